@@ -1,0 +1,36 @@
+# The two commands of the README, and their parts. Each target sets up what it needs.
+.PHONY: setup assets browser app demo test test-fast lint bench docs
+
+PY := .venv/bin/python
+
+setup:                 ## Python environment from uv.lock
+	bash scripts/bootstrap.sh
+
+assets: setup          ## Solara's front-end assets, cached offline from npm
+	bash scripts/setup_browser.sh --no-browser
+
+browser: setup         ## assets + Debian's Chromium (for the browser tests)
+	bash scripts/setup_browser.sh
+
+app: assets            ## the browser app on http://127.0.0.1:8765
+	.venv/bin/abm app
+
+demo: setup            ## the baseline and the center scenarios side by side, in the terminal
+	.venv/bin/abm compare scenarios/baseline.toml scenarios/nacc_haenam.toml \
+	  scenarios/nacc_daegu.toml scenarios/nacc_gwangju.toml scenarios/nacc_split.toml
+
+lint: setup
+	.venv/bin/ruff check .
+
+test: browser lint     ## everything: lint, fast, slow statistical and browser tests
+	$(PY) -m pytest -m "" -p no:cacheprovider
+	$(PY) benchmarks/bench_model.py --quick
+
+test-fast: setup       ## the fast tests only
+	$(PY) -m pytest
+
+bench: setup           ## full benchmarks (figures for the closing notes)
+	$(PY) benchmarks/bench_model.py
+
+docs: setup            ## regenerate the parameter table in docs/ODD.md
+	$(PY) -m abm.paramtable --write

@@ -1,0 +1,68 @@
+"""Universities: graduates (talent), research knowledge, collaboration and start-ups."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from abm.nodes import UNIVERSITY
+
+if TYPE_CHECKING:
+    from abm.model import RegionalModel
+    from abm.schema import University as UniversityData
+
+
+class University(mesa.Agent):
+    """A university or research institute in one region.
+
+    Its graduates enter the regional talent pool (how many stay depends on
+    local openings, see ``abm/rules/labour.py``); its research knowledge flows
+    to partner firms along collaboration ties; it spins off start-ups at a rate
+    rising with research strength; grants raise its research strength.
+    """
+
+    def __init__(self, model: RegionalModel, data: UniversityData, region: int):
+        super().__init__(model)
+        self.name = data.name
+        self.students = data.students
+        self.research = data.research
+        nodes = model.nodes
+        self.row = int(nodes.add(1)[0])
+        nodes.kind[self.row] = UNIVERSITY
+        nodes.region[self.row] = region
+        nodes.alive[self.row] = True
+        nodes.uid[self.row] = self.unique_id
+        nodes.tech[self.row] = model.rng.random()
+        self._sync_knowledge()
+
+    @property
+    def region(self) -> int:
+        return int(self.model.nodes.region[self.row])
+
+    @property
+    def graduates_per_month(self) -> float:
+        """AI/ICT graduates a month, in model units (scaled)."""
+        share = self.model.config.params.talent.ai_graduate_share
+        return self.students * share / 12.0 * self.model.config.scale
+
+    def startups_this_month(self) -> int:
+        rate = self.model.config.params.entry.university_startups_per_year
+        mean = rate * self.research / 12.0 * self.model.config.scale
+        return int(self.model.rng.poisson(mean))
+
+    def receive_grant(self, amount_krw: float) -> None:
+        """A grant raises research strength (saturating at 1)."""
+        p = self.model.config.params
+        reference = p.firm.revenue_per_employee_krw * max(self.students, 1.0) / 1000.0
+        gain = p.universities.grant_research_gain * amount_krw / reference
+        self.research = min(1.0, self.research + gain * (1.0 - self.research))
+        self.model.nodes.public_received[self.row] += amount_krw
+        self._sync_knowledge()
+
+    def _sync_knowledge(self) -> None:
+        per = self.model.config.params.universities.knowledge_per_research
+        self.model.nodes.knowledge[self.row] = per * self.research
+
+    def __repr__(self) -> str:
+        return f"University({self.name!r}, research={self.research:.2f})"

@@ -1,0 +1,64 @@
+"""Where firms choose a region: Arthur's (1990) location model with policy terms.
+
+A firm weighs each region r by
+
+    U_r = q_r + w_d ln(AI adoption_r) + g(y_r) + w_c kappa A_r + w_i I_r
+          - w_cost cost_r - w_cong tightness_r + taste_r
+
+where q_r is the geographic preference, g(y_r) the agglomeration pull of the y_r
+firms already there (linear or log, optionally capped), A_r the value of the
+compute it can reach (weighted by its compute intensity kappa), I_r the subsidy
+rate and special-zone tax break on offer, and taste_r the firm's own taste. It
+picks a region by a logit with temperature tau; tau = 0 is Arthur's argmax.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.schema import Agglomeration, Location
+
+
+def agglomeration(firms: np.ndarray, params: Agglomeration) -> np.ndarray:
+    """g(y): the pull of the firms already in each region, capped at ``params.cap``."""
+    y = np.asarray(firms, dtype=float)
+    g = params.strength * (y if params.form == "linear" else np.log1p(y))
+    return np.minimum(g, params.cap)
+
+
+def draw_tastes(
+    rng: np.random.Generator, count: int, n_regions: int, params: Location
+) -> np.ndarray:
+    """Each new firm's own taste for each region (Arthur's heterogeneous firm types)."""
+    if params.heterogeneity == "types":
+        favoured = rng.integers(0, n_regions, count)
+        taste = np.zeros((count, n_regions))
+        taste[np.arange(count), favoured] = params.type_bonus
+        return taste
+    return (
+        rng.normal(0.0, params.taste_sigma, (count, n_regions))
+        if params.taste_sigma
+        else (np.zeros((count, n_regions)))
+    )
+
+
+def utilities(
+    base: np.ndarray,
+    taste: np.ndarray,
+    intensity: np.ndarray,
+    compute_value: np.ndarray,
+    compute_weight: float,
+) -> np.ndarray:
+    """U (firms x regions) = shared regional terms + compute term + own taste."""
+    return base[None, :] + compute_weight * intensity[:, None] * compute_value[None, :] + taste
+
+
+def choose(utility: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
+    """Logit choice per row; temperature 0 is the argmax (ties to the first region)."""
+    if temperature == 0 or utility.shape[1] == 1:
+        return np.argmax(utility, axis=1)
+    z = (utility - utility.max(axis=1, keepdims=True)) / temperature
+    prob = np.exp(z)
+    cum = np.cumsum(prob, axis=1)
+    u = rng.random(len(utility))[:, None] * cum[:, -1:]
+    return np.minimum((u > cum).sum(axis=1), utility.shape[1] - 1)

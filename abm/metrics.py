@@ -1,0 +1,219 @@
+"""What the model reports each month: concentration, demography, network, compute, money.
+
+Definitions follow ``shared/data/korea-facts.md`` part C (see docs/ODD.md):
+HHI = sum of squared regional firm shares, normalised HHI* = (HHI - 1/R)/(1 - 1/R);
+E-I index = (external - internal ties) / all ties (Krackhardt); modularity Q of the
+region partition; average clustering (nodes of degree < 2 count as 0, as in
+networkx); giant-component share; university-industry-government triangles;
+crowding-in = private / public investment; public cost per net job and per innovation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from abm.nodes import FIRM, GOVERNMENT, UNIVERSITY
+
+if TYPE_CHECKING:
+    from abm.model import RegionalModel
+
+NETWORK_KEYS = ("clustering", "giant_share", "uig_triangles")
+
+
+def hhi(shares: np.ndarray) -> float:
+    return float(np.sum(np.asarray(shares) ** 2))
+
+
+def hhi_normalised(value: float, n_regions: int) -> float:
+    if n_regions < 2:
+        return float("nan")
+    return (value - 1.0 / n_regions) / (1.0 - 1.0 / n_regions)
+
+
+def ei_index(internal: int, external: int) -> float:
+    total = internal + external
+    return (external - internal) / total if total else float("nan")
+
+
+def region_modularity(u: np.ndarray, v: np.ndarray, region: np.ndarray, n_regions: int) -> float:
+    """Newman's Q of the partition of nodes by region."""
+    m = len(u)
+    if m == 0:
+        return float("nan")
+    ru, rv = region[u], region[v]
+    internal = np.bincount(ru[ru == rv], minlength=n_regions)
+    degree = np.bincount(ru, minlength=n_regions) + np.bincount(rv, minlength=n_regions)
+    return float(np.sum(internal / m - (degree / (2.0 * m)) ** 2))
+
+
+def clustering_and_giant(
+    n: int, u: np.ndarray, v: np.ndarray, rows: np.ndarray
+) -> tuple[float, float]:
+    """Mean local clustering over ``rows`` (degree < 2 counts as 0, as in
+    networkx.average_clustering; computed in igraph) and the giant component's
+    share of ``rows`` (scipy)."""
+    if len(rows) == 0:
+        return float("nan"), float("nan")
+    if len(u) == 0:
+        return 0.0, 1.0 / len(rows)
+    import igraph as ig  # imported here: it takes seconds and only this needs it
+
+    compact = np.full(n, -1, dtype=np.int64)
+    compact[rows] = np.arange(len(rows))
+    cu, cv = compact[u], compact[v]
+    g = ig.Graph(n=len(rows), edges=np.column_stack([cu, cv]).tolist())
+    clustering = g.transitivity_avglocal_undirected(mode="zero")
+    adj = coo_matrix((np.ones(len(cu), dtype=np.int8), (cu, cv)), shape=(len(rows), len(rows)))
+    _, labels = connected_components(adj, directed=False)
+    return float(clustering), float(np.bincount(labels).max() / len(rows))
+
+
+def uig_triangles(model: RegionalModel) -> int:
+    """Triangles with one university, one firm and one government."""
+    net, kind = model.network, model.nodes.kind
+    if net.n_edges == 0:
+        return 0
+    indptr, indices = net.csr()
+    a, b = net.u, net.v
+    ka, kb = kind[a], kind[b]
+    pairs = ((ka == UNIVERSITY) & (kb == GOVERNMENT)) | ((ka == GOVERNMENT) & (kb == UNIVERSITY))
+    count = 0
+    for x, y in zip(a[pairs].tolist(), b[pairs].tolist(), strict=True):
+        nx_ = indices[indptr[x] : indptr[x + 1]]
+        ny_ = indices[indptr[y] : indptr[y + 1]]
+        common = np.intersect1d(nx_, ny_, assume_unique=True)
+        count += int(np.sum(kind[common] == FIRM))
+    return count
+
+
+def _num(x: float) -> float:
+    return float(x) if x is not None and math.isfinite(x) else float("nan")
+
+
+def collect(model: RegionalModel, compute_network: bool) -> tuple[dict, list[dict]]:
+    """The month's model row and region rows."""
+    nodes, tally, net = model.nodes, model.tally, model.network
+    ids = model.region_ids
+    n = len(ids)
+    firms = model.firm_rows()
+    region = nodes.region[firms]
+    count = np.bincount(region, minlength=n)
+    employment = np.bincount(region, weights=nodes.size[firms], minlength=n)
+    total = int(count.sum())
+    shares = count / total if total else np.zeros(n)
+    h = hhi(shares) if total else float("nan")
+
+    # network
+    alive_rows = np.flatnonzero(nodes.view("alive"))
+    u, v = net.u, net.v
+    same = nodes.region[u] == nodes.region[v]
+    intra, inter = int(same.sum()), int((~same).sum())
+    if compute_network or not model._last_network:
+        clustering, giant = clustering_and_giant(nodes.n, u, v, alive_rows)
+        model._last_network = {
+            "clustering": clustering,
+            "giant_share": giant,
+            "uig_triangles": uig_triangles(model),
+        }
+    netm = model._last_network
+
+    # compute
+    public = [c for c in model.market.centers if c.public]
+    capacity = sum(c.capacity for c in public)
+    granted = sum(c.granted for c in public)
+    demand = sum(c.demand for c in public)
+    site_capacity = np.zeros(n)
+    site_granted = np.zeros(n)
+    for c in model.market.centers:
+        site_capacity[c.site] += c.capacity
+        site_granted[c.site] += c.granted
+
+    # money and jobs (cumulative)
+    cum = model._cum
+    cum["public"] += float(tally.public.sum())
+    cum["tax"] += float(tally.tax_expenditure.sum())
+    cum["private"] += tally.private_investment
+    cum["innovations"] += int(tally.innovations.sum())
+    jobs = float(employment.sum()) - model._initial_employment if model.steps else 0.0
+    public_cost = cum["public"] + cum["tax"]
+    step = model.steps
+    date = model.date
+    lock_window = model.config.params.metrics.lock_window
+    locked = model._streak_region >= 0 and (step - model._streak_since + 1) >= lock_window
+    row = {
+        "step": step,
+        "date": date,
+        "firms": total,
+        "employment": float(employment.sum()),
+        "entries": int(tally.entries.sum()),
+        "exits": int(tally.exits.sum()),
+        "relocations": int(tally.relocations.sum()),
+        "innovations": int(tally.innovations.sum()),
+        "hhi": h,
+        "hhi_norm": hhi_normalised(h, n) if total else float("nan"),
+        "capital_share": float(shares[model.capital]) if model.capital >= 0 else float("nan"),
+        "locked_in": bool(locked),
+        "lockin_region": int(model._streak_region) if locked else -1,
+        "lockin_since": int(model._streak_since) if locked else -1,
+        "edges": net.n_edges,
+        "intra_edges": intra,
+        "inter_edges": inter,
+        "inter_edge_share": inter / net.n_edges if net.n_edges else float("nan"),
+        "ei_index": ei_index(intra, inter),
+        "clustering": netm["clustering"],
+        "modularity": region_modularity(u, v, nodes.region, n),
+        "giant_share": netm["giant_share"],
+        "uig_triangles": int(netm["uig_triangles"]),
+        "gpu_capacity": capacity,
+        "gpu_demand": demand,
+        "gpu_used": granted,
+        "gpu_utilisation": granted / capacity if capacity > 0 else float("nan"),
+        "oversubscription": demand / granted if granted > 0 else float("nan"),
+        "public_spending": float(tally.public.sum()),
+        "tax_expenditure": float(tally.tax_expenditure.sum()),
+        "private_investment": tally.private_investment,
+        "public_spending_cum": cum["public"],
+        "tax_expenditure_cum": cum["tax"],
+        "private_investment_cum": cum["private"],
+        "innovations_cum": cum["innovations"],
+        "crowding_in": cum["private"] / cum["public"] if cum["public"] > 0 else float("nan"),
+        "net_jobs": jobs,
+        "cost_per_job": public_cost / jobs if jobs > 0 else float("nan"),
+        "cost_per_innovation": (
+            public_cost / cum["innovations"] if cum["innovations"] else float("nan")
+        ),
+    }
+    regions = []
+    for i, rid in enumerate(ids):
+        regions.append(
+            {
+                "step": step,
+                "date": date,
+                "region": rid,
+                "firms": int(count[i]),
+                "firm_share": float(shares[i]),
+                "employment": float(employment[i]),
+                "entries": int(tally.entries[i]),
+                "exits": int(tally.exits[i]),
+                "relocations_in": int(tally.relocations[:, i].sum()),
+                "relocations_out": int(tally.relocations[i, :].sum()),
+                "innovations": int(tally.innovations[i]),
+                "compute_used": float(tally.compute_used[i]),
+                "gpu_capacity": float(site_capacity[i]),
+                "gpu_utilisation": (
+                    float(site_granted[i] / site_capacity[i])
+                    if site_capacity[i] > 0
+                    else float("nan")
+                ),
+                "public_spending": float(tally.public[i]),
+                "tax_expenditure": float(tally.tax_expenditure[i]),
+                "talent_pool": float(model.talent[i]),
+                "graduate_retention": _num(model.retention[i]),
+            }
+        )
+    return row, regions

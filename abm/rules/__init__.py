@@ -1,0 +1,1 @@
+"""Monthly rules that touch the whole firm population, vectorised over numpy arrays."""

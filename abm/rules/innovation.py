@@ -1,0 +1,40 @@
+"""Innovation and knowledge: own knowledge, compute and partners' knowledge (spillovers).
+
+A firm's monthly innovation hazard rises with its own knowledge and staff, with the share
+of its compute need that it met (for compute-intensive firms) and with the
+knowledge of its collaboration partners, which flows only along graph edges
+(SKIN; Cowan & Jonard 2004). Partners' knowledge is also absorbed slowly;
+knowledge depreciates; an innovation raises knowledge and a revenue premium.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from abm.model import RegionalModel
+
+
+def innovate(model: RegionalModel, firms: np.ndarray) -> None:
+    nodes, p = model.nodes, model.config.params.firm
+    degree = model.network.degree()[firms]
+    partner_sum = model.network.neighbour_sum(nodes.view("knowledge"))[firms]
+    k = nodes.knowledge[firms]
+    own = 2.0 * k / (k + 1.0) * (nodes.size[firms] / 10.0) ** p.size_elasticity
+    compute = 1.0 + p.compute_effect * nodes.intensity[firms] * nodes.compute_ratio[firms]
+    spill = 1.0 + p.spillover_effect * np.log1p(partner_sum)
+    hazard = p.innovation_base * own * compute * spill
+    success = model.rng.random(len(firms)) < -np.expm1(-hazard)
+
+    mean_partner = np.divide(partner_sum, degree, out=np.zeros_like(k), where=degree > 0)
+    k = (k + p.absorption * np.maximum(mean_partner - k, 0.0)) * (1.0 - p.knowledge_decay)
+    k[success] *= 1.0 + p.innovation_gain
+    nodes.knowledge[firms] = k
+    nodes.quality[firms] = nodes.quality[firms] * (1.0 - p.quality_decay) + p.quality_gain * success
+    nodes.innovated[firms] = success
+    nodes.innovations[firms] += success
+    model.tally.innovations += np.bincount(
+        nodes.region[firms[success]], minlength=len(model.region_ids)
+    )

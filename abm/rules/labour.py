@@ -1,0 +1,61 @@
+"""Regional talent pools: graduates (and who stays), hiring, layoffs.
+
+Each region has a pool of AI/ICT workers available for hire. Universities add
+graduates every month; the share who stay rises with local openings (hiring
+demand relative to the month's graduates), the rest leave for the capital region
+(Korea's brain drain). Firms grow with their margin and with innovation, hiring
+from their own region's pool: when demand exceeds the pool, every hiring firm
+gets the same fill rate. Firms losing money shed staff back into the pool.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from abm.model import RegionalModel
+
+MARGIN_SCALE = 0.1  # margin at which growth (or shrinking) reaches its maximum rate
+
+
+def graduates(model: RegionalModel) -> None:
+    p = model.config.params.talent
+    n = len(model.region_ids)
+    flow = np.zeros(n)
+    for u in model.universities:
+        flow[u.region] += u.graduates_per_month
+    openings = model.hiring_demand
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(flow > 0, 1.0 - np.exp(-openings / np.maximum(flow, 1e-12)), 0.0)
+    retention = p.retention_min + (p.retention_max - p.retention_min) * fill
+    if model.capital >= 0:
+        retention[model.capital] = p.retention_max
+    stay = flow * retention
+    model.talent *= 1.0 - p.attrition
+    model.talent += stay
+    if model.capital >= 0:
+        model.talent[model.capital] += (flow - stay).sum()
+    model.retention = np.where(flow > 0, retention, np.nan)
+
+
+def hire(model: RegionalModel, firms: np.ndarray) -> None:
+    nodes, p = model.nodes, model.config.params.firm
+    n = len(model.region_ids)
+    region = nodes.region[firms]
+    size = nodes.size[firms]
+    margin = nodes.margin[firms]
+    cut = size * p.shrink_rate * np.clip(-margin / MARGIN_SCALE, 0.0, 1.0)
+    cut = np.minimum(cut, np.maximum(size - 1.0, 0.0))
+    want = (
+        size * p.growth_rate * (np.clip(margin / MARGIN_SCALE, 0.0, 1.0) + nodes.innovated[firms])
+    )
+    model.talent += np.bincount(region, weights=cut, minlength=n)
+    demand = np.bincount(region, weights=want, minlength=n).astype(float)
+    fill = np.minimum(1.0, np.divide(model.talent, demand, out=np.ones(n), where=demand > 0))
+    hired = want * fill[region]
+    model.talent -= np.bincount(region, weights=hired, minlength=n)
+    np.maximum(model.talent, 0.0, out=model.talent)
+    nodes.size[firms] = size - cut + hired
+    model.hiring_demand = demand.astype(float)

@@ -1,0 +1,98 @@
+"""Existing firms sometimes move their site or open a branch elsewhere.
+
+A firm reviewing its site compares its utility in every region (the same terms
+as an entrant's, with its own taste) and moves when the best region beats its
+own by more than the moving cost; leaving the capital for a special zone adds
+the capital-gains-deferral bonus. A large, profitable firm may instead open a
+branch (a new firm agent, staffed from the parent) in its best other region.
+Moving or branching costs cash; the new site's investment is private investment
+that the destination may subsidise.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from abm import location
+from abm.agents.firm import spawn_firms
+from abm.nodes import BRANCH
+
+if TYPE_CHECKING:
+    from abm.model import RegionalModel
+
+
+def _utilities(model: RegionalModel, rows: np.ndarray) -> np.ndarray:
+    p = model.config.params.location
+    nodes = model.nodes
+    return location.utilities(
+        model.location_base(),
+        nodes.taste[rows],
+        nodes.intensity[rows],
+        model.market.access_value(),
+        p.compute_weight,
+    )
+
+
+def relocate(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
+    nodes, p = model.nodes, model.config.params
+    rows = firms[model.rng.random(len(firms)) < p.firm.relocation_rate]
+    if len(rows) == 0 or len(model.region_ids) < 2:
+        return rows[:0]
+    utility = _utilities(model, rows)
+    here = nodes.region[rows].astype(np.int64)
+    best = np.argmax(utility, axis=1)
+    gain = utility[np.arange(len(rows)), best] - utility[np.arange(len(rows)), here]
+    if model.capital >= 0:
+        gain += p.special_zone.relocation_bonus * (
+            (here == model.capital) & model.zone_active[best]
+        )
+    cost_cash = p.firm.moving_cost_months * nodes.revenue[rows]
+    move = (best != here) & (gain > p.firm.moving_cost) & (nodes.cash[rows] > cost_cash)
+    rows, origin, dest = rows[move], here[move], best[move]
+    if len(rows) == 0:
+        return rows
+    nodes.cash[rows] -= cost_cash[move]
+    moved_staff = nodes.size[rows]
+    model.talent += np.bincount(origin, weights=moved_staff, minlength=len(model.region_ids))
+    model.talent -= np.bincount(dest, weights=moved_staff, minlength=len(model.region_ids))
+    np.maximum(model.talent, 0.0, out=model.talent)
+    nodes.region[rows] = dest
+    np.add.at(model.tally.relocations, (origin, dest), 1)
+    model.network.changed()
+    model.open_sites(rows)
+    return rows
+
+
+def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
+    nodes, p = model.nodes, model.config.params.firm
+    if len(model.region_ids) < 2:
+        return firms[:0]
+    able = (nodes.size[firms] >= p.branch_min_size) & (nodes.margin[firms] > 0)
+    parents = firms[able & (model.rng.random(len(firms)) < p.branch_rate)]
+    cost_cash = p.moving_cost_months * nodes.revenue[parents]
+    parents = parents[nodes.cash[parents] > cost_cash]
+    if len(parents) == 0:
+        return parents
+    utility = _utilities(model, parents)
+    utility[np.arange(len(parents)), nodes.region[parents]] = -np.inf
+    dest = np.argmax(utility, axis=1)
+    nodes.cash[parents] -= p.moving_cost_months * nodes.revenue[parents]
+    staff = np.maximum(1.0, np.floor(0.1 * nodes.size[parents]))
+    nodes.size[parents] -= staff
+    rows = spawn_firms(
+        model,
+        dest,
+        staff,
+        nodes.knowledge[parents],
+        nodes.tech[parents],
+        nodes.intensity[parents],
+        nodes.taste[parents],
+        BRANCH,
+        parent=parents,
+    )
+    model.network.add_edges(rows, parents, model.steps)
+    model.record_entries(rows)
+    model.open_sites(rows)
+    return rows

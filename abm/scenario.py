@@ -1,0 +1,481 @@
+"""Scenario files: load TOML, follow ``inherit``, apply ``--set`` overrides, validate.
+
+A scenario is a TOML file laid out like :class:`Scenario` (see :mod:`abm.schema`
+for every field). ``inherit = "other.toml"`` (relative to the file) starts from
+another scenario and overrides fields: tables merge key by key, arrays are
+replaced whole. Validation collects *every* problem, each naming the file, the
+dotted field and what is allowed, and raises one :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import re
+import tomllib
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from abm import schema
+from abm.errors import Problem, ScenarioError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCENARIO_DIR = PROJECT_ROOT / "scenarios"
+MONTH_FIELDS = {"start", "end", "zone_since", "deadline", "build_start", "build_end"}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MAX_INHERIT = 16
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: immutable, picklable, and the model's only input."""
+
+    scenario: schema.Meta
+    population: schema.Population
+    params: schema.Params
+    regions: dict[str, schema.Region]
+    centers: dict[str, schema.Center]
+    government: schema.Government
+    source: str = ""
+
+    # --- convenience --------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def description(self) -> str:
+        return self.scenario.description
+
+    @property
+    def steps(self) -> int:
+        return self.scenario.steps
+
+    @property
+    def seed(self) -> int:
+        return self.scenario.seed
+
+    @property
+    def start(self) -> dt.date:
+        return parse_month(self.scenario.start)
+
+    @property
+    def region_ids(self) -> list[str]:
+        return list(self.regions)
+
+    @property
+    def scale(self) -> float:
+        """Firm agents per real firm: real totals (budgets, talent, GPUs) are scaled by it."""
+        real = sum(r.firms_real for r in self.regions.values())
+        return self.population.firms / real if real > 0 else 1.0
+
+    # --- conversion ---------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (lists, not tuples) that :meth:`from_dict` accepts."""
+        data = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        data.pop("source")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> Scenario:
+        problems: list[Problem] = []
+        scenario = _build_scenario(dict(data), source, problems)
+        if problems:
+            raise ScenarioError(problems)
+        return scenario
+
+    def with_overrides(self, overrides: Mapping[str, Any] | Iterable[str]) -> Scenario:
+        """A new validated scenario with dotted-key overrides applied."""
+        data = self.to_dict()
+        _apply_overrides(data, overrides, self.source)
+        return Scenario.from_dict(data, self.source)
+
+
+# ------------------------------------------------------------------------------- I/O
+
+
+def parse_month(text: str) -> dt.date:
+    m = _MONTH.match(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"not a month 'YYYY-MM': {text!r}")
+    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read one TOML file, turning every failure into a ScenarioError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(str(path), "", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem(str(path), "", "is a directory, not a TOML file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+
+
+def load_raw(path: str | Path) -> dict[str, Any]:
+    """The merged raw data of a scenario file and everything it inherits from."""
+    chain: list[Path] = []
+    current = Path(path)
+    data_chain: list[dict[str, Any]] = []
+    while True:
+        resolved = current.resolve()
+        if resolved in chain:
+            raise ScenarioError([Problem(str(path), "inherit", f"inheritance loop via {current}")])
+        if len(chain) >= _MAX_INHERIT:
+            raise ScenarioError([Problem(str(path), "inherit", "inheritance deeper than 16 files")])
+        chain.append(resolved)
+        data = read_toml(current)
+        parent = data.pop("inherit", None)
+        data_chain.append(data)
+        if parent is None:
+            break
+        if not isinstance(parent, str) or not parent.endswith(".toml"):
+            raise ScenarioError(
+                [Problem(str(current), "inherit", f"must be a .toml file name, got {parent!r}")]
+            )
+        current = current.parent / parent
+    merged: dict[str, Any] = {}
+    for data in reversed(data_chain):
+        merged = _merge(merged, data)
+    return merged
+
+
+def load_scenario(
+    path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None
+) -> Scenario:
+    """Load, inherit, override and validate a scenario file."""
+    data = load_raw(path)
+    _apply_overrides(data, overrides or {}, str(path))
+    return Scenario.from_dict(data, str(path))
+
+
+def list_scenarios(root: str | Path | None = None) -> list[tuple[Path, str]]:
+    """Scenario files directly under ``root`` (default: the project's) with descriptions."""
+    folder = Path(root) if root is not None else SCENARIO_DIR
+    found = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            description = load_raw(path).get("scenario", {}).get("description", "")
+        except ScenarioError as exc:
+            description = f"(invalid: {exc})"
+        found.append((path, str(description)))
+    return found
+
+
+def validate_file(path: str | Path) -> list[Problem]:
+    """Every problem of a scenario file; empty when it is valid."""
+    try:
+        load_scenario(path)
+    except ScenarioError as exc:
+        return exc.problems
+    return []
+
+
+# ------------------------------------------------------------------------ overrides
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: TOML syntax (numbers, true/false, inf, arrays), else a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_assignments(items: Iterable[str], source: str = "--set") -> dict[str, Any]:
+    """``["a.b=1", ...]`` -> ``{"a.b": 1}``; malformed items raise a ScenarioError."""
+    out: dict[str, Any] = {}
+    problems = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key or any(not part for part in key.split(".")):
+            problems.append(Problem(source, item, "expected dotted.key=value"))
+            continue
+        out[key] = parse_value(value.strip())
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def _apply_overrides(
+    data: dict[str, Any], overrides: Mapping[str, Any] | Iterable[str], source: str
+) -> None:
+    if not isinstance(overrides, Mapping):
+        overrides = parse_assignments(overrides)
+    problems = []
+    for key, value in overrides.items():
+        parts = str(key).split(".")
+        node = data
+        for i, part in enumerate(parts[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                problems.append(
+                    Problem(source, ".".join(parts[: i + 1]), "is a value, not a table (--set)")
+                )
+                break
+            node = child
+        else:
+            node[parts[-1]] = value
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+# ----------------------------------------------------------------------- validation
+
+_TOP = {
+    "scenario": schema.Meta,
+    "population": schema.Population,
+    "params": schema.Params,
+    "government": schema.Government,
+}
+
+
+def _build_scenario(data: dict[str, Any], source: str, problems: list[Problem]) -> Scenario:
+    allowed = [*_TOP, "regions", "centers"]
+    for key in data:
+        if key not in allowed:
+            problems.append(Problem(source, key, f"unknown section; allowed: {', '.join(allowed)}"))
+    parts: dict[str, Any] = {}
+    for key, cls in _TOP.items():
+        parts[key] = _build(cls, data.get(key, {}), key, source, problems)
+    parts["regions"] = _build_table(
+        schema.Region, data.get("regions", {}), "regions", source, problems
+    )
+    parts["centers"] = _build_table(
+        schema.Center, data.get("centers", {}), "centers", source, problems
+    )
+    if not problems:
+        _cross_check(parts, source, problems)
+    if problems:
+        return None  # type: ignore[return-value]
+    return Scenario(**parts, source=source)
+
+
+def _build_table(cls: type, raw: Any, path: str, source: str, problems: list[Problem]) -> dict:
+    if not isinstance(raw, dict):
+        problems.append(Problem(source, path, f"must be a table of {cls.__name__.lower()}s"))
+        return {}
+    out = {}
+    for key, value in raw.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            problems.append(Problem(source, f"{path}.{key}", "id must be lower_snake_case"))
+        out[key] = _build(cls, value, f"{path}.{key}", source, problems)
+    return out
+
+
+def _build(cls: type, raw: Any, path: str, source: str, problems: list[Problem]) -> Any:
+    """Build dataclass ``cls`` from ``raw``, appending a Problem for each bad field."""
+    if not isinstance(raw, dict):
+        problems.append(Problem(source, path, f"must be a table, got {_kind(raw)}"))
+        return cls()
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in fields:
+            problems.append(
+                Problem(
+                    source, f"{path}.{key}", f"unknown field; allowed: {', '.join(sorted(fields))}"
+                )
+            )
+    values = {}
+    for name, f in fields.items():
+        if name not in raw:
+            continue
+        values[name] = _convert(hints[name], f, raw[name], f"{path}.{name}", source, problems)
+    try:
+        return cls(**{k: v for k, v in values.items() if v is not _BAD})
+    except TypeError as exc:  # pragma: no cover - defensive
+        problems.append(Problem(source, path, str(exc)))
+        return cls()
+
+
+_BAD = object()
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _range_text(meta: Mapping[str, Any]) -> str:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    lo_t = "-inf" if lo is None else f"{lo:g}"
+    hi_t = "inf" if hi is None else f"{hi:g}"
+    return f"[{lo_t}, {hi_t}]"
+
+
+def _convert(
+    tp: Any, f: dataclasses.Field, value: Any, path: str, source: str, problems: list[Problem]
+) -> Any:
+    meta = f.metadata
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, path, source, problems)
+    if tp is bool:
+        if not isinstance(value, bool):
+            problems.append(Problem(source, path, f"must be true or false, got {value!r}"))
+            return _BAD
+        return value
+    if tp in (int, float):
+        ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if tp is int and ok_type and isinstance(value, float):
+            ok_type = value.is_integer()
+        if not ok_type or (isinstance(value, float) and math.isnan(value)):
+            what = "an integer" if tp is int else "a number"
+            problems.append(
+                Problem(source, path, f"must be {what} in {_range_text(meta)}, got {value!r}")
+            )
+            return _BAD
+        lo, hi = meta.get("lo"), meta.get("hi")
+        infinite = isinstance(value, float) and math.isinf(value)
+        if (
+            (lo is not None and value < lo)
+            or (hi is not None and value > hi)
+            or (infinite and hi is not None)
+        ):
+            problems.append(Problem(source, path, f"must be in {_range_text(meta)}, got {value!r}"))
+            return _BAD
+        return tp(value) if not infinite else value
+    if tp is str:
+        if isinstance(value, dt.date) and path.rsplit(".", 1)[-1] in MONTH_FIELDS:
+            value = f"{value.year:04d}-{value.month:02d}"
+        if not isinstance(value, str):
+            problems.append(Problem(source, path, f"must be a string, got {_kind(value)}"))
+            return _BAD
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            problems.append(
+                Problem(source, path, f"must be one of {', '.join(choices)}; got {value!r}")
+            )
+            return _BAD
+        if path.rsplit(".", 1)[-1] in MONTH_FIELDS:
+            try:
+                parse_month(value)
+            except ValueError:
+                problems.append(Problem(source, path, f"must be a month 'YYYY-MM', got {value!r}"))
+                return _BAD
+        return value
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            problems.append(Problem(source, path, "must be a table of strings"))
+            return _BAD
+        return dict(value)
+    if origin is tuple:
+        item_tp = typing.get_args(tp)[0]
+        if not isinstance(value, list):
+            problems.append(Problem(source, path, f"must be an array, got {_kind(value)}"))
+            return _BAD
+        if dataclasses.is_dataclass(item_tp):
+            return tuple(
+                _build(item_tp, v, f"{path}[{i}]", source, problems) for i, v in enumerate(value)
+            )
+        return _schedule(value, path, source, problems)
+    raise TypeError(f"unsupported schema type {tp} at {path}")  # pragma: no cover
+
+
+def _schedule(value: list, path: str, source: str, problems: list[Problem]) -> Any:
+    """A capacity schedule: ``[["YYYY-MM", GPUs], ...]`` with months increasing."""
+    out = []
+    for i, point in enumerate(value):
+        month = point[0] if isinstance(point, list) and len(point) == 2 else None
+        if isinstance(month, dt.date):
+            month = f"{month.year:04d}-{month.month:02d}"
+        gpus = point[1] if isinstance(point, list) and len(point) == 2 else None
+        ok = (
+            isinstance(month, str)
+            and _MONTH.match(month)
+            and isinstance(gpus, (int, float))
+            and not isinstance(gpus, bool)
+            and math.isfinite(gpus)
+            and gpus >= 0
+        )
+        if not ok:
+            problems.append(
+                Problem(source, f"{path}[{i}]", f'must be ["YYYY-MM", GPUs >= 0], got {point!r}')
+            )
+            return _BAD
+        out.append((month, float(gpus)))
+    if [m for m, _ in out] != sorted({m for m, _ in out}):
+        problems.append(Problem(source, path, "months must be strictly increasing"))
+        return _BAD
+    return tuple(out)
+
+
+def _cross_check(parts: dict[str, Any], source: str, problems: list[Problem]) -> None:
+    regions: dict[str, schema.Region] = parts["regions"]
+    if not regions:
+        problems.append(Problem(source, "regions", "at least one region is required"))
+        return
+    capitals = [rid for rid, r in regions.items() if r.capital]
+    if len(capitals) > 1:
+        problems.append(Problem(source, "regions", f"at most one capital region, got {capitals}"))
+    for cid, c in parts["centers"].items():
+        if c.site not in regions:
+            problems.append(
+                Problem(
+                    source,
+                    f"centers.{cid}.site",
+                    f"must be a region id ({', '.join(regions)}), got {c.site!r}",
+                )
+            )
+        if parse_month(c.build_end) < parse_month(c.build_start):
+            problems.append(Problem(source, f"centers.{cid}.build_end", "is before build_start"))
+    for i, p in enumerate(parts["government"].central.programs):
+        if p.region and p.region not in regions:
+            problems.append(
+                Problem(
+                    source,
+                    f"government.central.programs[{i}].region",
+                    f"must be empty or a region id ({', '.join(regions)}), got {p.region!r}",
+                )
+            )
+        if parse_month(p.end) < parse_month(p.start):
+            problems.append(
+                Problem(source, f"government.central.programs[{i}].end", "is before start")
+            )
+    for rid, r in regions.items():
+        inc = r.incentives
+        if inc.subsidy_rate > inc.subsidy_rate_max:
+            problems.append(
+                Problem(
+                    source,
+                    f"regions.{rid}.incentives.subsidy_rate",
+                    f"must be <= subsidy_rate_max ({inc.subsidy_rate_max:g})",
+                )
+            )
+    talent = parts["params"].talent
+    if talent.retention_min > talent.retention_max:
+        problems.append(
+            Problem(source, "params.talent.retention_min", "must be <= params.talent.retention_max")
+        )
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,522 @@
+"""The scenario schema: every parameter, its type, default, allowed range and source.
+
+A scenario file is TOML; this module says what may be in it. Each field is a
+dataclass field whose metadata carries the documentation, the allowed range and
+where the default comes from, so that one table drives validation (with messages
+naming the field and the allowed range), the ``abm validate`` report and the
+parameter table in ``docs/ODD.md`` (a test keeps them in step).
+
+Amounts of money are in won (KRW). Dates are months, written ``"YYYY-MM"``.
+Quantities marked *real* are national or regional totals; the model scales them
+down by ``firms agents / real firms`` (see :func:`abm.scenario.Scenario.scale`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+ASSUMPTION = "assumption (not sourced; sweep it)"
+
+
+def param(
+    default: Any,
+    doc: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    source: str = ASSUMPTION,
+    unit: str = "",
+) -> Any:
+    """A schema field: default, one-line doc, allowed range or choices, source."""
+    meta = {"doc": doc, "lo": lo, "hi": hi, "choices": choices, "source": source, "unit": unit}
+    if isinstance(default, (list, dict, tuple)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def section(cls: type, doc: str) -> Any:
+    """A nested section with its own defaults."""
+    return field(default_factory=cls, metadata={"doc": doc, "section": True})
+
+
+# --------------------------------------------------------------------------- regions
+
+
+@dataclass(frozen=True)
+class University:
+    """A university or research institute: a source of talent and knowledge."""
+
+    name: str = param("", "Name of the institution")
+    students: float = param(0.0, "Enrolled students (real)", lo=0, hi=1e6, unit="persons")
+    research: float = param(
+        0.5, "Research strength, 0 (teaching only) to 1 (top research university)", lo=0, hi=1
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
+class Incentives:
+    """Local incentives of a region: special-zone status and investment subsidies."""
+
+    special_zone: bool = param(
+        False, "Region has an Opportunity Development Special Zone (기회발전특구) for ICT"
+    )
+    zone_since: str = param("2024-06", "Month the special zone was designated")
+    subsidy_rate: float = param(
+        0.0,
+        "Local investment subsidy as a share of a new site's investment",
+        lo=0,
+        hi=0.5,
+        source="지방투자촉진보조금 covers 4-50 % of investment (asiae 2026-02-09) [V]",
+    )
+    subsidy_rate_max: float = param(
+        0.5,
+        "Ceiling the local government may raise the subsidy rate to",
+        lo=0,
+        hi=0.5,
+        source="upper end of the 4-50 % range (asiae 2026-02-09) [V]",
+    )
+    raise_on_loss: bool = param(
+        False, "Local government raises the subsidy rate after a year of net firm loss"
+    )
+    raise_step: float = param(0.02, "Rate increase per year of net loss", lo=0, hi=0.5)
+    subsidy_cap_krw: float = param(
+        15_000_000_000.0,
+        "Cap of the subsidy per project",
+        lo=0,
+        hi=1e13,
+        unit="KRW",
+        source="per-project cap 100억 -> 150억 from 2025-02-01 (KDI; kangso) [V]",
+    )
+    budget_krw_per_year: float = param(
+        0.0, "Local subsidy budget per year (real)", lo=0, hi=1e14, unit="KRW"
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region: data, not code. Adding one is a TOML edit."""
+
+    name: str = param("", "English name")
+    name_ko: str = param("", "Korean name")
+    lat: float = param(0.0, "Latitude of the region's AI cluster", lo=33, hi=39)
+    lon: float = param(0.0, "Longitude of the region's AI cluster", lo=124, hi=132)
+    capital: bool = param(False, "This is the capital region (for capital-region share)")
+    firms_real: float = param(0.0, "AI/ICT firms at the start (real)", lo=0, hi=1e6)
+    mean_firm_size: float = param(10.0, "Mean employees per firm", lo=1, hi=10_000)
+    ai_adoption: float = param(
+        0.179, "Share of firms in the region that use AI (demand proxy)", lo=0.001, hi=1
+    )
+    cost: float = param(1.0, "Relative cost level of wages and space (capital = 1)", lo=0.1, hi=5)
+    talent_pool: float = param(
+        0.0, "AI/ICT workers available for hire at the start (real)", lo=0, hi=1e7
+    )
+    preference: float = param(
+        0.0, "Arthur's geographic preference q_r (utility units)", lo=-100, hi=100
+    )
+    universities: tuple[University, ...] = param((), "Universities and institutes")
+    incentives: Incentives = section(Incentives, "Local incentives")
+    local_government: bool = param(True, "A local government agent funds incentives here")
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+# --------------------------------------------------------------------------- compute
+
+
+@dataclass(frozen=True)
+class Center:
+    """A compute center: site, GPU capacity over time, price and allocation rule."""
+
+    name: str = param("", "Name")
+    site: str = param("", "Region id of the site")
+    public: bool = param(
+        True, "Publicly priced capacity allocated by rule (else sold at its price, local access)"
+    )
+    price_krw: float = param(
+        100_000.0,
+        "Price per GPU-month",
+        lo=0,
+        hi=1e8,
+        unit="KRW",
+        source="Gwangju NADC H100 price 100,000원/month (honamgoodnews) [V]",
+    )
+    capacity: tuple[tuple[str, float], ...] = param(
+        (), "GPU capacity schedule: [month, GPUs] points, linear in between (real)"
+    )
+    allocation: str = param(
+        "priority",
+        "Rule when oversubscribed",
+        choices=("proportional", "priority", "queue"),
+    )
+    public_krw: float = param(0.0, "Public money put into building it (real)", lo=0, hi=1e14)
+    private_krw: float = param(0.0, "Private money put into building it (real)", lo=0, hi=1e14)
+    build_start: str = param("2025-01", "Month construction spending starts")
+    build_end: str = param("2028-12", "Month construction spending ends")
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+# --------------------------------------------------------------------------- government
+
+
+@dataclass(frozen=True)
+class Program:
+    """A national fund line: an amount spent evenly over a period."""
+
+    name: str = param("", "Name")
+    amount_krw: float = param(0.0, "Total amount (real)", lo=0, hi=1e14, unit="KRW")
+    start: str = param("2025-01", "First month")
+    end: str = param("2030-12", "Last month")
+    region: str = param("", "Region id it is earmarked for; empty = follow the allocation rule")
+
+
+@dataclass(frozen=True)
+class Central:
+    """The central government: national fund, center plan and grant rule."""
+
+    allocation: str = param(
+        "balanced",
+        "How unearmarked grants are split across non-capital regions",
+        choices=("concentrate", "balanced", "competitive"),
+    )
+    programs: tuple[Program, ...] = param((), "National fund lines")
+    university_share: float = param(
+        0.2, "Share of each region's grants that goes to its universities", lo=0, hi=1
+    )
+    recipients_per_step: int = param(
+        5, "Firms per region receiving a grant each month (per 1,000 firm agents)", lo=0, hi=1000
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
+class Government:
+    central: Central = section(Central, "Central government")
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+@dataclass(frozen=True)
+class Population:
+    firms: int = param(2000, "Firm agents at the start (all regions)", lo=0, hi=2_000_000)
+    size_sigma: float = param(1.0, "Log-normal sigma of firm size", lo=0, hi=3)
+    knowledge_sigma: float = param(0.5, "Log-normal sigma of initial knowledge", lo=0, hi=3)
+    sme_threshold: float = param(
+        300.0,
+        "Employees below which a firm is an SME",
+        lo=1,
+        hi=1e5,
+        source="SME employee ceiling commonly 300 in Korean law (assumption)",
+    )
+
+
+@dataclass(frozen=True)
+class Location:
+    """Arthur (1990) location choice, extended with compute, incentives, costs."""
+
+    temperature: float = param(
+        0.5,
+        "Logit temperature; 0 = Arthur's argmax",
+        lo=0,
+        hi=100,
+        source="0 reproduces Arthur (1990); >0 is the logit 'leakage' of Fowler (2011)",
+    )
+    heterogeneity: str = param(
+        "normal",
+        "Entrant taste: normal noise per region, or Arthur's types (each type favours one region)",
+        choices=("normal", "types"),
+    )
+    taste_sigma: float = param(0.5, "Sd of an entrant's taste per region", lo=0, hi=100)
+    type_bonus: float = param(
+        1.0, "Extra utility of a 'types' entrant for its favoured region", lo=0, hi=1e6
+    )
+    demand_weight: float = param(1.0, "Weight of ln(AI adoption) (market demand)", lo=0, hi=100)
+    compute_weight: float = param(2.0, "Weight of subsidised compute access", lo=0, hi=100)
+    incentive_weight: float = param(2.0, "Weight of subsidy rate and tax break", lo=0, hi=100)
+    cost_weight: float = param(1.0, "Weight of the region's cost level", lo=0, hi=100)
+    congestion_weight: float = param(1.0, "Weight of labour-market tightness", lo=0, hi=100)
+
+
+@dataclass(frozen=True)
+class Agglomeration:
+    """g(y): the pull of firms already in a region (Arthur 1990)."""
+
+    form: str = param("log", "Shape of g in the number of firm agents y", choices=("linear", "log"))
+    strength: float = param(
+        0.5, "Slope of g (per firm for linear, per log-unit for log)", lo=0, hi=100
+    )
+    cap: float = param(math.inf, "Upper bound of g (inf = unbounded)", lo=0)
+
+
+@dataclass(frozen=True)
+class Entry:
+    outside_rate: float = param(
+        0.004, "Outside entrants per month as a share of firms (Poisson mean)", lo=0, hi=1
+    )
+    outside_per_step: int = param(
+        0,
+        "If > 0: exactly this many outside entrants a month (Arthur's sequence)",
+        lo=0,
+        hi=100_000,
+    )
+    spinoff_rate: float = param(
+        0.002, "Monthly chance a firm spawns a spin-off, raised by innovation", lo=0, hi=1
+    )
+    spinoffs_per_step: int = param(
+        0,
+        "If > 0: exactly this many spin-offs a month, parent drawn uniformly (Pólya urn)",
+        lo=0,
+        hi=100_000,
+    )
+    university_startups_per_year: float = param(
+        2.0, "Start-ups a year from a university of research strength 1", lo=0, hi=1000
+    )
+    spinoff_knowledge: float = param(
+        0.7, "Share of the parent's knowledge a spin-off starts with", lo=0, hi=1
+    )
+
+
+@dataclass(frozen=True)
+class Firm:
+    """Finance, innovation and growth of firms."""
+
+    revenue_per_employee_krw: float = param(
+        23_160_000.0,
+        "Monthly revenue per employee at reference productivity",
+        lo=0,
+        hi=1e10,
+        unit="KRW",
+        source="Daegu IT/SW 2012: 4조8,687억 sales / 17,520 employees / 12 (sedaily) [V, derived]",
+    )
+    cost_share: float = param(1.05, "Operating cost as a share of reference revenue", lo=0, hi=2)
+    revenue_sigma: float = param(0.08, "Sd of monthly revenue shocks", lo=0, hi=2)
+    initial_cash_months: float = param(6.0, "Initial cash in months of revenue", lo=0, hi=600)
+    innovation_base: float = param(0.02, "Monthly innovation hazard of an average firm", lo=0, hi=1)
+    size_elasticity: float = param(
+        0.3, "Elasticity of the innovation hazard to staff (relative to 10 employees)", lo=0, hi=2
+    )
+    compute_effect: float = param(
+        1.0, "Hazard multiplier gained at full compute need met", lo=0, hi=100
+    )
+    spillover_effect: float = param(
+        0.5, "Hazard gain per log-unit of partners' knowledge", lo=0, hi=100
+    )
+    innovation_gain: float = param(0.1, "Knowledge growth on an innovation", lo=0, hi=10)
+    quality_gain: float = param(0.05, "Revenue premium gained per innovation", lo=0, hi=10)
+    quality_decay: float = param(0.02, "Monthly decay of the revenue premium", lo=0, hi=1)
+    absorption: float = param(
+        0.02, "Monthly share of the gap to partners' knowledge absorbed", lo=0, hi=1
+    )
+    knowledge_decay: float = param(0.002, "Monthly knowledge depreciation", lo=0, hi=1)
+    growth_rate: float = param(0.01, "Max monthly employment growth", lo=0, hi=1)
+    shrink_rate: float = param(0.02, "Max monthly employment cut when losing money", lo=0, hi=1)
+    exit: bool = param(True, "Firms exit when cash runs out")
+    corporate_tax: float = param(0.2, "Corporate tax on profit", lo=0, hi=1)
+    productivity_spread: float = param(
+        0.2, "Revenue gain per log-unit of knowledge above the population mean", lo=0, hi=10
+    )
+    grant_knowledge: float = param(
+        0.2, "Knowledge gain from a grant worth one month of the firm's revenue", lo=0, hi=100
+    )
+    moving_cost_months: float = param(
+        3.0, "Cash a move or branch costs, in months of the firm's revenue", lo=0, hi=120
+    )
+    capex_per_job_krw: float = param(
+        826_000_000.0,
+        "Investment per job of a new site",
+        lo=0,
+        hi=1e11,
+        unit="KRW",
+        source="2024 local investment subsidy: 2조4,783억 private / ~3,000 jobs (KDI) [V, derived]",
+    )
+    relocation_rate: float = param(0.002, "Monthly chance a firm reviews its site", lo=0, hi=1)
+    moving_cost: float = param(1.0, "Utility cost of moving (needs a gain above it)", lo=0, hi=100)
+    branch_rate: float = param(
+        0.0005, "Monthly chance a large profitable firm opens a branch", lo=0, hi=1
+    )
+    branch_min_size: float = param(50.0, "Employees needed to open a branch", lo=1, hi=1e6)
+
+
+@dataclass(frozen=True)
+class Compute:
+    gpu_per_employee: float = param(
+        0.025,
+        "GPUs an employee of a fully compute-intensive firm needs",
+        lo=0,
+        hi=100,
+        source="calibrated: baseline Jan 2025 oversubscription of Gwangju's NADC = 2.69 "
+        "(2025 GPU competition ratio 2.69:1, kwangju.co.kr) [V]",
+    )
+    intensity_share: float = param(
+        0.4,
+        "Mean compute intensity of firms (0-1)",
+        lo=0,
+        hi=1,
+        source="40.4 % of capital-region firms use AI (KCCI/KIET 2024) [V, used as proxy]",
+    )
+    market_price_krw: float = param(
+        3_000_000.0,
+        "Commercial price per GPU-month",
+        lo=0,
+        hi=1e9,
+        unit="KRW",
+        source="NADC price is ~3 % of a ~3 million won market price (honamgoodnews) [V]",
+    )
+    compute_budget_share: float = param(
+        0.1, "Max share of revenue a firm spends on commercial compute", lo=0, hi=1
+    )
+    access_decay_km: float = param(
+        100.0, "Distance over which the benefit of a center's compute falls by 1/e", lo=1, hi=1e5
+    )
+    remote_floor: float = param(
+        0.5, "Benefit share kept however far the user is (remote use)", lo=0, hi=1
+    )
+    commercial_access: float = param(
+        0.9, "Benefit share of commercial cloud compute with no local center", lo=0, hi=1
+    )
+    university_demand: float = param(
+        20.0, "GPU demand of a research-strength-1 university (real)", lo=0, hi=1e6
+    )
+
+
+@dataclass(frozen=True)
+class Talent:
+    ai_graduate_share: float = param(
+        0.05,
+        "Share of a university's students who graduate into AI/ICT jobs each year",
+        lo=0,
+        hi=1,
+    )
+    retention_min: float = param(0.3, "Graduate retention with no local openings", lo=0, hi=1)
+    retention_max: float = param(0.9, "Graduate retention with ample local openings", lo=0, hi=1)
+    attrition: float = param(
+        0.01, "Monthly share of the pool leaving the AI labour market", lo=0, hi=1
+    )
+
+
+@dataclass(frozen=True)
+class Network:
+    """Collaboration-graph formation (Cowan-Jonard, SKIN, Tomasello)."""
+
+    enabled: bool = param(True, "Agents collaborate and form edges")
+    search_rate: float = param(0.05, "Monthly chance an agent seeks a partner", lo=0, hi=1)
+    initial_degree: float = param(2.0, "Mean degree built at the start", lo=0, hi=100)
+    triadic_weight: float = param(
+        0.3, "Share of searches through a partner's partner (triadic closure)", lo=0, hi=1
+    )
+    preferential_weight: float = param(
+        0.2, "Share of searches by degree (preferential attachment)", lo=0, hi=1
+    )
+    university_weight: float = param(
+        0.2, "Share of firm searches aimed at a university", lo=0, hi=1
+    )
+    geo_decay_km: float = param(
+        150.0, "Distance over which acceptance of a partner falls by 1/e", lo=1, hi=1e5
+    )
+    complementarity: float = param(
+        0.3, "0 = seek similar technology (SKIN conservative), 1 = complementary", lo=0, hi=1
+    )
+    renew_rate: float = param(0.3, "Monthly chance a tie is renewed by joint work", lo=0, hi=1)
+    memory: int = param(12, "Months a tie survives without renewal", lo=1, hi=1000)
+    metrics_every: int = param(
+        3,
+        "Compute clustering and giant component every k steps (and at the last step); "
+        "values are carried forward in between",
+        lo=1,
+        hi=1000,
+    )
+
+
+@dataclass(frozen=True)
+class SpecialZone:
+    """National rules of the Opportunity Development Special Zone."""
+
+    full_years: float = param(
+        5,
+        "Years of 100 % corporate-tax relief",
+        lo=0,
+        hi=50,
+        source="조세특례제한법 §121-33: 100 % for 5 years (investgn; taxnet) [V]",
+    )
+    half_years: float = param(
+        2,
+        "Following years of 50 % relief",
+        lo=0,
+        hi=50,
+        source="조세특례제한법 §121-33: + 50 % for 2 years [V]",
+    )
+    deadline: str = param(
+        "2026-12", "Last month a new site qualifies", source="deadline 2026-12-31 [V]"
+    )
+    relocation_bonus: float = param(
+        0.5,
+        "Utility bonus for leaving the capital for a zone (capital-gains deferral)",
+        lo=0,
+        hi=100,
+    )
+    subsidy_bonus: float = param(
+        0.1,
+        "Extra subsidy rate for SMEs in a zone",
+        lo=0,
+        hi=0.5,
+        source="Opportunity-Zone add-on to the local investment subsidy: 10 %p for SMEs "
+        "from 2025-02 (KDI) [V]",
+    )
+
+
+@dataclass(frozen=True)
+class Universities:
+    knowledge_per_research: float = param(
+        10.0, "Knowledge of a university of research strength 1 (firms start near 1)", lo=0, hi=1e3
+    )
+    grant_research_gain: float = param(
+        0.05,
+        "Research-strength gain per grant of one month of a firm's reference revenue "
+        "per 1,000 students",
+        lo=0,
+        hi=10,
+    )
+
+
+@dataclass(frozen=True)
+class Metrics:
+    lock_window: int = param(
+        24,
+        "Months in which every outside entrant must pick one region to count as lock-in",
+        lo=1,
+        hi=1200,
+    )
+
+
+@dataclass(frozen=True)
+class Switches:
+    universities: bool = param(True, "Universities exist (off: no graduates, no univ. ties)")
+    governments: bool = param(True, "Governments pay grants and subsidies")
+
+
+@dataclass(frozen=True)
+class Params:
+    location: Location = section(Location, "Location choice")
+    agglomeration: Agglomeration = section(Agglomeration, "Agglomeration term g")
+    entry: Entry = section(Entry, "Entry")
+    firm: Firm = section(Firm, "Firms")
+    compute: Compute = section(Compute, "Compute demand and access")
+    talent: Talent = section(Talent, "Talent pools")
+    network: Network = section(Network, "Collaboration graph")
+    special_zone: SpecialZone = section(SpecialZone, "Special-zone rules")
+    universities: Universities = section(Universities, "Universities")
+    metrics: Metrics = section(Metrics, "Output definitions")
+    switches: Switches = section(Switches, "Model parts on/off")
+
+
+@dataclass(frozen=True)
+class Meta:
+    name: str = param("", "Scenario name")
+    description: str = param("", "One-line description")
+    start: str = param("2025-01", "First month simulated")
+    steps: int = param(132, "Months simulated (132 = Jan 2025 to Dec 2035)", lo=0, hi=1200)
+    seed: int = param(1, "Default seed", lo=0, hi=2**63 - 1)

@@ -1,0 +1,111 @@
+"""The model's contracts: determinism, accounting identities, conserved public money."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from abm.agents import Firm, University
+from abm.model import RegionalModel, largest_remainder
+from abm.nodes import FIRM
+from abm.run import run_scenario
+from tests.conftest import small
+
+
+def test_same_seed_same_output_different_seed_different_output():
+    scenario = small("nacc_haenam", firms=300, steps=30)
+    a, b = run_scenario(scenario, seed=7), run_scenario(scenario, seed=7)
+    pd.testing.assert_frame_equal(a.model, b.model)
+    pd.testing.assert_frame_equal(a.regions, b.regions)
+    assert a.summary == b.summary
+    c = run_scenario(scenario, seed=8)
+    assert not a.model["innovations"].equals(c.model["innovations"])
+
+
+def test_outputs_have_one_row_per_step_and_region():
+    scenario = small("baseline", firms=200, steps=12)
+    result = run_scenario(scenario, seed=1)
+    assert list(result.model["step"]) == list(range(13))
+    assert str(result.model["date"].iloc[1]) == "2025-01-01"
+    assert str(result.model["date"].iloc[-1]) == "2025-12-01"
+    assert len(result.regions) == 13 * 4
+    assert set(result.regions["region"]) == {"capital", "daegu", "gwangju", "jeonnam"}
+    final = result.regions[result.regions["step"] == 12]
+    assert final["firm_share"].sum() == pytest.approx(1.0)
+    assert result.summary["firm_share"] == dict(
+        zip(final["region"], final["firm_share"], strict=True)
+    )
+
+
+def test_entries_minus_exits_is_the_change_in_firms():
+    result = run_scenario(small("nacc_gwangju", firms=400, steps=48), seed=3)
+    m = result.model
+    assert (m["firms"].diff().iloc[1:] == (m["entries"] - m["exits"]).iloc[1:]).all()
+    r = result.regions.sort_values(["region", "step"])
+    for _, g in r.groupby("region"):
+        change = g["firms"].diff().iloc[1:]
+        flows = (g["entries"] - g["exits"] + g["relocations_in"] - g["relocations_out"]).iloc[1:]
+        assert (change.to_numpy() == flows.to_numpy()).all()
+    assert m["exits"].sum() > 0 and m["entries"].sum() > 0
+
+
+def test_public_money_is_conserved_every_month():
+    scenario = small(
+        "nacc_haenam", firms=300, steps=60, **{"regions.daegu.incentives.raise_on_loss": True}
+    )
+    model = RegionalModel(scenario, rng=5)
+    govs = [model.central, *model.locals.values()]
+    for _ in range(scenario.steps):
+        model.step()
+        for gov in govs:
+            b = gov.budget
+            assert b.spent + b.remaining == b.appropriated
+            assert b.remaining >= 0 and b.spent >= 0
+    spent = sum(g.budget.spent for g in govs)
+    received = model.nodes.view("public_received").sum() + model.central.paid_to_centers
+    assert spent > 0
+    assert received == pytest.approx(spent, abs=1.0)
+    model_df, _ = model.history()
+    assert model_df["public_spending"].sum() == pytest.approx(spent, abs=1.0)
+
+
+def test_mesa_agents_graph_and_arrays_agree():
+    model = RegionalModel(small("nacc_split", firms=300, steps=24), rng=2)
+    for _ in range(24):
+        model.step()
+    firms = model.nodes.rows(FIRM)
+    assert len(model.agents_by_type[Firm]) == len(firms)
+    assert sorted(a.unique_id for a in model.agents_by_type[Firm]) == sorted(
+        model.nodes.uid[firms].tolist()
+    )
+    graph = model.graph
+    assert graph.number_of_nodes() == len(model.agents)
+    assert graph.number_of_edges() == model.network.n_edges
+    kinds = {d["kind"] for _, d in graph.nodes(data=True)}
+    assert kinds == {"firm", "university", "government"}
+    some = model.agents_by_type[Firm].to_list()[0]
+    assert graph.nodes[some.unique_id]["region"] == model.region_index[some.region]
+    assert len(model.agents_by_type[University]) == 6
+
+
+def test_switching_universities_off_removes_them():
+    model = RegionalModel(
+        small("baseline", firms=100, steps=3, **{"params.switches.universities": False}), rng=1
+    )
+    assert University not in model.agents_by_type
+
+
+def test_largest_remainder_keeps_the_total():
+    counts = largest_remainder(np.array([21729, 1138, 1263, 0]) / 24130 * 1000)
+    assert counts.sum() == 1000
+    assert counts.tolist() == [901, 47, 52, 0]  # quotas 900.5, 47.2, 52.3, 0
+
+
+def test_relocations_are_reported_origin_to_destination():
+    result = run_scenario(
+        small("nacc_daegu", firms=400, steps=60, **{"params.firm.relocation_rate": 0.05}), seed=4
+    )
+    moves = result.summary["relocations"]
+    assert moves and all("->" in k for k in moves)
+    assert sum(moves.values()) == result.model["relocations"].sum()

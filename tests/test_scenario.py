@@ -1,0 +1,183 @@
+"""Scenario files: loading, inheritance, overrides, validation messages, sources."""
+
+from __future__ import annotations
+
+import math
+import pickle
+from pathlib import Path
+
+import pytest
+
+from abm.errors import ScenarioError
+from abm.scenario import list_scenarios, load_raw, load_scenario, parse_assignments
+from tests.conftest import ROOT, SCENARIOS
+
+ALL_FILES = sorted(SCENARIOS.glob("*.toml")) + sorted((SCENARIOS / "validation").glob("*.toml"))
+MAIN = ["baseline", "nacc_daegu", "nacc_gwangju", "nacc_haenam", "nacc_split"]
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.stem)
+def test_every_shipped_scenario_validates(path: Path):
+    scenario = load_scenario(path)
+    assert scenario.name == path.stem
+    assert scenario.description
+
+
+def test_main_scenarios_exist_with_the_regions_of_the_issue():
+    names = {p.stem for p, _ in list_scenarios()}
+    assert set(MAIN) <= names
+    for name in MAIN:
+        s = load_scenario(SCENARIOS / f"{name}.toml")
+        assert {"capital", "daegu", "gwangju", "jeonnam"} <= set(s.regions)
+        assert s.steps == 132 and s.scenario.start == "2025-01"
+
+
+def test_center_sites_differ_only_where_they_should():
+    sites = {
+        n: {c: x.site for c, x in load_scenario(SCENARIOS / f"{n}.toml").centers.items()}
+        for n in MAIN
+    }
+    assert "nacc" not in sites["baseline"]
+    assert sites["nacc_haenam"]["nacc"] == "jeonnam"
+    assert sites["nacc_daegu"]["nacc"] == "daegu"
+    assert sites["nacc_gwangju"]["nacc"] == "gwangju"
+    assert {sites["nacc_split"]["nacc"], sites["nacc_split"]["nacc_b"]} == {"daegu", "gwangju"}
+    capacity = load_scenario(SCENARIOS / "nacc_haenam.toml").centers["nacc"].capacity
+    assert capacity[-1][1] == 15000
+
+
+def _numbers(table: dict, path: str):
+    for key, value in table.items():
+        if key == "sources":
+            continue
+        if isinstance(value, dict):
+            yield from _numbers(value, f"{path}.{key}")
+        elif (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
+            isinstance(value, list) and key == "capacity"
+        ):
+            yield f"{path}.{key}", key, table
+
+
+@pytest.mark.parametrize("name", MAIN)
+def test_every_data_number_cites_a_source(name: str):
+    """Regions, centers and incentives: each number has an entry in its sources table."""
+    raw = load_raw(SCENARIOS / f"{name}.toml")
+    missing = []
+    for section in ("regions", "centers"):
+        for item_id, item in raw.get(section, {}).items():
+            for path, key, table in _numbers(item, f"{section}.{item_id}"):
+                if not table.get("sources", {}).get(key):
+                    missing.append(path)
+            for i, uni in enumerate(item.get("universities", [])):
+                for key in ("students", "research"):
+                    if key in uni and not uni.get("sources", {}).get(key):
+                        missing.append(f"{section}.{item_id}.universities[{i}].{key}")
+    assert raw["government"]["central"]["sources"]["programs"]
+    assert not missing, f"numbers without a source: {missing}"
+
+
+def test_inheritance_merges_tables_and_overrides_fields():
+    s = load_scenario(SCENARIOS / "nacc_daegu.toml")
+    assert s.centers["nacc"].site == "daegu"
+    assert s.centers["nacc"].public_krw == 80_000_000_000  # inherited from nacc_haenam
+    assert "gwangju_nadc" in s.centers  # inherited from baseline
+    assert s.centers["nacc"].sources["site"].startswith("Daegu")
+    assert "public_krw" in s.centers["nacc"].sources  # parent's citations kept
+
+
+def test_overrides_reach_any_parameter_and_are_validated():
+    s = load_scenario(
+        SCENARIOS / "baseline.toml",
+        [
+            "params.agglomeration.cap=2.5",
+            "centers.gwangju_nadc.allocation=queue",
+            "regions.daegu.incentives.subsidy_rate=0.3",
+        ],
+    )
+    assert s.params.agglomeration.cap == 2.5
+    assert s.centers["gwangju_nadc"].allocation == "queue"
+    assert s.regions["daegu"].incentives.subsidy_rate == 0.3
+    assert s.with_overrides({"params.agglomeration.cap": math.inf}).params.agglomeration.cap == (
+        math.inf
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "text"),
+    [
+        ({"params.location.temperature": -1}, "params.location.temperature", "[0, 100]"),
+        ({"params.firm.exitt": 1}, "params.firm.exitt", "unknown field"),
+        ({"centers.gwangju_nadc.site": "busan"}, "centers.gwangju_nadc.site", "region id"),
+        ({"centers.gwangju_nadc.allocation": "lottery"}, "allocation", "one of"),
+        ({"scenario.start": "2025-13"}, "scenario.start", "YYYY-MM"),
+        ({"population.firms": 1.5}, "population.firms", "integer"),
+        ({"params.network.enabled": "yes"}, "params.network.enabled", "true or false"),
+        ({"regions.daegu.incentives.subsidy_rate": 0.6}, "subsidy_rate", "[0, 0.5]"),
+        ({"centers.nacc2.capacity": [["2028-01", -5]]}, "centers.nacc2.capacity[0]", "GPUs >= 0"),
+        ({"params.agglomeration.strength": math.nan}, "strength", "a number"),
+    ],
+)
+def test_bad_values_name_the_field_and_what_is_allowed(override, field, text):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(SCENARIOS / "baseline.toml", override)
+    message = str(err.value)
+    assert "baseline.toml" in message
+    assert field in message
+    assert text in message
+
+
+def test_all_problems_are_reported_at_once():
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(
+            SCENARIOS / "baseline.toml",
+            {"params.location.temperature": -1, "population.firms": -3, "foo": 1},
+        )
+    assert len(err.value.problems) == 3
+
+
+def test_inheritance_loop_and_bad_files(tmp_path: Path):
+    (tmp_path / "a.toml").write_text('inherit = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('inherit = "a.toml"\n')
+    with pytest.raises(ScenarioError, match="inheritance loop"):
+        load_scenario(tmp_path / "a.toml")
+    (tmp_path / "bad.toml").write_text("[scenario\nname=1")
+    with pytest.raises(ScenarioError, match="invalid TOML"):
+        load_scenario(tmp_path / "bad.toml")
+    with pytest.raises(ScenarioError, match="file not found"):
+        load_scenario(tmp_path / "missing.toml")
+    (tmp_path / "parent.toml").write_text('inherit = "gone.toml"\n')
+    with pytest.raises(ScenarioError, match=r"gone\.toml: file not found"):
+        load_scenario(tmp_path / "parent.toml")
+
+
+def test_assignments_parse_toml_values():
+    assert parse_assignments(["a.b=1", "c=inf", "d=true", 'e="x y"', "f=daegu", "g=[1,2]"]) == {
+        "a.b": 1,
+        "c": math.inf,
+        "d": True,
+        "e": "x y",
+        "f": "daegu",
+        "g": [1, 2],
+    }
+    with pytest.raises(ScenarioError, match=r"dotted\.key=value"):
+        parse_assignments(["novalue"])
+
+
+def test_scenario_is_picklable_and_round_trips(baseline_small):
+    again = pickle.loads(pickle.dumps(baseline_small))
+    assert again == baseline_small
+    assert type(baseline_small).from_dict(baseline_small.to_dict()).to_dict() == (
+        baseline_small.to_dict()
+    )
+
+
+def test_list_scenarios_reports_invalid_files_without_failing(tmp_path: Path):
+    (tmp_path / "ok.toml").write_text('[scenario]\ndescription = "fine"\n')
+    (tmp_path / "broken.toml").write_text("[[[")
+    found = dict((p.name, d) for p, d in list_scenarios(tmp_path))
+    assert found["ok.toml"] == "fine"
+    assert found["broken.toml"].startswith("(invalid")
+
+
+def test_project_root_is_found():
+    assert (ROOT / "pyproject.toml").exists()
