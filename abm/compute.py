@@ -112,8 +112,9 @@ class ComputeMarket:
                 out[i] = np.interp(step, months, gpus, left=0.0)
         return out * self.scale
 
-    def public_mask(self) -> np.ndarray:
-        return np.array([c.public for c in self.centers], dtype=bool)
+    def planned_capacity(self) -> np.ndarray:
+        """Each center's capacity at the last point of its schedule (real GPUs)."""
+        return np.array([gpus[-1] if len(gpus) else 0.0 for _, gpus in self._schedules])
 
     def access_value(self) -> np.ndarray:
         """Per region: expected value (0-1) of the compute reachable from there.

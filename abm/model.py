@@ -30,7 +30,7 @@ from abm.compute import ComputeMarket
 from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
-from abm.nodes import FIRM, INITIAL, NodeTable
+from abm.nodes import FIRM, GOVERNMENT, INITIAL, NodeTable
 from abm.rules import entry, finance, innovation, labour, relocation
 from abm.scenario import Scenario, parse_month
 
@@ -308,14 +308,12 @@ class RegionalModel(mesa.Model):
 
         # 8. collaboration
         if p.network.enabled:
-            alive = nodes.view("alive") & (nodes.view("kind") != 2)
+            alive = nodes.view("alive") & (nodes.view("kind") != GOVERNMENT)
             candidates = np.flatnonzero(alive)
             searchers = candidates[self.rng.random(len(candidates)) < p.network.search_rate]
             self.network.form(self.steps, self.rng, searchers)
-            self.network.flush(self.steps)
             self.network.renew_and_decay(self.steps, self.rng)
-        else:
-            self.network._queued.clear()
+        self.network.flush(self.steps)  # ties from grants (ignored when the network is off)
 
         # 9. metrics
         every = p.network.metrics_every

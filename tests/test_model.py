@@ -109,3 +109,23 @@ def test_relocations_are_reported_origin_to_destination():
     moves = result.summary["relocations"]
     assert moves and all("->" in k for k in moves)
     assert sum(moves.values()) == result.model["relocations"].sum()
+
+
+@pytest.mark.parametrize("rule", ["concentrate", "balanced", "competitive"])
+def test_grant_allocation_rules(rule):
+    scenario = small("nacc_daegu", firms=300, steps=14,
+                     **{"government.central.allocation": rule})
+    model = RegionalModel(scenario, rng=1)
+    for _ in range(14):
+        model.step()
+    shares = dict(zip(model.region_ids, model.central.shares(), strict=True))
+    assert shares["capital"] == 0.0
+    assert sum(shares.values()) == pytest.approx(1.0)
+    if rule == "concentrate":
+        assert shares["daegu"] == 1.0
+    elif rule == "balanced":
+        assert shares["daegu"] == shares["gwangju"] == shares["jeonnam"] == pytest.approx(1 / 3)
+    else:
+        recent = dict(zip(model.region_ids, model.recent_innovations(), strict=True))
+        total = recent["daegu"] + recent["gwangju"] + recent["jeonnam"]
+        assert shares["gwangju"] == pytest.approx(recent["gwangju"] / total)

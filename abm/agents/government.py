@@ -114,13 +114,13 @@ class CentralGovernment(_Government):
 
     def focus_region(self) -> int:
         """The region of the largest public center (by final planned capacity)."""
-        best, best_gpus = -1, -1.0
-        for c, (_, gpus) in zip(
-            self.model.market.centers, self.model.market._schedules, strict=True
-        ):
-            final = float(gpus[-1]) if len(gpus) else 0.0
-            if c.public and final > best_gpus:
-                best, best_gpus = c.site, final
+        market = self.model.market
+        planned = np.where([c.public for c in market.centers], market.planned_capacity(), -1.0)
+        best = (
+            market.centers[int(np.argmax(planned))].site
+            if len(planned) and planned.max() > 0
+            else -1
+        )
         if best < 0:
             firms = self.model.region_firm_counts()
             best = int(self.eligible[np.argmax(firms[self.eligible])])
