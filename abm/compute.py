@@ -3,12 +3,13 @@
 Every month each compute user (firm or university) needs GPUs in proportion to
 its staff and compute intensity. It applies to the public center whose
 subsidised GPUs are worth most to it (price gap to the market times the access
-it keeps at its distance). When a center is oversubscribed, its allocation rule
-decides: pro rata, SMEs and universities first, or a first-come queue. Demand a
-public center cannot meet is bought commercially at the market price, within a
-budget, from a private center in the user's own region if there is one, else
-from the cloud. What reaches the user is weighted by access, so where a center
-sits decides who benefits.
+it keeps at its distance); if refused, it applies to the next one. When a center
+is oversubscribed, its allocation rule decides: pro rata, SMEs and universities
+first, or a first-come queue. What reaches the user is weighted by access (remote
+use works, but less well), so where a center sits decides who benefits. What
+public GPUs leave short is topped up commercially at the market price, within a
+budget: from a private center in the user's own region while it has room, else
+from the cloud.
 """
 
 from __future__ import annotations
@@ -147,11 +148,12 @@ class ComputeMarket:
         priority: np.ndarray,
         wait: np.ndarray,
         budget_krw: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Allocate this month's GPUs to users.
 
-        Returns (effective compute, GPUs obtained, spending in KRW) per user,
-        and updates each center's demand and grants and the users' queue waits.
+        Returns, per user: effective compute (GPUs weighted by access), GPUs from
+        public centers, GPUs bought commercially, and spending in KRW. Updates each
+        center's demand and grants and the users' queue waits.
         """
         p = self.params
         capacity = self.capacity_at(step)
@@ -166,36 +168,56 @@ class ComputeMarket:
                 [max(0.0, 1 - self.centers[i].price_krw / p.market_price_krw) for i in public]
             )
             worth = self.access[region][:, public] * saving  # users x public centers
-            choice = np.argmax(worth, axis=1)
-            wants = (demand > 0) & (worth.max(axis=1) > 0)
-            for j, i in enumerate(public):
-                c = self.centers[i]
-                applicants = np.flatnonzero(wants & (choice == j))
-                if len(applicants) == 0:
-                    continue
-                d = demand[applicants]
-                g = allocate(d, c.capacity, c.allocation, priority[applicants], wait[applicants])
-                c.demand, c.granted = float(d.sum()), float(g.sum())
-                granted_public[applicants] = g
-                effective[applicants] += g * self.access[region[applicants], i]
-                spend[applicants] += g * c.price_krw
-                served = g >= d - 1e-12
-                wait[applicants] = np.where(served, 0.0, wait[applicants] + 1.0)
-        # the rest is bought commercially, within budget
-        unmet = np.maximum(demand - granted_public, 0.0)
-        affordable = budget_krw / p.market_price_krw if p.market_price_krw > 0 else unmet
-        bought = np.minimum(unmet, np.maximum(affordable, 0.0))
-        local = np.zeros_like(demand)
+            left = np.array([self.centers[i].capacity for i in public])
+            # Round r: every user still short applies to its best center not yet tried
+            # (refused users try the next one, as applicants to several programmes do).
+            for _ in public:
+                unmet = demand - granted_public
+                choice = np.argmax(worth, axis=1)
+                wants = (unmet > 1e-12) & (worth[np.arange(len(demand)), choice] > 0)
+                if not wants.any():
+                    break
+                for j, i in enumerate(public):
+                    applicants = np.flatnonzero(wants & (choice == j))
+                    if len(applicants) == 0:
+                        continue
+                    c = self.centers[i]
+                    d = unmet[applicants]
+                    g = allocate(d, left[j], c.allocation, priority[applicants], wait[applicants])
+                    left[j] -= g.sum()
+                    c.demand += float(d.sum())
+                    c.granted += float(g.sum())
+                    granted_public[applicants] += g
+                    effective[applicants] += g * self.access[region[applicants], i]
+                    spend[applicants] += g * c.price_krw
+                worth[wants, choice[wants]] = -1.0  # tried
+            served = granted_public >= demand - 1e-12
+            wait[:] = np.where(served, 0.0, wait + 1.0)
+        # Top up commercially, within budget: what public GPUs (at their access) left
+        # short, first from a private center on site (full access), then from the cloud.
+        short = np.maximum(demand - effective, 0.0)
+        affordable = (
+            np.maximum(budget_krw, 0.0) / p.market_price_krw
+            if (p.market_price_krw > 0)
+            else short.copy()
+        )
+        bought = np.zeros_like(demand)
         for c in self.centers:
             if c.public or c.capacity <= 0:
                 continue
-            here = np.flatnonzero((region == c.site) & (bought > 0))
-            want = bought[here].sum()
-            share = min(1.0, c.capacity / want) if want > 0 else 0.0
-            local[here] = bought[here] * share
-            c.demand, c.granted = float(want), float(want * share)
-            spend[here] += local[here] * c.price_krw
-        cloud = bought - local
-        spend += cloud * p.market_price_krw
-        effective += local + cloud * p.commercial_access
-        return effective, granted_public + bought, spend
+            here = np.flatnonzero((region == c.site) & (short > 0))
+            want = np.minimum(short[here], affordable[here])
+            share = min(1.0, c.capacity / want.sum()) if want.sum() > 0 else 0.0
+            got = want * share
+            c.demand, c.granted = float(want.sum()), float(got.sum())
+            effective[here] += got
+            short[here] -= got
+            affordable[here] -= got
+            bought[here] += got
+            spend[here] += got * c.price_krw
+        if p.commercial_access > 0:
+            cloud = np.minimum(short / p.commercial_access, affordable)
+            effective += cloud * p.commercial_access
+            bought += cloud
+            spend += cloud * p.market_price_krw
+        return effective, granted_public, bought, spend

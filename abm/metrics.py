@@ -204,6 +204,8 @@ def collect(model: RegionalModel, compute_network: bool) -> tuple[dict, list[dic
                 "relocations_out": int(tally.relocations[i, :].sum()),
                 "innovations": int(tally.innovations[i]),
                 "compute_used": float(tally.compute_used[i]),
+                "compute_effective": float(tally.compute_effective[i]),
+                "public_gpus": float(tally.public_gpus[i]),
                 "gpu_capacity": float(site_capacity[i]),
                 "gpu_utilisation": (
                     float(site_granted[i] / site_capacity[i])

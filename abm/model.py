@@ -46,7 +46,9 @@ class Tally:
     relocations: np.ndarray = field(init=False)  # origin x destination
     public: np.ndarray = field(init=False)  # KRW paid by governments, by receiving region
     tax_expenditure: np.ndarray = field(init=False)
-    compute_used: np.ndarray = field(init=False)
+    compute_used: np.ndarray = field(init=False)  # GPUs obtained (public + commercial)
+    compute_effective: np.ndarray = field(init=False)  # GPUs weighted by access
+    public_gpus: np.ndarray = field(init=False)  # GPUs from public centers
     private_investment: float = 0.0
 
     def __post_init__(self) -> None:
@@ -61,6 +63,8 @@ class Tally:
         self.public = np.zeros(n)
         self.tax_expenditure = np.zeros(n)
         self.compute_used = np.zeros(n)
+        self.compute_effective = np.zeros(n)
+        self.public_gpus = np.zeros(n)
         self.private_investment = 0.0
 
 
@@ -343,15 +347,17 @@ class RegionalModel(mesa.Model):
             ]
         )
         wait = nodes.wait[users]
-        effective, obtained, spend = self.market.step(
+        effective, public, bought, spend = self.market.step(
             self.month, nodes.region[users].astype(np.int64), demand, priority, wait, budget
         )
         nodes.wait[users] = wait
         ratio = np.divide(effective, demand, out=np.ones_like(demand), where=demand > 0)
         nodes.compute_ratio[users] = np.minimum(ratio, 1.0)
-        self.tally.compute_used += np.bincount(
-            nodes.region[users], weights=obtained, minlength=len(self.region_ids)
-        )
+        n = len(self.region_ids)
+        where = nodes.region[users]
+        self.tally.compute_used += np.bincount(where, weights=public + bought, minlength=n)
+        self.tally.compute_effective += np.bincount(where, weights=effective, minlength=n)
+        self.tally.public_gpus += np.bincount(where, weights=public, minlength=n)
         return spend[: len(firms)]
 
     # ------------------------------------------------------------------ outputs

@@ -113,8 +113,7 @@ def test_relocations_are_reported_origin_to_destination():
 
 @pytest.mark.parametrize("rule", ["concentrate", "balanced", "competitive"])
 def test_grant_allocation_rules(rule):
-    scenario = small("nacc_daegu", firms=300, steps=14,
-                     **{"government.central.allocation": rule})
+    scenario = small("nacc_daegu", firms=300, steps=14, **{"government.central.allocation": rule})
     model = RegionalModel(scenario, rng=1)
     for _ in range(14):
         model.step()

@@ -88,7 +88,7 @@ def _mean_over_seeds(name: str, seeds: int = 4, **overrides) -> dict[str, float]
     for seed in range(seeds):
         result = run_scenario(small(name, firms=1000, steps=132, **overrides), seed=seed)
         regions = result.regions
-        used = regions.groupby("region")["compute_used"].sum()
+        used = regions.groupby("region")["compute_effective"].sum()
         rows.append(
             {
                 "compute_daegu": used["daegu"],
