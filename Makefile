@@ -13,7 +13,7 @@ browser: setup         ## assets + Debian's Chromium (for the browser tests)
 	bash scripts/setup_browser.sh
 
 app: assets            ## the browser app on http://127.0.0.1:8765
-	.venv/bin/abm app
+	.venv/bin/abm app --open
 
 demo: setup            ## the baseline and the center scenarios side by side, in the terminal
 	.venv/bin/abm compare scenarios/baseline.toml scenarios/nacc_haenam.toml \

@@ -168,7 +168,7 @@ class RegionalModel(mesa.Model):
     @property
     def graph(self):
         """The collaboration graph (networkx), nodes keyed by agent ``unique_id``."""
-        return self.network.to_networkx()
+        return self.network.to_networkx(self.region_ids)
 
     @property
     def centers(self):

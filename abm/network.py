@@ -12,7 +12,7 @@ by joint work for ``memory`` months decay.
 The edge list lives in numpy arrays so that the rules (spillovers are a sum over
 every edge) run vectorised. :meth:`CollaborationNetwork.to_networkx` gives the same
 graph as a ``networkx.Graph`` (nodes are the agents' ``unique_id`` with ``kind``
-and ``region`` attributes), built on demand and cached until the next change:
+and ``region`` id attributes), built on demand and cached until the next change:
 keeping networkx in step edit by edit cost more than the whole rest of a month
 at 100,000 firms.
 """
@@ -120,14 +120,17 @@ class CollaborationNetwork:
         self.changed()
 
     # ---------------------------------------------------------------- structure
-    def to_networkx(self) -> nx.Graph:
-        """The graph of live agents and their ties, keyed by ``unique_id`` (cached)."""
+    def to_networkx(self, region_ids: list[str]) -> nx.Graph:
+        """The graph of live agents and their ties, keyed by ``unique_id`` (cached).
+
+        Node attributes: ``kind`` (firm, university, government) and ``region`` (its id).
+        """
         if self._graph is None or self._graph[0] != self._version:
             nodes = self.nodes
             rows = np.flatnonzero(nodes.view("alive"))
             graph = nx.Graph()
             graph.add_nodes_from(
-                (uid, {"kind": KIND_NAMES[k], "region": r})
+                (uid, {"kind": KIND_NAMES[k], "region": region_ids[r]})
                 for uid, k, r in zip(
                     nodes.uid[rows].tolist(),
                     nodes.kind[rows].tolist(),

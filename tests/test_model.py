@@ -85,7 +85,7 @@ def test_mesa_agents_graph_and_arrays_agree():
     kinds = {d["kind"] for _, d in graph.nodes(data=True)}
     assert kinds == {"firm", "university", "government"}
     some = model.agents_by_type[Firm].to_list()[0]
-    assert graph.nodes[some.unique_id]["region"] == model.region_index[some.region]
+    assert graph.nodes[some.unique_id]["region"] == some.region
     assert len(model.agents_by_type[University]) == 6
 
 

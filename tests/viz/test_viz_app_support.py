@@ -1,0 +1,112 @@
+"""Command line, allowed paths, comparison and export: the app's non-visual parts."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import socket
+import zipfile
+
+import pandas as pd
+import pytest
+
+from abm.errors import UsageError
+from viz import cli, compare, export
+from viz.live import LiveRun
+from viz.paths import PROJECT_ROOT, lookup, result_choices, scenario_choices
+
+
+def test_register_adds_the_app_command():
+    parser = argparse.ArgumentParser(prog="abm")
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(["app"])
+    assert (args.host, args.port, args.root, args.func) == ("127.0.0.1", 8765, [], cli.run)
+
+
+def test_server_command_is_offline_and_local(tmp_path):
+    argv, env = cli.server_command("127.0.0.1", 8799, [tmp_path])
+    assert argv[-9:] == [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8799",
+        "--no-open",
+        "--no-check-version",
+        "--production",
+        "--log-level",
+        "warning",
+    ]
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"].endswith("solara-assets")
+    assert env["ABM_APP_ROOTS"] == str(tmp_path.resolve())
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "root", "message"),
+    [
+        ("127.0.0.1", 0, None, "--port"),
+        ("127.0.0.1", 70000, None, "--port"),
+        ("", 8799, None, "--host"),
+        ("127.0.0.1", 8799, "missing", "not a directory"),
+    ],
+)
+def test_bad_flags_are_usage_errors(tmp_path, host, port, root, message):
+    roots = [tmp_path / root] if root else []
+    with pytest.raises(UsageError, match=message):
+        cli.server_command(host, port, roots)
+
+
+def test_busy_port_is_a_usage_error():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        with pytest.raises(UsageError, match="cannot listen"):
+            cli.server_command("127.0.0.1", sock.getsockname()[1], [])
+
+
+def test_missing_assets_are_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("ABM_ASSET_CACHE", str(tmp_path))
+    with pytest.raises(UsageError, match=r"setup_browser\.sh"):
+        cli.server_command("127.0.0.1", 8799, [])
+
+
+def test_pickers_offer_only_files_under_allowed_roots(tmp_path, monkeypatch):
+    (tmp_path / "mine.toml").write_text(
+        'inherit = "%s"\n' % (PROJECT_ROOT / "scenarios" / "baseline.toml")
+    )
+    sweep = tmp_path / "deep" / "sw"
+    (sweep / "runs").mkdir(parents=True)
+    (sweep / "manifest.json").write_text("{}")
+    monkeypatch.setenv("ABM_APP_ROOTS", str(tmp_path))
+    keys = [c.key for c in scenario_choices()]
+    assert "scenarios/baseline.toml" in keys and f"{tmp_path.name}/mine.toml" in keys
+    assert [c.path for c in result_choices() if c.path == sweep] == [sweep]
+    assert lookup(scenario_choices(), "/etc/passwd") is None
+    assert lookup(scenario_choices(), "../../etc/passwd") is None
+
+
+def test_compare_bands_and_table(small):
+    a = compare.run_ensemble("a", small, 2, 3)
+    b = compare.run_ensemble(
+        "b", small.with_overrides({"params.agglomeration.strength": 2.0}), 2, 3
+    )
+    bands = compare.bands([a, b], "hhi")
+    assert len(bands) == 2 * 4 and (bands["p5"] <= bands["median"]).all()
+    assert (bands["median"] <= bands["p95"]).all()
+    assert list(compare.final_table([a, b]).columns) == ["metric", "a", "b"]
+    assert compare.chart_png(compare.band_chart(bands, "hhi"))[:4] == b"\x89PNG"
+
+
+def test_exports_are_valid_files(small):
+    run = LiveRun(small, 2)
+    run.step()
+    run.step()
+    table = pd.read_csv(io.BytesIO(export.metrics_csv(run)))
+    assert list(table["step"]) == [0, 1, 2]
+    regions = pd.read_parquet(io.BytesIO(export.metrics_parquet(run, "regions")))
+    assert len(regions) == 3 * len(small.regions)
+    with zipfile.ZipFile(io.BytesIO(export.figures_zip(run))) as archive:
+        names = archive.namelist()
+        assert "map.png" in names and "network.png" in names and len(names) == 9
+        assert archive.read("map.png")[:4] == b"\x89PNG"
+    assert export.stem(run) == f"{small.name}_seed2_step2"

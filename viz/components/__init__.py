@@ -1,0 +1,1 @@
+"""Solara components of the app; each takes plain values or reactives, never globals."""

@@ -1,0 +1,196 @@
+"""Map of South Korea: province outline, region bubbles, compute centers, relocation flows.
+
+The outline is the committed, simplified Natural Earth file in ``viz/geo`` (no tile
+server: the app runs offline). Coordinates are projected equirectangularly with the
+longitude scaled by cos(36°), which is accurate to a few percent over Korea.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from html import escape
+from pathlib import Path
+
+from viz.figures.palette import FONT, INK, MUTED, fmt_number, text
+
+OUTLINE = Path(__file__).resolve().parent.parent / "geo" / "korea_provinces.geojson"
+WIDTH, HEIGHT = 460, 520
+PAD = 14
+_COS = math.cos(math.radians(36.0))
+MAX_BUBBLE = 34.0
+MIN_BUBBLE = 3.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region as the map shows it."""
+
+    id: str
+    label: str
+    lat: float
+    lon: float
+    color: str
+
+
+@dataclass(frozen=True)
+class CenterMark:
+    """A compute center on the map."""
+
+    id: str
+    label: str
+    lat: float
+    lon: float
+    detail: str = ""
+
+
+@cache
+def _outline() -> tuple[list[dict], tuple[float, float, float, float]]:
+    features = json.loads(OUTLINE.read_text(encoding="utf-8"))["features"]
+    xs, ys = [], []
+    for f in features:
+        for polygon in f["geometry"]["coordinates"]:
+            for ring in polygon:
+                xs += [p[0] * _COS for p in ring]
+                ys += [p[1] for p in ring]
+    return features, (min(xs), min(ys), max(xs), max(ys))
+
+
+def _projector(width: float, height: float):
+    _, (x0, y0, x1, y1) = _outline()
+    scale = min((width - 2 * PAD) / (x1 - x0), (height - 2 * PAD) / (y1 - y0))
+    dx = (width - scale * (x1 - x0)) / 2
+    dy = (height - scale * (y1 - y0)) / 2
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return dx + (lon * _COS - x0) * scale, height - dy - (lat - y0) * scale
+
+    return project
+
+
+@cache
+def outline_paths(width: int = WIDTH, height: int = HEIGHT) -> str:
+    """The provinces as SVG paths (computed once per size)."""
+    project = _projector(width, height)
+    out = []
+    for f in _outline()[0]:
+        d = []
+        for polygon in f["geometry"]["coordinates"]:
+            for ring in polygon:
+                pts = [project(lon, lat) for lon, lat in ring]
+                d.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+        name = escape(f"{f['properties']['name_ko']} {f['properties']['name']}")
+        out.append(f'<path class="province" d="{"".join(d)}"><title>{name}</title></path>')
+    return "".join(out)
+
+
+def map_svg(
+    places: list[Place],
+    sizes: dict[str, float],
+    *,
+    size_label: str,
+    centers: list[CenterMark] = (),
+    flows: dict[tuple[str, str], float] | None = None,
+    step: int = 0,
+    title: str = "",
+    width: int = WIDTH,
+    height: int = HEIGHT,
+) -> str:
+    """The whole map as one SVG element.
+
+    ``sizes`` (e.g. firms per region) set bubble areas, scaled to the largest value;
+    ``flows`` maps (origin, destination) to a count of relocations, drawn as arrows
+    whose width grows with the count.
+    """
+    project = _projector(width, height)
+    where = {p.id: project(p.lon, p.lat) for p in places}
+    top = max([v for v in sizes.values() if v > 0] or [1.0])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="abm-figure abm-map" data-step="{step}" '
+        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+        f'font-family="{FONT}" font-size="11">',
+        "<style>.province{fill:#eef1f4;stroke:#b9c2cc;stroke-width:.7}"
+        ".flow{fill:none;stroke:#c0392b;stroke-opacity:.55}</style>",
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
+        'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" '
+        'fill="#c0392b"/></marker></defs>',
+        f'<rect width="{width}" height="{height}" fill="#fbfcfd"/>',
+        outline_paths(width, height),
+    ]
+    radius = {
+        p.id: MIN_BUBBLE + (MAX_BUBBLE - MIN_BUBBLE) * math.sqrt(max(sizes.get(p.id, 0.0), 0) / top)
+        for p in places
+    }
+    for p in sorted(places, key=lambda p: -sizes.get(p.id, 0)):
+        x, y = where[p.id]
+        value = sizes.get(p.id, 0.0)
+        r = radius[p.id]
+        parts.append(
+            f'<circle class="bubble" data-region="{escape(p.id)}" cx="{x:.1f}" cy="{y:.1f}" '
+            f'r="{r:.1f}" fill="{p.color}" fill-opacity=".55" stroke="{p.color}" '
+            f'stroke-width="1.2"><title>{escape(p.label)}: {fmt_number(value)} '
+            f"{escape(size_label)}</title></circle>"
+        )
+    if flows:
+        biggest = max(flows.values()) or 1
+        for (origin, dest), count in sorted(flows.items(), key=lambda kv: kv[1]):
+            if count <= 0 or origin == dest or origin not in where or dest not in where:
+                continue
+            (x1, y1), (x2, y2) = where[origin], where[dest]
+            mx, my = (x1 + x2) / 2 - (y2 - y1) * 0.2, (y1 + y2) / 2 + (x2 - x1) * 0.2
+            # stop at the rim of the destination bubble, along the curve's last tangent
+            tx, ty = x2 - mx, y2 - my
+            cut = (radius[dest] + 2) / max(math.hypot(tx, ty), 1e-9)
+            x2, y2 = x2 - tx * cut, y2 - ty * cut
+            w = 0.8 + 5 * math.sqrt(count / biggest)
+            parts.append(
+                f'<path class="flow" d="M{x1:.1f},{y1:.1f}Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}" '
+                f'stroke-width="{w:.1f}" marker-end="url(#arrow)">'
+                f"<title>{escape(origin)} → {escape(dest)}: {fmt_number(count)}</title></path>"
+            )
+    for p in places:
+        x, y = where[p.id]
+        parts.append(
+            text(
+                x,
+                y + 4,
+                p.label,
+                text_anchor="middle",
+                fill=INK,
+                font_weight="500",
+                stroke="#fbfcfd",
+                stroke_width="3",
+                paint_order="stroke",
+            )
+        )
+    stacked: dict[tuple[float, float], int] = {}
+    for c in centers:
+        x, y = project(c.lon, c.lat)
+        nth = stacked.get((x, y), 0)
+        stacked[(x, y)] = nth + 1
+        x, y = x + 10, y - 10 - 16 * nth  # several centers at one site stack upwards
+        parts.append(
+            f'<g class="center-marker"><path d="M{x:.1f},{y - 7:.1f}l7,7l-7,7l-7,-7z" '
+            f'fill="#111" stroke="#fff" stroke-width="1.5"/>'
+            f"<title>{escape(c.label)} {escape(c.detail)}</title></g>"
+        )
+        parts.append(
+            text(
+                x + 9,
+                y + 4,
+                c.label,
+                fill="#111",
+                font_size="10",
+                stroke="#fbfcfd",
+                stroke_width="3",
+                paint_order="stroke",
+            )
+        )
+    legend = f"bubble area ∝ {size_label}; ◆ compute center; arrows: relocations"
+    if title:
+        parts.append(text(PAD, PAD + 4, title, fill=INK, font_size="13", font_weight="600"))
+    parts.append(text(PAD, height - 6, legend, fill=MUTED, font_size="10"))
+    parts.append("</svg>")
+    return "".join(parts)

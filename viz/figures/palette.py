@@ -1,0 +1,72 @@
+"""Colours and number formats shared by every figure, so a region looks the same everywhere."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+# Tableau 10 then 10 more distinguishable hues: a region keeps its colour in every view.
+REGION_COLORS = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#1f77b4",
+    "#8c564b",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#c5b0d5",
+    "#c49c94",
+)
+KIND_SHAPES = {"firm": "circle", "university": "square", "government": "diamond"}
+INK = "#333"
+MUTED = "#888"
+GRID = "#e6e6e6"
+FONT = "Roboto, 'Noto Sans KR', NanumGothic, 'Malgun Gothic', sans-serif"
+
+
+def region_colors(region_ids: list[str]) -> dict[str, str]:
+    """Colour of each region, by its position in the scenario (stable within a run)."""
+    return {rid: REGION_COLORS[i % len(REGION_COLORS)] for i, rid in enumerate(region_ids)}
+
+
+def fmt_number(value: float | None, digits: int = 3) -> str:
+    """Compact human number: 1234 -> 1.23k, 0.1234 -> 0.123; '–' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    v = float(value)
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= limit:
+            return f"{v / limit:.{digits}g}{suffix}"
+    if v == int(v) and abs(v) < 1e3:
+        return str(int(v))
+    return f"{v:.{digits}g}"
+
+
+def fmt_krw(value: float | None) -> str:
+    """Won amounts in the Korean units people read: 억 (1e8) and 조 (1e12)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if abs(value) >= 1e12:
+        jo = value / 1e12
+        return f"{jo:,.0f}조 원" if abs(jo) >= 1000 else f"{jo:.3g}조 원"
+    if abs(value) >= 1e8:
+        eok = value / 1e8
+        return f"{eok:,.0f}억 원" if abs(eok) >= 100 else f"{eok:.3g}억 원"
+    return f"{value:,.0f} 원"
+
+
+def text(x: float, y: float, content: str, **attrs: str | float) -> str:
+    """An SVG <text>, escaped; attribute names use '_' for '-'."""
+    extra = " ".join(f'{k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+    return f'<text x="{x:.1f}" y="{y:.1f}" {extra}>{escape(content)}</text>'

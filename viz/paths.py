@@ -1,0 +1,102 @@
+"""Which files the page may open: scenario files and sweep result folders under allowed roots.
+
+Why: the app is a web server, so a path typed into the page must never reach the file
+system. The page only offers choices from the lists built here, and looks a choice up by
+its key; the roots are the project plus any ``--root DIR`` given to ``abm app`` (passed
+to the server process in ``ABM_APP_ROOTS``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ROOTS_ENV = "ABM_APP_ROOTS"
+CACHE_ENV = "ABM_ASSET_CACHE"
+_SKIP_DIRS = {".git", ".venv", "node_modules", ".cache", "__pycache__", ".pytest_cache"}
+_RESULT_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One file or folder the page may open: ``key`` is what the page sends back."""
+
+    key: str
+    label: str
+    path: Path
+    description: str = ""
+
+
+def asset_cache_dir() -> Path:
+    """Where Solara's front-end assets are cached (filled by scripts/setup_browser.sh)."""
+    return Path(os.environ.get(CACHE_ENV) or PROJECT_ROOT / ".cache" / "solara-assets")
+
+
+def allowed_roots() -> list[Path]:
+    """The project root, then every folder named with ``--root`` (deduplicated)."""
+    roots = [PROJECT_ROOT]
+    for item in os.environ.get(ROOTS_ENV, "").split(os.pathsep):
+        if item and (path := Path(item).resolve()).is_dir() and path not in roots:
+            roots.append(path)
+    return roots
+
+
+def _label(path: Path, root: Path) -> str:
+    rel = path.relative_to(root)
+    return str(rel) if root == PROJECT_ROOT else f"{root.name}/{rel}"
+
+
+def scenario_choices() -> list[Choice]:
+    """Scenario files: ``scenarios/*.toml`` of each root, plus ``*.toml`` directly in a --root."""
+    from abm.scenario import list_scenarios
+
+    found: list[Choice] = []
+    seen: set[Path] = set()
+    for root in allowed_roots():
+        folders = [root / "scenarios"] + ([root] if root != PROJECT_ROOT else [])
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for path, description in list_scenarios(folder):
+                path = path.resolve()
+                if path in seen:
+                    continue
+                seen.add(path)
+                found.append(Choice(_label(path, root), path.stem, path, description))
+    return found
+
+
+def result_choices() -> list[Choice]:
+    """Sweep result folders (a ``manifest.json`` beside ``runs/``) under each root."""
+    found: list[Choice] = []
+    seen: set[Path] = set()
+    for root in allowed_roots():
+        for folder in _walk(root, _RESULT_DEPTH):
+            if (folder / "manifest.json").is_file() and (folder / "runs").is_dir():
+                if folder in seen:
+                    continue
+                seen.add(folder)
+                found.append(Choice(_label(folder, root), folder.name, folder))
+    return sorted(found, key=lambda c: c.key)
+
+
+def _walk(root: Path, depth: int):
+    """Folders under ``root`` to ``depth`` levels, skipping tool folders and symlinks."""
+    yield root
+    if depth == 0:
+        return
+    try:
+        children = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+    except OSError:
+        return
+    for child in children:
+        if child.name in _SKIP_DIRS or child.name.startswith("."):
+            continue
+        yield from _walk(child, depth - 1)
+
+
+def lookup(choices: list[Choice], key: str | None) -> Choice | None:
+    """The choice with ``key``; None for anything not offered (never a raw path)."""
+    return next((c for c in choices if c.key == key), None)
