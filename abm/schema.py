@@ -320,7 +320,10 @@ class Firm:
         0.2, "Revenue gain per log-unit of knowledge above the population mean", lo=0, hi=10
     )
     grant_knowledge: float = param(
-        0.2, "Knowledge gain from a grant worth one month of the firm's revenue", lo=0, hi=100
+        0.2,
+        "Knowledge gain from a grant worth 10+ months of revenue (less for smaller ones)",
+        lo=0,
+        hi=100,
     )
     moving_cost_months: float = param(
         3.0, "Cash a move or branch costs, in months of the firm's revenue", lo=0, hi=120
