@@ -25,12 +25,14 @@ lint: setup
 test: browser lint     ## everything: lint, fast, slow statistical and browser tests
 	$(PY) -m pytest -m "" -p no:cacheprovider
 	$(PY) benchmarks/bench_model.py --quick
+	$(PY) benchmarks/bench_sweep.py --quick
 
 test-fast: setup       ## the fast tests only
 	$(PY) -m pytest
 
 bench: setup           ## full benchmarks (figures for the closing notes)
 	$(PY) benchmarks/bench_model.py
+	$(PY) benchmarks/bench_sweep.py
 
 docs: setup            ## regenerate the parameter table in docs/ODD.md
 	$(PY) -m abm.paramtable --write

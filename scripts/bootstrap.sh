@@ -25,5 +25,5 @@ if ! "$exe" -m uv --version >/dev/null 2>&1; then
   "$exe" -m pip install --quiet --disable-pip-version-check uv
 fi
 export UV_PYTHON_DOWNLOADS=never
-"$exe" -m uv sync --locked --quiet --python "$exe"
+"$exe" -m uv sync --locked --quiet --compile-bytecode --python "$exe"
 echo "bootstrap: environment ready (.venv, $(.venv/bin/python --version))"

@@ -1,0 +1,134 @@
+"""The ``abm sweep`` and ``abm analyze`` subcommands (registered by :mod:`abm.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from abm.sweep.engines import ENGINES
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; expected 1 or more")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    """Add ``sweep`` and ``analyze`` to the ``abm`` command's subparsers."""
+    p = subparsers.add_parser(
+        "sweep",
+        help="run a parameter sweep from a spec file into a results folder",
+        description="Run every run of a sweep spec (TOML) and stream the results to Parquet "
+        "files in --out. Interrupted sweeps continue with --resume. See docs/sweeps.md.",
+    )
+    p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec")
+    p.add_argument("--out", required=True, metavar="DIR", help="results folder")
+    p.add_argument(
+        "--workers", type=_positive_int, metavar="N", help="parallel runs (default: CPU count)"
+    )
+    p.add_argument("--engine", choices=ENGINES, default="local", help="where runs execute")
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler to use (with --engine dask)"
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the sweep already in --out (runs only what is missing)",
+    )
+    p.set_defaults(func=sweep_command)
+
+    a = subparsers.add_parser(
+        "analyze",
+        help="summarise a sweep folder: bands, sensitivity indices, figures, HTML report",
+        description="Print each setting's metrics with 5-95 % bands and, for Sobol or Morris "
+        "designs, sensitivity indices; write PNG figures and report.html.",
+    )
+    a.add_argument("dir", metavar="DIR", help="a sweep results folder (the --out of abm sweep)")
+    a.add_argument(
+        "--report",
+        metavar="OUT",
+        help="where to write figures and report.html (default DIR/report)",
+    )
+    a.set_defaults(func=analyze_command)
+
+
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM (e.g. a batch system's time limit) like Ctrl-C: save and stop."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGTERM, handler)
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    from abm.sweep.runner import run_sweep
+    from abm.sweep.spec import load_spec
+    from abm.sweep.store import read_manifest
+
+    spec = load_spec(args.spec)
+    _interrupt_on_sigterm()
+    try:
+        report = run_sweep(
+            spec,
+            Path(args.out),
+            workers=args.workers,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            resume=args.resume,
+        )
+    except KeyboardInterrupt:
+        manifest = read_manifest(Path(args.out)) or {}
+        print(
+            f"abm: sweep interrupted; {manifest.get('runs_done', 0)} of "
+            f"{manifest.get('runs_total', '?')} runs are saved in {args.out}; "
+            "run the same command with --resume to finish",
+            file=sys.stderr,
+        )
+        return 130
+    c = report.counts
+    print(
+        f"sweep {spec.name}: {report.runs_total} runs, {c['ok']} ok, {c['error']} failed, "
+        f"{c['timeout']} timed out ({report.ran} run now, {report.wall_s:.1f} s, "
+        f"{report.engine}); results in {args.out}"
+    )
+    return 0
+
+
+def analyze_command(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from abm.sweep.analysis import analyze, bands_table
+    from abm.sweep.report import overview, sensitivity_tables, write_report
+
+    analysis = analyze(Path(args.dir))
+    out = Path(args.report) if args.report else Path(args.dir) / "report"
+    report = write_report(analysis, out)
+    with pd.option_context("display.width", 160, "display.max_columns", 12):
+        for key, value in overview(analysis):
+            print(f"{key:>14}: {value}")
+        for note in analysis.notes:
+            print(f"note: {note}")
+        print("\nMetrics by setting: mean [5 %, 95 %] over runs")
+        regional = [m for cols in analysis.region_families.values() for m in cols]
+        table = bands_table(analysis, analysis.headline + regional)
+        for first in range(0, len(table.columns), 4):  # a few settings at a time: readable width
+            print(("\n" if first else "") + table.iloc[:, first : first + 4].to_string())
+        print(f"(all {len(analysis.metrics)} metrics: {out / 'bands.csv'})")
+        if analysis.sensitivity is not None:
+            what = "S1±CI / ST±CI" if analysis.method == "sobol" else "mu*±CI (sigma)"
+            for label, table in sensitivity_tables(analysis, analysis.headline).items():
+                print(f"\nSensitivity, {label} ({analysis.method}: {what})")
+                print(table.to_string())
+    print(f"\nreport: {report}")
+    return 0

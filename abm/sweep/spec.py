@@ -1,0 +1,510 @@
+"""Sweep specs: read a TOML file (or a dict), check every field, resolve the base scenario.
+
+A spec is the whole recipe of a sweep, so two sweeps with the same resolved spec
+produce the same data. Validation collects every problem and names the spec
+file, the field and what is allowed, because a sweep that dies an hour in on a
+typo wastes the hour. Parameter keys are the dotted scenario keys that
+``abm run --set`` takes; they are checked by applying each value to the base
+scenario, so the scenario's own validation names unknown keys and bad values.
+
+Parameters come in three kinds (see docs/sweeps.md):
+
+* a list ``key = [a, b, c]``: *levels* to compare. Every design point runs at
+  each level (the levels of all lists are crossed);
+* a table ``key = { low = x, high = y }``: a *range* the design samples
+  (``num = k`` gives a grid design k evenly spaced values);
+* a scalar ``key = v``: fixed for every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from abm.errors import Problem, ScenarioError, UsageError
+
+METHODS = ("grid", "random", "lhs", "sobol", "morris")
+SAMPLED_METHODS = METHODS[1:]
+DEFAULT_MODEL = "abm"
+
+_SECTIONS = {
+    "sweep": {
+        "name",
+        "scenario",
+        "model",
+        "steps",
+        "replications",
+        "seed",
+        "timeout",
+        "common_random_numbers",
+    },
+    "design": {"method", "samples", "levels", "second_order"},
+    "parameters": None,  # any dotted scenario key
+    "metrics": {"final", "regions", "series", "region_series"},
+}
+_RANGE_KEYS = {"low", "high", "num"}
+_NOT_IDENTITY = ("name", "source", "scenario", "scenario_name")
+_RESERVED = {
+    "scenario.seed": "each run's seed comes from sweep.seed",
+    "scenario.steps": "set the run length with sweep.steps",
+}
+_RESERVED |= {key.split(".")[1]: why for key, why in _RESERVED.items()}  # models without sections
+
+
+class SpecError(ScenarioError):
+    """A sweep spec that does not validate; carries every problem found.
+
+    A ScenarioError, so the ``abm`` command prints one line per problem, as for scenarios.
+    """
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A value applied to every run."""
+
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Values to compare: every design point runs at each of them."""
+
+    key: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Range:
+    """An interval the design samples. Integer ranges include both ends."""
+
+    key: str
+    low: float
+    high: float
+    integer: bool
+    num: int | None = None
+
+    def bounds(self) -> tuple[float, float]:
+        """Continuous bounds for samplers; integers map by flooring over [low, high + 1)."""
+        return (self.low, self.high + 1) if self.integer else (self.low, self.high)
+
+    def to_value(self, x: float) -> int | float:
+        """Map a continuous design coordinate to the value the run gets."""
+        if self.integer:
+            return int(min(math.floor(x), self.high))
+        return float(x)
+
+
+@dataclass(frozen=True)
+class Design:
+    method: str = "grid"
+    samples: int | None = None
+    levels: int = 4
+    second_order: bool = False
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Which outputs to keep. ``final=None`` keeps every numeric model column."""
+
+    final: tuple[str, ...] | None = None
+    regions: tuple[str, ...] = ("firm_share",)
+    series: tuple[str, ...] = ()
+    region_series: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep: everything that determines its results."""
+
+    name: str
+    source: str
+    scenario_path: Path
+    base: Any  # the model's Scenario (validated, picklable)
+    model: str
+    steps: int | None
+    replications: int
+    seed: int
+    timeout: float | None
+    common_random_numbers: bool
+    design: Design
+    fixed: tuple[Fixed, ...]
+    levels: tuple[Levels, ...]
+    ranges: tuple[Range, ...]
+    metrics: Metrics
+    text: str | None = None  # the spec file's text, kept beside the results
+
+    def resolved(self) -> dict[str, Any]:
+        """A JSON-ready record of the spec with defaults filled in and the base scenario inlined."""
+        params: dict[str, Any] = {}
+        for f in self.fixed:
+            params[f.key] = {"kind": "fixed", "value": f.value}
+        for lv in self.levels:
+            params[lv.key] = {"kind": "levels", "values": list(lv.values)}
+        for r in self.ranges:
+            params[r.key] = {
+                "kind": "range",
+                "low": r.low,
+                "high": r.high,
+                "integer": r.integer,
+                "num": r.num,
+            }
+        return {
+            "name": self.name,
+            "source": self.source,
+            "scenario": str(self.scenario_path),
+            "scenario_name": self.base.name,
+            "model": self.model,
+            "base": self.base.to_dict(),
+            "steps": self.steps,
+            "replications": self.replications,
+            "seed": self.seed,
+            "common_random_numbers": self.common_random_numbers,
+            "timeout": self.timeout,
+            "design": {
+                "method": self.design.method,
+                "samples": self.design.samples,
+                "levels": self.design.levels,
+                "second_order": self.design.second_order,
+            },
+            "parameters": params,
+            "metrics": {
+                "final": None if self.metrics.final is None else list(self.metrics.final),
+                "regions": list(self.metrics.regions),
+                "series": list(self.metrics.series),
+                "region_series": list(self.metrics.region_series),
+            },
+        }
+
+    def identity(self) -> dict[str, Any]:
+        """The part of :meth:`resolved` that decides the results (as JSON would give it back)."""
+        return identity_of(json.loads(json.dumps(self.resolved(), default=str)))
+
+    def digest(self) -> str:
+        text = json.dumps(self.identity(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def varied(self) -> tuple[str, ...]:
+        """Keys of the parameters that differ between runs, in column order."""
+        return tuple(lv.key for lv in self.levels) + tuple(r.key for r in self.ranges)
+
+
+def identity_of(resolved: dict[str, Any]) -> dict[str, Any]:
+    """Drop what does not change results (names, file paths) from a resolved spec."""
+    return {k: v for k, v in resolved.items() if k not in _NOT_IDENTITY}
+
+
+def load_spec(spec: str | Path | Mapping[str, Any]) -> SweepSpec:
+    """Read and validate a spec from a TOML file or a dict (dict paths are relative to the cwd)."""
+    if isinstance(spec, Mapping):
+        return _build(dict(spec), source="<spec>", here=Path.cwd(), text=None)
+    path = Path(spec)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such spec file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read spec: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+    return _build(data, source=str(path), here=path.resolve().parent, text=text)
+
+
+class _Checker:
+    """Collects problems so that one pass reports all of them."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.problems.append(Problem(self.source, field, message))
+
+    def integer(self, table: dict, section: str, key: str, default: Any, low: int) -> Any:
+        value = table.get(key, default)
+        if value is default:
+            return value
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            self.add(f"{section}.{key}", f"{value!r} is not allowed; expected an integer >= {low}")
+            return default
+        return value
+
+    def boolean(self, table: dict, section: str, key: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.add(f"{section}.{key}", f"{value!r} is not allowed; expected true or false")
+            return default
+        return value
+
+    def names(self, table: dict, section: str, key: str, default: Any) -> Any:
+        value = table.get(key, default)
+        if value is default:
+            return value
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.add(f"{section}.{key}", "expected a list of output column names")
+            return default
+        return tuple(value)
+
+
+def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> SweepSpec:
+    from abm.sweep.model import load_model
+
+    c = _Checker(source)
+    for section, value in data.items():
+        if section not in _SECTIONS:
+            c.add(section, f"unknown section; allowed: {', '.join(_SECTIONS)}")
+        elif not isinstance(value, dict):
+            c.add(section, "expected a table")
+    tables = {s: data.get(s) if isinstance(data.get(s), dict) else {} for s in _SECTIONS}
+    for section, allowed in _SECTIONS.items():
+        for key in tables[section]:
+            if allowed is not None and key not in allowed:
+                c.add(f"{section}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+
+    sw = tables["sweep"]
+    name = sw.get("name", Path(source).stem if source != "<spec>" else "sweep")
+    if not isinstance(name, str) or not name:
+        c.add("sweep.name", "expected a non-empty string")
+        name = "sweep"
+    steps = c.integer(sw, "sweep", "steps", None, 1)
+    replications = c.integer(sw, "sweep", "replications", 1, 1)
+    seed = c.integer(sw, "sweep", "seed", 0, 0)
+    crn = c.boolean(sw, "sweep", "common_random_numbers", True)
+    timeout = sw.get("timeout")
+    if timeout is not None and (
+        not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0
+    ):
+        c.add("sweep.timeout", f"{timeout!r} is not allowed; expected seconds > 0")
+        timeout = None
+    model_name = sw.get("model", DEFAULT_MODEL)
+    model = None
+    if not isinstance(model_name, str):
+        c.add("sweep.model", "expected a module name")
+    else:
+        try:
+            model = load_model(model_name)
+        except Exception as exc:  # a plug-in model may fail to import in any way
+            c.add("sweep.model", f"cannot import {model_name!r}: {exc}")
+
+    design = _design(tables["design"], c)
+    fixed, levels, ranges = _parameters(tables["parameters"], design, c)
+    mt = tables["metrics"]
+    metrics = Metrics(
+        final=c.names(mt, "metrics", "final", None),
+        regions=c.names(mt, "metrics", "regions", Metrics.regions),
+        series=c.names(mt, "metrics", "series", ()),
+        region_series=c.names(mt, "metrics", "region_series", ()),
+    )
+
+    base, scenario_path = None, Path()
+    raw_path = sw.get("scenario")
+    if raw_path is None:
+        c.add("sweep.scenario", "missing; give the base scenario file")
+    elif not isinstance(raw_path, str):
+        c.add("sweep.scenario", "expected a path to a scenario file")
+    elif model is not None:
+        found = _find_scenario(raw_path, here)
+        if found is None:
+            c.add("sweep.scenario", f"{raw_path}: not found next to the spec or in the project")
+        else:
+            scenario_path = found
+            try:
+                base = model.load_scenario(found)
+            except ScenarioError as exc:
+                for p in exc.problems:
+                    c.add("sweep.scenario", str(p))
+    if base is not None:
+        _check_values(base, fixed, levels, ranges, c)
+        if steps is not None and model_name == DEFAULT_MODEL:
+            try:
+                base.with_overrides({"scenario.steps": steps})
+            except ScenarioError as exc:
+                c.add("sweep.steps", "; ".join(p.message for p in exc.problems))
+    if c.problems:
+        raise SpecError(c.problems)
+    return SweepSpec(
+        name=name,
+        source=source,
+        scenario_path=scenario_path,
+        base=base,
+        model=model_name,
+        steps=steps,
+        replications=replications,
+        seed=seed,
+        timeout=None if timeout is None else float(timeout),
+        common_random_numbers=crn,
+        design=design,
+        fixed=fixed,
+        levels=levels,
+        ranges=ranges,
+        metrics=metrics,
+        text=text,
+    )
+
+
+def _design(table: dict[str, Any], c: _Checker) -> Design:
+    method = table.get("method", "grid")
+    if method not in METHODS:
+        c.add("design.method", f"{method!r} is not allowed; expected one of {', '.join(METHODS)}")
+        method = "grid"
+    samples = c.integer(table, "design", "samples", None, 1)
+    levels = c.integer(table, "design", "levels", 4, 2)
+    second_order = c.boolean(table, "design", "second_order", False)
+    if method == "grid" and "samples" in table:
+        c.add("design.samples", "grid designs take their values from each range's num")
+    if method in SAMPLED_METHODS and samples is None and "samples" not in table:
+        c.add("design.samples", f"missing; {method} designs need a number of samples")
+    if method == "sobol" and samples is not None and (samples < 2 or samples & (samples - 1)):
+        c.add("design.samples", f"{samples} is not allowed; Sobol designs need a power of 2")
+    if method == "morris" and samples is not None and samples < 2:
+        c.add("design.samples", "Morris designs need at least 2 trajectories")
+    if "levels" in table and method != "morris":
+        c.add("design.levels", "only Morris designs take levels")
+    if "second_order" in table and method != "sobol":
+        c.add("design.second_order", "only Sobol designs take second_order")
+    return Design(method, samples, levels, second_order)
+
+
+def _flatten_parameters(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Accept both quoted dotted keys and nested TOML tables; a table with low/high is a range."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and not ({"low", "high"} & set(value)):
+            out.update(_flatten_parameters(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _parameters(
+    table: dict[str, Any], design: Design, c: _Checker
+) -> tuple[tuple[Fixed, ...], tuple[Levels, ...], tuple[Range, ...]]:
+    fixed, levels, ranges = [], [], []
+    for key, value in _flatten_parameters(table).items():
+        field = f"parameters.{key}"
+        if key in _RESERVED:
+            c.add(field, f"cannot be swept: {_RESERVED[key]}")
+        elif isinstance(value, list):
+            lv = _levels(key, value, field, c)
+            if lv is not None:
+                levels.append(lv)
+        elif isinstance(value, dict):
+            rg = _range(key, value, field, design, c)
+            if rg is not None:
+                ranges.append(rg)
+        elif isinstance(value, str | bool | int | float):
+            fixed.append(Fixed(key, value))
+        else:
+            c.add(field, f"{value!r} is not allowed; expected a value, a list or a range")
+    if design.method in SAMPLED_METHODS and not ranges:
+        c.add(
+            "parameters",
+            f"{design.method} designs sample ranges, but none is given; "
+            "write one as key = { low = 0.1, high = 0.9 }",
+        )
+    return tuple(fixed), tuple(levels), tuple(ranges)
+
+
+def _levels(key: str, values: list[Any], field: str, c: _Checker) -> Levels | None:
+    if not values:
+        c.add(field, "empty list; give at least one value")
+        return None
+    kinds = {"number" if _is_number(v) else type(v).__name__ for v in values}
+    if len(kinds) != 1 or kinds & {"list", "dict"} or not kinds <= {"number", "str", "bool"}:
+        c.add(field, "list values must all be numbers, all strings or all booleans")
+        return None
+    if len(set(values)) != len(values):
+        c.add(field, "list has repeated values")
+        return None
+    if kinds == {"number"} and not all(isinstance(v, int) for v in values):
+        values = [float(v) for v in values]
+    return Levels(key, tuple(values))
+
+
+def _range(
+    key: str, table: dict[str, Any], field: str, design: Design, c: _Checker
+) -> Range | None:
+    extra = set(table) - _RANGE_KEYS
+    if extra:
+        c.add(field, f"unknown range field {sorted(extra)[0]!r}; allowed: high, low, num")
+        return None
+    low, high, num = table.get("low"), table.get("high"), table.get("num")
+    if not (_is_number(low) and _is_number(high)):
+        c.add(field, "a range needs numbers low and high, e.g. { low = 0.1, high = 0.9 }")
+        return None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        c.add(field, "range bounds must be finite")
+        return None
+    if low >= high:
+        c.add(field, f"range [{low}, {high}] has low >= high")
+        return None
+    integer = isinstance(low, int) and isinstance(high, int)
+    if design.method == "grid":
+        if num is None:
+            c.add(field, "grid designs need num, the number of values, e.g. { low, high, num = 5 }")
+            return None
+        if not isinstance(num, int) or isinstance(num, bool) or num < 2:
+            c.add(f"{field}.num", f"{num!r} is not allowed; expected an integer >= 2")
+            return None
+        if integer and num > high - low + 1:
+            c.add(f"{field}.num", f"{num} values do not fit in the integers {low}..{high}")
+            return None
+    elif num is not None:
+        c.add(f"{field}.num", f"only grid designs take num; {design.method} designs sample ranges")
+        return None
+    return Range(key, low, high, integer, num)
+
+
+def _check_values(
+    base: Any,
+    fixed: tuple[Fixed, ...],
+    levels: tuple[Levels, ...],
+    ranges: tuple[Range, ...],
+    c: _Checker,
+) -> None:
+    """Apply each value to the base scenario so its validation names bad keys and values."""
+    trials: list[tuple[str, Any]] = [(f.key, f.value) for f in fixed]
+    trials += [(lv.key, v) for lv in levels for v in lv.values]
+    trials += [(r.key, v) for r in ranges for v in (r.low, r.high)]
+    reported: set[str] = set()
+    for key, value in trials:
+        if key in reported:
+            continue
+        try:
+            base.with_overrides({key: value})
+        except ScenarioError as exc:
+            reported.add(key)
+            for p in exc.problems:
+                where = "" if p.field in ("", key) else f"{p.field}: "
+                c.add(f"parameters.{key}", f"{where}{p.message}")
+
+
+def _find_scenario(raw: str, here: Path) -> Path | None:
+    """Look next to the spec first, then at the project root (the folder with pyproject.toml)."""
+    path = Path(raw)
+    if path.is_absolute():
+        return path if path.is_file() else None
+    candidates = [here / path]
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            candidates.append(folder / path)
+            break
+    candidates.append(Path.cwd() / path)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    return None

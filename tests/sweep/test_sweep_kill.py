@@ -1,0 +1,110 @@
+"""A real ``kill -9`` of a running ``abm sweep``, then ``--resume``: the uninterrupted result."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from sweep_helpers import TOY_SPEC, abm_subprocess, assert_same_results, write_files
+
+from abm.sweep import load_spec, run_sweep
+from abm.sweep.store import read_manifest
+
+# 2 sites x 5 points x 6 replications = 60 runs of ~0.4 s of real CPU work each
+SLOW_SPEC = (
+    TOY_SPEC.replace("replications = 2", "replications = 6")
+    .replace("samples = 3", "samples = 5")
+    .replace('"params.noise" = 0.05', '"params.noise" = 0.05\n"params.work" = 350000')
+)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _parts(out: Path) -> int:
+    runs = out / "runs"
+    return len([p for p in runs.iterdir() if p.name.startswith("part-")]) if runs.is_dir() else 0
+
+
+def _wait_for(condition, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting for the sweep")
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
+    spec_path = write_files(tmp_path, SLOW_SPEC)
+    reference = tmp_path / "reference"
+    run_sweep(load_spec(spec_path), reference, workers=2, progress=False)
+    out = tmp_path / "out"
+
+    # Kill at three moments: during start-up, just after a part landed, and mid-way later on.
+    moments = [
+        lambda: time.sleep(1.0),
+        lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.1)),
+        lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(0.7)),
+    ]
+    for i, wait in enumerate(moments):
+        args = ["sweep", spec_path, "--out", out, "--workers", "2"]
+        proc = abm_subprocess(*(args + (["--resume"] if i else [])))
+        wait()
+        assert proc.poll() is None, proc.communicate()
+        hosts = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.communicate()
+        # the run processes notice their parent is gone and stop
+        _wait_for(lambda hosts=hosts: not any(_alive(p) for p in hosts), 10)
+
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["state"] == "running"
+    assert 0 < manifest["runs_done"] < manifest["runs_total"]
+    done_before = manifest["runs_done"]
+
+    proc = abm_subprocess("sweep", spec_path, "--out", out, "--workers", "2", "--resume")
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert f"({60 - done_before} run now" in stdout
+    assert read_manifest(out)["state"] == "complete"
+    assert_same_results(reference, out)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_sigterm_saves_finished_runs_and_says_how_to_resume(tmp_path):
+    spec_path = write_files(tmp_path, SLOW_SPEC)
+    out = tmp_path / "out"
+    proc = abm_subprocess("sweep", spec_path, "--out", out, "--workers", "2")
+    _wait_for(lambda: (read_manifest(out) or {}).get("columns") is not None, 120)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "sweep interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    manifest = read_manifest(out)
+    assert manifest["state"] == "interrupted" and manifest["runs_done"] > 0
