@@ -13,9 +13,10 @@ from sweep_helpers import TOY_SPEC, abm_subprocess, assert_same_results, write_f
 from abm.sweep import load_spec, run_sweep
 from abm.sweep.store import read_manifest
 
-# 2 sites x 5 points x 6 replications = 60 runs of ~0.4 s of real CPU work each
+# 2 sites x 5 points x 12 replications = 120 runs of ~0.4 s of real CPU work each: long
+# enough (~25 s on 2 cores) that none of the three kills below can land after the end.
 SLOW_SPEC = (
-    TOY_SPEC.replace("replications = 2", "replications = 6")
+    TOY_SPEC.replace("replications = 2", "replications = 12")
     .replace("samples = 3", "samples = 5")
     .replace('"params.noise" = 0.05', '"params.noise" = 0.05\n"params.work" = 350000')
 )
@@ -89,7 +90,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
     proc = abm_subprocess("sweep", spec_path, "--out", out, "--workers", "2", "--resume")
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
-    assert f"({60 - done_before} run now" in stdout
+    assert f"({manifest['runs_total'] - done_before} run now" in stdout
     assert read_manifest(out)["state"] == "complete"
     assert_same_results(reference, out)
 
