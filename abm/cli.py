@@ -27,14 +27,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
-    return value
+def int_at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum`` (shared by every subcommand)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be an integer >= {minimum}, got {text!r}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        return value
+
+    return parse
 
 
 def _load(path: str, overrides: Sequence[str] = (), steps: int | None = None):
@@ -238,8 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario and write its outputs")
     run.add_argument("scenario", help="scenario TOML file")
-    run.add_argument("--seed", type=_non_negative_int, help="random seed (default: the file's)")
-    run.add_argument("--steps", type=_non_negative_int, help="months to simulate")
+    run.add_argument("--seed", type=int_at_least(0), help="random seed (default: the file's)")
+    run.add_argument("--steps", type=int_at_least(0), help="months to simulate")
     run.add_argument(
         "--set",
         action="append",
@@ -253,9 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="run scenarios and print them side by side")
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files")
     compare.add_argument(
-        "--seeds", type=_non_negative_int, default=1, help="seeds per scenario (mean is shown)"
+        "--seeds", type=int_at_least(1), default=1, help="seeds per scenario (mean is shown)"
     )
-    compare.add_argument("--steps", type=_non_negative_int, help="months to simulate")
+    compare.add_argument("--steps", type=int_at_least(0), help="months to simulate")
     compare.add_argument(
         "--set",
         action="append",
@@ -281,8 +288,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        if getattr(args, "command", None) == "compare" and args.seeds < 1:
-            raise UsageError("--seeds: must be an integer >= 1")
         return int(args.func(args) or 0)
     except ScenarioError as exc:
         for problem in exc.problems:

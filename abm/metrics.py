@@ -22,8 +22,6 @@ from abm.nodes import FIRM, GOVERNMENT, UNIVERSITY
 if TYPE_CHECKING:
     from abm.model import RegionalModel
 
-NETWORK_KEYS = ("clustering", "giant_share", "uig_triangles")
-
 
 def hhi(shares: np.ndarray) -> float:
     return float(np.sum(np.asarray(shares) ** 2))

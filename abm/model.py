@@ -27,7 +27,7 @@ import pandas as pd
 from abm import location, metrics
 from abm.agents import CentralGovernment, Firm, LocalGovernment, University
 from abm.compute import ComputeMarket
-from abm.dates import add_months, months_between
+from abm.dates import add_months
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
 from abm.nodes import FIRM, GOVERNMENT, INITIAL, NodeTable
@@ -388,9 +388,6 @@ class RegionalModel(mesa.Model):
     def history(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(model metrics per step, region metrics per step and region) as DataFrames."""
         return pd.DataFrame(self._model_rows), pd.DataFrame(self._region_rows)
-
-    def months_to(self, month: str) -> int:
-        return months_between(self.config.start, parse_month(month))
 
 
 def largest_remainder(quotas: np.ndarray) -> np.ndarray:

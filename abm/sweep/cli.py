@@ -9,17 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from abm.cli import int_at_least
 from abm.sweep.engines import ENGINES
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; expected 1 or more")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -33,7 +24,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec")
     p.add_argument("--out", required=True, metavar="DIR", help="results folder")
     p.add_argument(
-        "--workers", type=_positive_int, metavar="N", help="parallel runs (default: CPU count)"
+        "--workers", type=int_at_least(1), metavar="N", help="parallel runs (default: CPU count)"
     )
     p.add_argument("--engine", choices=ENGINES, default="local", help="where runs execute")
     p.add_argument(
