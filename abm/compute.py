@@ -1,15 +1,16 @@
 """Compute centers: capacity build-up, who gets GPUs, at what price, and how much it helps.
 
 Every month each compute user (firm or university) needs GPUs in proportion to
-its staff and compute intensity. It applies to the public center whose
-subsidised GPUs are worth most to it (price gap to the market times the access
-it keeps at its distance); if refused, it applies to the next one. When a center
-is oversubscribed, its allocation rule decides: pro rata, SMEs and universities
-first, or a first-come queue. What reaches the user is weighted by access (remote
-use works, but less well), so where a center sits decides who benefits. What
-public GPUs leave short is topped up commercially at the market price, within a
-budget: from a private center in the user's own region while it has room, else
-from the cloud.
+its staff and compute intensity (the need it would use at the public price; it
+grows over time). It applies to the public center whose subsidised GPUs are worth
+most to it (price gap to the market times the access it keeps at its distance);
+if refused, it applies to the next one. When a center is oversubscribed, its
+allocation rule decides: pro rata, SMEs and universities first, or a first-come
+queue. What reaches the user is weighted by access (remote use works, but less
+well), so where a center sits decides who benefits. Of what public GPUs leave
+short, users buy only the part worth the market price (``market_take_up``),
+within a budget: from a private center in their own region while it has room,
+else from the cloud. So compute binds where public GPUs are scarce or far.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class CenterState:
     price_krw: float
     allocation: str
     capacity: float = 0.0
-    demand: float = 0.0
+    demand: float = 0.0  # GPUs applied for by users whose first choice this center was
     granted: float = 0.0
 
     @property
@@ -72,6 +73,18 @@ class CenterState:
     def oversubscription(self) -> float:
         """Applications / allocations (GPU-months asked per GPU-month granted)."""
         return self.demand / self.granted if self.granted > 0 else float("nan")
+
+
+@dataclass
+class Allocation:
+    """What every user obtained this month (GPUs in model units, money in won)."""
+
+    effective: np.ndarray  # GPUs weighted by the access each keeps at its user's distance
+    public: np.ndarray  # GPUs from public centers
+    private: np.ndarray  # GPUs bought from a private center in the user's region
+    cloud: np.ndarray  # GPUs bought from the commercial cloud
+    spend: np.ndarray  # won paid for all of them
+    saving: np.ndarray  # market value of the public GPUs minus what was paid for them
 
 
 class ComputeMarket:
@@ -104,120 +117,146 @@ class ComputeMarket:
             else np.zeros((n_regions, 0))
         )
         self.n_regions = n_regions
+        self._growth_months = months_between(self.start, parse_month(p.need_growth_until))
 
-    def capacity_at(self, step: int) -> np.ndarray:
-        """Capacity of each center (model GPUs) at a step, linear between schedule points."""
+    def capacity_at(self, month: int) -> np.ndarray:
+        """Capacity of each center (model GPUs) in a month, linear between schedule points."""
         out = np.zeros(len(self.centers))
         for i, (months, gpus) in enumerate(self._schedules):
             if len(months):
-                out[i] = np.interp(step, months, gpus, left=0.0)
+                out[i] = np.interp(month, months, gpus, left=0.0)
         return out * self.scale
 
     def planned_capacity(self) -> np.ndarray:
         """Each center's capacity at the last point of its schedule (real GPUs)."""
         return np.array([gpus[-1] if len(gpus) else 0.0 for _, gpus in self._schedules])
 
-    def access_value(self) -> np.ndarray:
-        """Per region: expected value (0-1) of the compute reachable from there.
+    def need_factor(self, month: int) -> float:
+        """GPU need per employee in a month relative to the start (grows until a date)."""
+        years = min(month, self._growth_months) / 12.0
+        return (1.0 + self.params.need_growth) ** max(years, 0.0)
 
-        Public centers count by the share of market price they save, times the
-        chance of being served (last month's capacity / demand) and the access
-        kept at the distance; a private center on site adds its access edge over
-        the cloud. Entrants and relocating firms weigh this in their choice.
+    def saving(self, price_krw: float) -> float:
+        """Share of the market price a user saves on a GPU bought at ``price_krw``."""
+        market = self.params.market_price_krw
+        return max(0.0, 1.0 - price_krw / market) if market > 0 else 0.0
+
+    def access_value(self) -> np.ndarray:
+        """Per region: the value (0-1) of the best compute option reachable from there.
+
+        A public site is worth the share of the market price it saves, times the
+        share of applications it served last month (all centers at one site pooled,
+        so two half-size centers are worth one full one) and the access kept at the
+        distance; a private center on site is worth its access edge over the cloud
+        while it has room. The best option counts, never a sum over centers.
         """
         p = self.params
         value = np.zeros(self.n_regions)
+        sites: dict[int, list[int]] = {}
         for i, c in enumerate(self.centers):
-            if c.capacity <= 0:
-                continue
-            if c.public:
-                served = min(1.0, c.capacity / c.demand) if c.demand > 0 else 1.0
+            if c.capacity > 0:
+                sites.setdefault(c.site, []).append(i)
+        for site, members in sites.items():
+            public = [i for i in members if self.centers[i].public]
+            if public:
+                cap = sum(self.centers[i].capacity for i in public)
+                asked = sum(self.centers[i].demand for i in public)
+                granted = sum(self.centers[i].granted for i in public)
+                fill = min(1.0, granted / asked) if asked > 0 else 1.0
                 saving = (
-                    max(0.0, 1.0 - c.price_krw / p.market_price_krw) if p.market_price_krw else 0
+                    sum(
+                        self.centers[i].capacity * self.saving(self.centers[i].price_krw)
+                        for i in public
+                    )
+                    / cap
                 )
-                value += self.access[:, i] * served * saving
-            else:
-                value[c.site] += 1.0 - p.commercial_access
+                option = self.access[:, public[0]] * fill * saving
+                value = np.maximum(value, option)
+            private = [i for i in members if not self.centers[i].public]
+            if private:
+                cap = sum(self.centers[i].capacity for i in private)
+                want = sum(self.centers[i].demand for i in private)
+                fill = min(1.0, cap / want) if want > 0 else 1.0
+                value[site] = max(value[site], (1.0 - p.commercial_access) * fill)
         return value
 
     def step(
         self,
-        step: int,
+        month: int,
         region: np.ndarray,
-        demand: np.ndarray,
+        need: np.ndarray,
         priority: np.ndarray,
         wait: np.ndarray,
         budget_krw: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Allocate this month's GPUs to users.
-
-        Returns, per user: effective compute (GPUs weighted by access), GPUs from
-        public centers, GPUs bought commercially, and spending in KRW. Updates each
-        center's demand and grants and the users' queue waits.
-        """
-        p = self.params
-        capacity = self.capacity_at(step)
+    ) -> Allocation:
+        """Allocate this month's GPUs to users; updates centers and the users' queue waits."""
+        capacity = self.capacity_at(month)
         for c, cap in zip(self.centers, capacity, strict=True):
             c.capacity, c.demand, c.granted = float(cap), 0.0, 0.0
-        granted_public = np.zeros_like(demand)
-        effective = np.zeros_like(demand)
-        spend = np.zeros_like(demand)
+        out = Allocation(*(np.zeros_like(need) for _ in range(6)))
+        self._allocate_public(region, need, priority, wait, out)
+        self._buy_commercial(region, need, budget_krw, out)
+        return out
+
+    def _allocate_public(self, region, need, priority, wait, out: Allocation) -> None:
+        """Each user applies to its most valuable public center; the refused try the next."""
         public = [i for i, c in enumerate(self.centers) if c.public and c.capacity > 0]
-        if public and p.market_price_krw > 0:
-            saving = np.array(
-                [max(0.0, 1 - self.centers[i].price_krw / p.market_price_krw) for i in public]
-            )
-            worth = self.access[region][:, public] * saving  # users x public centers
-            left = np.array([self.centers[i].capacity for i in public])
-            # Round r: every user still short applies to its best center not yet tried
-            # (refused users try the next one, as applicants to several programmes do).
-            for _ in public:
-                unmet = demand - granted_public
-                choice = np.argmax(worth, axis=1)
-                wants = (unmet > 1e-12) & (worth[np.arange(len(demand)), choice] > 0)
-                if not wants.any():
-                    break
-                for j, i in enumerate(public):
-                    applicants = np.flatnonzero(wants & (choice == j))
-                    if len(applicants) == 0:
-                        continue
-                    c = self.centers[i]
-                    d = unmet[applicants]
-                    g = allocate(d, left[j], c.allocation, priority[applicants], wait[applicants])
-                    left[j] -= g.sum()
+        if not public or self.params.market_price_krw <= 0:
+            return
+        saving = np.array([self.saving(self.centers[i].price_krw) for i in public])
+        worth = self.access[region][:, public] * saving  # users x public centers
+        left = np.array([self.centers[i].capacity for i in public])
+        for round_ in range(len(public)):
+            unmet = need - out.public
+            choice = np.argmax(worth, axis=1)
+            wants = (unmet > 1e-12) & (worth[np.arange(len(need)), choice] > 0)
+            if not wants.any():
+                break
+            for j, i in enumerate(public):
+                applicants = np.flatnonzero(wants & (choice == j))
+                if len(applicants) == 0:
+                    continue
+                c = self.centers[i]
+                d = unmet[applicants]
+                g = allocate(d, left[j], c.allocation, priority[applicants], wait[applicants])
+                left[j] -= g.sum()
+                if round_ == 0:  # an applicant is counted once, where it applied first
                     c.demand += float(d.sum())
-                    c.granted += float(g.sum())
-                    granted_public[applicants] += g
-                    effective[applicants] += g * self.access[region[applicants], i]
-                    spend[applicants] += g * c.price_krw
-                worth[wants, choice[wants]] = -1.0  # tried
-            served = granted_public >= demand - 1e-12
-            wait[:] = np.where(served, 0.0, wait + 1.0)
-        # Top up commercially, within budget: what public GPUs (at their access) left
-        # short, first from a private center on site (full access), then from the cloud.
-        short = np.maximum(demand - effective, 0.0)
-        affordable = (
-            np.maximum(budget_krw, 0.0) / p.market_price_krw
-            if (p.market_price_krw > 0)
-            else short.copy()
-        )
-        bought = np.zeros_like(demand)
+                c.granted += float(g.sum())
+                out.public[applicants] += g
+                out.effective[applicants] += g * self.access[region[applicants], i]
+                out.spend[applicants] += g * c.price_krw
+                out.saving[applicants] += g * (self.params.market_price_krw - c.price_krw)
+            worth[wants, choice[wants]] = -1.0  # tried
+        served = out.public >= need - 1e-12
+        wait[:] = np.where(served, 0.0, wait + 1.0)
+
+    def _buy_commercial(self, region, need, budget_krw, out: Allocation) -> None:
+        """Buy part of what public GPUs left short at the market price, within budget.
+
+        Users buy ``market_take_up`` of their effective shortfall (the rest is not
+        worth the market price to them): first from a private center in their region
+        while it has room (full access), then from the cloud (``commercial_access``).
+        """
+        p = self.params
+        target = np.maximum(need - out.effective, 0.0) * p.market_take_up
+        price = p.market_price_krw
+        affordable = np.maximum(budget_krw, 0.0) / price if price > 0 else target.copy()
         for c in self.centers:
             if c.public or c.capacity <= 0:
                 continue
-            here = np.flatnonzero((region == c.site) & (short > 0))
-            want = np.minimum(short[here], affordable[here])
+            here = np.flatnonzero((region == c.site) & (target > 0))
+            want = np.minimum(target[here], affordable[here])
             share = min(1.0, c.capacity / want.sum()) if want.sum() > 0 else 0.0
             got = want * share
             c.demand, c.granted = float(want.sum()), float(got.sum())
-            effective[here] += got
-            short[here] -= got
+            out.effective[here] += got
+            out.private[here] += got
+            out.spend[here] += got * c.price_krw
+            target[here] -= got
             affordable[here] -= got
-            bought[here] += got
-            spend[here] += got * c.price_krw
         if p.commercial_access > 0:
-            cloud = np.minimum(short / p.commercial_access, affordable)
-            effective += cloud * p.commercial_access
-            bought += cloud
-            spend += cloud * p.market_price_krw
-        return effective, granted_public, bought, spend
+            cloud = np.minimum(target / p.commercial_access, affordable)
+            out.effective += cloud * p.commercial_access
+            out.cloud += cloud
+            out.spend += cloud * price

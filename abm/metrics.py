@@ -17,6 +17,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from abm import outputs
 from abm.nodes import FIRM, GOVERNMENT, UNIVERSITY
 
 if TYPE_CHECKING:
@@ -93,127 +94,208 @@ def _num(x: float) -> float:
     return float(x) if x is not None and math.isfinite(x) else float("nan")
 
 
-def collect(model: RegionalModel, compute_network: bool) -> tuple[dict, list[dict]]:
-    """The month's model row and region rows."""
-    nodes, tally, net = model.nodes, model.tally, model.network
-    ids = model.region_ids
-    n = len(ids)
-    firms = model.firm_rows()
-    region = nodes.region[firms]
-    count = np.bincount(region, minlength=n)
-    employment = np.bincount(region, weights=nodes.size[firms], minlength=n)
-    total = int(count.sum())
-    shares = count / total if total else np.zeros(n)
-    h = hhi(shares) if total else float("nan")
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("nan")
 
-    # network
-    alive_rows = np.flatnonzero(nodes.view("alive"))
-    u, v = net.u, net.v
-    same = nodes.region[u] == nodes.region[v]
-    intra, inter = int(same.sum()), int((~same).sum())
-    if compute_network or not model._last_network:
-        clustering, giant = clustering_and_giant(nodes.n, u, v, alive_rows)
-        model._last_network = {
-            "clustering": clustering,
-            "giant_share": giant,
-            "uig_triangles": uig_triangles(model),
+
+class Recorder:
+    """Owns what the model reports: the monthly rows and the cumulative state behind them.
+
+    Each row holds exactly the outputs declared in :mod:`abm.outputs`, converted to
+    real units where the declaration says ``scaled`` (a count, GPU or won total in
+    model units divided by the model's scale), so outputs do not depend on how many
+    agents stand for the real firms.
+    """
+
+    def __init__(self, model: RegionalModel):
+        n = len(model.region_ids)
+        self.model_rows: list[dict] = []
+        self.region_rows: list[dict] = []
+        self.relocations_total = np.zeros((n, n), dtype=np.int64)
+        self.innovation_history: list[np.ndarray] = []
+        self.cum = {
+            "public": 0.0,
+            "tax": 0.0,
+            "private": 0.0,
+            "innovations": 0.0,
+            "subsidised": 0.0,
+            "subsidies": 0.0,
         }
-    netm = model._last_network
+        self.initial_employment = float(model.nodes.size[model.firm_rows()].sum())
+        self.streak_region, self.streak_since = -1, 0
+        self._network: dict[str, float] = {}
+        self._model_cols = [o for o in outputs.outputs(outputs.MODEL)]
+        self._region_cols = [o for o in outputs.outputs(outputs.REGION)]
 
-    # compute
-    public = [c for c in model.market.centers if c.public]
-    capacity = sum(c.capacity for c in public)
-    granted = sum(c.granted for c in public)
-    demand = sum(c.demand for c in public)
-    site_capacity = np.zeros(n)
-    site_granted = np.zeros(n)
-    for c in model.market.centers:
-        site_capacity[c.site] += c.capacity
-        site_granted[c.site] += c.granted
+    # ------------------------------------------------------------------ state
+    def note_entries(self, regions: np.ndarray, step: int) -> None:
+        """Track the current streak of outside entrants all choosing one region (lock-in)."""
+        for r in regions.tolist():
+            if r != self.streak_region:
+                self.streak_region, self.streak_since = r, step
 
-    # money and jobs (cumulative)
-    cum = model._cum
-    cum["public"] += float(tally.public.sum())
-    cum["tax"] += float(tally.tax_expenditure.sum())
-    cum["private"] += tally.private_investment
-    cum["innovations"] += int(tally.innovations.sum())
-    jobs = float(employment.sum()) - model._initial_employment if model.steps else 0.0
-    public_cost = cum["public"] + cum["tax"]
-    step = model.steps
-    date = model.date
-    lock_window = model.config.params.metrics.lock_window
-    locked = model._streak_region >= 0 and (step - model._streak_since + 1) >= lock_window
-    row = {
-        "step": step,
-        "date": date,
-        "firms": total,
-        "employment": float(employment.sum()),
-        "entries": int(tally.entries.sum()),
-        "exits": int(tally.exits.sum()),
-        "relocations": int(tally.relocations.sum()),
-        "innovations": int(tally.innovations.sum()),
-        "hhi": h,
-        "hhi_norm": hhi_normalised(h, n) if total else float("nan"),
-        "capital_share": float(shares[model.capital]) if model.capital >= 0 else float("nan"),
-        "locked_in": bool(locked),
-        "lockin_region": int(model._streak_region) if locked else -1,
-        "lockin_since": int(model._streak_since) if locked else -1,
-        "edges": net.n_edges,
-        "intra_edges": intra,
-        "inter_edges": inter,
-        "inter_edge_share": inter / net.n_edges if net.n_edges else float("nan"),
-        "ei_index": ei_index(intra, inter),
-        "clustering": netm["clustering"],
-        "modularity": region_modularity(u, v, nodes.region, n),
-        "giant_share": netm["giant_share"],
-        "uig_triangles": int(netm["uig_triangles"]),
-        "gpu_capacity": capacity,
-        "gpu_demand": demand,
-        "gpu_used": granted,
-        "gpu_utilisation": granted / capacity if capacity > 0 else float("nan"),
-        "oversubscription": demand / granted if granted > 0 else float("nan"),
-        "public_spending": float(tally.public.sum()),
-        "tax_expenditure": float(tally.tax_expenditure.sum()),
-        "private_investment": tally.private_investment,
-        "public_spending_cum": cum["public"],
-        "tax_expenditure_cum": cum["tax"],
-        "private_investment_cum": cum["private"],
-        "innovations_cum": cum["innovations"],
-        "crowding_in": cum["private"] / cum["public"] if cum["public"] > 0 else float("nan"),
-        "net_jobs": jobs,
-        "cost_per_job": public_cost / jobs if jobs > 0 else float("nan"),
-        "cost_per_innovation": (
-            public_cost / cum["innovations"] if cum["innovations"] else float("nan")
-        ),
-    }
-    regions = []
-    for i, rid in enumerate(ids):
-        regions.append(
-            {
-                "step": step,
-                "date": date,
-                "region": rid,
-                "firms": int(count[i]),
-                "firm_share": float(shares[i]),
-                "employment": float(employment[i]),
-                "entries": int(tally.entries[i]),
-                "exits": int(tally.exits[i]),
-                "relocations_in": int(tally.relocations[:, i].sum()),
-                "relocations_out": int(tally.relocations[i, :].sum()),
-                "innovations": int(tally.innovations[i]),
-                "compute_used": float(tally.compute_used[i]),
-                "compute_effective": float(tally.compute_effective[i]),
-                "public_gpus": float(tally.public_gpus[i]),
-                "gpu_capacity": float(site_capacity[i]),
-                "gpu_utilisation": (
-                    float(site_granted[i] / site_capacity[i])
-                    if site_capacity[i] > 0
-                    else float("nan")
-                ),
-                "public_spending": float(tally.public[i]),
-                "tax_expenditure": float(tally.tax_expenditure[i]),
-                "talent_pool": float(model.talent[i]),
-                "graduate_retention": _num(model.retention[i]),
+    def recent_innovations(self) -> np.ndarray:
+        """Innovations per region over the last 12 months (model units)."""
+        if not self.innovation_history:
+            return np.zeros(len(self.relocations_total))
+        return np.sum(self.innovation_history[-12:], axis=0)
+
+    def frames(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.model_rows), pd.DataFrame(self.region_rows)
+
+    # ------------------------------------------------------------------ rows
+    def record(self, model: RegionalModel, compute_network: bool) -> None:
+        """Append this month's model row and region rows."""
+        raw, regions = self._raw(model, compute_network)
+        scale = model.scale
+        self.model_rows.append(_convert(raw, self._model_cols, scale))
+        self.region_rows.extend(_convert(r, self._region_cols, scale) for r in regions)
+        self.innovation_history.append(model.tally.innovations.copy())
+        self.relocations_total += model.tally.relocations
+
+    def _raw(self, model: RegionalModel, compute_network: bool) -> tuple[dict, list[dict]]:
+        """The month's values in model units, keyed by output name."""
+        nodes, tally, net = model.nodes, model.tally, model.network
+        ids = model.region_ids
+        n = len(ids)
+        firms = model.firm_rows()
+        region = nodes.region[firms]
+        count = np.bincount(region, minlength=n)
+        employment = np.bincount(region, weights=nodes.size[firms], minlength=n)
+        total = int(count.sum())
+        shares = count / total if total else np.zeros(n)
+        h = hhi(shares) if total else float("nan")
+
+        # network
+        alive_rows = np.flatnonzero(nodes.view("alive"))
+        u, v = net.u, net.v
+        same = nodes.region[u] == nodes.region[v]
+        intra, inter = int(same.sum()), int((~same).sum())
+        if compute_network or not self._network:
+            clustering, giant = clustering_and_giant(nodes.n, u, v, alive_rows)
+            self._network = {
+                "clustering": clustering,
+                "giant_share": giant,
+                "uig_triangles": uig_triangles(model),
             }
-        )
-    return row, regions
+        netm = self._network
+
+        # compute
+        public = [c for c in model.market.centers if c.public]
+        capacity = sum(c.capacity for c in public)
+        granted = sum(c.granted for c in public)
+        demand = sum(c.demand for c in public)
+        site_capacity = np.zeros(n)
+        site_granted = np.zeros(n)
+        for c in model.market.centers:
+            site_capacity[c.site] += c.capacity
+            site_granted[c.site] += c.granted
+        need = tally.compute_need
+        used = tally.public_gpus + tally.private_gpus + tally.cloud_gpus
+
+        # money and jobs (cumulative)
+        cum = self.cum
+        cum["public"] += float(tally.public.sum())
+        cum["tax"] += float(tally.tax_expenditure.sum())
+        cum["private"] += tally.private_investment
+        cum["innovations"] += float(tally.innovations.sum())
+        cum["subsidised"] += tally.subsidised_investment
+        cum["subsidies"] += tally.subsidies
+        jobs = float(employment.sum()) - self.initial_employment if model.steps else 0.0
+        public_cost = cum["public"] + cum["tax"]
+        step = model.steps
+        lock_window = model.config.params.metrics.lock_window
+        locked = self.streak_region >= 0 and (step - self.streak_since + 1) >= lock_window
+        row = {
+            "step": step,
+            "date": model.date,
+            "agents": total,
+            "firms": total,
+            "employment": float(employment.sum()),
+            "entries": int(tally.entries.sum()),
+            "exits": int(tally.exits.sum()),
+            "relocations": int(tally.relocations.sum()),
+            "innovations": int(tally.innovations.sum()),
+            "innovations_cum": cum["innovations"],
+            "net_jobs": jobs,
+            "hhi": h,
+            "hhi_norm": hhi_normalised(h, n) if total else float("nan"),
+            "capital_share": float(shares[model.capital]) if model.capital >= 0 else float("nan"),
+            "locked_in": bool(locked),
+            "lockin_region": int(self.streak_region) if locked else -1,
+            "lockin_since": int(self.streak_since) if locked else -1,
+            "edges": net.n_edges,
+            "intra_edges": intra,
+            "inter_edges": inter,
+            "inter_edge_share": _ratio(inter, net.n_edges),
+            "ei_index": ei_index(intra, inter),
+            "clustering": netm["clustering"],
+            "modularity": region_modularity(u, v, nodes.region, n),
+            "giant_share": netm["giant_share"],
+            "uig_triangles": int(netm["uig_triangles"]),
+            "gpu_capacity": capacity,
+            "gpu_demand": demand,
+            "gpu_used": granted,
+            "gpu_utilisation": _ratio(granted, capacity),
+            "oversubscription": _ratio(demand, granted),
+            "compute_need": float(need.sum()),
+            "compute_met": _ratio(float(tally.compute_effective.sum()), float(need.sum())),
+            "gpus_public": float(tally.public_gpus.sum()),
+            "gpus_private": float(tally.private_gpus.sum()),
+            "gpus_cloud": float(tally.cloud_gpus.sum()),
+            "compute_saving": float(tally.compute_saving.sum()),
+            "public_spending": float(tally.public.sum()),
+            "public_promised": float(tally.promised),
+            "tax_expenditure": float(tally.tax_expenditure.sum()),
+            "private_investment": tally.private_investment,
+            "public_spending_cum": cum["public"],
+            "tax_expenditure_cum": cum["tax"],
+            "private_investment_cum": cum["private"],
+            "crowding_in": _ratio(cum["subsidised"], cum["subsidies"]),
+            "cost_per_job": public_cost / jobs if jobs > 0 else float("nan"),
+            "cost_per_innovation": _ratio(public_cost, cum["innovations"]),
+        }
+        regions = []
+        for i, rid in enumerate(ids):
+            regions.append(
+                {
+                    "step": step,
+                    "date": model.date,
+                    "region": rid,
+                    "agents": int(count[i]),
+                    "firms": int(count[i]),
+                    "firm_share": float(shares[i]),
+                    "employment": float(employment[i]),
+                    "entries": int(tally.entries[i]),
+                    "exits": int(tally.exits[i]),
+                    "relocations_in": int(tally.relocations[:, i].sum()),
+                    "relocations_out": int(tally.relocations[i, :].sum()),
+                    "innovations": int(tally.innovations[i]),
+                    "compute_need": float(need[i]),
+                    "compute_met": _ratio(float(tally.compute_effective[i]), float(need[i])),
+                    "compute_used": float(used[i]),
+                    "compute_effective": float(tally.compute_effective[i]),
+                    "public_gpus": float(tally.public_gpus[i]),
+                    "gpus_private": float(tally.private_gpus[i]),
+                    "gpus_cloud": float(tally.cloud_gpus[i]),
+                    "compute_saving": float(tally.compute_saving[i]),
+                    "gpu_capacity": float(site_capacity[i]),
+                    "gpu_utilisation": _ratio(float(site_granted[i]), float(site_capacity[i])),
+                    "public_spending": float(tally.public[i]),
+                    "tax_expenditure": float(tally.tax_expenditure[i]),
+                    "talent_pool": float(model.talent[i]),
+                    "graduate_retention": _num(model.retention[i]),
+                }
+            )
+        return row, regions
+
+
+def _convert(raw: dict, declared: list, scale: float) -> dict:
+    """The declared outputs of ``raw`` in declaration order, scaled ones in real units."""
+    out = {}
+    for o in declared:
+        value = raw[o.name]
+        out[o.name] = float(value) / scale if o.scaled else value
+    return out

@@ -46,10 +46,19 @@ class Tally:
     relocations: np.ndarray = field(init=False)  # origin x destination
     public: np.ndarray = field(init=False)  # KRW paid by governments, by receiving region
     tax_expenditure: np.ndarray = field(init=False)
-    compute_used: np.ndarray = field(init=False)  # GPUs obtained (public + commercial)
+    compute_need: np.ndarray = field(init=False)  # GPUs users would use at the public price
     compute_effective: np.ndarray = field(init=False)  # GPUs weighted by access
     public_gpus: np.ndarray = field(init=False)  # GPUs from public centers
+    private_gpus: np.ndarray = field(init=False)  # GPUs bought from private centers
+    cloud_gpus: np.ndarray = field(init=False)  # GPUs bought from the cloud
+    compute_saving: np.ndarray = field(init=False)  # KRW saved on public GPUs
     private_investment: float = 0.0
+    promised: float = 0.0  # KRW of public money committed this month
+    subsidised_investment: float = 0.0  # investment of sites that received a subsidy
+    subsidies: float = 0.0  # KRW of local subsidies paid
+    founders_in: float = 0.0  # founders of outside entrants, from outside the AI labour market
+    graduates_in: float = 0.0  # graduates who joined a pool
+    attrition: float = 0.0  # workers who left the AI labour market
 
     def __post_init__(self) -> None:
         self.reset()
@@ -62,10 +71,19 @@ class Tally:
         self.relocations = np.zeros((n, n), dtype=np.int64)
         self.public = np.zeros(n)
         self.tax_expenditure = np.zeros(n)
-        self.compute_used = np.zeros(n)
+        self.compute_need = np.zeros(n)
         self.compute_effective = np.zeros(n)
         self.public_gpus = np.zeros(n)
+        self.private_gpus = np.zeros(n)
+        self.cloud_gpus = np.zeros(n)
+        self.compute_saving = np.zeros(n)
         self.private_investment = 0.0
+        self.promised = 0.0
+        self.subsidised_investment = 0.0
+        self.subsidies = 0.0
+        self.founders_in = 0.0
+        self.graduates_in = 0.0
+        self.attrition = 0.0
 
 
 class RegionalModel(mesa.Model):
@@ -95,15 +113,7 @@ class RegionalModel(mesa.Model):
         self.market = ComputeMarket(scenario, self.region_index, self.distance_km)
         self.firm_agents: dict[int, Firm] = {}
 
-        # outputs
         self.entry_log: list[int] = []  # region of every outside entrant, in order
-        self._streak_region, self._streak_since = -1, 0
-        self._innovation_history: list[np.ndarray] = []
-        self._model_rows: list[dict] = []
-        self._region_rows: list[dict] = []
-        self._cum = {"public": 0.0, "tax": 0.0, "private": 0.0, "innovations": 0}
-        self.relocations_total = np.zeros((n, n), dtype=np.int64)
-        self._last_network: dict[str, float] = {}
 
         # agents: governments and universities, then the initial firms
         self.universities: list[University] = []
@@ -121,8 +131,8 @@ class RegionalModel(mesa.Model):
         if p.network.enabled:
             self.network.seed_initial(self.rng)
         self._update_zones()
-        self._initial_employment = float(self.nodes.size[self.firm_rows()].sum())
-        self._record(compute_network=True)
+        self.recorder = metrics.Recorder(self)
+        self.recorder.record(self, compute_network=True)
 
     # ------------------------------------------------------------------ set-up
     def _spawn_initial_firms(self, regions: list) -> None:
@@ -134,16 +144,9 @@ class RegionalModel(mesa.Model):
         region = np.repeat(np.arange(len(regions)), counts)
         count = len(region)
         rng = self.rng
-        sigma = self.config.population.size_sigma
-        size = np.maximum(
-            1.0,
-            np.round(
-                self.mean_firm_size[region]
-                * np.exp(sigma * rng.standard_normal(count) - sigma**2 / 2)
-            ),
-        )
+        size = entry.draw_sizes(self, region)
         taste = location.draw_tastes(rng, count, len(regions), self.config.params.location)
-        entry.spawn_firms(
+        rows = entry.spawn_firms(
             self,
             region,
             size,
@@ -153,17 +156,28 @@ class RegionalModel(mesa.Model):
             taste,
             INITIAL,
         )
+        self.nodes.born[rows] = -initial_ages(rng, count, self.config.params.demography)
 
     # ------------------------------------------------------------------ queries
     @property
     def month(self) -> int:
-        """Months since the start month (0 = the first simulated month)."""
+        """The model's one clock: the month being simulated, counted from the start month.
+
+        0 is the scenario's first month; during step t (Mesa's ``steps`` = t) it is t - 1,
+        and before the first step it is -1 (the initial state). Programs, builds, ages,
+        zones and capacity schedules all read it.
+        """
         return self.steps - 1
 
     @property
     def date(self) -> dt.date:
-        """The month the last step simulated (the month before the start at step 0)."""
-        return add_months(self.config.start, self.steps - 1)
+        """The calendar month of :attr:`month` (the month before the start at step 0)."""
+        return add_months(self.config.start, self.month)
+
+    @property
+    def scale(self) -> float:
+        """Firm agents per real firm (multiply real quantities by it to get model units)."""
+        return self.config.scale
 
     @property
     def graph(self):
@@ -182,22 +196,21 @@ class RegionalModel(mesa.Model):
         return np.bincount(self.nodes.region[firms], minlength=len(self.region_ids))
 
     def recent_innovations(self) -> np.ndarray:
-        """Innovations per region over the last 12 months."""
-        if not self._innovation_history:
-            return np.zeros(len(self.region_ids))
-        return np.sum(self._innovation_history[-12:], axis=0)
+        """Innovations per region over the last 12 months (model units)."""
+        return self.recorder.recent_innovations()
 
     def location_base(self) -> np.ndarray:
         """The regional terms of the location utility, shared by all firms this month."""
         p = self.config.params
         loc = p.location
         regions = [self.config.regions[rid] for rid in self.region_ids]
-        firms = self.region_firm_counts()
+        firms_real = self.region_firm_counts() / self.scale
         pref = np.array([r.preference for r in regions])
         adoption = np.log(np.array([r.ai_adoption for r in regions]))
+        investment = self.mean_firm_size * p.firm.capex_per_job_krw  # a typical new site
         rates = np.array(
             [
-                self.locals[i].offered_rate(sme=False) if i in self.locals else 0.0
+                self.locals[i].expected_rate(investment[i]) if i in self.locals else 0.0
                 for i in range(len(regions))
             ]
         )
@@ -217,7 +230,7 @@ class RegionalModel(mesa.Model):
         return (
             pref
             + loc.demand_weight * adoption
-            + location.agglomeration(firms, p.agglomeration)
+            + location.agglomeration(firms_real, p.agglomeration)
             + loc.incentive_weight * incentives
             - loc.cost_weight * self.price_level
             - loc.congestion_weight * tightness
@@ -228,10 +241,9 @@ class RegionalModel(mesa.Model):
         self.tally.entries += np.bincount(self.nodes.region[rows], minlength=len(self.region_ids))
 
     def note_entry_choices(self, regions: np.ndarray) -> None:
-        """Track the current streak of outside entrants all choosing one region (lock-in)."""
-        for r in regions.tolist():
-            if r != self._streak_region:
-                self._streak_region, self._streak_since = r, self.steps
+        """Log outside entrants' regions (for lock-in) in the order they chose."""
+        self.entry_log.extend(regions.tolist())
+        self.recorder.note_entries(regions, self.steps)
 
     def open_sites(self, rows: np.ndarray) -> None:
         """New sites: private investment, local subsidy, special-zone qualification."""
@@ -243,7 +255,7 @@ class RegionalModel(mesa.Model):
         self.tally.private_investment += float(investment.sum())
         region = nodes.region[rows]
         in_zone = self.zone_active[region]
-        nodes.zone_from[rows[in_zone]] = self.steps
+        nodes.zone_from[rows[in_zone]] = self.month
         for r, gov in self.locals.items():
             here = region == r
             if here.any():
@@ -264,7 +276,7 @@ class RegionalModel(mesa.Model):
     def _update_zones(self) -> None:
         zone = self.config.params.special_zone
         deadline = parse_month(zone.deadline)
-        today = add_months(self.config.start, max(self.month, 0))
+        today = add_months(self.config.start, max(self.month, 0))  # the initial state: month 0
         for i, rid in enumerate(self.region_ids):
             inc = self.config.regions[rid].incentives
             self.zone_active[i] = (
@@ -320,8 +332,11 @@ class RegionalModel(mesa.Model):
         self.network.flush(self.steps)  # ties from grants (ignored when the network is off)
 
         # 9. metrics
+        last = self.steps >= self.config.steps
         every = p.network.metrics_every
-        self._record(compute_network=self.steps % every == 0 or self.steps == self.config.steps)
+        self.recorder.record(self, compute_network=self.steps % every == 0 or last)
+        if last:
+            self.running = False
 
     def _allocate_compute(self, firms: np.ndarray) -> np.ndarray:
         """Allocate GPUs to firms and universities; returns the firms' compute spending."""
@@ -329,65 +344,77 @@ class RegionalModel(mesa.Model):
         nodes = self.nodes
         unis = np.array([u.row for u in self.universities], dtype=np.int64)
         users = np.concatenate([firms, unis])
-        demand = np.concatenate(
+        growth = self.market.need_factor(self.month)
+        need = growth * np.concatenate(
             [
                 nodes.intensity[firms] * nodes.size[firms] * p.compute.gpu_per_employee,
                 np.array([u.research for u in self.universities])
                 * p.compute.university_demand
-                * self.config.scale,
+                * self.scale,
             ]
         )
         priority = np.concatenate(
             [nodes.size[firms] < self.config.population.sme_threshold, np.ones(len(unis), bool)]
         ).astype(float)
         budget = np.concatenate(
-            [
-                nodes.revenue[firms] * p.compute.compute_budget_share,
-                np.zeros(len(unis)),
-            ]
+            [nodes.revenue[firms] * p.compute.compute_budget_share, np.zeros(len(unis))]
         )
         wait = nodes.wait[users]
-        effective, public, bought, spend = self.market.step(
-            self.month, nodes.region[users].astype(np.int64), demand, priority, wait, budget
+        got = self.market.step(
+            self.month, nodes.region[users].astype(np.int64), need, priority, wait, budget
         )
         nodes.wait[users] = wait
-        ratio = np.divide(effective, demand, out=np.ones_like(demand), where=demand > 0)
+        ratio = np.divide(got.effective, need, out=np.ones_like(need), where=need > 0)
         nodes.compute_ratio[users] = np.minimum(ratio, 1.0)
         n = len(self.region_ids)
         where = nodes.region[users]
-        self.tally.compute_used += np.bincount(where, weights=public + bought, minlength=n)
-        self.tally.compute_effective += np.bincount(where, weights=effective, minlength=n)
-        self.tally.public_gpus += np.bincount(where, weights=public, minlength=n)
-        return spend[: len(firms)]
+        t = self.tally
+        t.compute_need += np.bincount(where, weights=need, minlength=n)
+        t.compute_effective += np.bincount(where, weights=got.effective, minlength=n)
+        t.public_gpus += np.bincount(where, weights=got.public, minlength=n)
+        t.private_gpus += np.bincount(where, weights=got.private, minlength=n)
+        t.cloud_gpus += np.bincount(where, weights=got.cloud, minlength=n)
+        t.compute_saving += np.bincount(where, weights=got.saving, minlength=n)
+        return got.spend[: len(firms)]
 
     # ------------------------------------------------------------------ outputs
-    def _record(self, compute_network: bool) -> None:
-        row, regions = metrics.collect(self, compute_network)
-        self._model_rows.append(row)
-        self._region_rows.extend(regions)
-        self._innovation_history.append(self.tally.innovations.copy())
-        self.relocations_total += self.tally.relocations
-
     def model_record(self) -> dict:
-        """This month's model-wide metrics (the last row of ``model.parquet``)."""
-        return dict(self._model_rows[-1])
+        """This month's model-wide outputs (the last row of ``model.parquet``), real units."""
+        return dict(self.recorder.model_rows[-1])
 
     def region_records(self) -> list[dict]:
-        """This month's per-region metrics (the last rows of ``regions.parquet``)."""
+        """This month's per-region outputs (the last rows of ``regions.parquet``), real units."""
         n = len(self.region_ids)
-        return [dict(r) for r in self._region_rows[-n:]]
+        return [dict(r) for r in self.recorder.region_rows[-n:]]
 
-    def relocations_matrix(self, cumulative: bool = True) -> dict[tuple[str, str], int]:
-        """Relocations origin -> destination (since the start, or this month only)."""
-        matrix = self.relocations_total if cumulative else self.tally.relocations
+    def relocations_matrix(self, cumulative: bool = True) -> dict[tuple[str, str], float]:
+        """Relocations origin -> destination in real firms (since the start, or this month)."""
+        matrix = self.recorder.relocations_total if cumulative else self.tally.relocations
         ids = self.region_ids
         return {
-            (ids[a], ids[b]): int(matrix[a, b]) for a, b in zip(*np.nonzero(matrix), strict=True)
+            (ids[a], ids[b]): float(matrix[a, b]) / self.scale
+            for a, b in zip(*np.nonzero(matrix), strict=True)
         }
 
     def history(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(model metrics per step, region metrics per step and region) as DataFrames."""
-        return pd.DataFrame(self._model_rows), pd.DataFrame(self._region_rows)
+        """(model outputs per step, region outputs per step and region) as DataFrames."""
+        return self.recorder.frames()
+
+
+def initial_ages(rng: np.random.Generator, count: int, demo) -> np.ndarray:
+    """Ages (months) of the initial firms: a stationary population under the closure hazard.
+
+    With a steady flow of births, the share of firms of age a is proportional to the
+    survival to a, so ages are drawn from the survival curve up to ``max_initial_age``.
+    """
+    months = np.arange(round(12 * demo.max_initial_age) + 1)
+    if len(months) == 1 or count == 0:
+        return np.zeros(count, dtype=np.int32)
+    from abm.rules.finance import closure_hazard
+
+    survival = np.concatenate([[1.0], np.cumprod(1.0 - closure_hazard(months[:-1], demo))])
+    weights = survival / survival.sum()
+    return rng.choice(months, size=count, p=weights).astype(np.int32)
 
 
 def largest_remainder(quotas: np.ndarray) -> np.ndarray:

@@ -226,7 +226,7 @@ class CollaborationNetwork:
         searchers = np.flatnonzero(
             self.nodes.view("alive") & (self.nodes.view("kind") != GOVERNMENT)
         )
-        for _ in range(60):
+        for _ in range(self.params.seed_rounds):
             if self.n_edges >= target_edges or len(searchers) < 2:
                 break
             self.form(step, rng, searchers)

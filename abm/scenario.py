@@ -25,7 +25,15 @@ from abm.errors import Problem, ScenarioError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
-MONTH_FIELDS = {"start", "end", "zone_since", "deadline", "build_start", "build_end"}
+MONTH_FIELDS = {
+    "start",
+    "end",
+    "zone_since",
+    "deadline",
+    "build_start",
+    "build_end",
+    "need_growth_until",
+}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MAX_INHERIT = 16
 
@@ -69,9 +77,14 @@ class Scenario:
 
     @property
     def scale(self) -> float:
-        """Firm agents per real firm: real totals (budgets, talent, GPUs) are scaled by it."""
+        """Firm agents per real firm: real totals (budgets, talent, GPUs) are scaled by it.
+
+        1 when the model starts without firm agents or real firms (each agent that
+        enters is then one real firm, as in the Arthur and Pólya validation scenarios).
+        """
         real = sum(r.firms_real for r in self.regions.values())
-        return self.population.firms / real if real > 0 else 1.0
+        firms = self.population.firms
+        return firms / real if real > 0 and firms > 0 else 1.0
 
     # --- conversion ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -121,6 +121,13 @@ class Region:
     universities: tuple[University, ...] = param((), "Universities and institutes")
     incentives: Incentives = section(Incentives, "Local incentives")
     local_government: bool = param(True, "A local government agent funds incentives here")
+    provinces: int = param(
+        1,
+        "Provinces (시도) the region covers; the balanced grant rule shares money by them",
+        lo=1,
+        hi=17,
+        unit="provinces",
+    )
     sources: dict[str, str] = param({}, "Citation for each number above")
 
 
@@ -186,8 +193,14 @@ class Central:
     university_share: float = param(
         0.2, "Share of each region's grants that goes to its universities", lo=0, hi=1
     )
-    recipients_per_step: int = param(
-        5, "Firms per region receiving a grant each month (per 1,000 firm agents)", lo=0, hi=1000
+    grant_size_krw: float = param(
+        280_000_000.0,
+        "Size of one grant to a firm (a funded project); a region's money is paid in whole grants",
+        lo=1e6,
+        hi=1e12,
+        unit="KRW",
+        source="derived: AI voucher 2021, 560억 for 200 tasks, at most 3억 each "
+        "(zdnet 2021-12-15) [V]",
     )
     sources: dict[str, str] = param({}, "Citation for each number above")
 
@@ -235,8 +248,12 @@ class Location:
         1.0, "Extra utility of a 'types' entrant for its favoured region", lo=0, hi=1e6
     )
     demand_weight: float = param(1.0, "Weight of ln(AI adoption) (market demand)", lo=0, hi=100)
-    compute_weight: float = param(2.0, "Weight of subsidised compute access", lo=0, hi=100)
-    incentive_weight: float = param(2.0, "Weight of subsidy rate and tax break", lo=0, hi=100)
+    compute_weight: float = param(
+        2.0, "Weight of the value of the best compute option reachable", lo=0, hi=100
+    )
+    incentive_weight: float = param(
+        2.0, "Weight of the expected subsidy rate and tax break", lo=0, hi=100
+    )
     cost_weight: float = param(1.0, "Weight of the region's cost level", lo=0, hi=100)
     congestion_weight: float = param(1.0, "Weight of labour-market tightness", lo=0, hi=100)
 
@@ -245,9 +262,11 @@ class Location:
 class Agglomeration:
     """g(y): the pull of firms already in a region (Arthur 1990)."""
 
-    form: str = param("log", "Shape of g in the number of firm agents y", choices=("linear", "log"))
+    form: str = param(
+        "log", "Shape of g in the number of real firms y in the region", choices=("linear", "log")
+    )
     strength: float = param(
-        0.5, "Slope of g (per firm for linear, per log-unit for log)", lo=0, hi=100
+        0.5, "Slope of g (per real firm for linear, per log-unit for log)", lo=0, hi=100
     )
     cap: float = param(math.inf, "Upper bound of g (inf = unbounded)", lo=0)
 
@@ -255,7 +274,13 @@ class Agglomeration:
 @dataclass(frozen=True)
 class Entry:
     outside_rate: float = param(
-        0.004, "Outside entrants per month as a share of firms (Poisson mean)", lo=0, hi=1
+        0.0108,
+        "Outside entrants per month as a share of firms (Poisson mean)",
+        lo=0,
+        hi=1,
+        source="calibrated: all entry (outside, spin-offs, start-ups) ~15 %/yr in the baseline, "
+        "within the all-industry birth rates 13.6 % (2022, kgnewskorea) and 15.3 % (2019, forid) "
+        "[V/S]; ICT + finance 24.8 % in 2011 (newswire) [V]",
     )
     outside_per_step: int = param(
         0,
@@ -278,6 +303,31 @@ class Entry:
     spinoff_knowledge: float = param(
         0.7, "Share of the parent's knowledge a spin-off starts with", lo=0, hi=1
     )
+    spinoff_innovation_boost: float = param(
+        4.0,
+        "Extra spin-off chance of a firm that innovated this month (rate x (1 + boost))",
+        lo=0,
+        hi=100,
+    )
+    founder_share: float = param(
+        0.02, "Share of the parent's staff who found a spin-off (plus one founder)", lo=0, hi=1
+    )
+    founders_max: float = param(
+        10.0, "Most founders a spin-off takes from its parent", lo=1, hi=1000, unit="persons"
+    )
+    spinoff_tech_sd: float = param(
+        0.05, "Sd of a spin-off's technology position around its parent's", lo=0, hi=1
+    )
+    startup_founders: float = param(
+        2.0,
+        "Founders of a university start-up (hired from the region's talent pool)",
+        lo=1,
+        hi=100,
+        unit="persons",
+    )
+    startup_tech_sd: float = param(
+        0.1, "Sd of a start-up's technology position around its university's", lo=0, hi=1
+    )
 
 
 @dataclass(frozen=True)
@@ -292,7 +342,12 @@ class Firm:
         unit="KRW",
         source="Daegu IT/SW 2012: 4조8,687억 sales / 17,520 employees / 12 (sedaily) [V, derived]",
     )
-    cost_share: float = param(1.05, "Operating cost as a share of reference revenue", lo=0, hi=2)
+    cost_share: float = param(
+        0.95,
+        "Operating cost as a share of reference revenue (0.95: a 5 % operating margin)",
+        lo=0,
+        hi=2,
+    )
     revenue_sigma: float = param(0.08, "Sd of monthly revenue shocks", lo=0, hi=2)
     initial_cash_months: float = param(6.0, "Initial cash in months of revenue", lo=0, hi=600)
     innovation_base: float = param(0.02, "Monthly innovation hazard of an average firm", lo=0, hi=1)
@@ -314,14 +369,14 @@ class Firm:
     knowledge_decay: float = param(0.002, "Monthly knowledge depreciation", lo=0, hi=1)
     growth_rate: float = param(0.01, "Max monthly employment growth", lo=0, hi=1)
     shrink_rate: float = param(0.02, "Max monthly employment cut when losing money", lo=0, hi=1)
-    exit: bool = param(True, "Firms exit when cash runs out")
+    exit: bool = param(True, "Firms exit when cash runs out or close (see params.demography)")
     corporate_tax: float = param(0.2, "Corporate tax on profit", lo=0, hi=1)
     productivity_spread: float = param(
         0.2, "Revenue gain per log-unit of knowledge above the population mean", lo=0, hi=10
     )
     grant_knowledge: float = param(
         0.2,
-        "Knowledge gain from a grant worth 10+ months of revenue (less for smaller ones)",
+        "Knowledge gain from a grant worth grant_knowledge_months of revenue (pro rata, capped)",
         lo=0,
         hi=100,
     )
@@ -329,12 +384,14 @@ class Firm:
         3.0, "Cash a move or branch costs, in months of the firm's revenue", lo=0, hi=120
     )
     capex_per_job_krw: float = param(
-        826_000_000.0,
-        "Investment per job of a new site",
+        70_500_000.0,
+        "Investment per job of a new AI/SW site",
         lo=0,
         hi=1e11,
         unit="KRW",
-        source="2024 local investment subsidy: 2조4,783억 private / ~3,000 jobs (KDI) [V, derived]",
+        source="derived: Jeonnam ICT/content investment-subsidy agreements, 10 firms, 129억 for "
+        "183 jobs (fnnews 2023-03-27) [V]. CONFLICTING: 8.26억/job for the whole 2024 local "
+        "investment subsidy, manufacturing-heavy (KDI) [V]",
     )
     relocation_rate: float = param(0.002, "Monthly chance a firm reviews its site", lo=0, hi=1)
     moving_cost: float = param(1.0, "Utility cost of moving (needs a gain above it)", lo=0, hi=100)
@@ -342,17 +399,40 @@ class Firm:
         0.0005, "Monthly chance a large profitable firm opens a branch", lo=0, hi=1
     )
     branch_min_size: float = param(50.0, "Employees needed to open a branch", lo=1, hi=1e6)
+    branch_staff_share: float = param(
+        0.1, "Share of the parent's staff that moves to a new branch (at least one)", lo=0, hi=1
+    )
+    innovation_size_ref: float = param(
+        10.0,
+        "Staff at which the size term of the innovation hazard is 1",
+        lo=1,
+        hi=1e5,
+        unit="persons",
+    )
+    productivity_floor: float = param(
+        0.1, "Lowest productivity a knowledge laggard falls to (share of reference)", lo=0, hi=1
+    )
+    margin_scale: float = param(
+        0.1, "Margin at which hiring (or shedding staff) reaches its maximum rate", lo=1e-3, hi=10
+    )
+    grant_knowledge_months: float = param(
+        10.0,
+        "Grant size, in months of the firm's revenue, that gives the full grant_knowledge gain",
+        lo=1e-3,
+        hi=1e3,
+    )
 
 
 @dataclass(frozen=True)
 class Compute:
     gpu_per_employee: float = param(
-        0.025,
-        "GPUs an employee of a fully compute-intensive firm needs",
+        0.0329,
+        "GPUs an employee of a fully compute-intensive firm needs at the public price (2025)",
         lo=0,
         hi=100,
-        source="calibrated: baseline Jan 2025 oversubscription of Gwangju's NADC = 2.69 "
-        "(2025 GPU competition ratio 2.69:1, kwangju.co.kr) [V]",
+        unit="GPUs/person",
+        source="calibrated: mean oversubscription of Gwangju's NADC over 2025 = 2.69 in the "
+        "baseline (2025 GPU competition ratio 2.69:1, kwangju.co.kr) [V]",
     )
     intensity_share: float = param(
         0.4,
@@ -360,6 +440,12 @@ class Compute:
         lo=0,
         hi=1,
         source="40.4 % of capital-region firms use AI (KCCI/KIET 2024) [V, used as proxy]",
+    )
+    intensity_concentration: float = param(
+        2.0,
+        "First shape a of the Beta(a, b) of firms' compute intensity (b keeps the mean)",
+        lo=0.01,
+        hi=1000,
     )
     market_price_krw: float = param(
         3_000_000.0,
@@ -371,6 +457,28 @@ class Compute:
     )
     compute_budget_share: float = param(
         0.1, "Max share of revenue a firm spends on commercial compute", lo=0, hi=1
+    )
+    market_take_up: float = param(
+        0.54,
+        "Share of unmet compute need a user buys at the market price (the rest is not worth it)",
+        lo=0,
+        hi=1,
+        source="derived: ~2,000 H100s in Korea in 2023 (chosun 2025-02-18) [V] against the need "
+        "the NADC left unmet, 2.69 x 2,188 - 2,188 = 3,698 GPUs (kwangju.co.kr) [V]: 2,000 / "
+        "3,698 = 0.54; reading the national stock as what firms bought is an ASSUMPTION",
+    )
+    need_growth: float = param(
+        0.4,
+        "Yearly growth of GPU need per employee until need_growth_until",
+        lo=0,
+        hi=5,
+        source="derived: AI revenue 1.9조 (2020) -> 5.2조 (2023), +40 %/yr (etnews; fnnews) [V]; "
+        "the plan to raise AI compute x15 by 2030 (edaily 2024-10-06) [V] is consistent",
+    )
+    need_growth_until: str = param(
+        "2030-12",
+        "Last month GPU need per employee grows",
+        source="ASSUMPTION: the horizon of the x15-by-2030 compute plan (edaily 2024-10-06) [V]",
     )
     access_decay_km: float = param(
         100.0, "Distance over which the benefit of a center's compute falls by 1/e", lo=1, hi=1e5
@@ -425,12 +533,65 @@ class Network:
     )
     renew_rate: float = param(0.3, "Monthly chance a tie is renewed by joint work", lo=0, hi=1)
     memory: int = param(12, "Months a tie survives without renewal", lo=1, hi=1000)
+    seed_rounds: int = param(
+        60, "Most search rounds used to grow the initial ties to initial_degree", lo=1, hi=10_000
+    )
     metrics_every: int = param(
         3,
         "Compute clustering and giant component every k steps (and at the last step); "
         "values are carried forward in between",
         lo=1,
         hi=1000,
+    )
+
+
+@dataclass(frozen=True)
+class Demography:
+    """Closures for reasons other than running out of cash, by firm age (employer firms)."""
+
+    closure_age1: float = param(
+        0.231,
+        "Yearly closure hazard in a firm's first year",
+        lo=0,
+        hi=1,
+        source="derived: survival of firms with >= 1 employee 76.9 % after 1 year, 2006-11 "
+        "cohorts (sedaily 2012) [V]",
+    )
+    closure_age2: float = param(
+        0.182,
+        "Yearly closure hazard in the second year",
+        lo=0,
+        hi=1,
+        source="derived: 62.9 / 76.9 (sedaily 2012) [V]",
+    )
+    closure_age3: float = param(
+        0.143,
+        "Yearly closure hazard in the third year",
+        lo=0,
+        hi=1,
+        source="derived: 53.9 / 62.9 (sedaily 2012) [V]",
+    )
+    closure_age4: float = param(
+        0.089,
+        "Yearly closure hazard in the fourth year",
+        lo=0,
+        hi=1,
+        source="derived: 49.1 / 53.9 (sedaily 2012) [V]",
+    )
+    closure_mature: float = param(
+        0.079,
+        "Yearly closure hazard from the fifth year on",
+        lo=0,
+        hi=1,
+        source="derived: 45.2 / 49.1, 5th year (sedaily 2012) [V], held for older firms "
+        "(ASSUMPTION)",
+    )
+    max_initial_age: float = param(
+        30.0,
+        "Oldest initial firm; initial ages follow the survival curve (a stationary population)",
+        lo=0,
+        hi=100,
+        unit="years",
     )
 
 
@@ -510,6 +671,7 @@ class Params:
     compute: Compute = section(Compute, "Compute demand and access")
     talent: Talent = section(Talent, "Talent pools")
     network: Network = section(Network, "Collaboration graph")
+    demography: Demography = section(Demography, "Firm closures by age")
     special_zone: SpecialZone = section(SpecialZone, "Special-zone rules")
     universities: Universities = section(Universities, "Universities")
     metrics: Metrics = section(Metrics, "Output definitions")

@@ -29,7 +29,7 @@ def test_run_writes_the_three_files_with_the_contract_columns(tmp_path: Path, ca
     assert len(model) == 7
     assert {"step", "region", "firms"} <= set(regions.columns)
     assert summary["scenario"] == "baseline" and summary["seed"] == 3 and summary["steps"] == 6
-    assert set(summary["firm_share"]) == {"capital", "daegu", "gwangju", "jeonnam"}
+    assert set(summary["firm_share"]) == {"capital", "daegu", "gwangju", "jeonnam", "rest"}
     assert sum(summary["firm_share"].values()) == pytest.approx(1.0)
 
 

@@ -12,6 +12,12 @@ def test_odd_parameter_table_matches_the_schema():
     )
 
 
+def test_odd_output_table_matches_the_declarations():
+    assert paramtable.current_outputs() == paramtable.output_table(), (
+        "docs/ODD.md is out of date: run `python -m abm.paramtable --write`"
+    )
+
+
 def test_odd_names_every_rule_module():
     odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     for module in (

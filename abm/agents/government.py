@@ -1,5 +1,12 @@
 """Governments: the central government (national fund, center plan, grants) and the
-local governments (investment subsidies, special zones), each with a conserved budget."""
+local governments (investment subsidies, special zones), each with a conserved budget.
+
+Money acts only through payments. A grant or subsidy is either promised in full
+and paid in the same month, or not promised at all: nothing is paid in part, and
+nothing is offered that the budget cannot pay. Firms choosing a region see a
+subsidy at what they can expect to receive (:meth:`LocalGovernment.expected_rate`),
+so an exhausted budget attracts no one.
+"""
 
 from __future__ import annotations
 
@@ -31,14 +38,18 @@ class Budget:
     def remaining(self) -> int:
         return self.appropriated - self.spent
 
-    def appropriate(self, amount: float) -> None:
-        self.appropriated += max(0, round(amount))
+    def appropriate(self, amount: float) -> int:
+        """Add money to the budget (rounded to whole won); returns what was added."""
+        added = max(0, round(amount))
+        self.appropriated += added
+        return added
 
-    def pay(self, amount: float) -> int:
-        """Pay up to ``amount``; returns what was actually paid."""
-        paid = min(max(0, round(amount)), self.remaining)
-        self.spent += paid
-        return paid
+    def commit(self, amount: int) -> bool:
+        """Spend exactly ``amount`` won if it remains; otherwise spend nothing."""
+        if amount < 0 or amount > self.remaining:
+            return False
+        self.spent += amount
+        return True
 
 
 class _Government(mesa.Agent):
@@ -59,25 +70,37 @@ class _Government(mesa.Agent):
     def region(self) -> int:
         return int(self.model.nodes.region[self.row])
 
-    def _pay_firm(self, row: int, amount: float) -> int:
-        """Pay a firm (cash) and tie it to this government in the graph."""
-        paid = self.budget.pay(amount)
-        if paid:
-            model = self.model
-            model.nodes.cash[row] += paid
-            model.nodes.public_received[row] += paid
-            model.tally.public[model.nodes.region[row]] += paid
-            model.network.queue_edge(self.row, row)
-        return paid
+    def award(self, row: int, amount: float) -> int:
+        """Promise ``amount`` (whole won) to an agent and pay it now; 0 if the budget cannot.
+
+        The recipient's cash (firms) and ``public_received`` rise by exactly what
+        was promised, and the tie to this government is queued.
+        """
+        won = round(amount)
+        if won <= 0 or not self.budget.commit(won):
+            return 0
+        model = self.model
+        nodes = model.nodes
+        if nodes.kind[row] == FIRM:
+            nodes.cash[row] += won
+        nodes.public_received[row] += won
+        model.tally.promised += won
+        model.tally.public[nodes.region[row]] += won
+        model.network.queue_edge(self.row, row)
+        return won
 
 
 class CentralGovernment(_Government):
     """Holds the national fund and the center plan; allocates grants by the scenario's rule.
 
-    Rules for money not earmarked to a region: ``concentrate`` gives it all to
-    the region of the largest public compute center; ``balanced`` splits it
-    evenly over the non-capital regions; ``competitive`` splits it by the
-    innovations each non-capital region produced in the last 12 months.
+    Each program appropriates ``amount x scale / months`` a month. Money earmarked
+    for a region joins that region's pot; the rest is split by the allocation rule
+    over the non-capital regions that have a recipient: ``concentrate`` gives it all
+    to the region of the largest public center, ``balanced`` splits it by the
+    regions' number of provinces, ``competitive`` by the innovations each region
+    produced in the last 12 months. A pot pays ``university_share`` of its new money
+    to the region's universities and the rest in whole grants of ``grant_size_krw``
+    to firms; what does not make a whole grant waits for next month.
     """
 
     def __init__(self, model: RegionalModel, region: int):
@@ -110,6 +133,12 @@ class CentralGovernment(_Government):
             i for i, rid in enumerate(model.region_ids) if not config.regions[rid].capital
         ]
         self.eligible = np.array(non_capital or list(range(len(model.region_ids))))
+        self.provinces = np.array(
+            [config.regions[rid].provinces for rid in model.region_ids], dtype=float
+        )
+        n = len(model.region_ids)
+        self.unallocated = 0  # unearmarked won waiting for a region with recipients
+        self.firm_pot = np.zeros(n, dtype=np.int64)  # won waiting to make whole grants
         self.paid_to_centers = 0
 
     def focus_region(self) -> int:
@@ -128,87 +157,115 @@ class CentralGovernment(_Government):
 
     def step(self) -> None:
         model = self.model
-        t = model.steps
+        month = model.month
         n_regions = len(model.region_ids)
-        pots = np.zeros(n_regions)
-        free = 0.0
+        new = np.zeros(n_regions, dtype=np.int64)
         for first, last, monthly, target in self._programs:
-            if first <= t <= last:
-                self.budget.appropriate(monthly)
+            if first <= month <= last:
+                added = self.budget.appropriate(monthly)
                 if target >= 0:
-                    pots[target] += monthly
+                    new[target] += added
                 else:
-                    free += monthly
-        if free > 0:
-            pots += free * self.shares()
+                    self.unallocated += added
+        if self.unallocated > 0:
+            shares = self.shares()
+            if shares.sum() > 0:
+                split = np.floor(self.unallocated * shares).astype(np.int64)
+                split[int(np.argmax(shares))] += self.unallocated - int(split.sum())
+                new += split
+                self.unallocated = 0
         for r in range(n_regions):
-            if pots[r] > 0:
-                self.grant_region(r, pots[r])
+            self.grant_region(r, int(new[r]))
+        self._pay_builds(month)
+
+    def _pay_builds(self, month: int) -> None:
+        model = self.model
         for i, first, last, public, private in self._builds:
-            if first <= t <= last:
+            if first <= month <= last:
                 site = model.market.centers[i].site
-                if public > 0:
-                    self.budget.appropriate(public)
-                    paid = self.budget.pay(public)
-                    self.paid_to_centers += paid
-                    model.tally.public[site] += paid
+                won = self.budget.appropriate(public)
+                if won > 0 and self.budget.commit(won):
+                    self.paid_to_centers += won
+                    model.tally.promised += won
+                    model.tally.public[site] += won
                 model.tally.private_investment += private
+
+    def has_recipients(self) -> np.ndarray:
+        """Per region: is there a firm or university that a grant could go to?"""
+        model = self.model
+        n = len(model.region_ids)
+        has = model.region_firm_counts() > 0
+        for u in model.universities:
+            has[u.region] = True
+        return has[:n]
 
     def shares(self) -> np.ndarray:
         """How unearmarked money is split over regions under the allocation rule."""
         model = self.model
         n = len(model.region_ids)
         out = np.zeros(n)
+        eligible = self.eligible[self.has_recipients()[self.eligible]]
+        if len(eligible) == 0:
+            return out
         if self.rule == "concentrate":
-            out[self.focus_region()] = 1.0
+            focus = self.focus_region()
+            out[focus if focus in eligible else eligible[0]] = 1.0
         elif self.rule == "competitive":
-            recent = model.recent_innovations()[self.eligible]
+            recent = model.recent_innovations()[eligible]
             if recent.sum() > 0:
-                out[self.eligible] = recent / recent.sum()
+                out[eligible] = recent / recent.sum()
             else:
-                out[self.eligible] = 1.0 / len(self.eligible)
+                out[eligible] = self.provinces[eligible] / self.provinces[eligible].sum()
         else:
-            out[self.eligible] = 1.0 / len(self.eligible)
+            out[eligible] = self.provinces[eligible] / self.provinces[eligible].sum()
         return out
 
-    def grant_region(self, region: int, amount: float) -> None:
-        """Split a region's grant money between its universities and a few firms."""
+    def grant_region(self, region: int, amount: int) -> None:
+        """A region's new money: its universities' share now, the rest in whole grants."""
         model = self.model
         central = model.config.government.central
         universities = [u for u in model.universities if u.region == region]
-        uni_amount = amount * central.university_share if universities else 0.0
+        uni_amount = round(amount * central.university_share) if universities else 0
         if uni_amount > 0:
             research = np.array([u.research for u in universities]) + 1e-9
-            for u, share in zip(universities, research / research.sum(), strict=True):
-                paid = self.budget.pay(uni_amount * share)
-                if paid:
-                    u.receive_grant(paid)
-                    model.tally.public[region] += paid
-                    model.network.queue_edge(self.row, u.row)
+            parts = np.floor(uni_amount * research / research.sum()).astype(np.int64)
+            parts[int(np.argmax(research))] += uni_amount - int(parts.sum())
+            for u, part in zip(universities, parts.tolist(), strict=True):
+                if self.award(u.row, part):
+                    u.receive_grant(part)
+        self.firm_pot[region] += amount - uni_amount
+        self._grant_firms(region)
+
+    def _grant_firms(self, region: int) -> None:
+        """Whole grants to firms of the region, drawn in proportion to knowledge."""
+        model = self.model
+        size = model.config.government.central.grant_size_krw
         firms = np.flatnonzero(
             model.nodes.view("alive")
             & (model.nodes.view("kind") == FIRM)
             & (model.nodes.view("region") == region)
         )
-        if len(firms) == 0:
+        k = min(int(self.firm_pot[region] // size), len(firms))
+        if k <= 0:
             return
-        k = max(1, round(central.recipients_per_step * model.config.population.firms / 1000))
-        k = min(k, len(firms))
-        weight = model.nodes.knowledge[firms]
+        weight = model.nodes.knowledge[firms] + 1e-12
         chosen = model.rng.choice(firms, size=k, replace=False, p=weight / weight.sum())
-        each = (amount - uni_amount) / k
-        grant_knowledge = model.config.params.firm.grant_knowledge
+        p = model.config.params.firm
         for row in np.sort(chosen).tolist():
-            paid = self._pay_firm(row, each)
+            won = self.award(row, size)
+            self.firm_pot[region] -= won
             revenue = max(model.nodes.revenue[row], 1.0)
-            model.nodes.knowledge[row] *= 1.0 + grant_knowledge * min(paid / revenue, 10.0) / 10
+            gain = min(won / revenue, p.grant_knowledge_months) / p.grant_knowledge_months
+            model.nodes.knowledge[row] *= 1.0 + p.grant_knowledge * gain
 
 
 class LocalGovernment(_Government):
     """Funds investment subsidies for new sites in its region from a yearly budget.
 
-    With ``raise_on_loss`` it reviews the region once a year and raises its
-    subsidy rate by ``raise_step`` (up to the ceiling) after a year of net firm loss.
+    A new site is promised ``min(cap, rate x investment)`` if the budget can pay it
+    in full, else nothing. With ``raise_on_loss`` the government reviews the region
+    every 12 months and raises its rate by ``raise_step`` (up to the ceiling) after
+    a year of net firm loss.
     """
 
     def __init__(self, model: RegionalModel, region: int):
@@ -218,30 +275,59 @@ class LocalGovernment(_Government):
         self.rate = self.incentives.subsidy_rate
         self._monthly = self.incentives.budget_krw_per_year * model.config.scale / 12.0
         self._firms_a_year_ago: int | None = None
+        self._claims = np.zeros(12)  # won asked for in each of the last 12 months
 
     def step(self) -> None:
         self.budget.appropriate(self._monthly)
+        self._claims = np.roll(self._claims, 1)
+        self._claims[0] = 0.0
         model = self.model
-        if self.incentives.raise_on_loss and model.steps % 12 == 0:
+        if self.incentives.raise_on_loss and model.month > 0 and model.month % 12 == 0:
             firms = int(model.region_firm_counts()[self.region])
             if self._firms_a_year_ago is not None and firms < self._firms_a_year_ago:
                 self.rate = min(
                     self.incentives.subsidy_rate_max, self.rate + self.incentives.raise_step
                 )
             self._firms_a_year_ago = firms
+        elif self.incentives.raise_on_loss and model.month == 0:
+            self._firms_a_year_ago = int(model.region_firm_counts()[self.region])
 
     def offered_rate(self, sme: bool) -> float:
-        """Subsidy rate a new site gets, with the special-zone add-on for SMEs."""
+        """Subsidy rate a new site is offered, with the special-zone add-on for SMEs."""
         bonus = self.model.config.params.special_zone.subsidy_bonus
         zone = self.model.zone_active[self.region]
-        return min(0.5, self.rate + (bonus if zone and sme else 0.0))
+        return min(self.incentives.subsidy_rate_max, self.rate + (bonus if zone and sme else 0.0))
+
+    def funded_share(self) -> float:
+        """Share of claims the budget can be expected to pay over the next 12 months.
+
+        What remains plus a year of appropriations, against what was asked in the
+        last 12 months; with no recent claims, 1 if there is any money, else 0.
+        """
+        available = self.budget.remaining + 12 * self._monthly
+        asked = float(self._claims.sum())
+        if available <= 0:
+            return 0.0
+        return 1.0 if asked <= 0 else min(1.0, available / asked)
+
+    def expected_rate(self, investment: float, sme: bool = True) -> float:
+        """What a typical new site can expect to receive, as a share of its investment:
+        the offered rate, limited by the per-project cap and the chance of being funded."""
+        if investment <= 0:
+            return 0.0
+        rate = min(self.offered_rate(sme), self.incentives.subsidy_cap_krw / investment)
+        return rate * self.funded_share()
 
     def subsidise(self, rows: np.ndarray, investment: np.ndarray) -> None:
-        """Pay the subsidy on each new site's investment, while the budget lasts."""
-        sme = self.model.nodes.size[rows] < self.model.config.population.sme_threshold
+        """Promise and pay each new site's subsidy in full while the budget can."""
+        model = self.model
+        sme = model.nodes.size[rows] < model.config.population.sme_threshold
         cap = self.incentives.subsidy_cap_krw
         for row, inv, small in zip(rows.tolist(), investment.tolist(), sme.tolist(), strict=True):
-            amount = min(cap, inv * self.offered_rate(small))
-            if amount <= 0 or self.budget.remaining <= 0:
+            amount = round(min(cap, inv * self.offered_rate(small)))
+            if amount <= 0:
                 continue
-            self._pay_firm(row, amount)
+            self._claims[0] += amount
+            if self.award(row, amount):
+                model.tally.subsidised_investment += inv
+                model.tally.subsidies += amount

@@ -52,12 +52,12 @@ class University(mesa.Agent):
         return int(self.model.rng.poisson(mean))
 
     def receive_grant(self, amount_krw: float) -> None:
-        """A grant raises research strength (saturating at 1)."""
+        """A grant (already paid by the government) raises research strength, saturating at 1."""
         p = self.model.config.params
-        reference = p.firm.revenue_per_employee_krw * max(self.students, 1.0) / 1000.0
+        # one month of a firm's reference revenue per 1,000 students (1 won at the least)
+        reference = max(p.firm.revenue_per_employee_krw * max(self.students, 1.0) / 1000.0, 1.0)
         gain = p.universities.grant_research_gain * amount_krw / reference
         self.research = min(1.0, self.research + gain * (1.0 - self.research))
-        self.model.nodes.public_received[self.row] += amount_krw
         self._sync_knowledge()
 
     def _sync_knowledge(self) -> None:

@@ -2,9 +2,13 @@
 
 Spin-offs and start-ups stay in their parent's region (Arthur's spin-off model:
 a Pólya process of firms giving birth to firms). Outside entrants choose a
-region with the location rule in :mod:`abm.location`. A new site's investment
-is private investment; its local government may subsidise it, and a site in an
-active special zone earns the corporate-tax relief.
+region with the location rule in :mod:`abm.location`. Talent is conserved: a
+spin-off's founders leave its parent, a start-up's founders and an outside
+entrant's staff are hired from the region's talent pool (an outside entrant
+brings its one founder from outside the AI labour market, counted in
+``tally.founders_in``). A new site's investment is private investment; its local
+government may subsidise it, and a site in an active special zone earns the
+corporate-tax relief.
 """
 
 from __future__ import annotations
@@ -16,9 +20,22 @@ import numpy as np
 from abm import location
 from abm.agents.firm import spawn_firms
 from abm.nodes import OUTSIDE, SPINOFF, STARTUP
+from abm.schema import Entry
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
+
+
+def spinoff_chance(innovated: np.ndarray, p: Entry) -> np.ndarray:
+    """Monthly chance each firm spawns a spin-off: higher in a month it innovated."""
+    return np.minimum(p.spinoff_rate * (1.0 + p.spinoff_innovation_boost * innovated), 1.0)
+
+
+def founders(parent_size: np.ndarray, p: Entry) -> np.ndarray:
+    """Founders a spin-off takes from its parent: one plus a share of the parent's staff,
+    at most ``founders_max``, and never the parent's last employee."""
+    wanted = np.minimum(1.0 + np.floor(p.founder_share * parent_size), p.founders_max)
+    return np.minimum(wanted, np.maximum(parent_size - 1.0, 0.0))
 
 
 def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
@@ -29,17 +46,23 @@ def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     if p.spinoffs_per_step > 0:  # Pólya urn: a parent drawn uniformly from all firms
         parents = firms[model.rng.integers(0, len(firms), p.spinoffs_per_step)]
     else:
-        chance = p.spinoff_rate * (1.0 + 4.0 * nodes.innovated[firms])
+        chance = spinoff_chance(nodes.innovated[firms], p)
         parents = firms[model.rng.random(len(firms)) < chance]
     if len(parents) == 0:
         return parents
-    founders = np.minimum(1.0 + np.floor(0.02 * nodes.size[parents]), 10.0)
-    nodes.size[parents] = np.maximum(nodes.size[parents] - founders, 1.0)
-    tech = (nodes.tech[parents] + model.rng.normal(0.0, 0.05, len(parents))) % 1.0
+    if p.spinoffs_per_step == 0:  # staff are conserved: a one-person firm cannot split
+        staff = founders(nodes.size[parents], p)
+        parents, staff = parents[staff >= 1.0], staff[staff >= 1.0]
+        nodes.size[parents] -= staff
+    else:  # the urn of the validation scenario: firm counts only, staff not tracked
+        staff = np.ones(len(parents))
+    if len(parents) == 0:
+        return parents
+    tech = (nodes.tech[parents] + model.rng.normal(0.0, p.spinoff_tech_sd, len(parents))) % 1.0
     rows = spawn_firms(
         model,
         nodes.region[parents],
-        founders,
+        staff,
         p.spinoff_knowledge * nodes.knowledge[parents],
         tech,
         nodes.intensity[parents],
@@ -53,28 +76,24 @@ def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
 
 
 def university_startups(model: RegionalModel) -> None:
+    """Graduates of a university found start-ups beside it, hired from the local pool."""
     nodes, p = model.nodes, model.config.params
     for u in model.universities:
         count = u.startups_this_month()
-        if count == 0:
+        staff = p.entry.startup_founders
+        count = min(count, int(model.talent[u.region] // staff))
+        if count <= 0:
             continue
+        model.talent[u.region] -= count * staff
         region = np.full(count, u.region)
         rng = model.rng
-        tech = (nodes.tech[u.row] + rng.normal(0.0, 0.1, count)) % 1.0
-        intensity = (
-            rng.beta(
-                2.0,
-                2.0 * (1 - p.compute.intensity_share) / max(p.compute.intensity_share, 1e-3),
-                count,
-            )
-            if p.compute.intensity_share > 0
-            else (np.zeros(count))
-        )
+        tech = (nodes.tech[u.row] + rng.normal(0.0, p.entry.startup_tech_sd, count)) % 1.0
+        intensity = draw_intensity(model, count)
         taste = location.draw_tastes(rng, count, len(model.region_ids), p.location)
         rows = spawn_firms(
             model,
             region,
-            np.full(count, 2.0),
+            np.full(count, staff),
             np.full(count, p.entry.spinoff_knowledge * nodes.knowledge[u.row]),
             tech,
             intensity,
@@ -104,13 +123,10 @@ def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
         p.location.compute_weight,
     )
     region = location.choose(utility, p.location.temperature, rng)
-    model.entry_log.extend(region.tolist())
     model.note_entry_choices(region)
-    mean_size = model.mean_firm_size[region]
-    sigma = model.config.population.size_sigma
-    size = np.maximum(
-        1.0, np.round(mean_size * np.exp(sigma * rng.standard_normal(count) - sigma**2 / 2))
-    )
+    size = draw_sizes(model, region)
+    if p.entry.outside_per_step == 0:
+        size = hire_entrant_staff(model, region, size)
     knowledge = draw_knowledge(model, count)
     rows = spawn_firms(model, region, size, knowledge, rng.random(count), intensity, taste, OUTSIDE)
     model.record_entries(rows)
@@ -118,14 +134,40 @@ def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
     return rows
 
 
+def hire_entrant_staff(model: RegionalModel, region: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """An entrant's founder comes from outside; the rest are hired from the pool.
+
+    Where the pool is short, every entrant of the region gets the same fill rate.
+    """
+    n = len(model.region_ids)
+    founders_in = np.ones_like(size)
+    want = size - founders_in
+    demand = np.bincount(region, weights=want, minlength=n)
+    fill = np.minimum(1.0, np.divide(model.talent, demand, out=np.ones(n), where=demand > 0))
+    hired = want * fill[region]
+    model.talent -= np.bincount(region, weights=hired, minlength=n)
+    np.maximum(model.talent, 0.0, out=model.talent)
+    model.tally.founders_in += float(founders_in.sum())
+    return founders_in + hired
+
+
+def draw_sizes(model: RegionalModel, region: np.ndarray) -> np.ndarray:
+    """Employees of new or initial firms: log-normal around the region's mean, at least 1."""
+    sigma = model.config.population.size_sigma
+    mean = model.mean_firm_size[region]
+    z = model.rng.standard_normal(len(region))
+    return np.maximum(1.0, np.round(mean * np.exp(sigma * z - sigma**2 / 2)))
+
+
 def draw_intensity(model: RegionalModel, count: int) -> np.ndarray:
-    """Compute intensity 0..1 with the scenario's mean (a Beta(2, b) draw)."""
-    share = model.config.params.compute.intensity_share
+    """Compute intensity 0..1 with the scenario's mean (a Beta(a, b) draw)."""
+    p = model.config.params.compute
+    share, a = p.intensity_share, p.intensity_concentration
     if share <= 0:
         return np.zeros(count)
     if share >= 1:
         return np.ones(count)
-    return model.rng.beta(2.0, 2.0 * (1 - share) / share, count)
+    return model.rng.beta(a, a * (1 - share) / share, count)
 
 
 def draw_knowledge(model: RegionalModel, count: int) -> np.ndarray:

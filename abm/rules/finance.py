@@ -6,6 +6,10 @@ the population (Schumpeterian selection: laggards lose money as others learn),
 with the innovation premium and with a monthly shock. Profit is taxed; firms
 whose new site sits in a special zone keep 100 % and then 50 % of that tax
 (조세특례제한법 §121-33), which the state forgoes as tax expenditure.
+
+Firms leave when their cash runs out, or close for other reasons (owners retire,
+firms are sold, founders quit) with a yearly hazard that falls with age as in
+Korea's survival statistics for firms with employees (``params.demography``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from abm.schema import Demography
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -22,7 +28,7 @@ def relief_share(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     """Share of corporate tax a firm is relieved of this month (1, 0.5 or 0)."""
     zone = model.config.params.special_zone
     since = model.nodes.zone_from[firms]
-    age = model.steps - since
+    age = model.month - since
     full = (since >= 0) & (age < 12 * zone.full_years)
     half = (since >= 0) & ~full & (age < 12 * (zone.full_years + zone.half_years))
     return np.where(full, 1.0, np.where(half, 0.5, 0.0))
@@ -34,7 +40,9 @@ def account(model: RegionalModel, firms: np.ndarray, compute_spend: np.ndarray) 
         return
     region = nodes.region[firms]
     log_k = np.log(np.maximum(nodes.knowledge[firms], 1e-9))
-    productivity = np.maximum(0.1, 1.0 + p.productivity_spread * (log_k - log_k.mean()))
+    productivity = np.maximum(
+        p.productivity_floor, 1.0 + p.productivity_spread * (log_k - log_k.mean())
+    )
     shock = np.exp(p.revenue_sigma * model.rng.standard_normal(len(firms)) - p.revenue_sigma**2 / 2)
     base = nodes.size[firms] * p.revenue_per_employee_krw * model.price_level[region]
     revenue = base * productivity * (1.0 + nodes.quality[firms]) * shock
@@ -49,8 +57,21 @@ def account(model: RegionalModel, firms: np.ndarray, compute_spend: np.ndarray) 
     )
 
 
+def closure_hazard(age_months: np.ndarray, demo: Demography) -> np.ndarray:
+    """Monthly chance of closing for reasons other than cash, by age (employer-firm survival)."""
+    yearly = np.select(
+        [age_months < 12, age_months < 24, age_months < 36, age_months < 48],
+        [demo.closure_age1, demo.closure_age2, demo.closure_age3, demo.closure_age4],
+        demo.closure_mature,
+    )
+    return -np.expm1(np.log1p(-np.minimum(yearly, 1.0 - 1e-12)) / 12.0)
+
+
 def exits(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
-    """Rows of firms whose cash ran out (they leave this month)."""
+    """Rows of firms that leave this month: out of cash, or closed (by the age hazard)."""
     if not model.config.params.firm.exit:
         return firms[:0]
-    return firms[model.nodes.cash[firms] < 0.0]
+    nodes = model.nodes
+    age = model.month - nodes.born[firms]
+    closed = model.rng.random(len(firms)) < closure_hazard(age, model.config.params.demography)
+    return firms[(nodes.cash[firms] < 0.0) | closed]

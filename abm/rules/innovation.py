@@ -22,7 +22,7 @@ def innovate(model: RegionalModel, firms: np.ndarray) -> None:
     degree = model.network.degree()[firms]
     partner_sum = model.network.neighbour_sum(nodes.view("knowledge"))[firms]
     k = nodes.knowledge[firms]
-    own = 2.0 * k / (k + 1.0) * (nodes.size[firms] / 10.0) ** p.size_elasticity
+    own = 2.0 * k / (k + 1.0) * (nodes.size[firms] / p.innovation_size_ref) ** p.size_elasticity
     compute = 1.0 + p.compute_effect * nodes.intensity[firms] * nodes.compute_ratio[firms]
     spill = 1.0 + p.spillover_effect * np.log1p(partner_sum)
     hazard = p.innovation_base * own * compute * spill

@@ -17,8 +17,6 @@ import numpy as np
 if TYPE_CHECKING:
     from abm.model import RegionalModel
 
-MARGIN_SCALE = 0.1  # margin at which growth (or shrinking) reaches its maximum rate
-
 
 def graduates(model: RegionalModel) -> None:
     p = model.config.params.talent
@@ -33,10 +31,14 @@ def graduates(model: RegionalModel) -> None:
     if model.capital >= 0:
         retention[model.capital] = p.retention_max
     stay = flow * retention
+    model.tally.attrition += float(model.talent.sum() * p.attrition)
     model.talent *= 1.0 - p.attrition
     model.talent += stay
-    if model.capital >= 0:
+    if model.capital >= 0:  # the brain drain: graduates who leave go to the capital region
         model.talent[model.capital] += (flow - stay).sum()
+        model.tally.graduates_in += float(flow.sum())
+    else:
+        model.tally.graduates_in += float(stay.sum())
     model.retention = np.where(flow > 0, retention, np.nan)
 
 
@@ -46,10 +48,10 @@ def hire(model: RegionalModel, firms: np.ndarray) -> None:
     region = nodes.region[firms]
     size = nodes.size[firms]
     margin = nodes.margin[firms]
-    cut = size * p.shrink_rate * np.clip(-margin / MARGIN_SCALE, 0.0, 1.0)
+    cut = size * p.shrink_rate * np.clip(-margin / p.margin_scale, 0.0, 1.0)
     cut = np.minimum(cut, np.maximum(size - 1.0, 0.0))
     want = (
-        size * p.growth_rate * (np.clip(margin / MARGIN_SCALE, 0.0, 1.0) + nodes.innovated[firms])
+        size * p.growth_rate * (np.clip(margin / p.margin_scale, 0.0, 1.0) + nodes.innovated[firms])
     )
     model.talent += np.bincount(region, weights=cut, minlength=n)
     demand = np.bincount(region, weights=want, minlength=n).astype(float)

@@ -3,8 +3,9 @@
 A firm reviewing its site compares its utility in every region (the same terms
 as an entrant's, with its own taste) and moves when the best region beats its
 own by more than the moving cost; leaving the capital for a special zone adds
-the capital-gains-deferral bonus. A large, profitable firm may instead open a
-branch (a new firm agent, staffed from the parent) in its best other region.
+the capital-gains-deferral bonus. Its staff move with it. A large, profitable
+firm may instead open a branch (a new firm agent, staffed from the parent) in
+its best other region.
 Moving or branching costs cash; the new site's investment is private investment
 that the destination may subsidise.
 """
@@ -54,15 +55,17 @@ def relocate(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     if len(rows) == 0:
         return rows
     nodes.cash[rows] -= cost_cash[move]
-    moved_staff = nodes.size[rows]
-    model.talent += np.bincount(origin, weights=moved_staff, minlength=len(model.region_ids))
-    model.talent -= np.bincount(dest, weights=moved_staff, minlength=len(model.region_ids))
-    np.maximum(model.talent, 0.0, out=model.talent)
-    nodes.region[rows] = dest
+    nodes.region[rows] = dest  # its staff move with it: no talent pool changes
     np.add.at(model.tally.relocations, (origin, dest), 1)
     model.network.changed()
     model.open_sites(rows)
     return rows
+
+
+def branch_staff(parent_size: np.ndarray, share: float) -> np.ndarray:
+    """Staff moving to a new branch: a share of the parent's (at least one), never its last."""
+    wanted = np.maximum(1.0, np.floor(share * parent_size))
+    return np.minimum(wanted, np.maximum(parent_size - 1.0, 0.0))
 
 
 def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
@@ -78,8 +81,12 @@ def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     utility = _utilities(model, parents)
     utility[np.arange(len(parents)), nodes.region[parents]] = -np.inf
     dest = np.argmax(utility, axis=1)
+    staff = branch_staff(nodes.size[parents], p.branch_staff_share)
+    ok = staff >= 1.0
+    parents, staff, dest = parents[ok], staff[ok], dest[ok]
+    if len(parents) == 0:
+        return parents
     nodes.cash[parents] -= p.moving_cost_months * nodes.revenue[parents]
-    staff = np.maximum(1.0, np.floor(0.1 * nodes.size[parents]))
     nodes.size[parents] -= staff
     rows = spawn_firms(
         model,

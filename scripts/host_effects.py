@@ -1,0 +1,80 @@
+"""Host effect of each center site against the baseline, over paired seeds (docs/ODD.md, 11).
+
+For each site scenario and seed, the 2035 value minus the baseline's on the same seed:
+firms and employment (real units) in the host region and in all non-capital regions. Prints
+a Markdown table of mean differences with 95 % t-intervals.
+
+    .venv/bin/python scripts/host_effects.py --seeds 20 [--firms 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from abm.run import run_scenario
+from abm.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SITES = {
+    "nacc_haenam": ("Haenam (Jeonnam)", ["jeonnam"]),
+    "nacc_daegu": ("Daegu", ["daegu"]),
+    "nacc_gwangju": ("Gwangju", ["gwangju"]),
+    "nacc_split": ("Daegu + Gwangju (split)", ["daegu", "gwangju"]),
+}
+
+
+def finals(name: str, seeds: range, firms: int) -> list[dict]:
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml", {"population.firms": firms})
+    return [run_scenario(scenario, seed=s).summary["final_regions"] for s in seeds]
+
+
+def total(regions: dict, ids: list[str], key: str) -> float:
+    return float(sum(regions[r][key] for r in ids))
+
+
+def interval(diff: np.ndarray) -> str:
+    mean = diff.mean()
+    half = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+    return f"{mean:+,.0f} [{mean - half:+,.0f}, {mean + half:+,.0f}]"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--firms", type=int, default=2000)
+    args = parser.parse_args()
+    seeds = range(1, args.seeds + 1)
+    base = finals("baseline", seeds, args.firms)
+    non_capital = [r for r in base[0] if r != "capital"]
+    print(
+        f"Host effects in Dec 2035, {args.seeds} paired seeds, {args.firms} firm agents; "
+        "mean difference from the baseline [95 % interval], real units.\n"
+    )
+    print("| site | host firms | host jobs | non-capital firms | non-capital jobs |")
+    print("|---|---|---|---|---|")
+    for name, (label, host) in SITES.items():
+        runs = finals(name, seeds, args.firms)
+        cells = []
+        for ids in (host, non_capital):
+            for key in ("firms", "employment"):
+                diff = np.array(
+                    [
+                        total(r, ids, key) - total(b, ids, key)
+                        for r, b in zip(runs, base, strict=True)
+                    ]
+                )
+                cells.append(interval(diff))
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    levels = {k: np.mean([total(b, [k], "firms") for b in base]) for k in base[0]}
+    print(
+        "\nBaseline firms in Dec 2035 (mean): "
+        + ", ".join(f"{k} {v:,.0f}" for k, v in levels.items())
+    )
+
+
+if __name__ == "__main__":
+    main()
