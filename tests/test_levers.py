@@ -285,7 +285,16 @@ def test_graduates_who_leave_join_the_capital_pool():
 
 
 def test_workers_are_conserved_every_month():
-    model = _model("nacc_gwangju", firms=400, steps=36, **{"params.firm.relocation_rate": 0.02})
+    model = _model(
+        "nacc_gwangju",
+        firms=400,
+        steps=36,
+        **{
+            "params.firm.relocation_rate": 0.02,
+            "params.entry.university_startups_per_year": 400.0,  # a few start-ups a month
+            "params.firm.branch_rate": 0.05,
+        },
+    )
 
     def workers() -> float:
         return float(model.nodes.size[model.nodes.rows(FIRM)].sum() + model.talent.sum())
@@ -297,6 +306,7 @@ def test_workers_are_conserved_every_month():
         assert workers() - before == pytest.approx(
             t.graduates_in + t.founders_in - t.attrition, abs=1e-6 * before
         )
+    assert model.history()[0]["entries"].sum() > 0
 
 
 def test_a_relocating_firm_takes_its_staff_with_it():
@@ -378,3 +388,10 @@ def test_the_model_stops_running_after_its_last_step():
     assert model.running
     model.step()
     assert not model.running
+
+
+def test_the_location_terms_do_not_depend_on_the_number_of_agents():
+    """Agglomeration counts real firms: 1,000 and 4,000 agents see the same regional pull."""
+    small_base = _model(firms=1000).location_base()
+    large_base = _model(firms=4000).location_base()
+    np.testing.assert_allclose(small_base, large_base, atol=0.01)  # mutant: counts of agents
