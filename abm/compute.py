@@ -59,8 +59,11 @@ class CenterState:
     name: str
     site: int
     public: bool
-    price_krw: float
+    price_krw: float  # this month's price
     allocation: str
+    list_price_krw: float = 0.0  # the price once it is no longer free
+    free_until: int = -(10**9)  # last month (model clock) its GPUs are free
+    expected_fill: float = 1.0  # share of applications users expect its site to serve
     capacity: float = 0.0
     demand: float = 0.0  # GPUs applied for by users whose first choice this center was
     granted: float = 0.0
@@ -97,9 +100,17 @@ class ComputeMarket:
         self.centers: list[CenterState] = []
         self._schedules: list[tuple[np.ndarray, np.ndarray]] = []
         for cid, c in scenario.centers.items():
+            free = months_between(self.start, parse_month(c.free_until)) if c.free_until else None
             self.centers.append(
                 CenterState(
-                    cid, c.name or cid, region_index[c.site], c.public, c.price_krw, c.allocation
+                    cid,
+                    c.name or cid,
+                    region_index[c.site],
+                    c.public,
+                    c.price_krw,
+                    c.allocation,
+                    list_price_krw=c.price_krw,
+                    free_until=-(10**9) if free is None else free,
                 )
             )
             months = np.array(
@@ -118,6 +129,7 @@ class ComputeMarket:
         )
         self.n_regions = n_regions
         self._growth_months = months_between(self.start, parse_month(p.need_growth_until))
+        self._reference_month = months_between(self.start, parse_month(p.need_reference))
 
     def capacity_at(self, month: int) -> np.ndarray:
         """Capacity of each center (model GPUs) in a month, linear between schedule points."""
@@ -132,9 +144,11 @@ class ComputeMarket:
         return np.array([gpus[-1] if len(gpus) else 0.0 for _, gpus in self._schedules])
 
     def need_factor(self, month: int) -> float:
-        """GPU need per employee in a month relative to the start (grows until a date)."""
-        years = min(month, self._growth_months) / 12.0
-        return (1.0 + self.params.need_growth) ** max(years, 0.0)
+        """GPU need per employee in a month relative to ``need_reference`` (when
+        ``gpu_per_employee`` holds): it grows by ``need_growth`` a year until a date, and
+        was correspondingly smaller before the reference."""
+        years = (min(month, self._growth_months) - self._reference_month) / 12.0
+        return (1.0 + self.params.need_growth) ** years
 
     def saving(self, price_krw: float) -> float:
         """Share of the market price a user saves on a GPU bought at ``price_krw``."""
@@ -160,9 +174,7 @@ class ComputeMarket:
             public = [i for i in members if self.centers[i].public]
             if public:
                 cap = sum(self.centers[i].capacity for i in public)
-                asked = sum(self.centers[i].demand for i in public)
-                granted = sum(self.centers[i].granted for i in public)
-                fill = min(1.0, granted / asked) if asked > 0 else 1.0
+                fill = self.centers[public[0]].expected_fill  # pooled over the site
                 saving = (
                     sum(
                         self.centers[i].capacity * self.saving(self.centers[i].price_krw)
@@ -193,17 +205,37 @@ class ComputeMarket:
         capacity = self.capacity_at(month)
         for c, cap in zip(self.centers, capacity, strict=True):
             c.capacity, c.demand, c.granted = float(cap), 0.0, 0.0
+            c.price_krw = 0.0 if month <= c.free_until else c.list_price_krw
         out = Allocation(*(np.zeros_like(need) for _ in range(6)))
         self._allocate_public(region, need, priority, wait, out)
+        self._learn_fill()
         self._buy_commercial(region, need, budget_krw, out)
         return out
 
+    def _learn_fill(self) -> None:
+        """Users expect each public site to serve what it served lately (all its centers
+        pooled): an average of the past expectation and this month's share served."""
+        memory = self.params.fill_memory
+        sites: dict[int, list[CenterState]] = {}
+        for c in self.centers:
+            if c.public and c.capacity > 0:
+                sites.setdefault(c.site, []).append(c)
+        for members in sites.values():
+            asked = sum(c.demand for c in members)
+            granted = sum(c.granted for c in members)
+            fill = min(1.0, granted / asked) if asked > 0 else 1.0
+            for c in members:
+                c.expected_fill = memory * c.expected_fill + (1.0 - memory) * fill
+
     def _allocate_public(self, region, need, priority, wait, out: Allocation) -> None:
-        """Each user applies to its most valuable public center; the refused try the next."""
+        """Each user applies to the public center it expects most from (saving x access x the
+        share its site served lately); the refused try the next."""
         public = [i for i, c in enumerate(self.centers) if c.public and c.capacity > 0]
         if not public or self.params.market_price_krw <= 0:
             return
-        saving = np.array([self.saving(self.centers[i].price_krw) for i in public])
+        saving = np.array(
+            [self.saving(self.centers[i].price_krw) * self.centers[i].expected_fill for i in public]
+        )
         worth = self.access[region][:, public] * saving  # users x public centers
         left = np.array([self.centers[i].capacity for i in public])
         for round_ in range(len(public)):

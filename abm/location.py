@@ -62,3 +62,59 @@ def choose(utility: np.ndarray, temperature: float, rng: np.random.Generator) ->
     cum = np.cumsum(prob, axis=1)
     u = rng.random(len(utility))[:, None] * cum[:, -1:]
     return np.minimum((u > cum).sum(axis=1), utility.shape[1] - 1)
+
+
+def district_utilities(
+    pull: np.ndarray,
+    firms_real: np.ndarray,
+    region_firms_real: np.ndarray,
+    has_center: np.ndarray,
+    bonus: np.ndarray,
+    loc: Location,
+) -> np.ndarray:
+    """V_d of each district against the rest of its region (V = 0): its own pull, the
+    concentration of its region's firms in it (log share, +1 real firm so an empty district
+    can start; bounded by 0, so a district cannot run away from its region), a hosted
+    center and its extra subsidy."""
+    share = (firms_real + 1.0) / (region_firms_real + 1.0)
+    return (
+        pull
+        + loc.district_agglomeration * np.log(np.minimum(share, 1.0))
+        + loc.center_pull * has_center
+        + loc.incentive_weight * bonus
+    )
+
+
+def inclusive_values(
+    value: np.ndarray, open_: np.ndarray, region_of: np.ndarray, n_regions: int, scale: float
+) -> np.ndarray:
+    """Per region: the nest's inclusive value, scale x ln(1 + sum over open districts of
+    exp(V_d / scale)); 0 for a region without open districts (only 'the rest' to choose)."""
+    weights = np.where(open_, np.exp(np.minimum(value / scale, 700.0)), 0.0)
+    total = np.bincount(region_of, weights=weights, minlength=n_regions) if len(value) else 0.0
+    return scale * np.log1p(total)
+
+
+def choose_district(
+    region: np.ndarray,
+    value: np.ndarray,
+    open_: np.ndarray,
+    region_of: np.ndarray,
+    scale: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Inside its chosen region each firm picks an open district or the rest (-1), by the
+    nest's logit: P(d) proportional to exp(V_d / scale), P(rest) to 1."""
+    out = np.full(len(region), -1, dtype=np.int64)
+    if len(value) == 0 or len(region) == 0:
+        return out
+    weights = np.where(open_, np.exp(np.minimum(value / scale, 700.0)), 0.0)
+    member = region_of[None, :] == region[:, None]  # firms x districts
+    w = np.where(member, weights[None, :], 0.0)
+    total = 1.0 + w.sum(axis=1)
+    u = rng.random(len(region)) * total
+    cum = np.cumsum(w, axis=1)
+    pick = (u[:, None] >= cum).sum(axis=1)  # index among districts, len(value) = the rest
+    inside = u < cum[:, -1]
+    out[inside] = pick[inside]
+    return out

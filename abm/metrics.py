@@ -111,6 +111,7 @@ class Recorder:
         n = len(model.region_ids)
         self.model_rows: list[dict] = []
         self.region_rows: list[dict] = []
+        self.district_rows: list[dict] = []
         self.relocations_total = np.zeros((n, n), dtype=np.int64)
         self.innovation_history: list[np.ndarray] = []
         self.cum = {
@@ -126,6 +127,7 @@ class Recorder:
         self._network: dict[str, float] = {}
         self._model_cols = [o for o in outputs.outputs(outputs.MODEL)]
         self._region_cols = [o for o in outputs.outputs(outputs.REGION)]
+        self._district_cols = [o for o in outputs.outputs(outputs.DISTRICT)]
 
     # ------------------------------------------------------------------ state
     def note_entries(self, regions: np.ndarray, step: int) -> None:
@@ -141,9 +143,16 @@ class Recorder:
         return np.sum(self.innovation_history[-12:], axis=0)
 
     def frames(self):
+        """(model rows, region rows) as DataFrames."""
         import pandas as pd
 
         return pd.DataFrame(self.model_rows), pd.DataFrame(self.region_rows)
+
+    def district_frame(self):
+        """District rows as a DataFrame (the declared columns, also when there are none)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.district_rows, columns=[o.name for o in self._district_cols])
 
     # ------------------------------------------------------------------ rows
     def record(self, model: RegionalModel, compute_network: bool) -> None:
@@ -152,6 +161,9 @@ class Recorder:
         scale = model.scale
         self.model_rows.append(_convert(raw, self._model_cols, scale))
         self.region_rows.extend(_convert(r, self._region_cols, scale) for r in regions)
+        self.district_rows.extend(
+            _convert(r, self._district_cols, scale) for r in self._districts(model)
+        )
         self.innovation_history.append(model.tally.innovations.copy())
         self.relocations_total += model.tally.relocations
 
@@ -290,6 +302,33 @@ class Recorder:
                 }
             )
         return row, regions
+
+    def _districts(self, model: RegionalModel) -> list[dict]:
+        """The month's rows of every district, in model units."""
+        if not model.district_ids:
+            return []
+        nodes, tally = model.nodes, model.tally
+        firms = model.firm_rows()
+        d = nodes.district[firms]
+        inside = d >= 0
+        n = len(model.district_ids)
+        count = np.bincount(d[inside], minlength=n)
+        employment = np.bincount(d[inside], weights=nodes.size[firms][inside], minlength=n)
+        _, open_ = model.district_options()
+        return [
+            {
+                "step": model.steps,
+                "date": model.date,
+                "district": did,
+                "region": model.region_ids[model.district_region[i]],
+                "firms": int(count[i]),
+                "employment": float(employment[i]),
+                "entries": int(tally.district_entries[i]),
+                "relocations_in": int(tally.district_moves_in[i]),
+                "open": bool(open_[i]),
+            }
+            for i, did in enumerate(model.district_ids)
+        ]
 
 
 def _convert(raw: dict, declared: list, scale: float) -> dict:

@@ -27,7 +27,7 @@ import pandas as pd
 from abm import location, metrics
 from abm.agents import CentralGovernment, Firm, LocalGovernment, University
 from abm.compute import ComputeMarket
-from abm.dates import add_months
+from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
 from abm.nodes import FIRM, GOVERNMENT, INITIAL, NodeTable
@@ -37,9 +37,10 @@ from abm.scenario import Scenario, parse_month
 
 @dataclass
 class Tally:
-    """Flows counted during one month, per region."""
+    """Flows counted during one month, per region (and per district)."""
 
     n: int
+    n_districts: int = 0
     entries: np.ndarray = field(init=False)
     exits: np.ndarray = field(init=False)
     innovations: np.ndarray = field(init=False)
@@ -59,6 +60,8 @@ class Tally:
     founders_in: float = 0.0  # founders of outside entrants, from outside the AI labour market
     graduates_in: float = 0.0  # graduates who joined a pool
     attrition: float = 0.0  # workers who left the AI labour market
+    district_entries: np.ndarray = field(init=False)
+    district_moves_in: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -84,6 +87,8 @@ class Tally:
         self.founders_in = 0.0
         self.graduates_in = 0.0
         self.attrition = 0.0
+        self.district_entries = np.zeros(self.n_districts, dtype=np.int64)
+        self.district_moves_in = np.zeros(self.n_districts, dtype=np.int64)
 
 
 class RegionalModel(mesa.Model):
@@ -107,7 +112,8 @@ class RegionalModel(mesa.Model):
         self.hiring_demand = np.zeros(n)
         self.retention = np.full(n, np.nan)
         self.zone_active = np.zeros(n, dtype=bool)
-        self.tally = Tally(n)
+        self._init_districts(scenario)
+        self.tally = Tally(n, len(self.district_ids))
         self.nodes = NodeTable(n, capacity=int(scenario.population.firms * 1.5) + 64)
         self.network = CollaborationNetwork(self.nodes, p.network, self.distance_km)
         self.market = ComputeMarket(scenario, self.region_index, self.distance_km)
@@ -128,6 +134,7 @@ class RegionalModel(mesa.Model):
                 if r.local_government:
                     self.locals[i] = LocalGovernment(self, i)
         self._spawn_initial_firms(regions)
+        self._place_initial_district_firms()
         if p.network.enabled:
             self.network.seed_initial(self.rng)
         self._update_zones()
@@ -157,6 +164,33 @@ class RegionalModel(mesa.Model):
             INITIAL,
         )
         self.nodes.born[rows] = -initial_ages(rng, count, self.config.params.demography)
+
+    def _init_districts(self, scenario: Scenario) -> None:
+        """District data as arrays: region, opening month, space, pull, extra subsidy, center."""
+        self.district_ids: list[str] = list(scenario.districts)
+        ds = [scenario.districts[d] for d in self.district_ids]
+        self.district_region = np.array([self.region_index[d.region] for d in ds], dtype=np.int64)
+        self.district_opens = np.array(
+            [months_between(scenario.start, parse_month(d.designated)) for d in ds], dtype=int
+        )
+        self.district_space = np.array([d.space_firms for d in ds], dtype=float)
+        self.district_pull = np.array([d.pull for d in ds], dtype=float)
+        self.district_bonus = np.array([d.subsidy_bonus for d in ds], dtype=float)
+        hosts = {c.district for c in scenario.centers.values() if c.district}
+        self.district_center = np.array([d in hosts for d in self.district_ids], dtype=float)
+
+    def _place_initial_district_firms(self) -> None:
+        """Put each district's initial real firms (scaled) among its region's initial firms."""
+        nodes = self.nodes
+        firms = self.firm_rows()
+        for i, did in enumerate(self.district_ids):
+            real = self.config.districts[did].firms_real
+            here = firms[
+                (nodes.region[firms] == self.district_region[i]) & (nodes.district[firms] < 0)
+            ]
+            k = min(len(here), round(real * self.scale))
+            if k > 0:
+                nodes.district[self.rng.choice(here, size=k, replace=False)] = i
 
     # ------------------------------------------------------------------ queries
     @property
@@ -227,6 +261,10 @@ class RegionalModel(mesa.Model):
             out=np.zeros_like(demand),
             where=(demand + self.talent) > 0,
         )
+        value, open_ = self.district_options()
+        nests = location.inclusive_values(
+            value, open_, self.district_region, len(regions), loc.nest_scale
+        )
         return (
             pref
             + loc.demand_weight * adoption
@@ -234,7 +272,76 @@ class RegionalModel(mesa.Model):
             + loc.incentive_weight * incentives
             - loc.cost_weight * self.price_level
             - loc.congestion_weight * tightness
+            + nests
         )
+
+    def district_firm_counts(self) -> np.ndarray:
+        """Firm agents in each district (model units)."""
+        firms = self.firm_rows()
+        d = self.nodes.district[firms]
+        return np.bincount(d[d >= 0], minlength=len(self.district_ids))
+
+    def district_options(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each district's utility against the rest of its region, and whether it is open
+        (designated by this month, with space left)."""
+        if not self.district_ids:
+            return np.zeros(0), np.zeros(0, dtype=bool)
+        real = self.district_firm_counts() / self.scale
+        region_real = self.region_firm_counts()[self.district_region] / self.scale
+        funded = np.array(
+            [
+                self.locals[r].funded_share() if r in self.locals else 0.0
+                for r in self.district_region.tolist()
+            ]
+        )
+        value = location.district_utilities(
+            self.district_pull,
+            real,
+            region_real,
+            self.district_center,
+            self.district_bonus * funded,
+            self.config.params.location,
+        )
+        room = np.floor((self.district_space - real) * self.scale + 1e-9)  # agents that fit
+        open_ = (self.district_opens <= self.month) & (room >= 1)
+        return value, open_
+
+    def within_space(self, pick: np.ndarray) -> np.ndarray:
+        """Keep each district's newcomers within its space left (in agents); the last ones
+        in order over the limit settle in the rest of their region instead."""
+        left = np.floor(
+            (self.district_space - self.district_firm_counts() / self.scale) * self.scale + 1e-9
+        ).astype(np.int64)
+        out = pick.copy()
+        for d in np.unique(pick[pick >= 0]).tolist():
+            idx = np.flatnonzero(pick == d)
+            out[idx[max(left[d], 0) :]] = -1
+        return out
+
+    def place_in_districts(self, rows: np.ndarray, moved: bool = False) -> None:
+        """New sites (entrants, start-ups, moves, branches) pick a district or the rest."""
+        if len(rows) == 0:
+            return
+        nodes = self.nodes
+        if not self.district_ids:
+            nodes.district[rows] = -1
+            return
+        value, open_ = self.district_options()
+        pick = location.choose_district(
+            nodes.region[rows].astype(np.int64),
+            value,
+            open_,
+            self.district_region,
+            self.config.params.location.nest_scale,
+            self.rng,
+        )
+        pick = self.within_space(pick)
+        nodes.district[rows] = pick
+        counts = np.bincount(pick[pick >= 0], minlength=len(self.district_ids))
+        if moved:
+            self.tally.district_moves_in += counts
+        else:
+            self.tally.district_entries += counts
 
     # ------------------------------------------------------------------ bookkeeping
     def record_entries(self, rows: np.ndarray) -> None:
@@ -399,6 +506,10 @@ class RegionalModel(mesa.Model):
     def history(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(model outputs per step, region outputs per step and region) as DataFrames."""
         return self.recorder.frames()
+
+    def district_history(self) -> pd.DataFrame:
+        """District outputs per step and district (``districts.parquet``)."""
+        return self.recorder.district_frame()
 
 
 def initial_ages(rng: np.random.Generator, count: int, demo) -> np.ndarray:

@@ -36,6 +36,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "born": (np.int32, 0),  # step of entry
     "zone_from": (np.int32, -1),  # step special-zone tax relief started, -1 none
     "origin": (np.int8, INITIAL),
+    "district": (np.int16, -1),  # index of the district it sits in, -1 = rest of its region
     "parent": (np.int64, -1),  # row of the parent firm or university
     "public_received": (np.float64, 0.0),  # KRW of grants and subsidies received
 }

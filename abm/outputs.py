@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MODEL, REGION = "model", "region"
+MODEL, REGION, DISTRICT = "model", "region", "district"
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Output:
     label: str
     label_ko: str
     unit: str  # "" for dimensionless
-    scope: str  # MODEL or REGION
+    scope: str  # MODEL, REGION or DISTRICT
     scaled: bool = False  # converted from model units to real units when recorded
     kind: str = "number"  # number, count, share, money, gpus, flag, index, step, date, id
     doc: str = ""
@@ -44,7 +44,7 @@ def _o(name, label, label_ko, unit, scope, scaled=False, kind="number", doc="") 
     return Output(name, label, label_ko, unit, scope, scaled, kind, doc)
 
 
-M, R = MODEL, REGION
+M, R, D = MODEL, REGION, DISTRICT
 
 OUTPUTS: tuple[Output, ...] = (
     # ----------------------------------------------------------------- keys
@@ -685,11 +685,56 @@ OUTPUTS: tuple[Output, ...] = (
         kind="share",
         doc="Share of the month's AI graduates who stay in the region",
     ),
+    # ----------------------------------------------------------------- districts
+    _o("step", "Step", "단계", "month", D, kind="step", doc="Months simulated so far"),
+    _o("date", "Month", "월", "", D, kind="date", doc="The month this row describes"),
+    _o("district", "District", "지구", "", D, kind="id", doc="District id"),
+    _o("region", "Region", "지역", "", D, kind="id", doc="Region id of the district"),
+    _o("firms", "Firms", "기업 수", "firms", D, True, "count", "Firms in the district (real)"),
+    _o(
+        "employment",
+        "Employment",
+        "고용",
+        "persons",
+        D,
+        True,
+        "count",
+        "Employees of the district's firms (real)",
+    ),
+    _o(
+        "entries",
+        "Entries",
+        "진입",
+        "firms/month",
+        D,
+        True,
+        "count",
+        "New firms that chose the district this month (real)",
+    ),
+    _o(
+        "relocations_in",
+        "Relocations in",
+        "전입",
+        "firms/month",
+        D,
+        True,
+        "count",
+        "Firms that moved into the district this month (real)",
+    ),
+    _o(
+        "open",
+        "Open",
+        "입주 가능",
+        "",
+        D,
+        kind="flag",
+        doc="Designated by this month and with space left",
+    ),
 )
 
 
 def outputs(scope: str | None = None) -> tuple[Output, ...]:
-    """The declared outputs of one scope (``"model"`` or ``"region"``), or all."""
+    """The declared outputs of one scope (``"model"``, ``"region"``, ``"district"``), or all."""
     return tuple(o for o in OUTPUTS if scope is None or o.scope == scope)
 
 

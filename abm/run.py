@@ -1,4 +1,5 @@
-"""Run a scenario to the end; write model.parquet, regions.parquet and summary.json."""
+"""Run a scenario to the end; write model.parquet, regions.parquet, districts.parquet and
+summary.json."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from abm import __version__
 from abm.model import RegionalModel
 from abm.scenario import Scenario
 
-OUTPUT_FILES = ("model.parquet", "regions.parquet", "summary.json")
+OUTPUT_FILES = ("model.parquet", "regions.parquet", "districts.parquet", "summary.json")
 
 
 @dataclass
@@ -26,6 +27,7 @@ class RunResult:
     model: pd.DataFrame
     regions: pd.DataFrame
     summary: dict[str, Any]
+    districts: pd.DataFrame | None = None
 
 
 def run_scenario(
@@ -39,7 +41,7 @@ def run_scenario(
     for _ in range(scenario.steps):
         model.step()
     model_df, regions_df = model.history()
-    return RunResult(model_df, regions_df, summarise(model, seed))
+    return RunResult(model_df, regions_df, summarise(model, seed), model.district_history())
 
 
 def summarise(model: RegionalModel, seed: int) -> dict[str, Any]:
@@ -85,6 +87,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _districts(result: RunResult) -> pd.DataFrame:
+    if result.districts is not None:
+        return result.districts
+    from abm import outputs
+
+    return pd.DataFrame(columns=outputs.names(outputs.DISTRICT))
+
+
 def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
     """Write the three output files atomically (temp file, then rename) into ``out_dir``."""
     out = Path(out_dir)
@@ -93,6 +103,7 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
     for name, writer in (
         ("model.parquet", lambda p: result.model.to_parquet(p, index=False)),
         ("regions.parquet", lambda p: result.regions.to_parquet(p, index=False)),
+        ("districts.parquet", lambda p: _districts(result).to_parquet(p, index=False)),
         (
             "summary.json",
             lambda p: Path(p).write_text(

@@ -33,7 +33,12 @@ MONTH_FIELDS = {
     "build_start",
     "build_end",
     "need_growth_until",
+    "need_reference",
+    "designated",
+    "free_until",
 }
+OPTIONAL_MONTHS = {"free_until"}  # may be empty: "never"
+EARLIEST_START = "2015-01"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MAX_INHERIT = 16
 
@@ -48,6 +53,7 @@ class Scenario:
     regions: dict[str, schema.Region]
     centers: dict[str, schema.Center]
     government: schema.Government
+    districts: dict[str, schema.District] = dataclasses.field(default_factory=dict)
     source: str = ""
 
     # --- convenience --------------------------------------------------------------
@@ -264,7 +270,7 @@ _TOP = {
 
 
 def _build_scenario(data: dict[str, Any], source: str, problems: list[Problem]) -> Scenario:
-    allowed = [*_TOP, "regions", "centers"]
+    allowed = [*_TOP, "regions", "centers", "districts"]
     for key in data:
         if key not in allowed:
             problems.append(Problem(source, key, f"unknown section; allowed: {', '.join(allowed)}"))
@@ -276,6 +282,9 @@ def _build_scenario(data: dict[str, Any], source: str, problems: list[Problem]) 
     )
     parts["centers"] = _build_table(
         schema.Center, data.get("centers", {}), "centers", source, problems
+    )
+    parts["districts"] = _build_table(
+        schema.District, data.get("districts", {}), "districts", source, problems
     )
     if not problems:
         _cross_check(parts, source, problems)
@@ -382,7 +391,8 @@ def _convert(
                 Problem(source, path, f"must be one of {', '.join(choices)}; got {value!r}")
             )
             return _BAD
-        if path.rsplit(".", 1)[-1] in MONTH_FIELDS:
+        name = path.rsplit(".", 1)[-1]
+        if name in MONTH_FIELDS and not (name in OPTIONAL_MONTHS and value == ""):
             try:
                 parse_month(value)
             except ValueError:
@@ -440,6 +450,28 @@ def _cross_check(parts: dict[str, Any], source: str, problems: list[Problem]) ->
     if not regions:
         problems.append(Problem(source, "regions", "at least one region is required"))
         return
+    if parse_month(parts["scenario"].start) < parse_month(EARLIEST_START):
+        problems.append(
+            Problem(source, "scenario.start", f"must be {EARLIEST_START} or later (data start)")
+        )
+    districts: dict[str, schema.District] = parts["districts"]
+    for did, d in districts.items():
+        if d.region not in regions:
+            problems.append(
+                Problem(
+                    source,
+                    f"districts.{did}.region",
+                    f"must be a region id ({', '.join(regions)}), got {d.region!r}",
+                )
+            )
+        elif d.firms_real > regions[d.region].firms_real:
+            problems.append(
+                Problem(
+                    source,
+                    f"districts.{did}.firms_real",
+                    f"must be <= its region's firms_real ({regions[d.region].firms_real:g})",
+                )
+            )
     capitals = [rid for rid, r in regions.items() if r.capital]
     if len(capitals) > 1:
         problems.append(Problem(source, "regions", f"at most one capital region, got {capitals}"))
@@ -454,6 +486,16 @@ def _cross_check(parts: dict[str, Any], source: str, problems: list[Problem]) ->
             )
         if parse_month(c.build_end) < parse_month(c.build_start):
             problems.append(Problem(source, f"centers.{cid}.build_end", "is before build_start"))
+        if c.district and (c.district not in districts or districts[c.district].region != c.site):
+            known = ", ".join(k for k, d in districts.items() if d.region == c.site) or "none"
+            problems.append(
+                Problem(
+                    source,
+                    f"centers.{cid}.district",
+                    f"must be empty or a district of region {c.site!r} ({known}), "
+                    f"got {c.district!r}",
+                )
+            )
     for i, p in enumerate(parts["government"].central.programs):
         if p.region and p.region not in regions:
             problems.append(

@@ -131,6 +131,37 @@ class Region:
     sources: dict[str, str] = param({}, "Citation for each number above")
 
 
+@dataclass(frozen=True)
+class District:
+    """A named site inside a region where firms cluster (a complex, a zone, a valley).
+
+    A firm that chooses a region then chooses one of its open districts or the rest of the
+    region (a nested logit, ``abm/location.py``). Districts are data like regions.
+    """
+
+    name: str = param("", "English name")
+    name_ko: str = param("", "Korean name")
+    region: str = param("", "Region id it lies in")
+    designated: str = param("2015-01", "Month it opens to firms")
+    space_firms: float = param(
+        1e6, "Firms it has space for (real; land or floor area)", lo=0, hi=1e7, unit="firms"
+    )
+    firms_real: float = param(
+        0.0, "Firms in it at the start (real, part of the region's)", lo=0, hi=1e6, unit="firms"
+    )
+    pull: float = param(
+        0.0,
+        "Utility of locating in it rather than elsewhere in the region (its amenities, "
+        "programmes and land prices; calibrated)",
+        lo=-100,
+        hi=100,
+    )
+    subsidy_bonus: float = param(
+        0.0, "Extra subsidy rate its own programmes add for new sites", lo=0, hi=0.5
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
 # --------------------------------------------------------------------------- compute
 
 
@@ -163,6 +194,10 @@ class Center:
     private_krw: float = param(0.0, "Private money put into building it (real)", lo=0, hi=1e14)
     build_start: str = param("2025-01", "Month construction spending starts")
     build_end: str = param("2028-12", "Month construction spending ends")
+    free_until: str = param(
+        "", "Last month its GPUs are free (price 0 until then); empty = never free"
+    )
+    district: str = param("", "District id the center sits in (empty = the region at large)")
     sources: dict[str, str] = param({}, "Citation for each number above")
 
 
@@ -178,6 +213,12 @@ class Program:
     start: str = param("2025-01", "First month")
     end: str = param("2030-12", "Last month")
     region: str = param("", "Region id it is earmarked for; empty = follow the allocation rule")
+    eligible: str = param(
+        "non_capital",
+        "Unearmarked money: split over non-capital regions by the rule, or over all regions "
+        "by their firms (a national call open to every firm)",
+        choices=("non_capital", "all"),
+    )
 
 
 @dataclass(frozen=True)
@@ -256,6 +297,25 @@ class Location:
     )
     cost_weight: float = param(1.0, "Weight of the region's cost level", lo=0, hi=100)
     congestion_weight: float = param(1.0, "Weight of labour-market tightness", lo=0, hi=100)
+    nest_scale: float = param(
+        0.5,
+        "Nested logit: dissimilarity of the choices inside a region (1 = as different as "
+        "regions, near 0 = interchangeable); weights the districts' inclusive value",
+        lo=0.01,
+        hi=1,
+    )
+    district_agglomeration: float = param(
+        0.2,
+        "Slope of a district's pull in the log of its share of its region's (real) firms",
+        lo=0,
+        hi=100,
+    )
+    center_pull: float = param(
+        0.5,
+        "Utility of a district that hosts a compute center (co-location)",
+        lo=0,
+        hi=100,
+    )
 
 
 @dataclass(frozen=True)
@@ -475,6 +535,11 @@ class Compute:
         source="derived: AI revenue 1.9조 (2020) -> 5.2조 (2023), +40 %/yr (etnews; fnnews) [V]; "
         "the plan to raise AI compute x15 by 2030 (edaily 2024-10-06) [V] is consistent",
     )
+    need_reference: str = param(
+        "2025-01",
+        "Month at which gpu_per_employee holds (need is scaled by need_growth before and after)",
+        source="the month of the 2.69:1 calibration target (kwangju.co.kr) [V]",
+    )
     need_growth_until: str = param(
         "2030-12",
         "Last month GPU need per employee grows",
@@ -488,6 +553,13 @@ class Compute:
     )
     commercial_access: float = param(
         0.9, "Benefit share of commercial cloud compute with no local center", lo=0, hi=1
+    )
+    fill_memory: float = param(
+        0.5,
+        "Weight of the past in the share of applications users expect a site to serve "
+        "(the rest is last month's share)",
+        lo=0,
+        hi=1,
     )
     university_demand: float = param(
         20.0, "GPU demand of a research-strength-1 university (real)", lo=0, hi=1e6

@@ -63,7 +63,7 @@ def test_every_data_number_cites_a_source(name: str):
     """Regions, centers and incentives: each number has an entry in its sources table."""
     raw = load_raw(SCENARIOS / f"{name}.toml")
     missing = []
-    for section in ("regions", "centers"):
+    for section in ("regions", "centers", "districts"):
         for item_id, item in raw.get(section, {}).items():
             for path, key, table in _numbers(item, f"{section}.{item_id}"):
                 if not table.get("sources", {}).get(key):

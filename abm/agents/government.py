@@ -114,7 +114,7 @@ class CentralGovernment(_Government):
             last = months_between(start, parse_month(p.end))
             monthly = p.amount_krw * config.scale / (last - first + 1)
             target = model.region_index[p.region] if p.region else -1
-            self._programs.append((first, last, monthly, target))
+            self._programs.append((first, last, monthly, target, p.eligible == "all"))
         self._builds = []
         for i, c in enumerate(config.centers.values()):
             first = months_between(start, parse_month(c.build_start))
@@ -160,23 +160,40 @@ class CentralGovernment(_Government):
         month = model.month
         n_regions = len(model.region_ids)
         new = np.zeros(n_regions, dtype=np.int64)
-        for first, last, monthly, target in self._programs:
+        open_call = 0  # unearmarked money open to firms of every region
+        for first, last, monthly, target, everyone in self._programs:
             if first <= month <= last:
                 added = self.budget.appropriate(monthly)
                 if target >= 0:
                     new[target] += added
+                elif everyone:
+                    open_call += added
                 else:
                     self.unallocated += added
+        if open_call > 0:
+            new += self._split(open_call, self.firm_shares())
         if self.unallocated > 0:
             shares = self.shares()
             if shares.sum() > 0:
-                split = np.floor(self.unallocated * shares).astype(np.int64)
-                split[int(np.argmax(shares))] += self.unallocated - int(split.sum())
-                new += split
+                new += self._split(self.unallocated, shares)
                 self.unallocated = 0
         for r in range(n_regions):
             self.grant_region(r, int(new[r]))
         self._pay_builds(month)
+
+    @staticmethod
+    def _split(amount: int, shares: np.ndarray) -> np.ndarray:
+        """Whole won per region in proportion to ``shares``; the remainder to the largest."""
+        split = np.floor(amount * shares).astype(np.int64)
+        split[int(np.argmax(shares))] += amount - int(split.sum())
+        return split
+
+    def firm_shares(self) -> np.ndarray:
+        """Each region's share of all firms: how a call open to every firm is taken up."""
+        firms = self.model.region_firm_counts().astype(float)
+        if firms.sum() > 0:
+            return firms / firms.sum()
+        return np.full(len(firms), 1.0 / len(firms))
 
     def _pay_builds(self, month: int) -> None:
         model = self.model
@@ -322,9 +339,16 @@ class LocalGovernment(_Government):
         """Promise and pay each new site's subsidy in full while the budget can."""
         model = self.model
         sme = model.nodes.size[rows] < model.config.population.sme_threshold
+        district = model.nodes.district[rows]
+        bonus = np.append(model.district_bonus, 0.0)  # index -1: the rest of the region
+        extra = bonus[district]
         cap = self.incentives.subsidy_cap_krw
-        for row, inv, small in zip(rows.tolist(), investment.tolist(), sme.tolist(), strict=True):
-            amount = round(min(cap, inv * self.offered_rate(small)))
+        ceiling = self.incentives.subsidy_rate_max
+        for row, inv, small, more in zip(
+            rows.tolist(), investment.tolist(), sme.tolist(), extra.tolist(), strict=True
+        ):
+            rate = min(ceiling, self.offered_rate(small) + more)  # a district's programmes add
+            amount = round(min(cap, inv * rate))
             if amount <= 0:
                 continue
             self._claims[0] += amount

@@ -72,7 +72,20 @@ def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     )
     model.network.add_edges(rows, parents, model.steps)
     model.record_entries(rows)
+    stay_with_parent(model, rows, parents)
     return rows
+
+
+def stay_with_parent(model: RegionalModel, rows: np.ndarray, parents: np.ndarray) -> None:
+    """A spin-off sits in its parent's district while the district has space."""
+    if not model.district_ids:
+        return
+    _, open_ = model.district_options()
+    d = model.nodes.district[parents].astype(np.int64)
+    keep = (d >= 0) & open_[np.maximum(d, 0)]
+    d = model.within_space(np.where(keep, d, -1))
+    model.nodes.district[rows] = d
+    model.tally.district_entries += np.bincount(d[d >= 0], minlength=len(model.district_ids))
 
 
 def university_startups(model: RegionalModel) -> None:
@@ -103,6 +116,7 @@ def university_startups(model: RegionalModel) -> None:
         )
         model.network.add_edges(rows, np.full(count, u.row), model.steps)
         model.record_entries(rows)
+        model.place_in_districts(rows)
 
 
 def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
@@ -130,6 +144,7 @@ def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
     knowledge = draw_knowledge(model, count)
     rows = spawn_firms(model, region, size, knowledge, rng.random(count), intensity, taste, OUTSIDE)
     model.record_entries(rows)
+    model.place_in_districts(rows)
     model.open_sites(rows)
     return rows
 

@@ -58,6 +58,7 @@ def relocate(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     nodes.region[rows] = dest  # its staff move with it: no talent pool changes
     np.add.at(model.tally.relocations, (origin, dest), 1)
     model.network.changed()
+    model.place_in_districts(rows, moved=True)
     model.open_sites(rows)
     return rows
 
@@ -101,5 +102,6 @@ def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     )
     model.network.add_edges(rows, parents, model.steps)
     model.record_entries(rows)
+    model.place_in_districts(rows)
     model.open_sites(rows)
     return rows
