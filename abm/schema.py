@@ -486,13 +486,14 @@ class Firm:
 @dataclass(frozen=True)
 class Compute:
     gpu_per_employee: float = param(
-        0.0329,
+        0.0355,
         "GPUs an employee of a fully compute-intensive firm needs at the public price (2025)",
         lo=0,
         hi=100,
         unit="GPUs/person",
-        source="calibrated: mean oversubscription of Gwangju's NADC over 2025 = 2.69 in the "
-        "baseline (2025 GPU competition ratio 2.69:1, kwangju.co.kr) [V]",
+        source="calibrated: mean oversubscription of Gwangju's NADC over Jan-Jul 2025 (before "
+        "the government GPUs of 2025 arrive) = 2.69 in the baseline (2025 GPU competition "
+        "ratio 2.69:1, kwangju.co.kr) [V]",
     )
     intensity_share: float = param(
         0.4,

@@ -62,7 +62,10 @@ def test_two_half_centers_at_one_site_act_like_one_full_center():
     seeds = range(1, 7)
     one = _final(SCENARIOS / "nacc_daegu.toml", seeds, region="daegu")
     two = _final(
-        SCENARIOS / "nacc_split.toml", seeds, region="daegu", **{"centers.nacc_b.site": "daegu"}
+        SCENARIOS / "nacc_split.toml",
+        seeds,
+        region="daegu",
+        **{"centers.nacc_b.site": "daegu", "centers.nacc_b.district": "suseong_alpha_city"},
     )
     assert abs((two - one).mean()) < 0.01
 
