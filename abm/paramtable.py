@@ -93,7 +93,11 @@ def output_table() -> str:
         "| file | output | unit | meaning |",
         "|---|---|---|---|",
     ]
-    files = {outputs.MODEL: "model.parquet", outputs.REGION: "regions.parquet"}
+    files = {
+        outputs.MODEL: "model.parquet",
+        outputs.REGION: "regions.parquet",
+        outputs.DISTRICT: "districts.parquet",
+    }
     for o in outputs.OUTPUTS:
         unit = o.unit or "-"
         if o.scaled:
