@@ -376,7 +376,8 @@ def prim_table(o: dict[str, Any]) -> str:
                 ""
                 if b.get("meets_density", True)
                 else (
-                    f" <span class='note'>(no box reaches density {disc['density_target']:g})</span>"
+                    " <span class='note'>(no box reaches density "
+                    f"{disc['density_target']:g})</span>"
                 )
             )
             rows.append(

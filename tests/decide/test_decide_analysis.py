@@ -1,0 +1,83 @@
+"""The statistics of a decision on matrices with known answers (no runs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from abm.decide.analysis import compare, prim_box, regret, rule_text, winners
+
+
+def test_an_option_that_dominates_in_every_future_has_p_best_1_and_no_regret():
+    rng = np.random.default_rng(0)
+    others = rng.normal(0.0, 1.0, (3, 200))
+    best = others.max(axis=0) + rng.uniform(0.1, 2.0, 200)  # better in every future
+    values = np.vstack([others[:1], best, others[1:]])
+    stats = compare(values, sign=1.0, threshold=None)
+    assert stats["p_best"][1] == 1.0
+    assert stats["regret_mean"][1] == 0.0 and stats["regret_max"][1] == 0.0
+    assert np.all(stats["p_best"][[0, 2, 3]] == 0.0)
+    assert np.all(stats["regret_mean"][[0, 2, 3]] > 0)
+    # minimising the negated outcome is the same decision
+    flipped = compare(-values, sign=-1.0, threshold=None)
+    np.testing.assert_array_equal(flipped["p_best"], stats["p_best"])
+    np.testing.assert_allclose(flipped["regret_mean"], stats["regret_mean"])
+
+
+def test_ties_split_the_win_and_cost_no_regret():
+    values = np.array([[1.0, 2.0, 3.0], [1.0, 5.0, 0.0], [0.0, 5.0, 3.0]])
+    w = winners(values)
+    np.testing.assert_allclose(w[:, 0], [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(w[:, 1], [0.0, 0.5, 0.5])
+    np.testing.assert_allclose(w[:, 2], [0.5, 0.0, 0.5])
+    np.testing.assert_allclose(w.sum(axis=0), 1.0)
+    r = regret(values)
+    np.testing.assert_allclose(r, [[0, 3, 0], [0, 0, 3], [1, 0, 0]])
+    stats = compare(values, 1.0, threshold=2.5)
+    np.testing.assert_allclose(stats["p_best"], [1 / 3, 1 / 3, 1 / 3])
+    np.testing.assert_allclose(stats["regret_max"], [3, 3, 1])
+    np.testing.assert_allclose(stats["satisficing"], [1 / 3, 1 / 3, 2 / 3])
+
+
+def test_satisficing_of_a_minimised_objective_counts_values_at_or_below_the_threshold():
+    values = np.array([[1.0, 2.0, 3.0, 4.0], [4.0, 4.0, 4.0, 4.0]])
+    stats = compare(values, -1.0, threshold=2.0)
+    np.testing.assert_allclose(stats["satisficing"], [0.5, 0.0])
+    np.testing.assert_allclose(stats["p_best"], [0.875, 0.125])  # ties at 4.0 split
+
+
+@pytest.mark.parametrize("n", [300, 1000])
+def test_prim_finds_a_planted_box(n):
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame({"a": rng.random(n), "b": rng.random(n), "c": rng.random(n)})
+    inside = ((x["a"] > 0.6) & (x["b"] < 0.3)).to_numpy()
+    # noisy labels: 90 % wins inside the box, 5 % outside
+    wins = np.where(inside, rng.random(n) < 0.9, rng.random(n) < 0.05)
+    box = prim_box(x, wins, density=0.8)
+    cuts = {c["parameter"]: c for c in box["limits"]}
+    assert set(cuts) >= {"a", "b"}
+    # the planted edges are found; the other ends stay (nearly) open
+    assert 0.5 < cuts["a"]["low"] < 0.7 and (cuts["a"]["high"] or 1.0) > 0.9
+    assert 0.2 < cuts["b"]["high"] < 0.4 and (cuts["b"]["low"] or 0.0) < 0.1
+    assert "c" not in cuts or (cuts["c"]["low"] or 0) < 0.1
+    assert box["density"] >= 0.8 and box["coverage"] >= 0.6 and box["meets_density"]
+    assert box["rule"].startswith("b <=") or box["rule"].startswith("a >=")
+
+
+def test_prim_says_when_no_box_reaches_the_density():
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame({"a": rng.random(400), "b": rng.random(400)})
+    wins = rng.random(400) < 0.2  # no structure
+    box = prim_box(x, wins, density=0.95)
+    assert not box["meets_density"]
+
+
+def test_rule_text_reads_like_a_condition():
+    cuts = [
+        {"parameter": "a", "low": 0.61, "high": None},
+        {"parameter": "b", "low": 0.1, "high": 0.3},
+        {"parameter": "c", "low": None, "high": None},
+    ]
+    assert rule_text(cuts) == "a >= 0.61 and 0.1 <= b <= 0.3"
+    assert rule_text([]) == "anywhere in the ranges explored"
