@@ -297,7 +297,8 @@ class _Builder:
             density = 0.8
         posterior, frame = self._posterior(unc.get("posterior"))
         ranges = self._ranges(unc.get("ranges", {}))
-        uncertain = frame is not None or bool(ranges)
+        # (as written: a bad posterior or range is reported once, not again as "no draws")
+        uncertain = "posterior" in unc or bool(unc.get("ranges"))
         draws_n = unc.get("draws", DEFAULT_DRAWS if uncertain else 1)
         if not isinstance(draws_n, int) or isinstance(draws_n, bool) or draws_n < 1:
             self.add("uncertainty.draws", f"{draws_n!r} is not allowed; expected an integer >= 1")
