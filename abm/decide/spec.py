@@ -193,7 +193,11 @@ def load_decision(
     for dotted, value in (overrides or {}).items():
         section, _, key = dotted.partition(".")
         table = data.setdefault(section, {})
-        if isinstance(table, dict):
+        if not isinstance(table, dict):
+            continue
+        if isinstance(value, Mapping) and isinstance(table.get(key), dict):
+            table[key] = {**table[key], **value}  # e.g. decision.set: add to the spec's
+        else:
             table[key] = value
     return _Builder(source, here).build(data, text)
 
@@ -234,6 +238,7 @@ class _Builder:
         self.source = source
         self.here = here
         self.problems: list[Problem] = []
+        self.groups: dict[tuple[str, ...], str] = {}  # region groups named in the spec
 
     def add(self, field: str, message: str) -> None:
         self.problems.append(Problem(self.source, field, message))
@@ -670,7 +675,9 @@ class _Builder:
                 return None
             if raw == "all":
                 return tuple(known)
-            return tuple(r for r in known if not first.regions[r].capital)
+            group = tuple(r for r in known if not first.regions[r].capital)
+            self.groups[group] = "non-capital"
+            return group
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
@@ -698,7 +705,7 @@ class _Builder:
             else:
                 label, unit = t.output, ""
             if t.regions is not None:
-                label += f" ({', '.join(t.regions)})"
+                label += f" ({self.groups.get(t.regions) or ', '.join(t.regions)})"
             if t.aggregate == "change":
                 label = f"change in {label}"
             elif t.aggregate == "cumulative":

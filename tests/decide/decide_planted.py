@@ -43,9 +43,7 @@ def run_scenario(scenario: ToyScenario, seed: int | None = None, steps: int | No
     for step in range(1, steps + 1):
         _burn(int(p["work"]))
         noise = rng.normal(0.0, 0.01, 2)
-        rows.append(
-            {"step": step, "dominant": dominant + noise[0], "planted": planted + noise[1]}
-        )
+        rows.append({"step": step, "dominant": dominant + noise[0], "planted": planted + noise[1]})
         for region in REGIONS:
             regions.append({"step": step, "region": region, "firms": float(region == site)})
     return ToyResult(pd.DataFrame(rows), pd.DataFrame(regions), {})

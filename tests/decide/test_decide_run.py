@@ -63,8 +63,12 @@ def test_prim_finds_where_the_planted_option_wins(planted):
     decision = json.loads((planted / "decision.json").read_text())
     o = _objective(decision, "planted")
     futures = pd.read_parquet(planted / "futures.parquet")
-    truth = np.mean([in_box(p, g) for p, g in zip(futures["params.pull"],
-                                                   futures["params.growth"], strict=True)])
+    truth = np.mean(
+        [
+            in_box(p, g)
+            for p, g in zip(futures["params.pull"], futures["params.growth"], strict=True)
+        ]
+    )
     daegu = _option(o, "daegu")
     assert daegu["p_best"] == pytest.approx(truth)  # wins exactly in the planted box
     pair = next(p for p in o["discovery"]["pairs"] if {p["a"], p["b"]} == {"daegu", "gwangju"})
@@ -94,8 +98,7 @@ def test_the_report_embeds_its_figures(planted):
 def test_same_decision_for_one_and_two_workers_and_for_dask(planted, tmp_path):
     spec = load_decision(write_spec(tmp_path, BIG))
     run_decision(spec, tmp_path / "one", workers=1, progress=False, report=False)
-    run_decision(spec, tmp_path / "dask", workers=2, engine="dask", progress=False,
-                 report=False)
+    run_decision(spec, tmp_path / "dask", workers=2, engine="dask", progress=False, report=False)
     reference = (planted / "decision.json").read_bytes()
     assert (tmp_path / "one" / "decision.json").read_bytes() == reference
     assert (tmp_path / "dask" / "decision.json").read_bytes() == reference
@@ -110,7 +113,9 @@ def test_without_uncertainty_the_decision_says_parameters_are_the_scenarios(tmp_
     decision = json.loads((tmp_path / "out" / "decision.json").read_text())
     assert decision["futures"]["parameters_at_scenario_values"] is True
     assert decision["futures"]["count"] == 2
-    assert "parameters are at the scenario's values" in (tmp_path / "out" / "report.html").read_text()
+    assert (
+        "parameters are at the scenario's values" in (tmp_path / "out" / "report.html").read_text()
+    )
     o = _objective(decision, "planted")
     assert "no uncertain parameters" in o["discovery"]["note"]
 

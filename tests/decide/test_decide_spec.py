@@ -61,7 +61,7 @@ def test_the_real_site_decision_validates(tmp_path):
     assert spec.steps == 132 and spec.n_futures == 8
     jobs, cost = spec.objectives
     assert jobs.term.regions == ("daegu", "gwangju", "jeonnam") and jobs.term.at == 132
-    assert jobs.label.startswith("Employment (daegu, gwangju, jeonnam)")
+    assert jobs.label == "Employment (non-capital)"
     assert cost.per is not None and cost.per.aggregate == "change"
     assert cost.unit == "KRW/persons"
     daegu = dict(spec.scenario.options)["daegu"]
@@ -75,32 +75,92 @@ def test_the_real_site_decision_validates(tmp_path):
 
 REAL_CASES = [
     ("horizon = ", 'horizon = "2035-12"', "", "decision.horizon", "missing"),
-    ('output = "employment"\nregions', 'output = "employment"', 'output = "jobs"',
-     "objectives[0].output", "'jobs' is not a declared region output"),
-    ('direction = "max"', 'direction = "max"', 'direction = "up"', "objectives[0].direction",
-     "expected max or min"),
-    ('reference = "haenam"', 'reference = "haenam"', 'reference = "seoul"',
-     "decision.reference", "'seoul' is not an option"),
-    ('"centers.nacc.site" = "daegu"', '"centers.nacc.site" = "daegu"',
-     '"centers.nacc.site" = "busan"', "options[2].set.centers.nacc.site", "busan"),
-    ('regions = "noncapital"\ndirection', 'regions = "noncapital"', 'regions = ["seoul"]',
-     "objectives[0].regions", "'seoul' is not a region"),
-    ("[0.1, 1.0]", "[0.1, 1.0]", "[1.0, 0.1]", "uncertainty.ranges.params.agglomeration.strength",
-     "low < high"),
-    ("[0.1, 1.0]", "[0.1, 1.0]", "[-2.0, 1.0]", "uncertainty.ranges.params.agglomeration.strength",
-     "option"),
+    (
+        'output = "employment"\nregions',
+        'output = "employment"',
+        'output = "jobs"',
+        "objectives[0].output",
+        "'jobs' is not a declared region output",
+    ),
+    (
+        'direction = "max"',
+        'direction = "max"',
+        'direction = "up"',
+        "objectives[0].direction",
+        "expected max or min",
+    ),
+    (
+        'reference = "haenam"',
+        'reference = "haenam"',
+        'reference = "seoul"',
+        "decision.reference",
+        "'seoul' is not an option",
+    ),
+    (
+        '"centers.nacc.site" = "daegu"',
+        '"centers.nacc.site" = "daegu"',
+        '"centers.nacc.site" = "busan"',
+        "options[2].set.centers.nacc.site",
+        "busan",
+    ),
+    (
+        'regions = "noncapital"\ndirection',
+        'regions = "noncapital"',
+        'regions = ["seoul"]',
+        "objectives[0].regions",
+        "'seoul' is not a region",
+    ),
+    (
+        "[0.1, 1.0]",
+        "[0.1, 1.0]",
+        "[1.0, 0.1]",
+        "uncertainty.ranges.params.agglomeration.strength",
+        "low < high",
+    ),
+    (
+        "[0.1, 1.0]",
+        "[0.1, 1.0]",
+        "[-2.0, 1.0]",
+        "uncertainty.ranges.params.agglomeration.strength",
+        "option",
+    ),
     ("count = 2", "count = 2", "count = 0", "seeds.count", "expected an integer >= 1"),
     ("[seeds]", "[seeds]", "[seedz]", "seedz", "unknown section"),
-    ("direction = \"max\"\nthreshold", "direction = \"max\"", "direction = \"max\"\nat = \"2040-01\"",
-     "objectives[0].at", "after decision.horizon"),
-    ("horizon = \"2035-12\"", "horizon = \"2035-12\"", "horizon = \"2019-01\"",
-     "decision.horizon", "before the first month"),
-    ('output = "employment"\nregions', 'regions = "noncapital"', 'regions = "noncapital"\n'
-     'aggregate = "sum"', "objectives[0].aggregate", "value, cumulative, change"),
-    ('output = "employment"\nregions', 'output = "employment"', 'output = "compute_met"',
-     "objectives[0].regions", "does not add up over regions"),
-    ("draws = 4\n", "draws = 4\n", "draws = 4\nposterior = \"no/such/dir\"\n",
-     "uncertainty.posterior", "not found"),
+    (
+        'direction = "max"\nthreshold',
+        'direction = "max"',
+        'direction = "max"\nat = "2040-01"',
+        "objectives[0].at",
+        "after decision.horizon",
+    ),
+    (
+        'horizon = "2035-12"',
+        'horizon = "2035-12"',
+        'horizon = "2019-01"',
+        "decision.horizon",
+        "before the first month",
+    ),
+    (
+        'output = "employment"\nregions',
+        'regions = "noncapital"',
+        'regions = "noncapital"\naggregate = "sum"',
+        "objectives[0].aggregate",
+        "value, cumulative, change",
+    ),
+    (
+        'output = "employment"\nregions',
+        'output = "employment"',
+        'output = "compute_met"',
+        "objectives[0].regions",
+        "does not add up over regions",
+    ),
+    (
+        "draws = 4\n",
+        "draws = 4\n",
+        'draws = 4\nposterior = "no/such/dir"\n',
+        "uncertainty.posterior",
+        "not found",
+    ),
 ]
 
 
@@ -146,15 +206,21 @@ def test_posterior_needs_weights_and_known_parameters(tmp_path, capsys):
     assert abm_main("decide", path, "--out", tmp_path / "o") == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert any("uncertainty.posterior.params.pull" in line for line in err)
-    assert any("uncertainty.ranges.params.pull: also a column of the posterior" in line
-               for line in err)
+    assert any(
+        "uncertainty.ranges.params.pull: also a column of the posterior" in line for line in err
+    )
 
 
 def test_posterior_draws_follow_the_weights(tmp_path):
     folder = tmp_path / "post"
     folder.mkdir()
-    pd.DataFrame({"params.pull": [1.0, 2.0, 3.0], "params.growth": [0.1, 0.2, 0.3],
-                  "weight": [0.0, 1.0, 3.0]}).to_parquet(folder / "posterior.parquet")
+    pd.DataFrame(
+        {
+            "params.pull": [1.0, 2.0, 3.0],
+            "params.growth": [0.1, 0.2, 0.3],
+            "weight": [0.0, 1.0, 3.0],
+        }
+    ).to_parquet(folder / "posterior.parquet")
     text = PLANTED_SPEC.replace(
         'ranges = { "params.pull" = [0.0, 5.0], "params.growth" = [0.0, 1.0], ',
         'posterior = "post"\nranges = { ',
