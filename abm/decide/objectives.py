@@ -140,11 +140,16 @@ def read(result: Any, term: Term) -> float:
 
 
 def evaluate(result: Any, objective: Objective) -> float:
-    """The objective's value in one run (NaN when a ``per`` denominator is zero)."""
+    """The objective's value in one run.
+
+    A ratio is undefined (NaN) when its denominator is not positive: "public cost per job
+    gained" has no meaning in a future where no job was gained, and a negative ratio would
+    pass for the cheapest option. Such futures leave the objective's comparison (counted).
+    """
     value = read(result, objective.term)
     if objective.per is None:
         return value
     denominator = read(result, objective.per)
-    if denominator == 0 or not math.isfinite(denominator):
+    if not (math.isfinite(denominator) and denominator > 0):
         return math.nan
     return value / denominator

@@ -376,13 +376,13 @@ def prim_table(o: dict[str, Any]) -> str:
                 ""
                 if b.get("meets_density", True)
                 else (
-                    " <span class='note'>(no box reaches density "
-                    f"{disc['density_target']:g})</span>"
+                    "<span class='note'>no box reaches density "
+                    f"{disc['density_target']:g}; densest:</span> "
                 )
             )
             rows.append(
                 f"<tr><td>{esc(pair['a'])} vs {esc(pair['b'])}</td><td>{esc(b['winner'])}</td>"
-                f"<td>{_pct(b['base_rate'])}</td><td>{esc(b.get('note') or b['rule'])}{flag}</td>"
+                f"<td>{_pct(b['base_rate'])}</td><td>{flag}{esc(b.get('note') or b['rule'])}</td>"
                 f"<td>{_num(b['coverage'], 3)}</td><td>{_num(b['density'], 3)}</td>"
                 f"<td>{_num(b['mass'], 3)}</td></tr>"
             )

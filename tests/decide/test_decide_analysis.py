@@ -81,3 +81,33 @@ def test_rule_text_reads_like_a_condition():
     ]
     assert rule_text(cuts) == "a >= 0.61 and 0.1 <= b <= 0.3"
     assert rule_text([]) == "anywhere in the ranges explored"
+
+
+def _result(model_rows, region_rows=None):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(model=pd.DataFrame(model_rows),
+                           regions=pd.DataFrame(region_rows or []))
+
+
+def test_objectives_read_values_sums_over_regions_and_ratios():
+    from abm.decide.objectives import Objective, Term, evaluate
+
+    result = _result(
+        [{"step": s, "cost": 10.0 * s} for s in range(4)],
+        [{"step": s, "region": r, "jobs": base + s * growth}
+         for s in range(4) for r, base, growth in (("a", 5.0, 1.0), ("b", 3.0, -2.0))],
+    )
+
+    def objective(term, per=None):
+        return Objective("x", "x", "", term, per, "min", None, "3")
+
+    jobs = Term("jobs", ("a", "b"), 3, "value")
+    assert evaluate(result, objective(jobs)) == 8.0 + 3.0 - 6.0
+    assert evaluate(result, objective(Term("jobs", ("a",), 2, "cumulative"))) == 6.0 + 7.0
+    assert evaluate(result, objective(Term("jobs", ("a",), 3, "change"))) == 3.0
+    per_a = objective(Term("cost", None, 3), Term("jobs", ("a",), 3, "change"))
+    assert evaluate(result, per_a) == 30.0 / 3.0
+    # no job gained (b loses 6): the cost per job gained is undefined, not negative
+    per_ab = objective(Term("cost", None, 3), Term("jobs", ("a", "b"), 3, "change"))
+    assert np.isnan(evaluate(result, per_ab))

@@ -133,3 +133,18 @@ def test_without_uncertainty_the_decision_says_parameters_are_the_scenarios(tmp_
     assert abm_main("decide", other, "--out", tmp_path / "out", "--resume") == 2
     assert "holds a different decision" in capsys.readouterr().err
     assert (tmp_path / "out" / "decision.json").read_bytes() == before
+
+
+def test_the_results_section_for_the_docs_comes_from_the_folder(planted, tmp_path):
+    from abm.decide.markdown import BEGIN, END, main
+
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"# Title\n\nprose\n\n{BEGIN}\nold\n{END}\n\nmore prose\n")
+    assert main([str(planted), "--write", str(doc), "--figures", str(tmp_path / "fig"),
+                 "--note", "a test run"]) == 0
+    text = doc.read_text()
+    assert text.startswith("# Title\n\nprose\n\n") and text.endswith(f"{END}\n\nmore prose\n")
+    assert "old" not in text and "a test run" in text
+    assert "| **capital** | 10 |" in text and "| 100 % | 0 | 0 |" in text
+    assert "![p_best.png](fig/p_best.png)" in text and (tmp_path / "fig" / "p_best.png").is_file()
+    assert "daegu vs gwangju" in text or "gwangju vs daegu" in text
