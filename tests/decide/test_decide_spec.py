@@ -255,3 +255,11 @@ def test_bad_engine_flags_exit_2(tmp_path, capsys):
     assert abm_main("decide", path, "--out", tmp_path / "o", "--workers", "0") == 2
     assert abm_main("decide", path, "--out", tmp_path / "o", "--scheduler", "tcp://x:1") == 2
     assert "--scheduler needs --engine dask" in capsys.readouterr().err
+
+
+def test_the_example_decisions_are_valid():
+    examples = sorted((ROOT / "examples").glob("decide_*.toml"))
+    assert examples
+    for path in examples:
+        spec = load_decision(path)
+        assert len(spec.options) >= 2 and spec.objectives and spec.reference in spec.options
