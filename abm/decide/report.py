@@ -43,7 +43,7 @@ _COLORS = [
 
 
 def _panels(n: int, cols: int = 3, size: tuple[float, float] = (4.4, 3.0)) -> tuple[Figure, list]:
-    cols = max(1, min(cols, n))
+    cols = 2 if n in (2, 4) else max(1, min(cols, n))
     rows = math.ceil(n / cols)
     fig = Figure(figsize=(size[0] * cols, size[1] * rows + 0.3), layout="constrained")
     axes = list(fig.subplots(rows, cols, squeeze=False).ravel())

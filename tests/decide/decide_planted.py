@@ -8,7 +8,7 @@ Its scenario is the toy model's (same fields and validation); its outputs are pl
 
 Seeds add noise far smaller than the gaps, so the answers hold in every future while the
 runs still depend on the seed (common random numbers are exercised). ``params.work``
-burns CPU as in the toy model (for the kill test).
+burns CPU as in the toy model (for the kill test); ``params.mode = "fail"`` raises.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ def run_scenario(scenario: ToyScenario, seed: int | None = None, steps: int | No
     p = scenario.data["params"]
     site = scenario.data["centers"]["site"]
     steps = scenario.steps if steps is None else steps
+    if p["mode"] == "fail":
+        raise RuntimeError("planted model failed as asked")
     rng = np.random.default_rng(seed)
     planted = {
         "capital": -1.0,

@@ -86,8 +86,7 @@ def test_rule_text_reads_like_a_condition():
 def _result(model_rows, region_rows=None):
     from types import SimpleNamespace
 
-    return SimpleNamespace(model=pd.DataFrame(model_rows),
-                           regions=pd.DataFrame(region_rows or []))
+    return SimpleNamespace(model=pd.DataFrame(model_rows), regions=pd.DataFrame(region_rows or []))
 
 
 def test_objectives_read_values_sums_over_regions_and_ratios():
@@ -95,8 +94,11 @@ def test_objectives_read_values_sums_over_regions_and_ratios():
 
     result = _result(
         [{"step": s, "cost": 10.0 * s} for s in range(4)],
-        [{"step": s, "region": r, "jobs": base + s * growth}
-         for s in range(4) for r, base, growth in (("a", 5.0, 1.0), ("b", 3.0, -2.0))],
+        [
+            {"step": s, "region": r, "jobs": base + s * growth}
+            for s in range(4)
+            for r, base, growth in (("a", 5.0, 1.0), ("b", 3.0, -2.0))
+        ],
     )
 
     def objective(term, per=None):

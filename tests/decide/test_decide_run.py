@@ -140,11 +140,45 @@ def test_the_results_section_for_the_docs_comes_from_the_folder(planted, tmp_pat
 
     doc = tmp_path / "doc.md"
     doc.write_text(f"# Title\n\nprose\n\n{BEGIN}\nold\n{END}\n\nmore prose\n")
-    assert main([str(planted), "--write", str(doc), "--figures", str(tmp_path / "fig"),
-                 "--note", "a test run"]) == 0
+    assert (
+        main(
+            [
+                str(planted),
+                "--write",
+                str(doc),
+                "--figures",
+                str(tmp_path / "fig"),
+                "--note",
+                "a test run",
+            ]
+        )
+        == 0
+    )
     text = doc.read_text()
     assert text.startswith("# Title\n\nprose\n\n") and text.endswith(f"{END}\n\nmore prose\n")
     assert "old" not in text and "a test run" in text
     assert "| **capital** | 10 |" in text and "| 100 % | 0 | 0 |" in text
     assert "![p_best.png](fig/p_best.png)" in text and (tmp_path / "fig" / "p_best.png").is_file()
     assert "daegu vs gwangju" in text or "gwangju vs daegu" in text
+
+
+def test_failed_runs_leave_their_futures_out_and_say_so(tmp_path, capsys):
+    text = (
+        PLANTED_SPEC.split("[uncertainty]")[0].replace(
+            'set = { "centers.site" = "daegu" }',
+            'set = { "centers.site" = "daegu", "params.mode" = "fail" }',
+        )
+        + "[seeds]\ncount = 2\n"
+    )
+    path = write_spec(tmp_path, text)
+    assert abm_main("decide", path, "--out", tmp_path / "out", "--workers", "1") == 0
+    assert "2 failed" in capsys.readouterr().out
+    decision = json.loads((tmp_path / "out" / "decision.json").read_text())
+    assert decision["runs"]["counts"] == {"ok": 4, "error": 2, "timeout": 0}
+    o = _objective(decision, "dominant")
+    assert o["futures_used"] == 0 and o["futures_dropped"] == 2
+    assert o["options"] == [] and "no future" in o["note"]
+    assert (
+        "no future in which every option has a value"
+        in (tmp_path / "out" / "report.html").read_text()
+    )
