@@ -149,7 +149,7 @@ def live_root() -> Path:
     return PROJECT_ROOT
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: the page re-polls when a new run starts
 class LiveDecision:
     """A small decision on a background thread; its progress read from the sweep manifest."""
 
