@@ -489,6 +489,13 @@ class _Builder:
                     "; the futures must be the same",
                 )
         step = self._step(raw, first, model, "decision.horizon", None)
+        if step is not None and model == DEFAULT_MODEL and first is not None:
+            try:  # the scenario's own bound on the run length
+                first.with_overrides({"scenario.steps": step})
+            except ScenarioError as exc:
+                self.add(
+                    "decision.horizon", f"{raw!r}: " + "; ".join(p.message for p in exc.problems)
+                )
         return (step or 1), str(raw)
 
     def _step(self, raw: Any, first: Any, model: str, field: str, limit: int | None) -> int | None:
@@ -499,10 +506,11 @@ class _Builder:
             if first is None:
                 return None
             year, month = map(int, _MONTH.match(raw).groups())
+            if not 1 <= month <= 12:
+                self.add(field, f'{raw!r} is not allowed; expected a month "YYYY-MM"')
+                return None
             start = first.start
             step = (year - start.year) * 12 + (month - start.month) + 1
-            if not 1 <= month <= 12:
-                step = 0
         else:
             allowed = (
                 'a month "YYYY-MM" or a step number'

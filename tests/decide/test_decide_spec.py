@@ -155,6 +155,20 @@ REAL_CASES = [
         "does not add up over regions",
     ),
     (
+        'horizon = "2035-12"',
+        'horizon = "2035-12"',
+        'horizon = "2035-13"',
+        "decision.horizon",
+        "expected a month",
+    ),
+    (
+        'horizon = "2035-12"',
+        'horizon = "2035-12"',
+        'horizon = "2200-01"',
+        "decision.horizon",
+        "'2200-01': ",
+    ),
+    (
         "draws = 4\n",
         "draws = 4\n",
         'draws = 4\nposterior = "no/such/dir"\n',
