@@ -113,3 +113,26 @@ def test_objectives_read_values_sums_over_regions_and_ratios():
     # no job gained (b loses 6): the cost per job gained is undefined, not negative
     per_ab = objective(Term("cost", None, 3), Term("jobs", ("a", "b"), 3, "change"))
     assert np.isnan(evaluate(result, per_ab))
+
+
+def test_p_best_sums_to_one_and_regret_is_zero_exactly_where_an_option_is_best():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    matrices = st.tuples(st.integers(2, 5), st.integers(1, 30)).flatmap(
+        lambda shape: arrays(np.float64, shape, elements=st.integers(-3, 3).map(float))
+    )
+
+    @settings(max_examples=100, deadline=None)
+    @given(matrices, st.sampled_from([1.0, -1.0]))
+    def check(values, sign):
+        stats = compare(values, sign, threshold=0.0)
+        np.testing.assert_allclose(stats["p_best"].sum(), 1.0)
+        assert np.all(stats["regret_mean"] >= 0) and np.all(stats["regret_max"] >= 0)
+        w, r = winners(sign * values), regret(sign * values)
+        np.testing.assert_array_equal(w > 0, r == 0)  # best (or tied best) <=> no regret
+        best_everywhere = np.all(w > 0, axis=1)
+        assert np.all(stats["regret_max"][best_everywhere] == 0)
+
+    check()
