@@ -102,3 +102,18 @@ def test_a_failing_live_run_says_why(allowed, tmp_path):
     job = decide.LiveDecision(bad, draws=2, seeds=1, firms=None)
     job.start(root=tmp_path)
     assert job.state == "failed" and "objectives[0].direction" in job.message
+
+
+def test_a_decision_without_uncertainty_is_flagged(allowed):
+    import copy
+    import dataclasses
+
+    view = decide.load_view(allowed / "runs" / "planted")
+    decision = copy.deepcopy(view.decision)
+    decision["futures"]["parameters_at_scenario_values"] = True
+    flagged = dataclasses.replace(view, decision=decision)
+    _, rc = solara.render(decide.DecisionReport(flagged, "en"), handle_error=False)
+    alerts = rc.find(v.Alert).widgets
+    assert any("parameters at the scenario's values" in str(a.children) for a in alerts)
+    _, rc = solara.render(decide.DecisionReport(view, "en"), handle_error=False)
+    assert not any("scenario's values" in str(a.children) for a in rc.find(v.Alert).widgets)
