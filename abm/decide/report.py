@@ -186,11 +186,18 @@ def fig_prim(
     ax = fig.subplots()
     xs = frame[dims[0]].to_numpy(dtype=float)
     ys = frame[dims[1]].to_numpy(dtype=float) if len(dims) > 1 else np.zeros(len(frame))
+    # the seeds of one parameter set share its point: spread them a little, side by side
+    if "replication" in frame and frame["replication"].nunique() > 1:
+        r = frame["replication"].to_numpy(dtype=float)
+        width = (np.ptp(xs) or 1.0) * 0.012
+        xs_shown = xs + (r - r.max() / 2) * width
+    else:
+        xs_shown = xs
     for mask, name, color in ((wins_a, pair["a"], _COLORS[0]), (wins_b, pair["b"], _COLORS[1])):
-        ax.scatter(xs[mask], ys[mask], s=14, color=color, label=f"{name} wins", alpha=0.7)
+        ax.scatter(xs_shown[mask], ys[mask], s=14, color=color, label=f"{name} wins", alpha=0.8)
     tie = ~(wins_a | wins_b)
     if tie.any():
-        ax.scatter(xs[tie], ys[tie], s=14, color="grey", label="tie", alpha=0.7)
+        ax.scatter(xs_shown[tie], ys[tie], s=14, color="grey", label="tie", alpha=0.8)
     for box, color in zip(pair["boxes"], (_COLORS[0], _COLORS[1]), strict=False):
         color = _COLORS[0] if box["winner"] == pair["a"] else _COLORS[1]
         lim = {c["parameter"]: c for c in box.get("limits", [])}
@@ -198,11 +205,13 @@ def fig_prim(
             continue
         x0, x1 = _extent(lim.get(dims[0]), xs)
         y0, y1 = _extent(lim.get(dims[1]) if len(dims) > 1 else None, ys)
-        ax.add_patch(_rect(x0, y0, x1 - x0, y1 - y0, color))
+        weak = box.get("meets_density") is False  # the densest box, below the target
+        ax.add_patch(_rect(x0, y0, x1 - x0, y1 - y0, color, weak))
         ax.text(
             x0,
             y1,
-            f" {box['winner']}: cov {box['coverage']:.2f}, dens {box['density']:.2f}",
+            f" {box['winner']}: cov {box['coverage']:.2f}, dens {box['density']:.2f}"
+            + (" (below target)" if weak else ""),
             color=color,
             fontsize=7,
             va="bottom",
@@ -224,10 +233,12 @@ def _extent(cut: dict[str, Any] | None, values: np.ndarray) -> tuple[float, floa
     )
 
 
-def _rect(x: float, y: float, w: float, h: float, color: str) -> Any:
+def _rect(x: float, y: float, w: float, h: float, color: str, weak: bool = False) -> Any:
     from matplotlib.patches import Rectangle
 
-    return Rectangle((x, y), w, h, fill=False, edgecolor=color, lw=2, ls="--")
+    return Rectangle(
+        (x, y), w, h, fill=False, edgecolor=color, lw=1 if weak else 2, ls=":" if weak else "--"
+    )
 
 
 def per_future(
