@@ -1,5 +1,5 @@
 # The two commands of the README, and their parts. Each target sets up what it needs.
-.PHONY: setup assets browser app demo test test-fast lint bench docs
+.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites
 
 PY := .venv/bin/python
 
@@ -36,3 +36,8 @@ bench: setup           ## full benchmarks (figures for the closing notes)
 
 docs: setup            ## regenerate the parameter table in docs/ODD.md
 	$(PY) -m abm.paramtable --write
+
+decide-sites: setup    ## the site decision (examples/decide_sites.toml): report + docs/decisions.md results
+	.venv/bin/abm decide examples/decide_sites.toml --out results/decide_sites --resume
+	$(PY) -m abm.decide.markdown results/decide_sites --write docs/decisions.md \
+	  --figures docs/decisions --note "$(NOTE)"

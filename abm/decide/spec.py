@@ -1,0 +1,853 @@
+"""Decision specs: read a TOML file (or a dict), check every field, build the futures.
+
+A decision spec names the *options* (scenario files, or ``set`` overrides of a base),
+the *objectives* (declared outputs with a direction, a horizon and an optional
+satisficing threshold), the *uncertainty* (draws from a calibration posterior and
+Latin-hypercube samples of deep-uncertainty ranges) and the *seeds*. Every option runs on
+every future (draw x seed): common random numbers, so options are compared on the same
+futures. Validation collects every problem and names the file and the field, because a
+decision that dies an hour in on a typo wastes the hour. See docs/decisions.md.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from abm.decide.model import DRAW_KEY, OPTION_KEY, DecisionScenario
+from abm.decide.objectives import (
+    ADDITIVE_KINDS,
+    ADDITIVE_SHARES,
+    AGGREGATES,
+    DERIVED,
+    DIRECTIONS,
+    Objective,
+    Term,
+)
+from abm.errors import Problem, ScenarioError, UsageError
+
+DEFAULT_MODEL = "abm"
+POSTERIOR_FILE = "posterior.parquet"
+WEIGHT = "weight"
+DEFAULT_DRAWS = 32
+# spawn keys under the seeds' root seed (the sweep uses 0, 1 and 2)
+_POSTERIOR_KEY, _LHS_KEY = 10, 11
+
+_SECTIONS: dict[str, set[str]] = {
+    "decision": {"name", "scenario", "horizon", "reference", "set", "model", "timeout"},
+    "options": {"name", "scenario", "set", "description"},
+    "objectives": {
+        "name",
+        "label",
+        "output",
+        "regions",
+        "at",
+        "aggregate",
+        "per",
+        "direction",
+        "threshold",
+    },
+    "uncertainty": {"posterior", "draws", "ranges"},
+    "seeds": {"count", "seed"},
+    "discovery": {"leaders", "density"},
+}
+_PER_KEYS = {"output", "regions", "at", "aggregate"}
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_RESERVED = {
+    OPTION_KEY,
+    DRAW_KEY,
+    "step",
+    "run_id",
+    "setting",
+    "sample",
+    "replication",
+    "seed",
+    "status",
+    "error",
+    "elapsed_s",
+    "traceback",
+}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class DecisionError(ScenarioError):
+    """A decision spec that does not validate; carries every problem found (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """A deep-uncertainty range, sampled by a Latin hypercube (integers if both ends are)."""
+
+    key: str
+    low: float
+    high: float
+    integer: bool
+
+    def to_value(self, unit: float) -> int | float:
+        if self.integer:
+            return int(min(np.floor(self.low + unit * (self.high + 1 - self.low)), self.high))
+        return float(self.low + unit * (self.high - self.low))
+
+
+@dataclass(frozen=True)
+class DecisionSpec:
+    """A validated decision: everything that determines its results."""
+
+    name: str
+    source: str
+    text: str | None
+    model: str
+    options: tuple[str, ...]
+    descriptions: tuple[str, ...]
+    reference: str | None
+    horizon: str
+    steps: int
+    objectives: tuple[Objective, ...]
+    posterior: str | None  # the posterior folder, as resolved
+    posterior_rows: int
+    ranges: tuple[Range, ...]
+    draws: tuple[dict[str, Any], ...]
+    seeds: int
+    seed: int
+    timeout: float | None
+    leaders: int
+    density: float
+    scenario: DecisionScenario
+
+    @property
+    def uncertain(self) -> tuple[str, ...]:
+        """The parameters that vary between futures, in column order."""
+        keys: list[str] = []
+        for draw in self.draws:
+            keys += [k for k in draw if k not in keys]
+        return tuple(keys)
+
+    @property
+    def n_futures(self) -> int:
+        return len(self.draws) * self.seeds
+
+    def futures(self, seeds: list[int] | None = None) -> pd.DataFrame:
+        """One row per future: ``future = draw * seeds + replication``, its parameters."""
+        rows = []
+        for d, draw in enumerate(self.draws):
+            for r in range(self.seeds):
+                row = {"future": d * self.seeds + r, "draw": d, "replication": r}
+                if seeds is not None:
+                    row["seed"] = seeds[r]
+                rows.append(row | {k: draw.get(k) for k in self.uncertain})
+        return pd.DataFrame(rows)
+
+    def uncertainty_note(self) -> str:
+        """How the futures' parameters were chosen, in one sentence (for reports)."""
+        parts = []
+        if self.posterior:
+            parts.append(
+                f"{len(self.draws)} weighted draws from the calibration posterior "
+                f"{self.posterior} ({self.posterior_rows} rows)"
+            )
+        if self.ranges:
+            what = "combined with " if parts else f"{len(self.draws)} "
+            parts.append(
+                f"{what}Latin-hypercube samples of {len(self.ranges)} deep-uncertainty range"
+                f"{'s' if len(self.ranges) > 1 else ''}"
+            )
+        if not parts:
+            return (
+                "no posterior and no ranges: parameters at the scenario's values; "
+                "futures differ only by their random seed"
+            )
+        return " ".join(parts) + f", times {self.seeds} seed{'s' if self.seeds > 1 else ''}"
+
+
+def load_decision(
+    spec: str | Path | Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+) -> DecisionSpec:
+    """Read and validate a decision from a TOML file or a dict (dict paths: the cwd).
+
+    ``overrides`` replace spec fields by dotted name before validation, e.g.
+    ``{"uncertainty.draws": 4, "seeds.count": 1}`` for a small live run in the app.
+    """
+    if isinstance(spec, Mapping):
+        data, source, here, text = dict(spec), "<spec>", Path.cwd(), None
+    else:
+        path = Path(spec)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such decision spec") from None
+        except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}: cannot read the decision spec: {exc}") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise DecisionError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+        source, here = str(path), path.resolve().parent
+    for dotted, value in (overrides or {}).items():
+        section, _, key = dotted.partition(".")
+        table = data.setdefault(section, {})
+        if not isinstance(table, dict):
+            continue
+        if isinstance(value, Mapping) and isinstance(table.get(key), dict):
+            table[key] = {**table[key], **value}  # e.g. decision.set: add to the spec's
+        else:
+            table[key] = value
+    return _Builder(source, here).build(data, text)
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Quoted dotted keys and nested tables alike become dotted keys."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def find_file(raw: str, here: Path) -> Path | None:
+    """Next to the spec first, then the project root (the folder with pyproject.toml), cwd."""
+    path = Path(raw)
+    if path.is_absolute():
+        return path if path.exists() else None
+    candidates = [here / path]
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            candidates.append(folder / path)
+            break
+    candidates.append(Path.cwd() / path)
+    return next((c.resolve() for c in candidates if c.exists()), None)
+
+
+class _Builder:
+    """Builds a DecisionSpec, collecting every problem so that one pass reports all."""
+
+    def __init__(self, source: str, here: Path):
+        self.source = source
+        self.here = here
+        self.problems: list[Problem] = []
+        self.groups: dict[tuple[str, ...], str] = {}  # region groups named in the spec
+
+    def add(self, field: str, message: str) -> None:
+        self.problems.append(Problem(self.source, field, message))
+
+    def integer(self, table: dict, field: str, key: str, default: int, low: int) -> int:
+        value = table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            self.add(f"{field}.{key}", f"{value!r} is not allowed; expected an integer >= {low}")
+            return default
+        return value
+
+    # ------------------------------------------------------------------ the whole spec
+    def build(self, data: dict[str, Any], text: str | None) -> DecisionSpec:
+        from abm.sweep.model import load_model
+
+        tables = self._sections(data)
+        dec = tables["decision"]
+        name = dec.get("name", Path(self.source).stem if self.source != "<spec>" else "decision")
+        if not isinstance(name, str) or not _OPTION_NAME.match(name):
+            self.add("decision.name", "expected a name of letters, digits, _, . or -")
+            name = "decision"
+        model_name = dec.get("model", DEFAULT_MODEL)
+        api = None
+        if not isinstance(model_name, str):
+            self.add("decision.model", "expected a module name")
+        else:
+            try:
+                api = load_model(model_name)
+            except Exception as exc:  # a plug-in model may fail to import in any way
+                self.add("decision.model", f"cannot import {model_name!r}: {exc}")
+        timeout = dec.get("timeout")
+        if timeout is not None and not (_is_number(timeout) and timeout > 0):
+            self.add("decision.timeout", f"{timeout!r} is not allowed; expected seconds > 0")
+            timeout = None
+        common = self._set(dec.get("set", {}), "decision.set")
+        base = self._scenario(api, dec.get("scenario"), "decision.scenario", required=False)
+        if base is not None and common:
+            base = self._apply(base, common, "decision.set")
+
+        options = self._options(api, tables["options"], base, common)
+        first = options[0][1] if options else None
+        steps, horizon = self._horizon(dec.get("horizon"), first, model_name, options)
+        objectives = self._objectives(tables["objectives"], first, model_name, steps)
+        names = [n for n, _, _ in options]
+        reference = dec.get("reference")
+        if reference is not None and reference not in names:
+            self.add(
+                "decision.reference",
+                f"{reference!r} is not an option; options: {', '.join(names) or '(none)'}",
+            )
+            reference = None
+
+        unc = tables["uncertainty"]
+        seeds_t, disc = tables["seeds"], tables["discovery"]
+        count = self.integer(seeds_t, "seeds", "count", 1, 1)
+        root = self.integer(seeds_t, "seeds", "seed", 0, 0)
+        leaders = self.integer(disc, "discovery", "leaders", 3, 2)
+        density = disc.get("density", 0.8)
+        if not (_is_number(density) and 0 < density <= 1):
+            self.add("discovery.density", f"{density!r} is not allowed; expected (0, 1]")
+            density = 0.8
+        posterior, frame = self._posterior(unc.get("posterior"))
+        ranges = self._ranges(unc.get("ranges", {}))
+        # (as written: a bad posterior or range is reported once, not again as "no draws")
+        uncertain = "posterior" in unc or bool(unc.get("ranges"))
+        draws_n = unc.get("draws", DEFAULT_DRAWS if uncertain else 1)
+        if not isinstance(draws_n, int) or isinstance(draws_n, bool) or draws_n < 1:
+            self.add("uncertainty.draws", f"{draws_n!r} is not allowed; expected an integer >= 1")
+            draws_n = 1
+        elif not uncertain and draws_n > 1:
+            self.add(
+                "uncertainty.draws",
+                "draws need a posterior or ranges to draw from; without them the parameters "
+                "are the scenario's values (use seeds.count for more futures)",
+            )
+            draws_n = 1
+        self._check_uncertain(options, frame, ranges)
+        if self.problems:
+            raise DecisionError(self.problems)
+        draws = _draws(frame, ranges, draws_n, root)
+        scenario = DecisionScenario(
+            name=name,
+            model=model_name,
+            options=tuple((n, s) for n, s, _ in options),
+            draws=draws,
+            objectives=objectives,
+            source=self.source,
+        )
+        return DecisionSpec(
+            name=name,
+            source=self.source,
+            text=text,
+            model=model_name,
+            options=tuple(names),
+            descriptions=tuple(d for _, _, d in options),
+            reference=reference,
+            horizon=horizon,
+            steps=steps,
+            objectives=objectives,
+            posterior=posterior,
+            posterior_rows=0 if frame is None else len(frame),
+            ranges=ranges,
+            draws=draws,
+            seeds=count,
+            seed=root,
+            timeout=None if timeout is None else float(timeout),
+            leaders=leaders,
+            density=float(density),
+            scenario=scenario,
+        )
+
+    def _sections(self, data: dict[str, Any]) -> dict[str, Any]:
+        for section, value in data.items():
+            if section not in _SECTIONS:
+                self.add(section, f"unknown section; allowed: {', '.join(_SECTIONS)}")
+            elif section in ("options", "objectives"):
+                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                    self.add(section, f"expected [[{section}]] tables")
+            elif not isinstance(value, dict):
+                self.add(section, "expected a table")
+        tables: dict[str, Any] = {}
+        for section, allowed in _SECTIONS.items():
+            value = data.get(section)
+            if section in ("options", "objectives"):
+                items = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+                for i, item in enumerate(items):
+                    for key in item:
+                        if key not in allowed:
+                            self.add(
+                                f"{section}[{i}].{key}",
+                                f"unknown field; allowed: {', '.join(sorted(allowed))}",
+                            )
+                tables[section] = items
+            else:
+                table = value if isinstance(value, dict) else {}
+                for key in table:
+                    if key not in allowed:
+                        self.add(
+                            f"{section}.{key}",
+                            f"unknown field; allowed: {', '.join(sorted(allowed))}",
+                        )
+                tables[section] = table
+        return tables
+
+    # ------------------------------------------------------------------ options
+    def _set(self, value: Any, field: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.add(
+                field, 'expected a table of dotted keys, e.g. { "centers.nacc.site" = "daegu" }'
+            )
+            return {}
+        flat = _flatten(value)
+        for key, v in list(flat.items()):
+            if key in ("scenario.seed", "scenario.steps"):
+                self.add(f"{field}.{key}", "set by the decision (seeds.seed, decision.horizon)")
+                flat.pop(key)
+            elif not isinstance(v, str | bool | int | float | list):
+                self.add(f"{field}.{key}", f"{v!r} is not allowed; expected a value")
+                flat.pop(key)
+        return flat
+
+    def _scenario(self, api: Any, raw: Any, field: str, required: bool) -> Any:
+        if raw is None:
+            if required:
+                self.add(field, "missing; give a scenario file, or set decision.scenario")
+            return None
+        if not isinstance(raw, str):
+            self.add(field, "expected a path to a scenario file")
+            return None
+        found = find_file(raw, self.here)
+        if found is None or not found.is_file():
+            self.add(field, f"{raw}: not found next to the spec or in the project")
+            return None
+        if api is None:
+            return None
+        try:
+            return api.load_scenario(found)
+        except ScenarioError as exc:
+            for p in exc.problems:
+                self.add(field, str(p))
+        return None
+
+    def _apply(self, scenario: Any, overrides: dict[str, Any], field: str) -> Any:
+        try:
+            return scenario.with_overrides(overrides)
+        except ScenarioError as exc:
+            for p in exc.problems:
+                if p.field in overrides:
+                    self.add(f"{field}.{p.field}", p.message)
+                else:
+                    self.add(field, f"{p.field}: {p.message}" if p.field else p.message)
+        return None
+
+    def _options(
+        self, api: Any, items: list[dict[str, Any]], base: Any, common: dict[str, Any]
+    ) -> list[tuple[str, Any, str]]:
+        if len(items) < 2:
+            self.add("options", "a decision needs at least two [[options]] to compare")
+        out: list[tuple[str, Any, str]] = []
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            field = f"options[{i}]"
+            name = item.get("name")
+            if not isinstance(name, str) or not _OPTION_NAME.match(name):
+                self.add(f"{field}.name", "missing or not a name of letters, digits, _, . or -")
+                continue
+            if name in seen:
+                self.add(f"{field}.name", f"{name!r} is used by another option")
+                continue
+            seen.add(name)
+            overrides = self._set(item.get("set", {}), f"{field}.set")
+            if "scenario" in item:
+                scenario = self._scenario(api, item["scenario"], f"{field}.scenario", True)
+                if scenario is not None and common:
+                    scenario = self._apply(scenario, common, "decision.set")
+            elif base is not None:
+                scenario = base
+            else:
+                if api is not None and "scenario" not in item:
+                    self.add(
+                        f"{field}.scenario",
+                        "missing; give a scenario file, or set "
+                        "decision.scenario to the base that `set` overrides",
+                    )
+                continue
+            if scenario is not None and overrides:
+                scenario = self._apply(scenario, overrides, f"{field}.set")
+            description = item.get("description", "")
+            if not isinstance(description, str):
+                self.add(f"{field}.description", "expected a string")
+                description = ""
+            if scenario is not None:
+                out.append((name, scenario, description))
+        return out
+
+    def _horizon(
+        self, raw: Any, first: Any, model: str, options: list[tuple[str, Any, str]]
+    ) -> tuple[int, str]:
+        if raw is None:
+            self.add("decision.horizon", 'missing; give the last month, e.g. "2035-12"')
+            return 1, ""
+        if model == DEFAULT_MODEL and first is not None:
+            starts = {s.scenario.start for _, s, _ in options}
+            if len(starts) > 1:
+                self.add(
+                    "options",
+                    f"options start in different months ({', '.join(sorted(starts))})"
+                    "; the futures must be the same",
+                )
+        step = self._step(raw, first, model, "decision.horizon", None)
+        if step is not None and model == DEFAULT_MODEL and first is not None:
+            try:  # the scenario's own bound on the run length
+                first.with_overrides({"scenario.steps": step})
+            except ScenarioError as exc:
+                self.add(
+                    "decision.horizon", f"{raw!r}: " + "; ".join(p.message for p in exc.problems)
+                )
+        return (step or 1), str(raw)
+
+    def _step(self, raw: Any, first: Any, model: str, field: str, limit: int | None) -> int | None:
+        """A month "YYYY-MM" (the project's model) or a step number, as a step."""
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            step = raw
+        elif isinstance(raw, str) and _MONTH.match(raw) and model == DEFAULT_MODEL:
+            if first is None:
+                return None
+            year, month = map(int, _MONTH.match(raw).groups())
+            if not 1 <= month <= 12:
+                self.add(field, f'{raw!r} is not allowed; expected a month "YYYY-MM"')
+                return None
+            start = first.start
+            step = (year - start.year) * 12 + (month - start.month) + 1
+        else:
+            allowed = (
+                'a month "YYYY-MM" or a step number'
+                if model == DEFAULT_MODEL
+                else ("a step number (this model has no calendar)")
+            )
+            self.add(field, f"{raw!r} is not allowed; expected {allowed}")
+            return None
+        if step < 1:
+            start = (
+                f" (the runs start in {first.scenario.start})"
+                if first is not None and (model == DEFAULT_MODEL)
+                else ""
+            )
+            self.add(field, f"{raw!r} is before the first month{start}")
+            return None
+        if limit is not None and step > limit:
+            self.add(field, f"{raw!r} is after decision.horizon")
+            return None
+        return step
+
+    # ------------------------------------------------------------------ objectives
+    def _objectives(
+        self, items: list[dict[str, Any]], first: Any, model: str, steps: int
+    ) -> tuple[Objective, ...]:
+        if not items:
+            self.add("objectives", "a decision needs at least one [[objectives]] table")
+        out: list[Objective] = []
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            field = f"objectives[{i}]"
+            name = item.get("name")
+            if not isinstance(name, str) or not _NAME.match(name) or name in _RESERVED:
+                self.add(
+                    f"{field}.name",
+                    "missing, reserved, or not a name of letters, "
+                    "digits and _ (starting with a letter)",
+                )
+                continue
+            if name in seen:
+                self.add(f"{field}.name", f"{name!r} is used by another objective")
+                continue
+            seen.add(name)
+            direction = item.get("direction")
+            if direction not in DIRECTIONS:
+                self.add(f"{field}.direction", f"{direction!r} is not allowed; expected max or min")
+                continue
+            threshold = item.get("threshold")
+            if threshold is not None and not _is_number(threshold):
+                self.add(f"{field}.threshold", f"{threshold!r} is not allowed; expected a number")
+                continue
+            at_raw = item.get("at", None)
+            at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
+            if at is None:
+                continue
+            term = self._term(item, field, first, model, at)
+            per = None
+            if "per" in item:
+                per_t = item["per"]
+                if not isinstance(per_t, dict) or "output" not in per_t:
+                    self.add(
+                        f"{field}.per",
+                        "expected a table with an output, e.g. "
+                        '{ output = "employment", regions = "noncapital" }',
+                    )
+                    continue
+                extra = set(per_t) - _PER_KEYS
+                if extra:
+                    self.add(
+                        f"{field}.per.{sorted(extra)[0]}",
+                        f"unknown field; allowed: {', '.join(sorted(_PER_KEYS))}",
+                    )
+                    continue
+                per_at = (
+                    at
+                    if "at" not in per_t
+                    else self._step(per_t["at"], first, model, f"{field}.per.at", steps)
+                )
+                if per_at is None:
+                    continue
+                per = self._term(per_t, f"{field}.per", first, model, per_at)
+                if per is None:
+                    continue
+            if term is None:
+                continue
+            label, unit = self._label(term, per, model)
+            label = item.get("label", label)
+            if not isinstance(label, str):
+                self.add(f"{field}.label", "expected a string")
+                continue
+            out.append(
+                Objective(
+                    name,
+                    label,
+                    unit,
+                    term,
+                    per,
+                    direction,
+                    None if threshold is None else float(threshold),
+                    str(at_raw)
+                    if at_raw is not None
+                    else str(self._horizon_label(first, model, at)),
+                )
+            )
+        return tuple(out)
+
+    @staticmethod
+    def _horizon_label(first: Any, model: str, step: int) -> str:
+        if model == DEFAULT_MODEL and first is not None:
+            start = first.start
+            index = start.year * 12 + start.month - 1 + step - 1
+            return f"{index // 12:04d}-{index % 12 + 1:02d}"
+        return str(step)
+
+    def _term(
+        self, item: dict[str, Any], field: str, first: Any, model: str, at: int
+    ) -> Term | None:
+        from abm import outputs
+
+        output = item.get("output")
+        aggregate = item.get("aggregate", "value")
+        if aggregate not in AGGREGATES:
+            self.add(
+                f"{field}.aggregate",
+                f"{aggregate!r} is not allowed; expected {', '.join(AGGREGATES)}",
+            )
+            return None
+        if not isinstance(output, str) or not output:
+            self.add(f"{field}.output", "missing; name an output declared in abm/outputs.py")
+            return None
+        raw_regions = item.get("regions")
+        regions: tuple[str, ...] | None = None
+        if raw_regions is not None:
+            regions = self._regions(raw_regions, f"{field}.regions", first, model)
+            if regions is None:
+                return None
+        if model != DEFAULT_MODEL:
+            return Term(output, regions, at, aggregate)
+        scope = outputs.REGION if regions is not None else outputs.MODEL
+        declared = {o.name: o for o in outputs.metrics(scope)}
+        if scope == outputs.MODEL and output in DERIVED:
+            return Term(output, regions, at, aggregate)
+        if output not in declared:
+            known = list(declared) + (list(DERIVED) if scope == outputs.MODEL else [])
+            what = "region" if regions is not None else "model"
+            hint = "" if regions is not None else " (region outputs need regions = [...])"
+            self.add(
+                f"{field}.output",
+                f"{output!r} is not a declared {what} output{hint}; allowed: {', '.join(known)}",
+            )
+            return None
+        o = declared[output]
+        if (
+            regions is not None
+            and len(regions) > 1
+            and not (o.kind in ADDITIVE_KINDS or output in ADDITIVE_SHARES)
+        ):
+            self.add(
+                f"{field}.regions",
+                f"{output!r} ({o.kind}) does not add up over regions; name one region",
+            )
+            return None
+        return Term(output, regions, at, aggregate)
+
+    def _regions(self, raw: Any, field: str, first: Any, model: str) -> tuple[str, ...] | None:
+        known = list(first.region_ids) if model == DEFAULT_MODEL and first is not None else None
+        if raw in ("noncapital", "all"):
+            if known is None:
+                self.add(field, f"{raw!r} needs the project's model; list the regions")
+                return None
+            if raw == "all":
+                return tuple(known)
+            group = tuple(r for r in known if not first.regions[r].capital)
+            self.groups[group] = "non-capital"
+            return group
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
+            self.add(field, 'expected "noncapital", "all", or a list of region ids')
+            return None
+        if known is not None:
+            bad = [r for r in raw if r not in known]
+            if bad:
+                self.add(field, f"{bad[0]!r} is not a region; regions: {', '.join(known)}")
+                return None
+        if len(set(raw)) != len(raw):
+            self.add(field, "a region is listed twice")
+            return None
+        return tuple(raw)
+
+    def _label(self, term: Term, per: Term | None, model: str) -> tuple[str, str]:
+        from abm import outputs
+
+        def one(t: Term) -> tuple[str, str]:
+            if t.output in DERIVED and t.regions is None:
+                label, unit, _ = DERIVED[t.output]
+            elif model == DEFAULT_MODEL:
+                o = outputs.get(t.output, outputs.REGION if t.regions else outputs.MODEL)
+                label, unit = o.label, o.unit
+            else:
+                label, unit = t.output, ""
+            if t.regions is not None:
+                label += f" ({self.groups.get(t.regions) or ', '.join(t.regions)})"
+            if t.aggregate == "change":
+                label = f"change in {label}"
+            elif t.aggregate == "cumulative":
+                label = f"{label}, cumulative"
+                unit = unit.split("/")[0]
+            return label, unit
+
+        label, unit = one(term)
+        if per is None:
+            return label, unit
+        per_label, per_unit = one(per)
+        return f"{label} per {per_label}", f"{unit}/{per_unit}" if unit or per_unit else ""
+
+    # ------------------------------------------------------------------ uncertainty
+    def _posterior(self, raw: Any) -> tuple[str | None, pd.DataFrame | None]:
+        if raw is None:
+            return None, None
+        field = "uncertainty.posterior"
+        if not isinstance(raw, str):
+            self.add(field, "expected the calibration's results folder")
+            return None, None
+        folder = find_file(raw, self.here)
+        if folder is None:
+            self.add(field, f"{raw}: not found next to the spec or in the project")
+            return None, None
+        path = folder / POSTERIOR_FILE if folder.is_dir() else folder
+        try:
+            frame = pd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            self.add(field, f"{path}: cannot read the posterior ({type(exc).__name__})")
+            return None, None
+        if WEIGHT not in frame.columns:
+            self.add(
+                field,
+                f"{path}: no {WEIGHT!r} column (one row per draw, a column per "
+                "parameter, and a weight)",
+            )
+            return None, None
+        weights = pd.to_numeric(frame[WEIGHT], errors="coerce").to_numpy(dtype=np.float64)
+        if (
+            len(frame) == 0
+            or not np.all(np.isfinite(weights))
+            or np.any(weights < 0)
+            or (weights.sum() <= 0)
+        ):
+            self.add(field, f"{path}: weights must be finite, >= 0, and not all 0")
+            return None, None
+        params = [c for c in frame.columns if c != WEIGHT]
+        if not params:
+            self.add(field, f"{path}: no parameter columns")
+            return None, None
+        for column in params:
+            if frame[column].isna().any():
+                self.add(f"{field}.{column}", "has missing values")
+                return None, None
+        return str(path.parent if path.name == POSTERIOR_FILE else path), frame
+
+    def _ranges(self, table: Any) -> tuple[Range, ...]:
+        if not isinstance(table, dict):
+            self.add("uncertainty.ranges", 'expected a table, e.g. { "params.x" = [0.1, 0.9] }')
+            return ()
+        out = []
+        for key, value in _flatten(table).items():
+            field = f"uncertainty.ranges.{key}"
+            if not (isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))):
+                self.add(field, "expected [low, high], two numbers")
+                continue
+            low, high = value
+            if not (np.isfinite(low) and np.isfinite(high)) or low >= high:
+                self.add(field, f"range [{low}, {high}] is not allowed; expected finite low < high")
+                continue
+            integer = isinstance(low, int) and isinstance(high, int)
+            out.append(Range(key, float(low), float(high), integer))
+        return tuple(out)
+
+    def _check_uncertain(
+        self,
+        options: list[tuple[str, Any, str]],
+        frame: pd.DataFrame | None,
+        ranges: tuple[Range, ...],
+    ) -> None:
+        """Apply the extreme values to every option so the model's validation names bad ones."""
+        trials: list[tuple[str, str, Any]] = []
+        if frame is not None:
+            for column in frame.columns:
+                if column == WEIGHT:
+                    continue
+                values = frame[column]
+                extremes = (
+                    [values.min(), values.max()]
+                    if pd.api.types.is_numeric_dtype(values)
+                    else list(pd.unique(values))
+                )
+                trials += [(f"uncertainty.posterior.{column}", column, _plain(v)) for v in extremes]
+        for r in ranges:
+            if frame is not None and r.key in frame.columns:
+                self.add(f"uncertainty.ranges.{r.key}", "also a column of the posterior")
+            cast = int if r.integer else float
+            trials += [(f"uncertainty.ranges.{r.key}", r.key, cast(v)) for v in (r.low, r.high)]
+        reported: set[str] = set()
+        for field, key, value in trials:
+            for name, scenario, _ in options:
+                if field in reported:
+                    break
+                try:
+                    scenario.with_overrides({key: value})
+                except ScenarioError as exc:
+                    reported.add(field)
+                    why = "; ".join(p.message for p in exc.problems)
+                    self.add(field, f"{why} (option {name})")
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python values (scenario validation and JSON want those)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _draws(
+    frame: pd.DataFrame | None, ranges: tuple[Range, ...], n: int, root: int
+) -> tuple[dict[str, Any], ...]:
+    """The parameter sets of the futures: weighted posterior rows joined with LHS samples."""
+    draws: list[dict[str, Any]] = [{} for _ in range(n)]
+    if frame is not None:
+        weights = frame[WEIGHT].to_numpy(dtype=np.float64)
+        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_POSTERIOR_KEY,)))
+        rows = rng.choice(len(frame), size=n, replace=True, p=weights / weights.sum())
+        params = [c for c in frame.columns if c != WEIGHT]
+        for d, row in enumerate(rows):
+            draws[d].update({c: _plain(frame[c].iloc[int(row)]) for c in params})
+    if ranges:
+        from scipy.stats import qmc
+
+        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_LHS_KEY,)))
+        unit = qmc.LatinHypercube(d=len(ranges), rng=rng).random(n)
+        for d in range(n):
+            draws[d].update({r.key: r.to_value(float(unit[d, j])) for j, r in enumerate(ranges)})
+    return tuple(draws)

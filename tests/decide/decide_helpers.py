@@ -1,0 +1,86 @@
+"""Shared helpers for the decision tests (a unique module name: test folders have no
+__init__). The specs run :mod:`decide_planted` (this folder), whose answers are known."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+TOY_SCENARIO = 'name = "planted"\nsteps = 3\n'
+
+# 3 options x 24 draws x 2 seeds = 144 runs of the planted model (milliseconds each)
+PLANTED_SPEC = """
+[decision]
+name = "planted"
+scenario = "toy.toml"
+model = "decide_planted"
+horizon = 3
+reference = "gwangju"
+
+[[options]]
+name = "capital"
+set = { "centers.site" = "capital" }
+
+[[options]]
+name = "daegu"
+set = { "centers.site" = "daegu" }
+
+[[options]]
+name = "gwangju"
+set = { "centers.site" = "gwangju" }
+
+[[objectives]]
+name = "dominant"
+output = "dominant"
+direction = "max"
+threshold = 5
+
+[[objectives]]
+name = "planted"
+output = "planted"
+direction = "max"
+
+[uncertainty]
+draws = 24
+ranges = { "params.pull" = [0.0, 5.0], "params.growth" = [0.0, 1.0], "params.noise" = [0.0, 1.0] }
+
+[seeds]
+count = 2
+seed = 3
+
+[discovery]
+leaders = 2
+"""
+
+
+def write_spec(folder: Path, text: str = PLANTED_SPEC, name: str = "spec.toml") -> Path:
+    (folder / "toy.toml").write_text(TOY_SCENARIO)
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def abm_main(*args) -> int:
+    from abm.cli import main
+
+    return main([str(a) for a in args])
+
+
+def abm_subprocess(*args, **kwargs) -> subprocess.Popen:
+    """``python -m abm.cli ...`` as a real child process that can import decide_planted."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE)]))
+    return subprocess.Popen(
+        [sys.executable, "-m", "abm.cli", *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )

@@ -1,0 +1,85 @@
+"""A real ``kill -9`` of a running ``abm decide``, then ``--resume``: the same decision.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from decide_helpers import PLANTED_SPEC, abm_subprocess, write_spec
+
+from abm.sweep.store import read_manifest
+
+# 3 options x 20 draws x 2 seeds = 120 runs of ~0.3 s of CPU work each: ~20 s on 2 cores,
+# long enough that the kills below land before the end.
+SLOW_SPEC = (
+    PLANTED_SPEC.replace("draws = 24", "draws = 20")
+    .replace(
+        'set = { "centers.site" = "capital" }',
+        'set = { "centers.site" = "capital", "params.work" = 100000 }',
+    )
+    .replace(
+        'set = { "centers.site" = "daegu" }',
+        'set = { "centers.site" = "daegu", "params.work" = 100000 }',
+    )
+    .replace(
+        'set = { "centers.site" = "gwangju" }',
+        'set = { "centers.site" = "gwangju", "params.work" = 100000 }',
+    )
+)
+
+
+def _parts(out: Path) -> int:
+    runs = out / "sweep" / "runs"
+    return len([p for p in runs.iterdir() if p.name.startswith("part-")]) if runs.is_dir() else 0
+
+
+def _wait_for(condition, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting for the decision")
+        time.sleep(0.05)
+
+
+def _run(*args: object) -> tuple[int, str, str]:
+    proc = abm_subprocess(*args)
+    out, err = proc.communicate(timeout=300)
+    return proc.returncode, out, err
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_sigkill_then_resume_gives_the_same_decision(tmp_path):
+    spec = write_spec(tmp_path, SLOW_SPEC)
+    code, _, err = _run("decide", spec, "--out", tmp_path / "reference", "--workers", "2")
+    assert code == 0, err
+    out = tmp_path / "out"
+    for i, wait in enumerate(
+        [
+            lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.2)),
+            lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(1.5)),
+        ]
+    ):
+        args = ["decide", spec, "--out", out, "--workers", "2"] + (["--resume"] if i else [])
+        proc = abm_subprocess(*args)
+        wait()
+        assert proc.poll() is None, proc.communicate()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.communicate()
+    manifest = read_manifest(out / "sweep")
+    assert manifest is not None and 0 < manifest["runs_done"] < manifest["runs_total"]
+    assert not (out / "decision.json").exists()
+
+    code, stdout, err = _run("decide", spec, "--out", out, "--workers", "2", "--resume")
+    assert code == 0, err
+    assert f"({manifest['runs_total'] - manifest['runs_done']} run now" in stdout
+    reference = json.loads((tmp_path / "reference" / "decision.json").read_text())
+    assert json.loads((out / "decision.json").read_text()) == reference
+    assert (out / "decision.json").read_bytes() == (
+        tmp_path / "reference" / "decision.json"
+    ).read_bytes()

@@ -1,0 +1,279 @@
+"""Malformed decision specs: one line naming the file and the field, exit status 2."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import pytest
+from decide_helpers import PLANTED_SPEC, ROOT, abm_main, write_spec
+
+from abm.decide import load_decision
+from abm.decide.spec import DecisionError
+
+# The real model: the site decision in miniature (validated, never run here).
+REAL_SPEC = f"""
+[decision]
+name = "sites"
+scenario = "{ROOT}/scenarios/nacc_haenam.toml"
+horizon = "2035-12"
+reference = "haenam"
+set = {{ "population.firms" = 300 }}
+
+[[options]]
+name = "none"
+scenario = "{ROOT}/scenarios/baseline.toml"
+
+[[options]]
+name = "haenam"
+
+[[options]]
+name = "daegu"
+set = {{ "centers.nacc.site" = "daegu" }}
+
+[[objectives]]
+name = "noncapital_jobs"
+output = "employment"
+regions = "noncapital"
+direction = "max"
+threshold = 1000
+
+[[objectives]]
+name = "cost_per_job"
+output = "public_cost_cum"
+per = {{ output = "employment", regions = "noncapital", aggregate = "change" }}
+direction = "min"
+
+[uncertainty]
+draws = 4
+ranges = {{ "params.agglomeration.strength" = [0.1, 1.0] }}
+
+[seeds]
+count = 2
+"""
+
+
+def test_the_real_site_decision_validates(tmp_path):
+    path = tmp_path / "sites.toml"
+    path.write_text(REAL_SPEC)
+    spec = load_decision(path)
+    assert spec.options == ("none", "haenam", "daegu")
+    assert spec.steps == 132 and spec.n_futures == 8
+    jobs, cost = spec.objectives
+    assert jobs.term.regions == ("daegu", "gwangju", "jeonnam") and jobs.term.at == 132
+    assert jobs.label == "Employment (non-capital)"
+    assert cost.per is not None and cost.per.aggregate == "change"
+    assert cost.unit == "KRW/persons"
+    daegu = dict(spec.scenario.options)["daegu"]
+    assert daegu.centers["nacc"].site == "daegu" and daegu.population.firms == 300
+    assert dict(spec.scenario.options)["none"].population.firms == 300
+    assert "nacc" not in dict(spec.scenario.options)["none"].centers
+    values = [d["params.agglomeration.strength"] for d in spec.draws]
+    assert len(set(values)) == 4 and all(0.1 <= v <= 1.0 for v in values)
+    assert load_decision(path).draws == spec.draws  # seeded: the same draws
+
+
+REAL_CASES = [
+    ("horizon = ", 'horizon = "2035-12"', "", "decision.horizon", "missing"),
+    (
+        'output = "employment"\nregions',
+        'output = "employment"',
+        'output = "jobs"',
+        "objectives[0].output",
+        "'jobs' is not a declared region output",
+    ),
+    (
+        'direction = "max"',
+        'direction = "max"',
+        'direction = "up"',
+        "objectives[0].direction",
+        "expected max or min",
+    ),
+    (
+        'reference = "haenam"',
+        'reference = "haenam"',
+        'reference = "seoul"',
+        "decision.reference",
+        "'seoul' is not an option",
+    ),
+    (
+        '"centers.nacc.site" = "daegu"',
+        '"centers.nacc.site" = "daegu"',
+        '"centers.nacc.site" = "busan"',
+        "options[2].set.centers.nacc.site",
+        "busan",
+    ),
+    (
+        'regions = "noncapital"\ndirection',
+        'regions = "noncapital"',
+        'regions = ["seoul"]',
+        "objectives[0].regions",
+        "'seoul' is not a region",
+    ),
+    (
+        "[0.1, 1.0]",
+        "[0.1, 1.0]",
+        "[1.0, 0.1]",
+        "uncertainty.ranges.params.agglomeration.strength",
+        "low < high",
+    ),
+    (
+        "[0.1, 1.0]",
+        "[0.1, 1.0]",
+        "[-2.0, 1.0]",
+        "uncertainty.ranges.params.agglomeration.strength",
+        "option",
+    ),
+    ("count = 2", "count = 2", "count = 0", "seeds.count", "expected an integer >= 1"),
+    ("[seeds]", "[seeds]", "[seedz]", "seedz", "unknown section"),
+    (
+        'direction = "max"\nthreshold',
+        'direction = "max"',
+        'direction = "max"\nat = "2040-01"',
+        "objectives[0].at",
+        "after decision.horizon",
+    ),
+    (
+        'horizon = "2035-12"',
+        'horizon = "2035-12"',
+        'horizon = "2019-01"',
+        "decision.horizon",
+        "before the first month",
+    ),
+    (
+        'output = "employment"\nregions',
+        'regions = "noncapital"',
+        'regions = "noncapital"\naggregate = "sum"',
+        "objectives[0].aggregate",
+        "value, cumulative, change",
+    ),
+    (
+        'output = "employment"\nregions',
+        'output = "employment"',
+        'output = "compute_met"',
+        "objectives[0].regions",
+        "does not add up over regions",
+    ),
+    (
+        'horizon = "2035-12"',
+        'horizon = "2035-12"',
+        'horizon = "2035-13"',
+        "decision.horizon",
+        "expected a month",
+    ),
+    (
+        'horizon = "2035-12"',
+        'horizon = "2035-12"',
+        'horizon = "2200-01"',
+        "decision.horizon",
+        "'2200-01': ",
+    ),
+    (
+        "draws = 4\n",
+        "draws = 4\n",
+        'draws = 4\nposterior = "no/such/dir"\n',
+        "uncertainty.posterior",
+        "not found",
+    ),
+]
+
+
+@pytest.mark.parametrize(("anchor", "old", "new", "field", "message"), REAL_CASES)
+def test_a_malformed_spec_gives_one_line_naming_the_field(
+    anchor, old, new, field, message, capsys, tmp_path
+):
+    text = textwrap.dedent(REAL_SPEC)
+    assert anchor in text
+    start = text.index(anchor)
+    text = text[:start] + text[start:].replace(old, new, 1)
+    path = tmp_path / "spec.toml"
+    path.write_text(text)
+    assert abm_main("decide", path, "--out", tmp_path / "out") == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"abm: error: {path}: {field}: "), lines[0]
+    assert message in lines[0]
+    assert "Traceback" not in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_invalid_toml_and_a_missing_file(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text("[decision\n")
+    assert abm_main("decide", path, "--out", tmp_path / "o") == 2
+    assert "invalid TOML" in capsys.readouterr().err
+    assert abm_main("decide", tmp_path / "nope.toml", "--out", tmp_path / "o") == 2
+    assert "no such decision spec" in capsys.readouterr().err
+
+
+def test_posterior_needs_weights_and_known_parameters(tmp_path, capsys):
+    folder = tmp_path / "post"
+    folder.mkdir()
+    pd.DataFrame({"params.pull": [1.0, 2.0]}).to_parquet(folder / "posterior.parquet")
+    text = PLANTED_SPEC.replace("draws = 24", 'draws = 24\nposterior = "post"')
+    path = write_spec(tmp_path, text)
+    with pytest.raises(DecisionError, match=r"uncertainty.posterior: .*no 'weight' column"):
+        load_decision(path)
+    pd.DataFrame({"params.pull": [1.0, 9.0], "weight": [1, 1]}).to_parquet(
+        folder / "posterior.parquet"
+    )
+    assert abm_main("decide", path, "--out", tmp_path / "o") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any("uncertainty.posterior.params.pull" in line for line in err)
+    assert any(
+        "uncertainty.ranges.params.pull: also a column of the posterior" in line for line in err
+    )
+
+
+def test_posterior_draws_follow_the_weights(tmp_path):
+    folder = tmp_path / "post"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "params.pull": [1.0, 2.0, 3.0],
+            "params.growth": [0.1, 0.2, 0.3],
+            "weight": [0.0, 1.0, 3.0],
+        }
+    ).to_parquet(folder / "posterior.parquet")
+    text = PLANTED_SPEC.replace(
+        'ranges = { "params.pull" = [0.0, 5.0], "params.growth" = [0.0, 1.0], ',
+        'posterior = "post"\nranges = { ',
+    ).replace("draws = 24", "draws = 400")
+    spec = load_decision(write_spec(tmp_path, text))
+    pulls = pd.Series([d["params.pull"] for d in spec.draws])
+    assert set(pulls) == {2.0, 3.0}  # weight 0 is never drawn
+    assert 0.68 < (pulls == 3.0).mean() < 0.82  # 3/4, by weight
+    assert all(d["params.growth"] == d["params.pull"] / 10 for d in spec.draws)  # whole rows
+    assert {"params.noise"} < set(spec.uncertain)
+    assert "weighted draws from the calibration posterior" in spec.uncertainty_note()
+    assert load_decision(write_spec(tmp_path, text)).draws == spec.draws
+
+
+def test_draws_without_anything_to_draw_from_are_refused(tmp_path):
+    text = PLANTED_SPEC.split("[uncertainty]")[0] + "[uncertainty]\ndraws = 5\n"
+    with pytest.raises(DecisionError, match=r"uncertainty.draws: draws need a posterior"):
+        load_decision(write_spec(tmp_path, text))
+
+
+def test_an_output_the_model_does_not_report_is_named_before_any_run(tmp_path, capsys):
+    text = PLANTED_SPEC.replace('output = "planted"', 'output = "plantd"')
+    path = write_spec(tmp_path, text)
+    assert abm_main("decide", path, "--out", tmp_path / "out", "--workers", "1") == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "objectives[1].output" in lines[0] and "'plantd'" in lines[0]
+    assert not (tmp_path / "out" / "sweep").exists()
+
+
+def test_bad_engine_flags_exit_2(tmp_path, capsys):
+    path = write_spec(tmp_path)
+    assert abm_main("decide", path, "--out", tmp_path / "o", "--workers", "0") == 2
+    assert abm_main("decide", path, "--out", tmp_path / "o", "--scheduler", "tcp://x:1") == 2
+    assert "--scheduler needs --engine dask" in capsys.readouterr().err
+
+
+def test_the_example_decisions_are_valid():
+    examples = sorted((ROOT / "examples").glob("decide_*.toml"))
+    assert examples
+    for path in examples:
+        spec = load_decision(path)
+        assert len(spec.options) >= 2 and spec.objectives and spec.reference in spec.options
