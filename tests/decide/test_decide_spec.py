@@ -29,7 +29,7 @@ name = "haenam"
 
 [[options]]
 name = "daegu"
-set = {{ "centers.nacc.site" = "daegu" }}
+set = {{ "centers.nacc.site" = "daegu", "centers.nacc.district" = "suseong_alpha_city" }}
 
 [[objectives]]
 name = "noncapital_jobs"
@@ -60,7 +60,7 @@ def test_the_real_site_decision_validates(tmp_path):
     assert spec.options == ("none", "haenam", "daegu")
     assert spec.steps == 132 and spec.n_futures == 8
     jobs, cost = spec.objectives
-    assert jobs.term.regions == ("daegu", "gwangju", "jeonnam") and jobs.term.at == 132
+    assert jobs.term.regions == ("daegu", "gwangju", "jeonnam", "rest") and jobs.term.at == 132
     assert jobs.label == "Employment (non-capital)"
     assert cost.per is not None and cost.per.aggregate == "change"
     assert cost.unit == "KRW/persons"
@@ -97,9 +97,9 @@ REAL_CASES = [
         "'seoul' is not an option",
     ),
     (
-        '"centers.nacc.site" = "daegu"',
-        '"centers.nacc.site" = "daegu"',
-        '"centers.nacc.site" = "busan"',
+        '"centers.nacc.site" = "daegu", "centers.nacc.district" = "suseong_alpha_city"',
+        '"centers.nacc.site" = "daegu", "centers.nacc.district" = "suseong_alpha_city"',
+        '"centers.nacc.site" = "busan", "centers.nacc.district" = ""',
         "options[2].set.centers.nacc.site",
         "busan",
     ),
