@@ -115,7 +115,10 @@ def test_moving_the_center_moves_compute_use_and_firms_toward_its_site():
     assert gwangju["compute_gwangju"] > 1.05 * base["compute_gwangju"]
     assert gwangju["share_non_capital"] > base["share_non_capital"]
     assert daegu["compute_daegu"] > gwangju["compute_daegu"]
-    assert gwangju["compute_gwangju"] > daegu["compute_gwangju"]
+    # Not asserted: Gwangju's compute under a Daegu center against under a Gwangju one. A
+    # Daegu center draws users away from Gwangju's NADC, which then serves Gwangju almost
+    # alone; which effect wins depends on the access parameters (to be calibrated to the
+    # NADC's 62.4 % local share of projects in 2021, etnews 2022-02-02).
 
 
 def test_more_triadic_closure_raises_clustering():
