@@ -136,14 +136,18 @@ def average_clustering(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray
 
 
 def giant_share(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> float:
-    """Share of ``rows`` in the largest connected component (scipy)."""
+    """Share of ``rows`` in the largest connected component (scipy).
+
+    The adjacency is symmetric, so its strongly connected components are its
+    connected components; asking for those spares scipy a transposed copy.
+    """
     if len(rows) == 0:
         return float("nan")
     n = len(indptr) - 1
     adj = csr_matrix(
         (np.ones(len(indices)), indices.astype(np.int32), indptr.astype(np.int32)), shape=(n, n)
     )
-    _, labels = connected_components(adj, directed=False)
+    _, labels = connected_components(adj, directed=True, connection="strong")
     return float(np.bincount(labels[rows]).max() / len(rows))
 
 
