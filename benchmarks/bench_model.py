@@ -177,10 +177,8 @@ def main() -> int:
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
 
-    if args.quick:
-        plan = [(2_000, 24, 5)]
-    else:
-        plan = [(10_000, 132, 20), (100_000, 132, 10)]
+    # (agents, model steps, reference steps)
+    plan = [(2_000, 24, 5)] if args.quick else [(10_000, 132, 20), (100_000, 132, 10)]
     reps = args.reps or (2 if args.quick else 3)
     results = [measure(n, ms, rs, reps, shared=args.quick) for n, ms, rs in plan]
     frames = importlib.util.find_spec("mesa_frames") is not None
@@ -199,7 +197,8 @@ def main() -> int:
     largest = results[-1]
     if not args.quick:
         us = largest["us_per_agent_step"]["model"]["median"]
-        print(f"\nat {largest['agents']:,} firms: {us:.2f} us per firm-step (target <= {TARGET_US})")
+        print(f"\nat {largest['agents']:,} firms: {us:.2f} us per firm-step "
+              f"(target <= {TARGET_US})")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n")
     return 0
