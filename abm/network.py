@@ -41,10 +41,16 @@ class CollaborationNetwork:
         self.nodes = nodes
         self.params = params
         self.distance_km = distance_km
-        self.u = np.empty(0, dtype=np.int64)
-        self.v = np.empty(0, dtype=np.int64)
-        self.last = np.empty(0, dtype=np.int32)
-        self._dkeys = np.empty(0, dtype=np.int64)  # sorted, both directions: row << 32 | partner
+        # the ties, in insertion order, in buffers with spare room (appends are amortised)
+        self._m = 0
+        self._u = np.empty(1024, dtype=np.int64)
+        self._v = np.empty(1024, dtype=np.int64)
+        self._last = np.empty(1024, dtype=np.int32)
+        # every tie in both directions, row << 32 | partner, ascending; ties added since the
+        # last merge wait in the small ``_fresh`` array, so a month's several batches of
+        # new ties cost one merge into the large array, not one each
+        self._dkeys = np.empty(0, dtype=np.int64)
+        self._fresh = np.empty(0, dtype=np.int64)
         self._csr: tuple[np.ndarray, np.ndarray] | None = None
         self._queued: list[tuple[int, int]] = []
         self._version = 0
@@ -53,7 +59,44 @@ class CollaborationNetwork:
     # ---------------------------------------------------------------- bookkeeping
     @property
     def n_edges(self) -> int:
-        return len(self.u)
+        return self._m
+
+    @property
+    def u(self) -> np.ndarray:
+        """Lower row of every tie, in insertion order (a view: valid until ties change)."""
+        return self._u[: self._m]
+
+    @property
+    def v(self) -> np.ndarray:
+        """Higher row of every tie."""
+        return self._v[: self._m]
+
+    @property
+    def last(self) -> np.ndarray:
+        """Step each tie was made or last renewed."""
+        return self._last[: self._m]
+
+    def _append(self, a: np.ndarray, b: np.ndarray, step: int) -> None:
+        m, k = self._m, len(a)
+        if m + k > len(self._u):
+            cap = max(m + k, 2 * len(self._u))
+            for name in ("_u", "_v", "_last"):
+                old = getattr(self, name)
+                grown = np.empty(cap, dtype=old.dtype)
+                grown[:m] = old[:m]
+                setattr(self, name, grown)
+        self._u[m : m + k] = a
+        self._v[m : m + k] = b
+        self._last[m : m + k] = step
+        self._m = m + k
+
+    def _keys(self) -> np.ndarray:
+        """All directed keys, sorted (merges the fresh ones in)."""
+        if len(self._fresh):
+            fresh = self._fresh
+            self._dkeys = np.insert(self._dkeys, np.searchsorted(self._dkeys, fresh), fresh)
+            self._fresh = np.empty(0, dtype=np.int64)
+        return self._dkeys
 
     def changed(self) -> None:
         """Note that nodes, regions or ties changed (invalidates the networkx view)."""
@@ -65,7 +108,8 @@ class CollaborationNetwork:
 
     def has_edges(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether each pair (a[i], b[i]) is tied (binary search in the sorted keys)."""
-        return _contains(self._dkeys, np.asarray(a, dtype=np.int64) * _KEY + b)
+        keys = np.asarray(a, dtype=np.int64) * _KEY + b
+        return _contains(self._dkeys, keys) | _contains(self._fresh, keys)
 
     def remove_nodes(self, rows: np.ndarray) -> None:
         """Drop every tie of agents that left (their rows are marked dead by the caller)."""
@@ -77,7 +121,7 @@ class CollaborationNetwork:
         self.changed()
 
     def add_edges(self, u: np.ndarray, v: np.ndarray, step: int) -> int:
-        """Add ties (duplicates and self-ties are ignored); renew existing ones."""
+        """Add ties; self-ties, duplicates and ties that exist already are ignored."""
         if len(u) == 0 or not self.params.enabled:
             return 0
         a, b = np.minimum(u, v), np.maximum(u, v)
@@ -85,15 +129,13 @@ class CollaborationNetwork:
         a, b = a[ok], b[ok]
         keys = a * _KEY + b
         keys, first = np.unique(keys, return_index=True)
-        new = ~_contains(self._dkeys, keys)
+        new = ~(_contains(self._dkeys, keys) | _contains(self._fresh, keys))
         a, b = a[first][new], b[first][new]
         if len(a) == 0:
             return 0
         both = np.sort(np.concatenate([keys[new], b * _KEY + a]))
-        self._dkeys = np.insert(self._dkeys, np.searchsorted(self._dkeys, both), both)
-        self.u = np.concatenate([self.u, a])
-        self.v = np.concatenate([self.v, b])
-        self.last = np.concatenate([self.last, np.full(len(a), step, dtype=np.int32)])
+        self._fresh = np.insert(self._fresh, np.searchsorted(self._fresh, both), both)
+        self._append(a, b, step)
         self._edges_changed()
         return len(a)
 
@@ -127,11 +169,14 @@ class CollaborationNetwork:
             return
         a, b = self.u[mask], self.v[mask]
         gone = np.concatenate([a * _KEY + b, b * _KEY + a])
-        keep_keys = np.ones(len(self._dkeys), dtype=bool)
-        keep_keys[np.searchsorted(self._dkeys, gone)] = False
-        self._dkeys = self._dkeys[keep_keys]
+        self._dkeys = _without(self._dkeys, gone)
+        self._fresh = _without(self._fresh, gone)
         keep = ~mask
-        self.u, self.v, self.last = self.u[keep], self.v[keep], self.last[keep]
+        m = int(keep.sum())
+        for name in ("_u", "_v", "_last"):
+            buf = getattr(self, name)
+            buf[:m] = buf[: self._m][keep]
+        self._m = m
         self._edges_changed()
 
     # ---------------------------------------------------------------- structure
@@ -171,10 +216,10 @@ class CollaborationNetwork:
         """
         n = self.nodes.n
         if self._csr is None:
-            rows = self._dkeys >> _SHIFT
+            keys = self._keys()
             indptr = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-            self._csr = (indptr, self._dkeys & _LOW)
+            np.cumsum(np.bincount(keys >> _SHIFT, minlength=n), out=indptr[1:])
+            self._csr = (indptr, keys & _LOW)
         indptr, indices = self._csr
         if len(indptr) < n + 1:
             indptr = np.concatenate([indptr, np.full(n + 1 - len(indptr), indptr[-1])])
@@ -277,3 +322,14 @@ def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     pos = np.searchsorted(sorted_keys, keys)
     np.minimum(pos, len(sorted_keys) - 1, out=pos)
     return sorted_keys[pos] == keys
+
+
+def _without(sorted_keys: np.ndarray, gone: np.ndarray) -> np.ndarray:
+    """``sorted_keys`` minus those of ``gone`` it holds (still sorted)."""
+    if len(sorted_keys) == 0:
+        return sorted_keys
+    pos = np.searchsorted(sorted_keys, gone)
+    np.minimum(pos, len(sorted_keys) - 1, out=pos)
+    keep = np.ones(len(sorted_keys), dtype=bool)
+    keep[pos[sorted_keys[pos] == gone]] = False
+    return sorted_keys[keep]
