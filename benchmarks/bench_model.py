@@ -23,6 +23,7 @@ Targets (issue 12): at most 0.8 us per firm-step at 100,000 firms x 132 steps, a
 most 0.1 x BoltzmannWealth (with data collection) in the same runs.
 
 Run:  .venv/bin/python benchmarks/bench_model.py            (full: 10k and 100k, ~10 min)
+      .venv/bin/python benchmarks/bench_model.py --before /tmp/perf-base   (pairs an old tree)
       .venv/bin/python benchmarks/bench_model.py --quick    (CI smoke run, < 1 min)
 Prints a table; ``--json FILE`` writes the figures.
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -119,19 +121,30 @@ LABELS = {
 }
 
 
-def child(kinds: list[str], n: int, model_steps: int, ref_steps: int) -> list[dict]:
-    """Runs of ``kinds``, in this order, in one fresh process: CPU of each step loop."""
+def child(
+    kinds: list[str], n: int, model_steps: int, ref_steps: int, tree: Path | None = None
+) -> list[dict]:
+    """Runs of ``kinds``, in this order, in one fresh process: CPU of each step loop.
+
+    ``tree``: run the model of another checkout (e.g. the commit before a change),
+    with the same interpreter and libraries.
+    """
+    root = tree or ROOT
+    env = dict(os.environ, PYTHONPATH=str(root)) if tree else None
     out = subprocess.run(
         [sys.executable, "-c", CHILD, ",".join(kinds), str(n), str(model_steps),
-         str(BASELINE), str(ref_steps)],
+         str(root / "scenarios" / "baseline.toml"), str(ref_steps)],
         capture_output=True,
         text=True,
         check=True,
-        cwd=ROOT,
+        cwd=root,
+        env=env,
     )
     runs = [json.loads(line) for line in out.stdout.strip().splitlines() if line.startswith("{")]
     for figures in runs:
         figures["us"] = figures["cpu_s"] / figures["agent_steps"] * 1e6
+        if tree:
+            figures["kind"] = "before"
     return runs
 
 
@@ -143,7 +156,9 @@ def fmt(s: dict, digits: int = 2) -> str:
     return f"{s['median']:.{digits}f} [{s['min']:.{digits}f}-{s['max']:.{digits}f}]"
 
 
-def measure(n: int, model_steps: int, ref_steps: int, reps: int, shared: bool) -> dict:
+def measure(
+    n: int, model_steps: int, ref_steps: int, reps: int, shared: bool, before: Path | None
+) -> dict:
     """Paired, repeated runs of every system at ``n`` agents.
 
     ``shared``: one process per repetition runs all systems (quick mode: imports
@@ -151,15 +166,26 @@ def measure(n: int, model_steps: int, ref_steps: int, reps: int, shared: bool) -
     """
     kinds = list(LABELS)
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
+    if before:
+        runs["before"] = []
     for rep in range(reps):
         order = kinds if rep % 2 == 0 else kinds[::-1]
         batches = [order] if shared else [[k] for k in order]
+        if before:  # its own process, next to this model's run
+            batches.insert(1 if rep % 2 == 0 else len(batches) - 1, ["model@before"])
         for batch in batches:
-            for figures in child(batch, n, model_steps, ref_steps):
+            tree = before if batch == ["model@before"] else None
+            for figures in child(["model"] if tree else batch, n, model_steps, ref_steps, tree):
                 runs[figures["kind"]].append(figures)
     us = {k: spread([r["us"] for r in v]) for k, v in runs.items()}
     paired = [m["us"] / b["us"] for m, b in zip(runs["model"], runs["bw"], strict=True)]
+    extra = {}
+    if before:
+        extra["ratio_to_before"] = spread(
+            [m["us"] / b["us"] for m, b in zip(runs["model"], runs["before"], strict=True)]
+        )
     return {
+        **extra,
         "agents": n,
         "model_steps": model_steps,
         "reference_steps": ref_steps,
@@ -174,13 +200,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI (< 1 min)")
     parser.add_argument("--reps", type=int, help="repetitions (default 3, quick 2)")
+    parser.add_argument(
+        "--before", type=Path, help="also time the model of this checkout (paired 'before')"
+    )
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
 
     # (agents, model steps, reference steps)
-    plan = [(2_000, 24, 5)] if args.quick else [(10_000, 132, 20), (100_000, 132, 10)]
+    plan = [(2_000, 24, 10)] if args.quick else [(10_000, 132, 20), (100_000, 132, 10)]
     reps = args.reps or (2 if args.quick else 3)
-    results = [measure(n, ms, rs, reps, shared=args.quick) for n, ms, rs in plan]
+    results = [measure(n, ms, rs, reps, args.quick, args.before) for n, ms, rs in plan]
     frames = importlib.util.find_spec("mesa_frames") is not None
 
     print(f"CPU of the step loop, us per agent-step: median [min-max] of {reps} paired runs")
@@ -188,8 +217,13 @@ def main() -> int:
         n = res["agents"]
         print(f"\n{n:,} agents (model {res['model_steps']} steps, references "
               f"{res['reference_steps']} steps)")
-        for kind, label in LABELS.items():
+        labels = dict(LABELS)
+        if args.before:
+            labels["before"] = f"this model at {args.before}"
+        for kind, label in labels.items():
             print(f"  {label:<46} {fmt(res['us_per_agent_step'][kind])}")
+        if args.before:
+            print(f"  {'ratio model / before (paired)':<46} {fmt(res['ratio_to_before'], 3)}")
         print(f"  {'ratio model / BoltzmannWealth (paired)':<46} "
               f"{fmt(res['ratio_to_boltzmann'], 3)} (target <= {TARGET_RATIO})")
     if not frames:

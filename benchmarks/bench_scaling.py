@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -49,16 +50,23 @@ print(json.dumps({"firms": firms, "steps": steps, "step_cpu_s": step_cpu,
 """
 
 
-def run(firms: int, steps: int) -> dict:
-    """One whole run in a fresh process; wall time measured from outside."""
+def run(firms: int, steps: int, tree: Path | None = None) -> dict:
+    """One whole run in a fresh process; wall time measured from outside.
+
+    ``tree``: run the model of another checkout (same interpreter and libraries).
+    """
+    root = tree or ROOT
+    env = dict(os.environ, PYTHONPATH=str(root)) if tree else None
+    scenario = root / "scenarios" / SCENARIO.name
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(firms), str(steps), str(SCENARIO), out],
+            [sys.executable, "-c", CHILD, str(firms), str(steps), str(scenario), out],
             capture_output=True,
             text=True,
             check=True,
-            cwd=ROOT,
+            cwd=root,
+            env=env,
         )
         wall = time.perf_counter() - start
     figures = json.loads(done.stdout.strip().splitlines()[-1])
@@ -72,6 +80,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     parser.add_argument("--million", action="store_true", help="add the 1,000,000-firm run")
     parser.add_argument("--steps", type=int, default=132, help="months per run (default 132)")
+    parser.add_argument("--tree", type=Path, help="run the model of this checkout instead")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
 
@@ -79,9 +88,9 @@ def main() -> int:
     if args.million:
         sizes.append(1_000_000)
     steps = 24 if args.quick else args.steps
-    runs = [run(n, steps) for n in sizes]
+    runs = [run(n, steps, args.tree) for n in sizes]
     base = runs[0]["us_per_firm_step"]
-    print(f"{SCENARIO.name}, {steps} steps, one fresh process per size (machine may be shared)")
+    print(f"{args.tree or ROOT}: {SCENARIO.name}, {steps} steps, one fresh process per size")
     print(f"{'firms':>10} {'wall s':>8} {'peak RSS MB':>12} {'step CPU s':>11} "
           f"{'us/firm-step':>13} {'vs smallest':>12}")
     for r in runs:
