@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.network import KEY_SHIFT
 from abm.nodes import FIRM, GOVERNMENT, UNIVERSITY
 
-_SHIFT = 32
-_KEY = np.int64(1) << _SHIFT
+_KEY = np.int64(1) << KEY_SHIFT
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -76,7 +76,7 @@ def csr_from_edges(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np
     u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
     keys = np.sort(np.concatenate([u * _KEY + v, v * _KEY + u]))
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys >> _SHIFT, minlength=n), out=indptr[1:])
+    np.cumsum(np.bincount(keys >> KEY_SHIFT, minlength=n), out=indptr[1:])
     return indptr, keys & (_KEY - 1)
 
 

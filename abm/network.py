@@ -29,8 +29,8 @@ import numpy as np
 from abm.nodes import FIRM, GOVERNMENT, KIND_NAMES, UNIVERSITY, NodeTable
 from abm.schema import Network as NetworkParams
 
-_SHIFT = 32
-_KEY = np.int64(1) << _SHIFT
+KEY_SHIFT = 32  # a tie's key: row << KEY_SHIFT | partner (rows stay below 2**31)
+_KEY = np.int64(1) << KEY_SHIFT
 _LOW = _KEY - 1
 
 
@@ -218,7 +218,7 @@ class CollaborationNetwork:
         if self._csr is None:
             keys = self._keys()
             indptr = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(keys >> _SHIFT, minlength=n), out=indptr[1:])
+            np.cumsum(np.bincount(keys >> KEY_SHIFT, minlength=n), out=indptr[1:])
             self._csr = (indptr, keys & _LOW)
         indptr, indices = self._csr
         if len(indptr) < n + 1:
