@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from abm import location, metrics
-from abm.agents import CentralGovernment, Firm, LocalGovernment, University
+from abm.agents import CentralGovernment, LocalGovernment, University
+from abm.agents.firm import FirmAgents
 from abm.compute import ComputeMarket
 from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
@@ -117,7 +118,7 @@ class RegionalModel(mesa.Model):
         self.nodes = NodeTable(n, capacity=int(scenario.population.firms * 1.5) + 64)
         self.network = CollaborationNetwork(self.nodes, p.network, self.distance_km)
         self.market = ComputeMarket(scenario, self.region_index, self.distance_km)
-        self.firm_agents: dict[int, Firm] = {}
+        self.firm_agents = FirmAgents(self)  # row -> Firm view of each live firm
 
         self.entry_log: list[int] = []  # region of every outside entrant, in order
 
@@ -377,8 +378,6 @@ class RegionalModel(mesa.Model):
         self.talent += np.bincount(nodes.region[rows], weights=nodes.size[rows], minlength=n)
         self.network.remove_nodes(rows)
         nodes.alive[rows] = False
-        for row in rows.tolist():
-            self.firm_agents.pop(row).remove()
 
     def _update_zones(self) -> None:
         zone = self.config.params.special_zone

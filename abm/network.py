@@ -10,7 +10,11 @@ geographic distance and rises with technological similarity or complementarity
 by joint work for ``memory`` months decay.
 
 The edge list lives in numpy arrays so that the rules (spillovers are a sum over
-every edge) run vectorised. :meth:`CollaborationNetwork.to_networkx` gives the same
+every edge) run vectorised. Beside it, one sorted array holds every tie in both
+directions as ``row << 32 | partner``: membership is a binary search, and the
+neighbour lists (CSR) are that array's two halves, read off with one counting pass
+and no sort. Edge order itself is insertion order, because the monthly renewal draws
+follow it. :meth:`CollaborationNetwork.to_networkx` gives the same
 graph as a ``networkx.Graph`` (nodes are the agents' ``unique_id`` with ``kind``
 and ``region`` id attributes), built on demand and cached until the next change:
 keeping networkx in step edit by edit cost more than the whole rest of a month
@@ -21,12 +25,13 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import coo_matrix
 
 from abm.nodes import FIRM, GOVERNMENT, KIND_NAMES, UNIVERSITY, NodeTable
 from abm.schema import Network as NetworkParams
 
-_KEY = np.int64(1) << 32
+KEY_SHIFT = 32  # a tie's key: row << KEY_SHIFT | partner (rows stay below 2**31)
+_KEY = np.int64(1) << KEY_SHIFT
+_LOW = _KEY - 1
 
 
 class CollaborationNetwork:
@@ -36,10 +41,16 @@ class CollaborationNetwork:
         self.nodes = nodes
         self.params = params
         self.distance_km = distance_km
-        self.u = np.empty(0, dtype=np.int64)
-        self.v = np.empty(0, dtype=np.int64)
-        self.last = np.empty(0, dtype=np.int32)
-        self._keys: set[int] = set()
+        # the ties, in insertion order, in buffers with spare room (appends are amortised)
+        self._m = 0
+        self._u = np.empty(1024, dtype=np.int64)
+        self._v = np.empty(1024, dtype=np.int64)
+        self._last = np.empty(1024, dtype=np.int32)
+        # every tie in both directions, row << 32 | partner, ascending; ties added since the
+        # last merge wait in the small ``_fresh`` array, so a month's several batches of
+        # new ties cost one merge into the large array, not one each
+        self._dkeys = np.empty(0, dtype=np.int64)
+        self._fresh = np.empty(0, dtype=np.int64)
         self._csr: tuple[np.ndarray, np.ndarray] | None = None
         self._queued: list[tuple[int, int]] = []
         self._version = 0
@@ -48,12 +59,57 @@ class CollaborationNetwork:
     # ---------------------------------------------------------------- bookkeeping
     @property
     def n_edges(self) -> int:
-        return len(self.u)
+        return self._m
+
+    @property
+    def u(self) -> np.ndarray:
+        """Lower row of every tie, in insertion order (a view: valid until ties change)."""
+        return self._u[: self._m]
+
+    @property
+    def v(self) -> np.ndarray:
+        """Higher row of every tie."""
+        return self._v[: self._m]
+
+    @property
+    def last(self) -> np.ndarray:
+        """Step each tie was made or last renewed."""
+        return self._last[: self._m]
+
+    def _append(self, a: np.ndarray, b: np.ndarray, step: int) -> None:
+        m, k = self._m, len(a)
+        if m + k > len(self._u):
+            cap = max(m + k, 2 * len(self._u))
+            for name in ("_u", "_v", "_last"):
+                old = getattr(self, name)
+                grown = np.empty(cap, dtype=old.dtype)
+                grown[:m] = old[:m]
+                setattr(self, name, grown)
+        self._u[m : m + k] = a
+        self._v[m : m + k] = b
+        self._last[m : m + k] = step
+        self._m = m + k
+
+    def _keys(self) -> np.ndarray:
+        """All directed keys, sorted (merges the fresh ones in)."""
+        if len(self._fresh):
+            fresh = self._fresh
+            self._dkeys = np.insert(self._dkeys, np.searchsorted(self._dkeys, fresh), fresh)
+            self._fresh = np.empty(0, dtype=np.int64)
+        return self._dkeys
 
     def changed(self) -> None:
-        """Note that nodes, regions or ties changed (invalidates cached views)."""
+        """Note that nodes, regions or ties changed (invalidates the networkx view)."""
+        self._version += 1
+
+    def _edges_changed(self) -> None:
         self._version += 1
         self._csr = None
+
+    def has_edges(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether each pair (a[i], b[i]) is tied (binary search in the sorted keys)."""
+        keys = np.asarray(a, dtype=np.int64) * _KEY + b
+        return _contains(self._dkeys, keys) | _contains(self._fresh, keys)
 
     def remove_nodes(self, rows: np.ndarray) -> None:
         """Drop every tie of agents that left (their rows are marked dead by the caller)."""
@@ -65,7 +121,7 @@ class CollaborationNetwork:
         self.changed()
 
     def add_edges(self, u: np.ndarray, v: np.ndarray, step: int) -> int:
-        """Add ties (duplicates and self-ties are ignored); renew existing ones."""
+        """Add ties; self-ties, duplicates and ties that exist already are ignored."""
         if len(u) == 0 or not self.params.enabled:
             return 0
         a, b = np.minimum(u, v), np.maximum(u, v)
@@ -73,16 +129,14 @@ class CollaborationNetwork:
         a, b = a[ok], b[ok]
         keys = a * _KEY + b
         keys, first = np.unique(keys, return_index=True)
-        known = self._keys
-        new = np.fromiter((k not in known for k in keys.tolist()), dtype=bool, count=len(keys))
-        a, b, keys = a[first][new], b[first][new], keys[new]
+        new = ~(_contains(self._dkeys, keys) | _contains(self._fresh, keys))
+        a, b = a[first][new], b[first][new]
         if len(a) == 0:
             return 0
-        known.update(keys.tolist())
-        self.u = np.concatenate([self.u, a])
-        self.v = np.concatenate([self.v, b])
-        self.last = np.concatenate([self.last, np.full(len(a), step, dtype=np.int32)])
-        self.changed()
+        both = np.sort(np.concatenate([keys[new], b * _KEY + a]))
+        self._fresh = np.insert(self._fresh, np.searchsorted(self._fresh, both), both)
+        self._append(a, b, step)
+        self._edges_changed()
         return len(a)
 
     def queue_edge(self, a: int, b: int) -> None:
@@ -114,10 +168,16 @@ class CollaborationNetwork:
         if not mask.any():
             return
         a, b = self.u[mask], self.v[mask]
-        self._keys.difference_update((a * _KEY + b).tolist())
+        gone = np.concatenate([a * _KEY + b, b * _KEY + a])
+        self._dkeys = _without(self._dkeys, gone)
+        self._fresh = _without(self._fresh, gone)
         keep = ~mask
-        self.u, self.v, self.last = self.u[keep], self.v[keep], self.last[keep]
-        self.changed()
+        m = int(keep.sum())
+        for name in ("_u", "_v", "_last"):
+            buf = getattr(self, name)
+            buf[:m] = buf[: self._m][keep]
+        self._m = m
+        self._edges_changed()
 
     # ---------------------------------------------------------------- structure
     def to_networkx(self, region_ids: list[str]) -> nx.Graph:
@@ -144,17 +204,26 @@ class CollaborationNetwork:
         return self._graph[1]
 
     def degree(self) -> np.ndarray:
-        n = self.nodes.n
-        return np.bincount(self.u, minlength=n) + np.bincount(self.v, minlength=n)
+        """Ties of every row."""
+        return np.diff(self.csr()[0])
 
     def csr(self) -> tuple[np.ndarray, np.ndarray]:
-        """Neighbour lists as (indptr, indices) over all rows."""
+        """Neighbour lists as (indptr, indices) over all rows, each list ascending.
+
+        The sorted directed keys are already grouped by row and ordered by partner,
+        so the lists are the keys' low halves and ``indptr`` is one count per row.
+        Cached until the ties change; rows added since only lengthen ``indptr``.
+        """
+        n = self.nodes.n
         if self._csr is None:
-            n = self.nodes.n
-            src = np.concatenate([self.u, self.v])
-            dst = np.concatenate([self.v, self.u])
-            adj = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
-            self._csr = (adj.indptr.astype(np.int64), adj.indices.astype(np.int64))
+            keys = self._keys()
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(keys >> KEY_SHIFT, minlength=n), out=indptr[1:])
+            self._csr = (indptr, keys & _LOW)
+        indptr, indices = self._csr
+        if len(indptr) < n + 1:
+            indptr = np.concatenate([indptr, np.full(n + 1 - len(indptr), indptr[-1])])
+            self._csr = (indptr, indices)
         return self._csr
 
     def neighbour_sum(self, values: np.ndarray) -> np.ndarray:
@@ -163,6 +232,20 @@ class CollaborationNetwork:
         return np.bincount(self.u, weights=values[self.v], minlength=n) + np.bincount(
             self.v, weights=values[self.u], minlength=n
         )
+
+    def compact_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """(live rows, edges as an (m, 2) array of positions among those rows).
+
+        The array is C-contiguous int64, the layout igraph reads without copying
+        it into Python lists.
+        """
+        rows = np.flatnonzero(self.nodes.view("alive"))
+        compact = np.empty(self.nodes.n, dtype=np.int64)
+        compact[rows] = np.arange(len(rows))
+        edges = np.empty((self.n_edges, 2), dtype=np.int64)
+        np.take(compact, self.u, out=edges[:, 0])
+        np.take(compact, self.v, out=edges[:, 1])
+        return rows, edges
 
     # ---------------------------------------------------------------- formation
     def form(self, step: int, rng: np.random.Generator, searchers: np.ndarray) -> int:
@@ -230,3 +313,23 @@ class CollaborationNetwork:
             if self.n_edges >= target_edges or len(searchers) < 2:
                 break
             self.form(step, rng, searchers)
+
+
+def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Membership of ``keys`` in an ascending array (binary search, no Python set)."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    pos = np.searchsorted(sorted_keys, keys)
+    np.minimum(pos, len(sorted_keys) - 1, out=pos)
+    return sorted_keys[pos] == keys
+
+
+def _without(sorted_keys: np.ndarray, gone: np.ndarray) -> np.ndarray:
+    """``sorted_keys`` minus those of ``gone`` it holds (still sorted)."""
+    if len(sorted_keys) == 0:
+        return sorted_keys
+    pos = np.searchsorted(sorted_keys, gone)
+    np.minimum(pos, len(sorted_keys) - 1, out=pos)
+    keep = np.ones(len(sorted_keys), dtype=bool)
+    keep[pos[sorted_keys[pos] == gone]] = False
+    return sorted_keys[keep]

@@ -81,17 +81,21 @@ def test_mesa_agents_graph_and_arrays_agree():
     for _ in range(24):
         model.step()
     firms = model.nodes.rows(FIRM)
-    assert len(model.agents_by_type[Firm]) == len(firms)
-    assert sorted(a.unique_id for a in model.agents_by_type[Firm]) == sorted(
+    assert Firm not in model.agents_by_type  # firms are rows with ids, not registered agents
+    assert len(model.firm_agents) == len(firms)
+    assert sorted(a.unique_id for a in model.firm_agents.values()) == sorted(
         model.nodes.uid[firms].tolist()
     )
     graph = model.graph
-    assert graph.number_of_nodes() == len(model.agents)
+    assert graph.number_of_nodes() == len(model.agents) + len(model.firm_agents)
     assert graph.number_of_edges() == model.network.n_edges
+    ids = [a.unique_id for a in model.agents] + [a.unique_id for a in model.firm_agents.values()]
+    assert len(set(ids)) == len(ids) and set(ids) == set(graph.nodes)
     kinds = {d["kind"] for _, d in graph.nodes(data=True)}
     assert kinds == {"firm", "university", "government"}
-    some = model.agents_by_type[Firm].to_list()[0]
+    some = next(iter(model.firm_agents.values()))
     assert graph.nodes[some.unique_id]["region"] == some.region
+    assert model.firm_agents.by_uid(some.unique_id) == some
     assert len(model.agents_by_type[University]) == 10
 
 

@@ -1,0 +1,106 @@
+"""Scaling: whole-process wall time, peak RSS and step-loop CPU from 10,000 to 1,000,000 firms.
+
+Each size runs ``abm run``'s own path (``run_scenario`` then ``write_outputs``) in a
+fresh subprocess, so the figures include interpreter start, imports, set-up and
+output writing: what a sweep worker or a user at the terminal pays. The peak RSS is
+the child's ``ru_maxrss``; the step-loop CPU (``time.process_time`` around the steps)
+gives the per firm-step cost whose growth with size is the scaling figure.
+
+Targets (issue 12): 1,000,000 firms x 132 steps within 2 GB peak RSS and 4 minutes;
+per firm-step cost from 10,000 to 1,000,000 firms grows at most 10 %.
+
+Run:  .venv/bin/python benchmarks/bench_scaling.py               (10k, 100k, 300k)
+      .venv/bin/python benchmarks/bench_scaling.py --million     (adds 1M, ~4 min more)
+      .venv/bin/python benchmarks/bench_scaling.py --quick       (CI smoke run)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "nacc_haenam.toml"
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from abm.model import RegionalModel
+from abm.run import RunResult, summarise, write_outputs
+from abm.scenario import load_scenario
+firms, steps, path, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+scenario = load_scenario(path, {"population.firms": firms, "scenario.steps": steps})
+model = RegionalModel(scenario, rng=1)
+start = time.process_time()
+for _ in range(steps):
+    model.step()
+step_cpu = time.process_time() - start
+model_df, regions_df = model.history()
+write_outputs(RunResult(model_df, regions_df, summarise(model, 1)), out)
+print(json.dumps({"firms": firms, "steps": steps, "step_cpu_s": step_cpu,
+                  "firm_steps": int(model_df["firms"].iloc[1:].sum()),
+                  "final_firms": int(model_df["firms"].iloc[-1]),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run(firms: int, steps: int, tree: Path | None = None) -> dict:
+    """One whole run in a fresh process; wall time measured from outside.
+
+    ``tree``: run the model of another checkout (same interpreter and libraries).
+    """
+    root = tree or ROOT
+    env = dict(os.environ, PYTHONPATH=str(root)) if tree else None
+    scenario = root / "scenarios" / SCENARIO.name
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(firms), str(steps), str(scenario), out],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env=env,
+        )
+        wall = time.perf_counter() - start
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["wall_s"] = wall
+    figures["us_per_firm_step"] = figures["step_cpu_s"] / figures["firm_steps"] * 1e6
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--million", action="store_true", help="add the 1,000,000-firm run")
+    parser.add_argument("--steps", type=int, default=132, help="months per run (default 132)")
+    parser.add_argument("--tree", type=Path, help="run the model of this checkout instead")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args()
+
+    sizes = [2_000, 20_000] if args.quick else [10_000, 100_000, 300_000]
+    if args.million:
+        sizes.append(1_000_000)
+    steps = 24 if args.quick else args.steps
+    runs = [run(n, steps, args.tree) for n in sizes]
+    base = runs[0]["us_per_firm_step"]
+    print(f"{args.tree or ROOT}: {SCENARIO.name}, {steps} steps, one fresh process per size")
+    print(f"{'firms':>10} {'wall s':>8} {'peak RSS MB':>12} {'step CPU s':>11} "
+          f"{'us/firm-step':>13} {'vs smallest':>12}")
+    for r in runs:
+        print(f"{r['firms']:>10,} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>12.0f} "
+              f"{r['step_cpu_s']:>11.1f} {r['us_per_firm_step']:>13.3f} "
+              f"{r['us_per_firm_step'] / base:>11.2f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

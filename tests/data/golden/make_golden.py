@@ -1,0 +1,55 @@
+"""Write the golden outputs that tests/test_perf_equivalence.py compares against.
+
+The golden pins the model's outputs for fixed seeds, so that speed work (which must
+not change a single draw) can prove it changed nothing. The performance work was proved
+against a golden from commit f490682 (before it), produced with:
+
+    git worktree add /tmp/perf-base f490682
+    cd /tmp/perf-base && /path/to/.venv/bin/python /path/to/tests/data/golden/make_golden.py OUTDIR
+
+It was regenerated from the current tree for the credible-levers rework (behaviour changed
+on purpose). Regenerate it (same command without the worktree) only when a change of the
+model's behaviour is intended, and say so in the commit message.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# (name, scenario file, firms, steps, seed, extra overrides): small but exercising every
+# network path (metrics each step, tie decay past ``memory``, grants that queue ties)
+CASES = (
+    ("baseline", "baseline", 1500, 24, 3, {}),
+    ("split_every_step", "nacc_split", 1200, 30, 5, {"params.network.metrics_every": 1}),
+    ("haenam", "nacc_haenam", 800, 40, 11, {}),
+)
+
+
+def run_case(root: Path, case: tuple) -> tuple:
+    """The (model, regions) DataFrames of one case, run from the tree at ``root``."""
+    from abm.run import run_scenario
+    from abm.scenario import load_scenario
+
+    _, file, firms, steps, seed, extra = case
+    scenario = load_scenario(
+        root / "scenarios" / f"{file}.toml",
+        {"population.firms": firms, "scenario.steps": steps, **extra},
+    )
+    result = run_scenario(scenario, seed=seed)
+    return result.model, result.regions
+
+
+def main(out: Path) -> None:
+    root = Path.cwd()
+    sys.path.insert(0, str(root))
+    out.mkdir(parents=True, exist_ok=True)
+    for case in CASES:
+        model, regions = run_case(root, case)
+        model.to_parquet(out / f"{case[0]}_model.parquet")
+        regions.to_parquet(out / f"{case[0]}_regions.parquet")
+        print(case[0], len(model), "steps,", int(model["firms"].iloc[-1]), "firms at the end")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
