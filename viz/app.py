@@ -37,9 +37,25 @@ from viz.session import Session
 
 offline.install()
 
+
+def _prepare_default_run() -> None:
+    """Build the run a new page opens with before the first page asks for it."""
+    try:
+        from abm.scenario import load_scenario
+        from viz.live import SPARES
+
+        first = default_choice(scenario_choices())
+        if first is not None:
+            scenario = load_scenario(first.path)
+            SPARES.prepare(scenario, scenario.seed)
+    except Exception:  # only an optimisation
+        pass
+
+
 CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")
 DEFAULT_SCENARIO = "baseline"
 _SESSIONS: weakref.WeakSet[Session] = weakref.WeakSet()
+_OPEN = [0]  # pages whose kernel is open (diagnostics)
 
 
 def default_choice(choices: list[Choice]) -> Choice | None:
@@ -56,15 +72,20 @@ class Page_state:
         other = next((c.key for c in choices if c.key != self.session.choice_key.value), first.key)
         self.compare = CompareState(self.session.choice_key.value, other)
         self.sweep = SweepState()
+        self.visited: set[int] = set()
         _SESSIONS.add(self.session)
+        _OPEN[0] += 1
         _on_kernel_close(self.close)
-        offline.diagnostic(f"page opened; {len(_SESSIONS)} page sessions alive")
+        offline.diagnostic(f"page opened; {_OPEN[0]} pages open")
 
     def close(self) -> None:
         self.session.close()
         self.compare.close()
+        _OPEN[0] -= 1
         gc.collect()
-        offline.diagnostic(f"page closed; {len(_SESSIONS) - 1} page sessions alive")
+        offline.diagnostic(
+            f"page closed; {_OPEN[0]} pages open, {len(_SESSIONS)} sessions in memory"
+        )
 
 
 def _on_kernel_close(callback: Callable[[], None]) -> None:
@@ -75,6 +96,9 @@ def _on_kernel_close(callback: Callable[[], None]) -> None:
         kernel_context.get_current_context().on_close(callback)
     except Exception:  # no server (headless render in tests): nothing to hook
         pass
+
+
+_prepare_default_run()
 
 
 # ------------------------------------------------------------------------------ tabs
@@ -184,7 +208,11 @@ def App(choices: list[Choice], first: Choice):
             with solara.v.Tabs(v_model=s.tab.value, on_v_model=s.tab.set, class_="abm-tabs"):
                 for tab in TABS:
                     solara.v.Tab(children=[tr(tab.label, lang)], class_=f"tab-{tab.key}")
+            visited = state.visited
+            visited.add(s.tab.value)
             for i, tab in enumerate(TABS):
+                if i not in visited:  # mounted on first visit, then kept (and its state)
+                    continue
                 hidden = {} if s.tab.value == i else {"display": "none"}
                 with solara.Div(classes=["abm-pane", f"pane-{tab.key}"], style=hidden):
                     Boundary(children=[tab.view(state, lang)], lang=lang, name=tab.key)

@@ -156,8 +156,8 @@ def controls_for(base: Scenario) -> list[Control]:
         ),
         Control(
             "firms",
-            "Number of firms (agents)",
-            "기업 수 (에이전트)",
+            "Number of firms",
+            "기업 수",
             "int",
             "run",
             "population.firms",

@@ -27,7 +27,7 @@ from abm.errors import UserError
 from abm.scenario import Scenario, load_scenario, parse_month
 from viz import controls as ctl
 from viz.i18n import tr, trf
-from viz.live import Frame, LiveRun
+from viz.live import SPARES, Frame, LiveRun
 from viz.paths import Choice, lookup
 
 log = logging.getLogger("viz.session")
@@ -59,7 +59,7 @@ class Session:
             scenario, seed = base, base.seed
         else:
             scenario, seed = checked.scenario, checked.seed
-        run = LiveRun(scenario, seed)
+        run = SPARES.take(scenario, seed)
         self.lock = threading.Lock()
         self.lang = solara.reactive("en")
         self.choice_key = solara.reactive(choice.key)

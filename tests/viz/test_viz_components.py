@@ -101,7 +101,7 @@ def test_control_panel_shows_ranges_and_messages(baseline):
     draft = solara.reactive({**defaults(baseline), "firms": "-3"})
     checked = validate(baseline, draft.value)
     _, rc = solara.render(ControlPanel(baseline, draft, checked, "en"), handle_error=False)
-    field = rc.find(v.TextField, label="Number of firms (agents) (agents)").widget
+    field = rc.find(v.TextField, label="Number of firms (agents)").widget
     assert field.error
     assert any("-3 agents is outside the allowed range 0 – 2,000,000" in m for m in field.messages)
     seed = rc.find(v.TextField, label="Seed").widget
@@ -120,7 +120,7 @@ def test_page_steps_resets_and_keeps_the_model_on_bad_values():
     rc.find(v.Btn, class_="btn-step").widget.click()
     wait_for(lambda: step_of(rc) == 2)
 
-    firms = rc.find(v.TextField, label="Number of firms (agents) (agents)").widget
+    firms = rc.find(v.TextField, label="Number of firms (agents)").widget
     firms.v_model = "abc"
     firms.fire_event("keyup.enter", None)
     wait_for(lambda: any("not a number" in m for m in firms.messages or []))
@@ -251,9 +251,7 @@ def test_compare_offers_current_settings_and_keeps_its_state(small):
     state.months_text.set("2")
     state.key_b.set(CURRENT)
     choices = scenario_choices()
-    _, rc = solara.render(
-        CompareView(state, choices, lambda: (small, 4), "ko"), handle_error=False
-    )
+    _, rc = solara.render(CompareView(state, choices, lambda: (small, 4), "ko"), handle_error=False)
     assert "현재 설정" in texts(rc) and "비교 실행" in texts(rc)
     rc.find(v.Btn, class_="btn-compare").widget.click()
     wait_for(lambda: state.result.value is not None)
@@ -270,10 +268,13 @@ def test_tabs_keep_their_state_across_switches():
     from viz.app import TABS
 
     _, rc = _page()
+    tabs = rc.find(v.Tabs).widget
+    assert not rc.find(v.TextField, label="Seeds per scenario").widgets  # mounted on demand
+    tabs.v_model = 1
+    wait_for(lambda: rc.find(v.TextField, label="Seeds per scenario").widgets)
     seeds = rc.find(v.TextField, label="Seeds per scenario").widget
     seeds.v_model = "7"
     seeds.fire_event("keyup.enter", None)
-    tabs = rc.find(v.Tabs).widget
     pane = rc.find(v.Html, class_="abm-pane pane-compare").widget
     tabs.v_model = 1
     wait_for(lambda: "none" not in (pane.style_ or ""))

@@ -155,8 +155,12 @@ def test_gpu_chart_has_a_labelled_line_per_center(baseline):
     run = LiveRun(scenario, 1)
     frame = run.step()
     svg = dict(chart_figures(frame, scenario, "en"))["gpu_utilisation"]
-    legend = [t.text for g in parse(svg).iter(f"{SVG}g") if g.get("class") == "legend-item"
-              for t in g.iter(f"{SVG}text")]
+    legend = [
+        t.text
+        for g in parse(svg).iter(f"{SVG}g")
+        if g.get("class") == "legend-item"
+        for t in g.iter(f"{SVG}text")
+    ]
     assert len(legend) == len(scenario.centers) >= 2
     assert all("…" not in name for name in legend)  # names are never cut
 
@@ -190,8 +194,9 @@ def test_money_reads_in_eok_and_jo_on_axes_and_cards(small):
 def test_network_nodes_say_kind_region_and_state(small):
     frame = LiveRun(small, 1).step()
     svg = network_figure(frame, small, "en")
-    tips = [t.text for e in parse(svg).iter() if e.get("class") == "node"
-            for t in e.iter(f"{SVG}title")]
+    tips = [
+        t.text for e in parse(svg).iter() if e.get("class") == "node" for t in e.iter(f"{SVG}title")
+    ]
     assert tips and any(t.startswith("firm · ") and "compute need met" in t for t in tips)
     assert "기업 · " in network_figure(frame, small, "ko")
 

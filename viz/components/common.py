@@ -81,5 +81,5 @@ def Heading(text: str, classes: list[str] = []):  # noqa: B006
 
 
 @solara.component_vue("clickable_svg.vue")
-def ClickableSvg(svg: str, css: str = "", event_pick: Callable[[str], None] | None = None):
+def ClickableSvg(svg: str, box_class: str = "", event_pick: Callable[[str], None] | None = None):
     """An SVG of ours whose ``data-region`` elements send their region id on click."""

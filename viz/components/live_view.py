@@ -162,7 +162,7 @@ def LiveView(
                     lambda: map_figure(frame, scenario, lang, size_by.value, selected.value),
                     "map",
                 )
-                ClickableSvg(svg=svg, css="abm-fig fig-map", event_pick=selected.set)
+                ClickableSvg(svg=svg, box_class="abm-fig fig-map", event_pick=selected.set)
             with solara.Column(style={"flex": "1 1 420px", "max-width": "530px"}):
                 Figure(
                     safe_svg(lambda: network_figure(frame, scenario, lang), "network"), "network"

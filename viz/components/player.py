@@ -61,7 +61,7 @@ def PlayerBox(session: Session, lang: str = "en"):
     label = tr("speed_max", lang) if speed >= MAX_SPEED else trf("speed_value", lang, n=speed)
     solara.v.Html(tag="div", children=[label], class_="speed-value abm-note")
     with solara.Div(classes=["ctl-speed"]):
-        solara.SliderInt("", value=session.speed, min=1, max=MAX_SPEED, thumb_label="always")
+        solara.SliderInt("", value=session.speed, min=1, max=MAX_SPEED, thumb_label=False)
     with solara.Row(gap="8px"):
         solara.InputText(
             tr("run_until", lang),
