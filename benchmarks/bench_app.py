@@ -64,7 +64,7 @@ _PAUSE_JS = """
     const now = performance.now();
     const s = Number(counter().dataset.step);
     if (s !== step) { step = s; lastChange = now - t0; }
-    if (flipped === null && button().innerText.includes('Play')) flipped = now - t0;
+    if (flipped === null && button().textContent.includes('Play')) flipped = now - t0;
   });
   observer.observe(document.body, {subtree: true, childList: true, attributes: true,
                                    characterData: true});

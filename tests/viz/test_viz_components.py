@@ -94,7 +94,7 @@ def test_live_view_renders_every_figure(small):
     assert text.count('class="abm-figure abm-chart"') == 8  # 7 charts + the picked one
     assert "abm-map" in text and "abm-network" in text
     assert text.count('class="abm-figure abm-hist"') == 4
-    assert rc.find(v.Html, class_="kpi").widgets
+    assert 'data-kpi="firms"' in text
 
 
 def test_control_panel_shows_ranges_and_messages(baseline):
@@ -134,7 +134,10 @@ def test_page_steps_resets_and_keeps_the_model_on_bad_values():
     # defect 4: the banner goes as soon as the value is fixed, before any Reset
     wait_for(lambda: not rc.find(v.Alert, class_="abm-fix-banner").widgets)
     rc.find(v.Btn, class_="btn-reset").widget.click()
-    wait_for(lambda: step_of(rc) == 0 and "250" in texts(rc).split("Firms")[1][:40])
+    wait_for(
+        lambda: step_of(rc) == 0
+        and '<div class="kpi-label">Firms</div><div class="kpi-value">250<' in html_of(rc)
+    )
 
 
 def test_reset_shows_progress_and_disables_the_buttons(monkeypatch):

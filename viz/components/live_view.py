@@ -3,6 +3,8 @@ a chart of any recorded output, and the firms of the selected region as histogra
 
 from __future__ import annotations
 
+from html import escape
+
 import solara
 
 from abm.outputs import MODEL, REGION
@@ -24,20 +26,17 @@ from viz.live import Frame
 
 @solara.component
 def KpiCards(frame: Frame, lang: str = "en"):
-    cards = [
-        solara.v.Html(
-            tag="div",
-            class_="kpi",
-            attributes={"data-kpi": kid},
-            children=[
-                solara.v.Html(tag="div", class_="kpi-label", children=[label]),
-                solara.v.Html(tag="div", class_="kpi-value", children=[value]),
-            ],
-        )
+    """One HTML string (one widget update a step, not 24); every part is escaped."""
+    cards = "".join(
+        f'<div class="kpi" data-kpi="{escape(kid)}"><div class="kpi-label">{escape(label)}'
+        f'</div><div class="kpi-value">{escape(value)}</div></div>'
         for kid, label, value in kpis(frame, lang)
-    ]
-    solara.v.Html(
-        tag="div", class_="kpi-row", attributes={"data-step": str(frame.step)}, children=cards
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=cards,
+        classes=["kpi-row"],
+        attributes={"data-step": str(frame.step)},
     )
 
 
@@ -164,9 +163,11 @@ def LiveView(
                 )
                 ClickableSvg(svg=svg, box_class="abm-fig fig-map", event_pick=selected.set)
             with solara.Column(style={"flex": "1 1 420px", "max-width": "530px"}):
-                Figure(
-                    safe_svg(lambda: network_figure(frame, scenario, lang), "network"), "network"
+                network = solara.use_memo(  # redrawn only when its summary is recomputed
+                    lambda: safe_svg(lambda: network_figure(frame, scenario, lang), "network"),
+                    [id(frame.network), id(scenario), lang],
                 )
+                Figure(network, "network")
         charts = safe_svg(
             lambda: "".join(
                 f'<div class="abm-chart-cell fig-chart-{cid}">{svg}</div>'
