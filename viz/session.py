@@ -81,6 +81,7 @@ class Session:
         self.selected = solara.reactive("")
         self.plot_scope = solara.reactive("model")
         self.plot_name = solara.reactive("compute_met")
+        self.choices_version = solara.reactive(0)
         self.url_setter = None  # set by the page: pushes "?..." to the browser's address
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -205,6 +206,13 @@ class Session:
         self.attempted.set(False)
         draft = dict(self.draft.value)
         self._build(checked.scenario, checked.seed, lambda: self.applied.set(draft))
+
+    def rescan(self) -> None:
+        """Read the allowed folders again (a scenario file saved there since appears)."""
+        from viz.paths import scenario_choices
+
+        self.choices = scenario_choices()
+        self.choices_version.set(self.choices_version.value + 1)
 
     def pick(self, key: str) -> None:
         choice = lookup(self.choices, key)

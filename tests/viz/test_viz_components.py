@@ -356,3 +356,19 @@ def test_info_panel_lists_controls_outputs_and_sources(baseline):
     assert "조절 항목" in text and "출력 변수" in text and "이 시나리오 수치의 출처" in text
     assert "공공 지출" in text and "Gwangju NADC H100 price" in text
     assert (PROJECT_ROOT / "docs" / "ODD.md").exists()
+
+
+def test_rescan_offers_a_scenario_file_saved_into_an_allowed_folder(small, tmp_path, monkeypatch):
+    """Load a scenario file from an allowed folder: one saved after the page opened."""
+    from viz import export
+    from viz.paths import ROOTS_ENV
+
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path))
+    s = _session()
+    assert not any(c.label == "mine" for c in s.choices)
+    run = LiveRun(small.with_overrides({"population.firms": 120}), 3)
+    (tmp_path / "mine.toml").write_bytes(export.scenario_file(run))
+    s.rescan()
+    choice = next(c for c in s.choices if c.label == "mine")
+    s.pick(choice.key)
+    wait_for(lambda: s.run.value.scenario.population.firms == 120)
