@@ -199,17 +199,17 @@ def App(choices: list[Choice], first: Choice):
     with solara.Row(gap="0px", classes=["abm-layout"]):
         with solara.Column(gap="4px", classes=["abm-sidebar"]):
             _ = s.choices_version.value  # re-render after a rescan
-            with solara.Row(gap="2px", style={"align-items": "center"}):
-                ScenarioPicker(
-                    s.choices, s.choice_key.value, s.pick, s.pick_error.value, lang, busy
-                )
-                solara.Button(
-                    icon_name="mdi-refresh",
-                    icon=True,
-                    on_click=s.rescan,
-                    classes=["btn-rescan"],
-                    disabled=busy,
-                )
+            ScenarioPicker(s.choices, s.choice_key.value, s.pick, s.pick_error.value, lang, busy)
+            solara.Button(
+                tr("rescan", lang),
+                icon_name="mdi-refresh",
+                text=True,
+                small=True,
+                on_click=s.rescan,
+                classes=["btn-rescan"],
+                disabled=busy,
+                style={"align-self": "flex-start"},
+            )
             PlayerBox(s, lang)
             FixBanner(base, checked, s.attempted.value, lang)
             if checked.ok and draft != s.applied.value and not s.attempted.value:

@@ -135,8 +135,10 @@ def test_page_steps_resets_and_keeps_the_model_on_bad_values():
     wait_for(lambda: not rc.find(v.Alert, class_="abm-fix-banner").widgets)
     rc.find(v.Btn, class_="btn-reset").widget.click()
     wait_for(
-        lambda: step_of(rc) == 0
-        and '<div class="kpi-label">Firms</div><div class="kpi-value">250<' in html_of(rc)
+        lambda: (
+            step_of(rc) == 0
+            and '<div class="kpi-label">Firms</div><div class="kpi-value">250<' in html_of(rc)
+        )
     )
 
 
@@ -264,7 +266,7 @@ def test_compare_offers_current_settings_and_keeps_its_state(small):
     rc.close()
     # a new view (after a tab switch) shows the same result from the same state
     _, rc = solara.render(CompareView(state, choices, lambda: (small, 4), "en"), handle_error=False)
-    wait_for(lambda: rc.find(v.Html, tag="table").widgets)
+    wait_for(lambda: "<table" in html_of(rc))
 
 
 def test_tabs_keep_their_state_across_switches():
@@ -352,9 +354,16 @@ def test_info_panel_lists_controls_outputs_and_sources(baseline):
     from viz.components.info import InfoView
 
     _, rc = solara.render(InfoView(baseline, "ko"), handle_error=False)
-    text = texts(rc)
+    text, html = texts(rc), html_of(rc)
     assert "조절 항목" in text and "출력 변수" in text and "이 시나리오 수치의 출처" in text
-    assert "공공 지출" in text and "Gwangju NADC H100 price" in text
+    assert "공공 지출" in html and "Gwangju NADC H100 price" in html
+
+
+def test_tables_escape_every_cell():
+    from viz.components.common import table_html
+
+    html = table_html(["<b>h</b>"], [["<img src=x onerror=alert(1)>", "a & b"]])
+    assert "<img" not in html and "<b>" not in html and "&lt;img" in html and "a &amp; b" in html
     assert (PROJECT_ROOT / "docs" / "ODD.md").exists()
 
 

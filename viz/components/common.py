@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from html import escape
 
 import solara
 
@@ -43,8 +44,6 @@ def safe_svg(make: Callable[[], str], name: str) -> str:
         return make()
     except Exception as exc:  # one broken figure must not take the others with it
         log.exception("figure %s failed", name)
-        from html import escape
-
         return (
             '<svg xmlns="http://www.w3.org/2000/svg" class="abm-figure abm-broken" width="300" '
             f'height="40"><text x="6" y="24" font-size="11" fill="#b00">{escape(name)}: '
@@ -52,27 +51,23 @@ def safe_svg(make: Callable[[], str], name: str) -> str:
         )
 
 
+def table_html(headers: list[str], rows: list[list[str]], classes: list[str] = ()) -> str:
+    """A plain table as HTML in which every cell is escaped (text from files included)."""
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    css = escape(" ".join(["abm-table", *classes]))
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 @solara.component
 def Table(headers: list[str], rows: list[list[str]], classes: list[str] = []):  # noqa: B006
-    """A plain table whose cells are text nodes (escaped by construction)."""
-    head = solara.v.Html(
-        tag="thead",
-        children=[
-            solara.v.Html(
-                tag="tr", children=[solara.v.Html(tag="th", children=[h]) for h in headers]
-            )
-        ],
+    """A table in one widget (hundreds of cells as widgets are slow to send); every cell is
+    escaped by :func:`table_html`, so text from files is never markup."""
+    solara.HTML(
+        tag="div", unsafe_innerHTML=table_html(headers, rows, classes), classes=["abm-table-box"]
     )
-    body = solara.v.Html(
-        tag="tbody",
-        children=[
-            solara.v.Html(
-                tag="tr", children=[solara.v.Html(tag="td", children=[str(c)]) for c in row]
-            )
-            for row in rows
-        ],
-    )
-    solara.v.Html(tag="table", children=[head, body], class_=" ".join(["abm-table", *classes]))
 
 
 @solara.component
