@@ -33,8 +33,8 @@ from viz.paths import Choice, lookup
 log = logging.getLogger("viz.session")
 
 MAX_SPEED = 30  # the slider's top: as fast as the model steps
-MIN_FRAME_S = 0.1  # at most ~10 frames a second while playing
-RENDER_SHARE = 0.5  # drawing may take at most this share of the time while playing
+MIN_FRAME_S = 0.15  # at most ~7 frames a second while playing
+RENDER_SHARE = 0.35  # drawing may take at most this share of the time while playing
 
 
 @dataclass(frozen=True)

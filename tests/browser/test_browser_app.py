@@ -7,6 +7,7 @@ refresh the screenshots of docs/app.md (docs/img/*.png).
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 import zipfile
@@ -348,3 +349,31 @@ def test_no_public_cdn_and_no_cookie_warning(app_server, app_url: str) -> None:
     assert time.monotonic() - started < 5  # refused, not retried against a CDN
     assert "refused" in app_server.log() or "offline" in app_server.log()
     assert "samesite=none" not in app_server.log()
+
+
+def open_pages(log: str) -> int | None:
+    counts = re.findall(r"abm-diagnostic: page (?:opened|closed); (\d+) pages open", log)
+    return int(counts[-1]) if counts else None
+
+
+def test_closed_tabs_release_their_kernels(browser: Browser, app_server) -> None:
+    """Defect 10: every closed tab's kernel closes (and with it the page's model).
+
+    Runs last in the module: every page of the tests before it has been closed too."""
+    opened = app_server.log().count("abm-diagnostic: page opened")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        for _ in range(2):
+            page = open_app(context.new_page(), app_server.url)
+            page.locator(".btn-step").click()
+            page.close()
+    finally:
+        context.close()
+    deadline = time.monotonic() + 60
+    while open_pages(app_server.log()) != 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    log = app_server.log()
+    assert log.count("abm-diagnostic: page opened") == opened + 2
+    assert open_pages(log) == 0, log[-2000:]
+    assert "samesite=none" not in log  # no cookie warning per page load
+
