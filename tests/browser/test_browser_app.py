@@ -234,6 +234,9 @@ def test_korean_interface(page: Page, app_url: str) -> None:
     expect(page.locator(".abm-compare")).to_contain_text("현재 설정")
     expect(page.locator(".btn-compare")).to_contain_text("비교 실행")
     page.locator(".abm-tabs .v-tab").nth(0).click()
+    expect(page.locator(".pane-compare")).to_be_hidden()
+    expect(page.locator(".fig-map svg")).to_be_visible()
+    page.wait_for_timeout(500)  # let the charts repaint before the picture
     screenshot(page, "07-korean", docs="korean")
 
 
@@ -292,7 +295,7 @@ def test_inspect_plot_info_and_nothing_covered(page: Page, app_url: str) -> None
     page.locator(".ctl-plot-output").click()
     page.get_by_role("option", name="Employment (persons)").click()
     expect(page.locator(".fig-custom svg")).to_contain_text("Employment (persons)")
-    page.locator(".ctl-plot-output").scroll_into_view_if_needed()
+    page.locator(".abm-hists").scroll_into_view_if_needed()
     screenshot(page, "11-inspect", docs="inspect")
     # defect 9: the Solara badge covers no content at 1280x720 and 1440x900
     for size in ((1280, 720), (1440, 900)):

@@ -240,3 +240,9 @@ def test_korean_counts_and_won_formats():
     assert fmt_value(12345, "count", "ko") == "1.23만"
     assert fmt_value(1.5e12, "money", "ko", axis=True) == "1.5조"
     assert fmt_value(0.123, "share") == "12.3%"
+
+
+def test_tick_labels_differ_on_a_narrow_range():
+    svg = line_chart_svg("t", [0, 1, 2], [Series("a", "#000", [50520.0, 50580.0, 50530.0])])
+    ticks = [t.text for t in parse(svg).iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert len(set(ticks)) == len(ticks)

@@ -145,12 +145,15 @@ def line_chart_svg(
         )
         + "</g>",
     ]
-    for t in ticks:
+    labels = [y_format(t) for t in ticks]
+    if len(set(labels)) < len(labels):  # a narrow range: more digits, so ticks differ
+        labels = [fmt_number(t, digits=6) for t in ticks]
+    for t, label in zip(ticks, labels, strict=True):
         y = py(t)
         parts.append(
             f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
-        parts.append(text(LEFT - 5, y + 3, y_format(t), text_anchor="end", fill=MUTED))
+        parts.append(text(LEFT - 5, y + 3, label, text_anchor="end", fill=MUTED))
     if x_dates:
         for i, label in date_ticks(x_dates[: len(x)]):
             if i < len(x):
