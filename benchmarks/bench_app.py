@@ -86,8 +86,9 @@ def set_speed(page: Page, speed: int) -> None:
 def reset_to(page: Page, firms: int) -> None:
     set_control(page, "ctl-firms", str(firms))
     page.locator(".btn-reset").click()
-    text = f"{firms // 1000}k" if firms >= 1000 else str(firms)
-    expect(page.locator(".kpi[data-kpi=firms] .kpi-value")).to_have_text(text, timeout=120_000)
+    expect(page.locator(".kpi-row")).to_have_attribute(
+        "data-agents", str(firms), timeout=120_000
+    )
     expect(page.locator(".btn-play")).to_be_enabled()
 
 

@@ -180,8 +180,8 @@ class Session:
             self._fail("run_error", exc)
         finally:
             try:
-                if pending:
-                    self._publish(owner, owner.snapshot(force_network=True))
+                if pending:  # the step it stopped at (network as last drawn: cheap)
+                    self._publish(owner, owner.snapshot(force_network=False))
             except Exception as exc:
                 self._fail("view_error", exc)
             if not stop.is_set():

@@ -32,11 +32,13 @@ def KpiCards(frame: Frame, lang: str = "en"):
         f'</div><div class="kpi-value">{escape(value)}</div></div>'
         for kid, label, value in kpis(frame, lang)
     )
+    now = frame.current
+    agents = now.get("agents", now.get("firms", 0))  # firm agents (model units), for tests
     solara.HTML(
         tag="div",
         unsafe_innerHTML=cards,
         classes=["kpi-row"],
-        attributes={"data-step": str(frame.step)},
+        attributes={"data-step": str(frame.step), "data-agents": str(int(agents or 0))},
     )
 
 
