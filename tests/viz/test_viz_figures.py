@@ -246,3 +246,13 @@ def test_tick_labels_differ_on_a_narrow_range():
     svg = line_chart_svg("t", [0, 1, 2], [Series("a", "#000", [50520.0, 50580.0, 50530.0])])
     ticks = [t.text for t in parse(svg).iter(f"{SVG}text") if t.get("text-anchor") == "end"]
     assert len(set(ticks)) == len(ticks)
+
+
+def test_korean_legend_entries_do_not_overlap():
+    from viz.figures.lines import legend_layout
+
+    names = ["수도권", "대구", "광주", "전남 (해남)"]
+    spots = legend_layout(names, 340)
+    for (x1, y1), (x2, y2), name in zip(spots, spots[1:], names, strict=False):
+        if y1 == y2:
+            assert x2 - x1 >= 12 + 8.5 * len(name)  # a Hangul glyph is ~9 px wide at 9 px

@@ -16,7 +16,13 @@ from viz.figures.palette import FONT, GRID, INK, MUTED, fmt_number, text
 
 WIDTH, HEIGHT = 340, 190
 LEFT, RIGHT, TOP, BOTTOM = 50, 12, 26, 24
-CHAR_W = 5.6  # approximate width of a 9 px legend character
+CHAR_W = 5.6  # approximate width of a 9 px Latin legend character
+WIDE_W = 9.2  # ... and of a Hangul (or other wide) one
+
+
+def text_width(s: str, char: float = CHAR_W, wide: float = WIDE_W) -> float:
+    """Estimated width of ``s`` at 9 px: wide characters count almost double."""
+    return sum(wide if ord(c) > 0x2E80 else char for c in s)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def legend_layout(
     """(x, y) of each legend entry, wrapped onto rows; names are never cut."""
     out, lx, ly = [], float(left), 30.0
     for name in names:
-        w = 16 + CHAR_W * len(name)
+        w = 16 + text_width(name)
         if lx + w > width - right and lx > left:
             lx, ly = float(left), ly + 11
         out.append((lx, ly))
@@ -157,9 +163,10 @@ def line_chart_svg(
     if x_dates:
         for i, label in date_ticks(x_dates[: len(x)]):
             if i < len(x):
-                parts.append(
-                    text(px(x[i]), height - BOTTOM + 13, label, text_anchor="middle", fill=MUTED)
-                )
+                tx = px(x[i])
+                room = text_width(label, 5.4)  # 10 px digits
+                anchor = "end" if tx + room / 2 > width - 2 else "middle"
+                parts.append(text(tx, height - BOTTOM + 13, label, text_anchor=anchor, fill=MUTED))
     else:
         for t in nice_ticks(x0, x1, 4):
             if x0 <= t <= x1:

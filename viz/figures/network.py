@@ -22,6 +22,7 @@ from html import escape
 import networkx as nx
 import numpy as np
 
+from viz.figures.lines import text_width
 from viz.figures.palette import FONT, INK, MUTED, fmt_number, text
 
 KINDS = ("firm", "university", "government")
@@ -231,6 +232,14 @@ def network_svg(
         lx, ly = cx + (x - cx) * 1.42, cy + (y - cy) * 1.36
         anchor = "middle" if abs(lx - cx) < 60 else ("start" if lx > cx else "end")
         within = summary.pairs.get((rid, rid), 0)
+        detail = (
+            f"{fmt_number(agents[rid])} {words['agents']}, {fmt_number(within)} {words['ties']}"
+        )
+        longest = max(text_width(labels[rid], 6.2, 11.0), text_width(detail, 5.3, 9.5))
+        if anchor == "end":
+            lx = max(lx, longest + 4)  # keep the label inside the figure
+        elif anchor == "start":
+            lx = min(lx, width - longest - 4)
         parts.append(
             text(
                 lx,
@@ -245,8 +254,7 @@ def network_svg(
             text(
                 lx,
                 ly + 12,
-                f"{fmt_number(agents[rid])} {words['agents']}, "
-                f"{fmt_number(within)} {words['ties']}",
+                detail,
                 text_anchor=anchor,
                 fill=MUTED,
                 font_size="9.5",
