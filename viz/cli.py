@@ -76,6 +76,12 @@ def server_command(host: str, port: int, roots: list[Path]) -> tuple[list[str], 
             "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache),
             "SOLARA_ASSETS_PROXY": "True",
             "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+            # nothing leaves the machine: an uncached asset is refused (viz/offline.py),
+            # and even a fetch Solara made some other way would hit a dead loopback port
+            "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/offline-cdn/",
+            # a closed tab's kernel (and its model) is freed this long after it went away
+            # (Solara's default keeps it 24 h, for a reconnect)
+            "SOLARA_KERNEL_CULL_TIMEOUT": env.get("SOLARA_KERNEL_CULL_TIMEOUT", "20s"),
             CACHE_ENV: str(cache),
             ROOTS_ENV: os.pathsep.join(str(r.resolve()) for r in roots),
             "PYTHONPATH": os.pathsep.join(

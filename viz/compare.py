@@ -13,9 +13,12 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from abm import outputs
 from abm.run import run_scenario
 from abm.scenario import Scenario
+from viz.figures.palette import fmt_value
 
+# the metrics offered first; any other declared model output the runs recorded follows
 METRICS = {
     "hhi": "Concentration (HHI)",
     "capital_share": "Capital-region share of firms",
@@ -27,6 +30,31 @@ METRICS = {
     "firms": "Firms",
 }
 MAX_SEEDS = 50
+
+
+def metric_label(name: str, lang: str = "en") -> str:
+    """The declared label of a model output, with its unit, in ``lang``."""
+    try:
+        o = outputs.get(name)
+    except KeyError:
+        return METRICS.get(name, name)
+    label = o.label_ko if lang == "ko" else o.label
+    unit = "%" if o.kind == "share" else o.unit
+    return f"{label} ({unit})" if unit else label
+
+
+def metric_names(ensembles: list[Ensemble]) -> list[str]:
+    """The featured metrics, then every other declared numeric output the runs have."""
+    have = set(ensembles[0].model.columns) if ensembles else set(METRICS)
+    rest = [o.name for o in outputs.metrics(outputs.MODEL) if o.name not in METRICS]
+    return [m for m in [*METRICS, *rest] if m in have]
+
+
+def kind_of(name: str) -> str:
+    try:
+        return outputs.get(name).kind
+    except KeyError:
+        return "number"
 
 
 @dataclass(frozen=True)
@@ -65,33 +93,57 @@ def bands(ensembles: list[Ensemble], metric: str) -> pd.DataFrame:
     return out.reset_index()
 
 
-def final_table(ensembles: list[Ensemble]) -> pd.DataFrame:
-    """Median [5 %, 95 %] of each metric at the last step, one row per metric."""
+def final_table(ensembles: list[Ensemble], lang: str = "en") -> pd.DataFrame:
+    """Median [5 %, 95 %] of each metric at the last step, one row per metric, each value
+    written as the KPI cards write it (won in 억/조, shares in %)."""
     rows = []
-    for metric, title in METRICS.items():
-        row = {"metric": title}
+    for metric in METRICS:
+        if not all(metric in e.model for e in ensembles):
+            continue
+        kind = kind_of(metric)
+        row = {"metric": metric_label(metric, lang)}
         for e in ensembles:
             last = e.model[e.model["step"] == e.model["step"].max()][metric].astype(float)
             q = last.quantile([0.05, 0.5, 0.95])
-            row[e.label] = f"{q[0.5]:.4g} [{q[0.05]:.4g}, {q[0.95]:.4g}]"
+
+            def f(v: float, kind: str = kind) -> str:
+                return fmt_value(float(v), kind, lang)
+
+            row[e.label] = f"{f(q[0.5])} [{f(q[0.05])}, {f(q[0.95])}]"
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def band_chart(data: pd.DataFrame, metric: str, title: str = "") -> alt.Chart:
-    """Median lines with 5-95 % bands, one colour per scenario."""
+def with_dates(data: pd.DataFrame, start: str) -> pd.DataFrame:
+    """Add the month each step simulated (step 1 = the start month), for a date axis."""
+    first = pd.Timestamp(start + "-01")
+    months = data["step"].astype(int) - 1
+    return data.assign(date=[first + pd.DateOffset(months=int(m)) for m in months])
+
+
+def band_chart(
+    data: pd.DataFrame, metric: str, title: str = "", lang: str = "en", start: str = ""
+) -> alt.Chart:
+    """Median lines with 5-95 % bands, one colour per scenario, against the month."""
+    if start:
+        data = with_dates(data, start)
+        x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m"))
+    else:
+        x = alt.X("step:Q", title="step (month)")
+    label = metric_label(metric, lang)
     base = alt.Chart(data).encode(
-        x=alt.X("step:Q", title="step (month)"),
-        color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
+        x=x,
+        color=alt.Color(
+            "scenario:N", title=None, legend=alt.Legend(orient="top", labelLimit=0, columns=2)
+        ),
     )
     band = base.mark_area(opacity=0.22).encode(
-        y=alt.Y("p5:Q", title=METRICS.get(metric, metric), scale=alt.Scale(zero=False)),
-        y2="p95:Q",
+        y=alt.Y("p5:Q", title=label, scale=alt.Scale(zero=False)), y2="p95:Q"
     )
     line = base.mark_line(strokeWidth=2).encode(
         y="median:Q", tooltip=["scenario", "step", "median", "p5", "p95"]
     )
-    return (band + line).properties(width=620, height=300, title=title or METRICS.get(metric))
+    return (band + line).properties(width=620, height=300, title=title or label)
 
 
 def chart_png(chart: alt.Chart) -> bytes:

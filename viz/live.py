@@ -2,7 +2,10 @@
 
 Why snapshots: the play loop steps the model in a worker thread while the page renders
 in another. Views never touch the live model; they draw an immutable :class:`Frame`
-taken under the run's lock right after a step, so a render never sees a half-done step.
+taken under the run's lock, so a render never sees a half-done step. Stepping and
+snapshotting are separate (:meth:`LiveRun.advance` and :meth:`LiveRun.snapshot`): while
+playing, the loop steps as fast as asked and takes a snapshot only when the page can
+draw one, so a slow browser never slows the model or delays a Pause.
 """
 
 from __future__ import annotations
@@ -11,18 +14,28 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from abm.model import RegionalModel
+from abm.nodes import FIRM
 from abm.scenario import Scenario
 from viz.figures.network import NetworkSummary, summarize, summarize_rows
 
 NETWORK_BUDGET_S = 0.05  # recompute the network summary at most every ~this much work
+HIST_BINS = 16
+# firm attributes the region inspector shows: node-table column -> (label, label_ko, unit)
+FIRM_ATTRIBUTES = {
+    "size": ("Employees per firm", "기업당 고용", "persons"),
+    "knowledge": ("Knowledge", "지식 수준", ""),
+    "cash": ("Cash", "현금", "KRW"),
+    "compute_ratio": ("Compute need met", "컴퓨팅 충족률", "share"),
+}
 
 
 @dataclass(frozen=True)
 class CenterInfo:
-    """A compute center as the views show it (GPU numbers in model units)."""
+    """A compute center as the views show it (GPUs in real units)."""
 
     id: str
     name: str
@@ -38,6 +51,15 @@ class CenterInfo:
 
 
 @dataclass(frozen=True)
+class Histogram:
+    """Counts of one firm attribute per region over shared bin edges."""
+
+    edges: tuple[float, ...]
+    counts: dict[str, tuple[int, ...]]
+    medians: dict[str, float]
+
+
+@dataclass(frozen=True)
 class Frame:
     """Everything the live views draw for one step; never mutated after creation."""
 
@@ -50,6 +72,9 @@ class Frame:
     centers: tuple[CenterInfo, ...]
     network: NetworkSummary | None
     timing_ms: dict[str, float] = field(default_factory=dict)
+    dates: tuple[str, ...] = ()  # "YYYY-MM" per step, as model_rows
+    center_history: tuple[dict[str, float], ...] = ()  # per step: center id -> utilisation
+    firm_hist: dict[str, Histogram] = field(default_factory=dict)
 
     @property
     def current(self) -> dict:
@@ -69,7 +94,7 @@ def network_summary(model: RegionalModel, sample_size: int | None = None) -> Net
     kwargs = {"sample_size": sample_size} if sample_size else {}
     net, nodes = getattr(model, "network", None), getattr(model, "nodes", None)
     if net is not None and nodes is not None and hasattr(net, "u") and hasattr(nodes, "view"):
-        return summarize_rows(
+        summary = summarize_rows(
             net.u,
             net.v,
             nodes.view("region"),
@@ -80,7 +105,68 @@ def network_summary(model: RegionalModel, sample_size: int | None = None) -> Net
             model.steps,
             **kwargs,
         )
+        return _with_details(summary, model)
     return summarize(model.graph, model.region_ids, model.steps, **kwargs)
+
+
+def _with_details(summary: NetworkSummary, model: RegionalModel) -> NetworkSummary:
+    """Key state of each sampled agent, for the hover text of its dot."""
+    nodes = model.nodes
+    uid = nodes.view("uid")
+    wanted = np.array([u for u, _, _ in summary.sample], dtype=np.int64)
+    rows = np.flatnonzero(np.isin(uid, wanted))
+    degree = np.bincount(np.concatenate([model.network.u, model.network.v]), minlength=nodes.n)
+    details = {}
+    for r in rows:
+        state = {"ties": int(degree[r])}
+        if nodes.kind[r] == FIRM:
+            state.update(
+                employees=float(nodes.size[r]),
+                knowledge=float(nodes.knowledge[r]),
+                compute_met=float(nodes.compute_ratio[r]),
+            )
+        details[int(uid[r])] = state
+    return NetworkSummary(
+        summary.step,
+        summary.nodes,
+        summary.edges,
+        summary.kinds,
+        summary.pairs,
+        summary.sample,
+        summary.sample_edges,
+        details,
+    )
+
+
+def firm_histograms(model: RegionalModel) -> dict[str, Histogram]:
+    """Per firm attribute: counts per region over bins shared by all regions.
+
+    The bins span the 1st-99th percentile of all firms (extremes go to the end bins),
+    so one outlier does not squash every bar into one.
+    """
+    nodes = model.nodes
+    rows = nodes.rows(FIRM)
+    regions = nodes.region[rows]
+    out = {}
+    for column in FIRM_ATTRIBUTES:
+        values = getattr(nodes, column)[rows].astype(float)
+        if len(values) == 0:
+            out[column] = Histogram((0.0, 1.0), {}, {})
+            continue
+        lo, hi = np.percentile(values, [1, 99])
+        if column == "compute_ratio":
+            lo, hi = 0.0, 1.0
+        if hi <= lo:
+            hi = lo + (abs(lo) or 1.0)
+        edges = np.linspace(lo, hi, HIST_BINS + 1)
+        clipped = np.clip(values, lo, hi)
+        counts, medians = {}, {}
+        for i, rid in enumerate(model.region_ids):
+            mine = clipped[regions == i]
+            counts[rid] = tuple(int(c) for c in np.histogram(mine, bins=edges)[0])
+            medians[rid] = float(np.median(values[regions == i])) if len(mine) else float("nan")
+        out[column] = Histogram(tuple(float(e) for e in edges), counts, medians)
+    return out
 
 
 class LiveRun:
@@ -94,74 +180,169 @@ class LiveRun:
         self.model = RegionalModel(scenario, rng=seed)
         self._model_rows: list[dict] = [self.model.model_record()]
         self._region_rows: list[tuple[dict, ...]] = [tuple(self.model.region_records())]
+        self._dates: list[str] = [self._month()]
+        self._centers: list[dict[str, float]] = [self._utilisation()]
         self._network: NetworkSummary | None = None
         self._network_cost = 0.0
         self._since_network = 0
-        self._frame = self._snapshot({"build": 1000 * (time.perf_counter() - started)})
+        self._step_ms = 0.0
+        self._frame = self.snapshot({"build": 1000 * (time.perf_counter() - started)})
 
     @property
     def frame(self) -> Frame:
+        """The last snapshot (may lag the model while playing)."""
         return self._frame
 
-    def step(self, force_network: bool = True) -> Frame:
-        """Advance one month (no-op at the scenario's end) and return the new frame.
+    @property
+    def steps_done(self) -> int:
+        return self.model.steps
 
-        ``force_network=False`` (used while playing) lets the network summary skip steps
-        when it is expensive, so a 10,000-firm run keeps the page responsive.
-        """
+    @property
+    def done(self) -> bool:
+        return self.model.steps >= self.scenario.steps
+
+    def _month(self) -> str:
+        date = self.model.date
+        return f"{date.year:04d}-{date.month:02d}"
+
+    def _utilisation(self) -> dict[str, float]:
+        return {c.id: float(c.utilisation) for c in self.model.centers}
+
+    def advance(self) -> bool:
+        """Step one month without a snapshot; False at the scenario's end."""
         with self.lock:
-            if self.model.steps >= self.scenario.steps:
-                return self._frame
+            if self.done:
+                return False
             started = time.perf_counter()
             self.model.step()
             self._model_rows.append(self.model.model_record())
             self._region_rows.append(tuple(self.model.region_records()))
-            stepped = time.perf_counter()
+            self._dates.append(self._month())
+            self._centers.append(self._utilisation())
             self._since_network += 1
-            self._frame = self._snapshot(
-                {"step": 1000 * (stepped - started)}, force_network=force_network
+            self._step_ms = 1000 * (time.perf_counter() - started)
+            return True
+
+    def step(self, force_network: bool = True) -> Frame:
+        """Advance one month (no-op at the scenario's end) and return the new snapshot."""
+        self.advance()
+        return self.snapshot({"step": self._step_ms}, force_network=force_network)
+
+    def snapshot(self, timing: dict[str, float] | None = None, force_network: bool = True) -> Frame:
+        """A Frame of the model as it is now.
+
+        ``force_network=False`` (used while playing) lets the network summary skip
+        snapshots when it is expensive, so a 10,000-firm run keeps the page responsive.
+        """
+        timing = dict(timing or {"step": self._step_ms})
+        with self.lock:
+            model = self.model
+            due = (
+                self._network is None
+                or force_network
+                or (self._since_network * NETWORK_BUDGET_S >= self._network_cost)
+            )
+            if due:
+                started = time.perf_counter()
+                self._network = network_summary(model)
+                self._network_cost = time.perf_counter() - started
+                self._since_network = 0
+                timing["network"] = 1000 * self._network_cost
+            scale = self.scenario.scale or 1.0
+            centers = tuple(
+                CenterInfo(
+                    c.id,
+                    c.name,
+                    model.region_ids[c.site],
+                    float(c.capacity) / scale,
+                    float(c.demand) / scale,
+                    float(c.granted) / scale,
+                    float(c.price_krw),
+                )
+                for c in model.centers
+            )
+            self._frame = Frame(
+                step=model.steps,
+                steps=self.scenario.steps,
+                date=self._dates[-1],
+                model_rows=tuple(self._model_rows),
+                region_rows=tuple(self._region_rows),
+                flows=model.relocations_matrix(cumulative=True),
+                centers=centers,
+                network=self._network,
+                timing_ms=timing,
+                dates=tuple(self._dates),
+                center_history=tuple(self._centers),
+                firm_hist=firm_histograms(model),
             )
             return self._frame
-
-    def _snapshot(self, timing: dict[str, float], force_network: bool = True) -> Frame:
-        model = self.model
-        due = (
-            self._network is None
-            or force_network
-            or (self._since_network * NETWORK_BUDGET_S >= self._network_cost)
-        )
-        if due:
-            started = time.perf_counter()
-            self._network = network_summary(model)
-            self._network_cost = time.perf_counter() - started
-            self._since_network = 0
-            timing["network"] = 1000 * self._network_cost
-        date = model.date
-        centers = tuple(
-            CenterInfo(
-                c.id,
-                c.name,
-                model.region_ids[c.site],
-                float(c.capacity),
-                float(c.demand),
-                float(c.granted),
-                float(c.price_krw),
-            )
-            for c in model.centers
-        )
-        return Frame(
-            step=model.steps,
-            steps=self.scenario.steps,
-            date=f"{date.year:04d}-{date.month:02d}",
-            model_rows=tuple(self._model_rows),
-            region_rows=tuple(self._region_rows),
-            flows=model.relocations_matrix(cumulative=True),
-            centers=centers,
-            network=self._network,
-            timing_ms=timing,
-        )
 
     def history(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(model metrics, region metrics) per step so far, as the model records them."""
         with self.lock:
             return self.model.history()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table the model records (model, regions, and districts when it has them)."""
+        with self.lock:
+            model, regions = self.model.history()
+            out = {"model": model, "regions": regions}
+            districts = getattr(self.model, "district_history", None)
+            if callable(districts):
+                out["districts"] = districts()
+        return out
+
+
+class SpareRuns:
+    """One ready-built run per (scenario, seed) a new page is likely to open with.
+
+    Why: building the model is most of a page's first render (1-2 s at 2,000 firms on a
+    loaded 2-core machine). The server builds the default run ahead, hands it to the
+    next page that opens with exactly that scenario and seed, and builds the next spare
+    in the background. A spare is an untouched model, identical to a fresh build.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._spares: dict[tuple[str, int], LiveRun] = {}
+        self._building: set[tuple[str, int]] = set()
+
+    @staticmethod
+    def _key(scenario: Scenario, seed: int) -> tuple[str, int]:
+        import json
+
+        return json.dumps(scenario.to_dict(), sort_keys=True, default=str), int(seed)
+
+    def prepare(self, scenario: Scenario, seed: int) -> None:
+        """Build a spare for (scenario, seed) in a background thread, if none is there."""
+        key = self._key(scenario, seed)
+        with self._lock:
+            if key in self._spares or key in self._building:
+                return
+            self._building.add(key)
+
+        def build() -> None:
+            try:
+                run = LiveRun(scenario, seed)
+                with self._lock:
+                    self._spares[key] = run
+            except Exception:  # a spare is an optimisation: a failure just means no spare
+                pass
+            finally:
+                with self._lock:
+                    self._building.discard(key)
+
+        threading.Thread(target=build, name="abm-spare", daemon=True).start()
+
+    def take(self, scenario: Scenario, seed: int) -> LiveRun:
+        """The spare run for (scenario, seed) if ready, else a fresh build; then refill."""
+        key = self._key(scenario, seed)
+        with self._lock:
+            run = self._spares.pop(key, None)
+        if run is None:
+            run = LiveRun(scenario, seed)
+        self.prepare(scenario, seed)
+        return run
+
+
+SPARES = SpareRuns()

@@ -83,27 +83,58 @@ def _safe(name: str) -> str:
     return name.replace(".", "_").replace("[", "_").replace("]", "_")
 
 
-def distribution_chart(results: SweepResults, metric: str, by: str | None) -> alt.Chart:
-    """Each run's final ``metric`` (a dot) and a box per value of parameter ``by``."""
+MAX_CATEGORIES = 6  # a numeric parameter with more distinct values is binned
+BINS = 5
+
+
+def _short(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def groups(column: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Group labels of a parameter column and their order.
+
+    Few distinct values stay categories (written with 3 significant digits, not 16);
+    a continuous parameter is cut into ``BINS`` quantile bins labelled "lo–hi".
+    """
+    if pd.api.types.is_numeric_dtype(column) and column.nunique() > MAX_CATEGORIES:
+        binned = pd.qcut(column.astype(float), q=BINS, duplicates="drop")
+        labels = [f"{_short(i.left)}–{_short(i.right)}" for i in binned.cat.categories]
+        return binned.cat.rename_categories(labels).astype(str), labels
+    if pd.api.types.is_numeric_dtype(column):
+        values = sorted(column.dropna().unique())
+        labels = [_short(float(v)) for v in values]
+        mapping = dict(zip(values, labels, strict=True))
+        return column.map(mapping).astype(str), labels
+    labels = sorted(column.astype(str).unique())
+    return column.astype(str), labels
+
+
+def distribution_chart(
+    results: SweepResults, metric: str, by: str | None, titles: dict[str, str] | None = None
+) -> alt.Chart:
+    """Each run's final ``metric`` (a dot) and a box per value (or bin) of parameter ``by``."""
+    titles = titles or {}
     data = results.runs[[metric] + ([by] if by else [])].copy()
     data.columns = [_safe(c) for c in data.columns]
     y = alt.Y(f"{_safe(metric)}:Q", title=metric, scale=alt.Scale(zero=False))
     if by:
-        data[_safe(by)] = data[_safe(by)].astype(str)
-        x = alt.X(f"{_safe(by)}:N", title=by)
+        data[_safe(by)], order = groups(data[_safe(by)])
+        x = alt.X(f"{_safe(by)}:N", title=by, sort=order, axis=alt.Axis(labelAngle=0))
+        title = titles.get("by", f"{metric} by {by}")
         return (
             alt.Chart(data).mark_boxplot(extent="min-max", opacity=0.5).encode(x=x, y=y)
             + alt.Chart(data).mark_circle(size=28, opacity=0.7).encode(x=x, y=y)
-        ).properties(width=420, height=260, title=f"{metric} by {by}")
+        ).properties(width=420, height=260, title=title)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(x=alt.X(f"{_safe(metric)}:Q", bin=alt.Bin(maxbins=30), title=metric), y="count():Q")
-        .properties(width=420, height=260, title=f"distribution of {metric}")
+        .properties(width=420, height=260, title=titles.get("dist", f"distribution of {metric}"))
     )
 
 
-def sensitivity_chart(table: pd.DataFrame, metric: str) -> alt.Chart:
+def sensitivity_chart(table: pd.DataFrame, metric: str, title: str = "") -> alt.Chart:
     return (
         alt.Chart(table)
         .mark_bar()
@@ -113,11 +144,15 @@ def sensitivity_chart(table: pd.DataFrame, metric: str) -> alt.Chart:
             color=alt.condition("datum.spearman > 0", alt.value("#e15759"), alt.value("#4e79a7")),
             tooltip=["parameter", "spearman"],
         )
-        .properties(width=420, height=max(60, 28 * len(table)), title=f"sensitivity of {metric}")
+        .properties(
+            width=420,
+            height=max(60, 28 * len(table)),
+            title=title or f"sensitivity of {metric}",
+        )
     )
 
 
-def series_chart(results: SweepResults, column: str) -> alt.Chart | None:
+def series_chart(results: SweepResults, column: str, title: str = "") -> alt.Chart | None:
     """Median and 5-95 % band over all runs of a per-step series."""
     if results.series is None or column not in results.series:
         return None
@@ -130,4 +165,4 @@ def series_chart(results: SweepResults, column: str) -> alt.Chart | None:
             y=alt.Y("p5:Q", title=column, scale=alt.Scale(zero=False)), y2="p95:Q"
         )
         + base.mark_line().encode(y="median:Q")
-    ).properties(width=420, height=240, title=f"{column} over time (median, 5-95 %)")
+    ).properties(width=420, height=240, title=title or f"{column} over time (median, 5-95 %)")

@@ -15,7 +15,10 @@ from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-BAD_LOG_LINE = "Could not load URL"
+DOCS_IMG = ROOT / "docs" / "img"
+DOCS_ENV = "ABM_UPDATE_DOCS_IMG"  # set to 1 to refresh docs/img from the tests
+BAD_LOG_LINES = ("Could not load URL", "Traceback (most recent call last)", "samesite=none")
+PROBE = "abm-offline-probe"  # an asset path tests request on purpose; not a failure
 FIRST_RENDER_MS = 60_000
 
 
@@ -39,7 +42,8 @@ def app_command() -> list[str]:
 class AppServer:
     """One server process; ``stop()`` signals only this process (never by name)."""
 
-    def __init__(self, name: str, roots: list[Path] = ()):
+    def __init__(self, name: str, roots: list[Path] = (), env: dict[str, str] | None = None):
+        self.extra_env = {"ABM_APP_DIAGNOSTICS": "1", **(env or {})}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -52,7 +56,7 @@ class AppServer:
         for root in self.roots:
             command += ["--root", str(root)]
         log = self.log_path.open("w", encoding="utf-8")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.extra_env}
         self.proc = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env
         )
@@ -73,7 +77,13 @@ class AppServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def bad_lines(self) -> list[str]:
-        return [line for line in self.log().splitlines() if BAD_LOG_LINE in line]
+        """Lines that mean something went wrong: a missing asset, a traceback (the app
+        catches every exception it expects and logs it without one), a cookie warning."""
+        return [
+            line
+            for line in self.log().splitlines()
+            if any(bad in line for bad in BAD_LOG_LINES) and PROBE not in line
+        ]
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -101,10 +111,20 @@ def open_app(page: Page, url: str) -> Page:
     return page
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, docs: str = "") -> Path:
+    """A screenshot in test-artifacts/; with ``docs`` and ABM_UPDATE_DOCS_IMG=1, also a
+    small palette PNG docs/img/<docs>.png for docs/app.md."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
+    if docs and os.environ.get(DOCS_ENV):
+        from PIL import Image
+
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        image = Image.open(path).convert("RGB")
+        image.quantize(colors=96, method=Image.Quantize.MEDIANCUT).save(
+            DOCS_IMG / f"{docs}.png", optimize=True
+        )
     return path
 
 

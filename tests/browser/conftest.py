@@ -73,7 +73,11 @@ def app_server(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    server = AppServer(request.module.__name__.rsplit(".", 1)[-1], roots=[DATA, sweeps])
+    server = AppServer(
+        request.module.__name__.rsplit(".", 1)[-1],
+        roots=[DATA, sweeps],
+        env={"SOLARA_KERNEL_CULL_TIMEOUT": "3s"},  # closed tabs go quickly (tested)
+    )
     try:
         server.start()
         output, _ = sweep.communicate(timeout=300)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import socket
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from abm.errors import UsageError
-from viz import cli, compare, export
+from abm.scenario import load_scenario
+from viz import cli, compare, export, offline
+from viz.figures.live import map_figure
 from viz.live import LiveRun
 from viz.paths import PROJECT_ROOT, lookup, result_choices, scenario_choices
 
@@ -39,6 +45,25 @@ def test_server_command_is_offline_and_local(tmp_path):
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"].endswith("solara-assets")
     assert env["ABM_APP_ROOTS"] == str(tmp_path.resolve())
+    assert env["SOLARA_ASSETS_CDN"].startswith("http://127.0.0.1:")  # never a public CDN
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "20s"  # closed tabs release their kernels
+
+
+def abm_cli() -> list[str]:
+    abm = Path(sys.executable).with_name("abm")
+    return [str(abm)] if abm.exists() else [sys.executable, "-m", "abm.cli"]
+
+
+def test_uncached_assets_are_refused_locally(tmp_path):
+    """Defect 10: a file missing from the asset cache fails at once, without a fetch."""
+    from solara.server import cdn_helper
+
+    offline.install()
+    started = __import__("time").perf_counter()
+    with pytest.raises(PermissionError, match="not in the local asset cache"):
+        cdn_helper.get_path(tmp_path, "left-pad@1.3.0/index.js")
+    assert __import__("time").perf_counter() - started < 1.0
+    assert not (tmp_path / "left-pad@1.3.0").exists()
 
 
 @pytest.mark.parametrize(
@@ -93,7 +118,11 @@ def test_compare_bands_and_table(small):
     bands = compare.bands([a, b], "hhi")
     assert len(bands) == 2 * 4 and (bands["p5"] <= bands["median"]).all()
     assert (bands["median"] <= bands["p95"]).all()
-    assert list(compare.final_table([a, b]).columns) == ["metric", "a", "b"]
+    table = compare.final_table([a, b])
+    assert list(table.columns) == ["metric", "a", "b"]
+    assert not table[["a", "b"]].apply(lambda c: c.str.contains("e[+-]")).any().any()
+    spend = table[table["metric"].str.startswith("Public spending")]
+    assert spend.empty or spend["a"].str.contains("원").all()  # 억/조 as the KPI cards
     assert compare.chart_png(compare.band_chart(bands, "hhi"))[:4] == b"\x89PNG"
 
 
@@ -105,8 +134,51 @@ def test_exports_are_valid_files(small):
     assert list(table["step"]) == [0, 1, 2]
     regions = pd.read_parquet(io.BytesIO(export.metrics_parquet(run, "regions")))
     assert len(regions) == 3 * len(small.regions)
-    with zipfile.ZipFile(io.BytesIO(export.figures_zip(run))) as archive:
+    with zipfile.ZipFile(io.BytesIO(export.figures_zip(run, size_by="employment"))) as archive:
         names = archive.namelist()
-        assert "map.png" in names and "network.png" in names and len(names) == 9
+        assert "map.png" in names and "network.png" in names and len(names) == 11
         assert archive.read("map.png")[:4] == b"\x89PNG"
+        assert json.loads(archive.read("settings.json"))["bubble_size"] == "employment"
     assert export.stem(run) == f"{small.name}_seed2_step2"
+
+
+def test_exports_record_edited_controls(small):
+    """Defect 7: file names and contents say which controls were edited."""
+    run = LiveRun(small, 2)
+    run.step()
+    edits = {"firms": "300"}
+    name = export.stem(run, edits)
+    assert name.startswith(f"{small.name}_edited-") and name != export.stem(run, {"firms": "301"})
+    with zipfile.ZipFile(io.BytesIO(export.data_zip(run, edits))) as archive:
+        names = set(archive.namelist())
+        assert {"model.parquet", "model.csv", "regions.parquet", "regions.csv"} <= names
+        assert json.loads(archive.read("settings.json"))["edited_controls"] == edits
+        assert "firms=300" in archive.read("scenario.toml").decode()
+
+
+def test_exported_map_legend_matches_the_bubbles(small):
+    run = LiveRun(small, 2)
+    assert "∝ employment" in map_figure(run.frame, small, "en", "employment")
+    assert "∝ 고용" in map_figure(run.frame, small, "ko", "employment")
+
+
+def test_scenario_toml_round_trips_through_abm_run(small, tmp_path):
+    """The downloaded scenario is what ``abm run`` accepts, and reproduces the run."""
+    edited = small.with_overrides({"population.firms": 250, "params.agglomeration.cap": 2.0})
+    run = LiveRun(edited, 5)
+    for _ in range(3):
+        run.step()
+    path = tmp_path / "shared.toml"
+    path.write_bytes(export.scenario_file(run, {"firms": "250"}))
+    assert load_scenario(path).to_dict() == edited.with_overrides({"scenario.seed": 5}).to_dict()
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [*abm_cli(), "run", str(path), "--steps", "3", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    model = pd.read_parquet(out / "model.parquet")
+    live, _ = run.history()
+    assert list(model["firms"]) == list(live["firms"])

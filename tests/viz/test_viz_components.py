@@ -3,93 +3,326 @@
 from __future__ import annotations
 
 import json
+import re
+import threading
 import time
 
+import ipyvue
 import ipyvuetify as v
+import ipywidgets
 import pandas as pd
 import solara
 import solara.widgets
 
+from viz import session as session_module
+from viz.components.compare import CURRENT, CompareState, CompareView
 from viz.components.controls import ControlPanel
 from viz.components.live_view import LiveView
 from viz.components.sweep import SweepView
 from viz.controls import defaults, validate
 from viz.live import LiveRun
+from viz.paths import PROJECT_ROOT, scenario_choices
+from viz.session import MAX_SPEED, Session
 
 
 def html_of(rc) -> str:
-    return "".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+    """Every HTML string the page holds: HTML widgets and the clickable SVG (the map)."""
+    html = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+    html += [getattr(w, "svg", "") or "" for w in rc.find(ipyvue.VueTemplate).widgets]
+    return "".join(html)
 
 
-def wait_for(predicate, timeout: float = 10.0) -> None:
+def walk(widget, seen=None):
+    """Every widget under ``widget`` (children, slots and widget-valued traits)."""
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return
+    seen.add(id(widget))
+    yield widget
+    for name in widget.trait_names():
+        if name.startswith("_") or name in ("layout", "style"):
+            continue
+        value = getattr(widget, name, None)
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                item = item.get("children")
+                item = item if isinstance(item, list) else [item]
+            else:
+                item = [item]
+            for child in item:
+                if isinstance(child, ipywidgets.Widget):
+                    yield from walk(child, seen)
+
+
+def texts(rc) -> str:
+    """Every text child of every widget (what the page shows as text nodes)."""
+    out = []
+    for w in walk(rc.find(ipywidgets.Widget).widget):
+        for child in getattr(w, "children", None) or []:
+            if isinstance(child, str):
+                out.append(child)
+        for name in ("label", "v_model", "messages", "error_messages"):
+            value = getattr(w, name, None)
+            if isinstance(value, str):
+                out.append(value)
+            elif isinstance(value, list):
+                out += [x for x in value if isinstance(x, str)]
+        for item in getattr(w, "items", None) or []:
+            if isinstance(item, dict) and isinstance(item.get("text"), str):
+                out.append(item["text"])
+    return "\n".join(out)
+
+
+def wait_for(predicate, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.02)
 
 
+def step_of(rc) -> int:
+    return int(rc.find(v.Html, class_="step-counter").widget.attributes["data-step"])
+
+
 def test_live_view_renders_every_figure(small):
     run = LiveRun(small, 3)
     frame = run.step()
-    _, rc = solara.render(LiveView(frame, small, "en"), handle_error=False)
+    selected = solara.reactive("capital")
+    _, rc = solara.render(LiveView(frame, small, "en", selected=selected), handle_error=False)
     text = html_of(rc)
-    assert text.count('class="abm-figure abm-chart"') == 7
-    assert "abm-map" in text and "abm-network" in text and 'data-kpi="firms"' in text
+    assert text.count('class="abm-figure abm-chart"') == 8  # 7 charts + the picked one
+    assert "abm-map" in text and "abm-network" in text
+    assert text.count('class="abm-figure abm-hist"') == 4
+    assert 'data-kpi="firms"' in text
 
 
-def test_control_panel_shows_messages_next_to_controls(baseline):
+def test_control_panel_shows_ranges_and_messages(baseline):
     draft = solara.reactive({**defaults(baseline), "firms": "-3"})
     checked = validate(baseline, draft.value)
     _, rc = solara.render(ControlPanel(baseline, draft, checked, "en"), handle_error=False)
     field = rc.find(v.TextField, label="Number of firms (agents)").widget
     assert field.error
-    assert any("must be in [0, 2e+06]" in m for m in field.messages)
+    assert any("-3 agents is outside the allowed range 0 – 2,000,000" in m for m in field.messages)
+    seed = rc.find(v.TextField, label="Seed").widget
+    assert any(m.startswith("range 0 – ") and "default" in m for m in seed.messages)
+
+
+def _page():
+    from viz.app import Page
+
+    return solara.render(Page(), handle_error=False)
 
 
 def test_page_steps_resets_and_keeps_the_model_on_bad_values():
-    from viz.app import Page
-
-    _, rc = solara.render(Page(), handle_error=False)
-
-    def step() -> int:
-        text = html_of(rc)
-        return int(text.split('class="step-counter" data-step="')[1].split('"')[0])
-
+    _, rc = _page()
     rc.find(v.Btn, class_="btn-step").widget.click()
     rc.find(v.Btn, class_="btn-step").widget.click()
-    wait_for(lambda: step() == 2)
+    wait_for(lambda: step_of(rc) == 2)
 
     firms = rc.find(v.TextField, label="Number of firms (agents)").widget
     firms.v_model = "abc"
     firms.fire_event("keyup.enter", None)
-    wait_for(lambda: "not a number" in (firms.messages or []))
+    wait_for(lambda: any("not a number" in m for m in firms.messages or []))
     rc.find(v.Btn, class_="btn-reset").widget.click()
-    wait_for(lambda: "Fix the marked controls" in str(rc.find(v.Alert).widgets[0].children))
-    assert step() == 2  # the model is kept
+    wait_for(lambda: rc.find(v.Alert, class_="abm-fix-banner").widgets)
+    assert step_of(rc) == 2  # the model is kept
+    assert "Run › Number of firms" in texts(rc)
 
     firms.v_model = "250"
     firms.fire_event("keyup.enter", None)
-    wait_for(lambda: not firms.error)
+    # defect 4: the banner goes as soon as the value is fixed, before any Reset
+    wait_for(lambda: not rc.find(v.Alert, class_="abm-fix-banner").widgets)
     rc.find(v.Btn, class_="btn-reset").widget.click()
     wait_for(
         lambda: (
-            step() == 0
-            and 'data-kpi="firms"><div class="kpi-label">Firms</div><div class="kpi-value">250<'
-            in html_of(rc)
+            step_of(rc) == 0
+            and any(
+                (w.attributes or {}).get("data-agents") == "250"
+                for w in rc.find(solara.widgets.HTML).widgets
+            )
         )
     )
 
 
-def test_sweep_view_reads_a_results_folder(tmp_path, monkeypatch):
+def test_reset_shows_progress_and_disables_the_buttons(monkeypatch):
+    """Defect 5: a long build says so, and Play/Step/Reset wait for it."""
+    gate = threading.Event()
+    real = session_module.LiveRun
+
+    def slow(scenario, seed):
+        gate.wait(10)
+        return real(scenario, seed)
+
+    _, rc = _page()
+    monkeypatch.setattr(session_module, "LiveRun", slow)
+    rc.find(v.Btn, class_="btn-reset").widget.click()
+    wait_for(lambda: rc.find(v.Btn, class_="btn-reset").widget.disabled)
+    assert rc.find(v.Btn, class_="btn-play").widget.disabled
+    assert rc.find(v.Btn, class_="btn-step").widget.disabled
+    assert "Building the model" in texts(rc)
+    gate.set()
+    wait_for(lambda: not rc.find(v.Btn, class_="btn-reset").widget.disabled)
+
+
+def test_a_failing_step_is_one_line_and_keeps_the_page(monkeypatch):
+    """Defect 2: an exception in a step never reaches the page as a traceback."""
+    _, rc = _page()
+    rc.find(v.Btn, class_="btn-step").widget.click()
+    wait_for(lambda: step_of(rc) == 1)
+
+    def boom(self):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(LiveRun, "advance", boom)
+    rc.find(v.Btn, class_="btn-step").widget.click()
+    wait_for(lambda: "The run stopped: ZeroDivisionError" in texts(rc))
+    assert step_of(rc) == 1
+    assert rc.find(v.TextField, label="Seed").widgets  # the controls stay
+
+
+def test_a_failing_view_is_one_line_and_keeps_the_controls(monkeypatch):
+    import viz.components.live_view as live_view
+
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(live_view, "kpis", boom)
+    _, rc = _page()
+    wait_for(lambda: "A view could not be drawn: ZeroDivisionError" in texts(rc))
+    assert rc.find(v.TextField, label="Seed").widgets
+    assert rc.find(v.Btn, class_="btn-step").widgets
+
+
+def _session(**overrides) -> Session:
+    choices = scenario_choices()
+    first = next(c for c in choices if c.label == "baseline")
+    return Session(choices, first, **overrides)
+
+
+def test_pause_stops_the_stepper_at_top_speed():
+    """Defect 1: Pause at any speed stops stepping; at most the step under way finishes."""
+    s = _session()
+    s.speed.set(MAX_SPEED)
+    s.play()
+    wait_for(lambda: s.run.value.steps_done >= 3)
+    s.pause()
+    assert not s.playing.value  # the button flips at once
+    s._thread.join(timeout=5)
+    stopped = s.run.value.steps_done
+    time.sleep(0.3)
+    assert s.run.value.steps_done == stopped
+    assert s.frame.value.step == stopped  # the screen shows where it stopped
+
+
+def test_drawing_is_throttled_below_the_stepping_rate():
+    s = _session()
+    s.speed.set(MAX_SPEED)
+    s.render_every.set(5)
+    frames = []
+    s.frame.subscribe(lambda f: frames.append(f.step))
+    s.play()
+    wait_for(lambda: s.run.value.steps_done >= 20)
+    s.pause()
+    s._thread.join(timeout=5)
+    assert len(frames) <= s.run.value.steps_done / 5 + 1
+
+
+def test_run_until_a_date():
+    s = _session()
+    s.until.set("2025-06")
+    s.speed.set(MAX_SPEED)
+    s.play()
+    wait_for(lambda: not s.playing.value)
+    assert s.run.value.steps_done == 6 and s.frame.value.date == "2025-06"
+    s.until.set("2025-13")
+    assert s.until_step()[1]
+
+
+def test_settings_in_the_url_restore_the_run():
+    s = _session(search="scenario=scenarios/baseline.toml&firms=300&agglo.cap=2")
+    assert s.draft.value["firms"] == "300"
+    assert s.run.value.scenario.population.firms == 300
+    assert s.run.value.scenario.params.agglomeration.cap == 2
+    pushed = []
+    s.url_setter = pushed.append
+    s.draft.set({**s.draft.value, "seed": "9"})
+    s.reset()
+    wait_for(lambda: pushed)
+    assert "seed=9" in pushed[0] and "firms=300" in pushed[0]
+
+
+def test_compare_offers_current_settings_and_keeps_its_state(small):
+    state = CompareState("scenarios/baseline.toml", "scenarios/nacc_haenam.toml")
+    assert state.key_a.value == CURRENT
+    state.seeds_text.set("1")
+    state.months_text.set("2")
+    state.key_b.set(CURRENT)
+    choices = scenario_choices()
+    _, rc = solara.render(CompareView(state, choices, lambda: (small, 4), "ko"), handle_error=False)
+    assert "현재 설정" in texts(rc) and "비교 실행" in texts(rc)
+    rc.find(v.Btn, class_="btn-compare").widget.click()
+    wait_for(lambda: state.result.value is not None)
+    ensembles = state.result.value
+    assert ensembles[0].seeds == (4,)  # the sidebar's seed and scenario
+    assert ensembles[0].model["firms"].iloc[0] == LiveRun(small, 4).frame.current["firms"]
+    rc.close()
+    # a new view (after a tab switch) shows the same result from the same state
+    _, rc = solara.render(CompareView(state, choices, lambda: (small, 4), "en"), handle_error=False)
+    wait_for(lambda: "<table" in html_of(rc))
+
+
+def test_tabs_keep_their_state_across_switches():
+    from viz.app import TABS
+
+    _, rc = _page()
+    tabs = rc.find(v.Tabs).widget
+    assert not rc.find(v.TextField, label="Seeds per scenario").widgets  # mounted on demand
+    tabs.v_model = 1
+    wait_for(lambda: rc.find(v.TextField, label="Seeds per scenario").widgets)
+    seeds = rc.find(v.TextField, label="Seeds per scenario").widget
+    seeds.v_model = "7"
+    seeds.fire_event("keyup.enter", None)
+    pane = rc.find(v.Html, class_="abm-pane pane-compare").widget
+    tabs.v_model = 1
+    wait_for(lambda: "none" not in (pane.style_ or ""))
+    tabs.v_model = 2
+    wait_for(lambda: "none" in (pane.style_ or ""))
+    tabs.v_model = 1
+    wait_for(lambda: "none" not in (pane.style_ or ""))
+    assert rc.find(v.TextField, label="Seeds per scenario").widget.v_model == "7"
+    assert len(TABS) >= 4
+
+
+def test_korean_covers_the_live_view_controls_and_compare(small):
+    """Defect 8: the Korean interface is translated everywhere."""
+    frame = LiveRun(small, 1).step()
+    _, rc = solara.render(LiveView(frame, small, "ko"), handle_error=False)
+    text, html = texts(rc), html_of(rc)
+    for phrase in ("기업 수", "고용", "지역 기업 분포 보기", "그래프 선택"):
+        assert phrase in text, phrase
+    assert "원 면적 ∝ 기업 수" in html and "에이전트" in html and "센터별 GPU 가동률" in html
+    draft = solara.reactive(defaults(small))
+    _, rc = solara.render(
+        ControlPanel(small, draft, validate(small, draft.value), "ko"), handle_error=False
+    )
+    text = texts(rc)
+    assert "균형" in text and "컴퓨팅 센터 · 광주" in text and "국가 재원 (총액) (억 원)" in text
+    state = CompareState("a", "b")
+    _, rc = solara.render(CompareView(state, [], lambda: (small, 1), "ko"), handle_error=False)
+    assert "시나리오 A" in texts(rc) and "시나리오별 시드 수" in texts(rc)
+
+
+def test_sweep_view_reads_a_results_folder_and_escapes_its_name(tmp_path, monkeypatch):
     folder = tmp_path / "results" / "demo"
     (folder / "runs").mkdir(parents=True)
     (folder / "series").mkdir()
     runs = pd.DataFrame(
         {
-            "run_id": range(6),
-            "params.agglomeration.strength": [0.1, 0.5, 1.0] * 2,
-            "status": ["ok"] * 6,
-            "hhi": [0.5, 0.6, 0.8, 0.52, 0.61, 0.79],
+            "run_id": range(12),
+            "params.agglomeration.strength": [0.1 + 0.0123456789 * i for i in range(12)],
+            "status": ["ok"] * 12,
+            "hhi": [0.5 + 0.01 * i for i in range(12)],
         }
     )
     runs.to_parquet(folder / "runs" / "part-0.parquet")
@@ -97,10 +330,10 @@ def test_sweep_view_reads_a_results_folder(tmp_path, monkeypatch):
         {"run_id": [0, 0, 1, 1], "step": [0, 1, 0, 1], "hhi": [0.5, 0.6, 0.5, 0.7]}
     ).to_parquet(folder / "series" / "part-0.parquet")
     manifest = {
-        "name": "demo",
+        "name": "<img src=x onerror=alert(1)>",
         "state": "complete",
-        "runs_total": 6,
-        "runs_done": 6,
+        "runs_total": 12,
+        "runs_done": 12,
         "design": {"method": "grid"},
         "columns": {
             "parameters": ["params.agglomeration.strength"],
@@ -110,6 +343,44 @@ def test_sweep_view_reads_a_results_folder(tmp_path, monkeypatch):
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     monkeypatch.setenv("ABM_APP_ROOTS", str(tmp_path))
-    _, rc = solara.render(SweepView("en"), handle_error=False)
-    assert "demo: grid design, 6/6 runs" in html_of(rc)
-    assert len(rc.find(solara.widgets.VegaLite).widgets) == 3
+    _, rc = solara.render(SweepView(None, "en"), handle_error=False)
+    assert "<img src=x onerror=alert(1)>: grid design, 12/12 runs" in texts(rc)
+    assert "<img" not in html_of(rc)  # only as text, never as markup
+    charts = rc.find(solara.widgets.VegaLite).widgets
+    assert len(charts) == 3
+    spec = json.dumps(charts[0].spec, ensure_ascii=False)
+    labels = set(re.findall(r'"params_agglomeration_strength": "([^"]+)"', spec))
+    assert len(labels) == 5 and all(re.fullmatch(r"[\d.]{1,5}–[\d.]{1,5}", x) for x in labels)
+
+
+def test_info_panel_lists_controls_outputs_and_sources(baseline):
+    from viz.components.info import InfoView
+
+    _, rc = solara.render(InfoView(baseline, "ko"), handle_error=False)
+    text, html = texts(rc), html_of(rc)
+    assert "조절 항목" in text and "출력 변수" in text and "이 시나리오 수치의 출처" in text
+    assert "공공 지출" in html and "Gwangju NADC H100 price" in html
+
+
+def test_tables_escape_every_cell():
+    from viz.components.common import table_html
+
+    html = table_html(["<b>h</b>"], [["<img src=x onerror=alert(1)>", "a & b"]])
+    assert "<img" not in html and "<b>" not in html and "&lt;img" in html and "a &amp; b" in html
+    assert (PROJECT_ROOT / "docs" / "ODD.md").exists()
+
+
+def test_rescan_offers_a_scenario_file_saved_into_an_allowed_folder(small, tmp_path, monkeypatch):
+    """Load a scenario file from an allowed folder: one saved after the page opened."""
+    from viz import export
+    from viz.paths import ROOTS_ENV
+
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path))
+    s = _session()
+    assert not any(c.label == "mine" for c in s.choices)
+    run = LiveRun(small.with_overrides({"population.firms": 120}), 3)
+    (tmp_path / "mine.toml").write_bytes(export.scenario_file(run))
+    s.rescan()
+    choice = next(c for c in s.choices if c.label == "mine")
+    s.pick(choice.key)
+    wait_for(lambda: s.run.value.scenario.population.firms == 120)

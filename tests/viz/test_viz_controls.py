@@ -1,10 +1,24 @@
-"""Control values become a validated Scenario, or messages on the controls at fault."""
+"""Control values become a validated Scenario, or messages about what the user typed."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
-from viz.controls import defaults, fields_for, final_capacity, fund_total, validate
+import pytest
+
+from abm import schema
+from viz import controls as ctl
+from viz.controls import (
+    apply_query,
+    controls_for,
+    defaults,
+    final_capacity,
+    from_query,
+    fund_total,
+    to_query,
+    validate,
+)
 
 
 def test_defaults_validate_to_the_same_scenario(baseline):
@@ -14,9 +28,23 @@ def test_defaults_validate_to_the_same_scenario(baseline):
     assert checked.seed == baseline.seed
 
 
-def test_every_control_has_a_default(baseline):
-    draft = defaults(baseline)
-    assert {f.key for f in fields_for(baseline)} == set(draft)
+def test_every_control_is_one_declaration_with_a_default(baseline):
+    controls = controls_for(baseline)
+    assert {c.key for c in controls} == set(defaults(baseline))
+    assert len({c.css for c in controls}) == len(controls)
+    for c in controls:
+        assert c.label and c.label_ko and c.field, c.key
+        assert c.kind in ("int", "float", "choice")
+
+
+def test_ranges_come_from_the_schema(baseline):
+    by_key = {c.key: c for c in controls_for(baseline)}
+    firms = next(f for f in dataclasses.fields(schema.Population) if f.name == "firms").metadata
+    assert (by_key["firms"].lo, by_key["firms"].hi) == (firms["lo"], firms["hi"])
+    rate = next(f for f in dataclasses.fields(schema.Incentives) if f.name == "subsidy_rate")
+    rid = next(iter(baseline.regions))
+    assert by_key[f"incentive.{rid}"].hi == rate.metadata["hi"]
+    assert by_key["agglo.cap"].hi is None  # open: inf is allowed there
 
 
 def test_changes_reach_the_scenario(baseline):
@@ -25,8 +53,8 @@ def test_changes_reach_the_scenario(baseline):
     draft.update(
         {
             "firms": "500",
-            f"center.{cid}.capacity": "4000",
-            "fund": "2e12",
+            f"center.{cid}.capacity": "4,000",
+            "fund": "20000",  # 억 원
             "agglo.cap": "2",
             "allocation": "competitive",
             "seed": "7",
@@ -41,28 +69,60 @@ def test_changes_reach_the_scenario(baseline):
     assert s.params.agglomeration.cap == 2 and s.government.central.allocation == "competitive"
 
 
-def test_bad_values_are_reported_on_their_own_controls(baseline):
-    draft = defaults(baseline)
+def test_capacity_of_1e30_cannot_be_entered(baseline):
     cid = next(iter(baseline.centers))
-    rid = next(iter(baseline.regions))
-    draft.update(
-        {
-            "firms": "many",
-            f"center.{cid}.capacity": "-5",
-            "fund": "1e17",
-            f"incentive.{rid}": "0.9",
-            "agglo.strength": "-1",
-        }
-    )
-    checked = validate(baseline, draft)
+    checked = validate(baseline, {**defaults(baseline), f"center.{cid}.capacity": "1e30"})
     assert not checked.ok
-    assert checked.errors["firms"] == "not a number"
-    assert "GPUs >= 0" in checked.errors[f"center.{cid}.capacity"]
-    assert "1e+14" in checked.errors["fund"]
-    assert "0.5" in checked.errors[f"incentive.{rid}"]
-    assert "agglo.strength" in checked.errors
+    assert "1e30" in checked.errors[f"center.{cid}.capacity"]
+    assert "1,000,000 GPUs" in checked.errors[f"center.{cid}.capacity"]
 
 
-def test_korean_messages(baseline):
-    draft = {**defaults(baseline), "seed": "1.5"}
-    assert validate(baseline, draft, "ko").errors["seed"] == "정수가 아닙니다"
+@pytest.mark.parametrize(
+    ("key", "raw", "expected"),
+    [
+        ("firms", "many", "“many” is not a number"),
+        ("firms", "1,5", "“1,5” is not a number"),  # never silently 15
+        ("firms", "1.5", "“1.5” is not a whole number"),
+        ("agglo.cap", "-inf", "-inf  is outside the allowed range 0 – inf"),
+        ("agglo.strength", "-1", "-1  is outside the allowed range 0 – 100"),
+        ("fund", "-5", "-5 억 KRW is outside the allowed range 0 – "),  # what was typed
+        ("agglo.strength", "nan", "“nan” is not a number"),
+        ("firms", "", "enter a value"),
+    ],
+)
+def test_messages_speak_of_what_was_typed(baseline, key, raw, expected):
+    errors = validate(baseline, {**defaults(baseline), key: raw}).errors
+    assert expected.replace("  ", " ") in errors[key]
+    assert "amount_krw" not in errors[key] and "e+" not in errors[key]
+
+
+def test_thousands_separators_and_inf_where_open(baseline):
+    by_key = {c.key: c for c in controls_for(baseline)}
+    assert ctl.parse(by_key["firms"], "2,000") == (2000, None)
+    assert ctl.parse(by_key["agglo.cap"], "inf") == (math.inf, None)
+    assert ctl.parse(by_key["agglo.strength"], "inf")[1]  # closed above: refused
+
+
+def test_korean_messages_and_hints(baseline):
+    errors = validate(baseline, {**defaults(baseline), "seed": "1.5"}, "ko").errors
+    assert errors["seed"] == "“1.5”은(는) 정수가 아닙니다"
+    firms = next(c for c in controls_for(baseline) if c.key == "firms")
+    assert ctl.hint(firms, baseline, "ko").startswith("범위 0 – 2,000,000 개")
+    assert "default 2,000" in ctl.hint(firms, baseline, "en")
+
+
+def test_center_heading_follows_its_site(baseline):
+    cid = next(iter(baseline.centers))
+    moved = baseline.with_overrides({f"centers.{cid}.site": "daegu"})
+    assert ctl.group_title(moved, cid, "en").endswith("Daegu")
+    assert ctl.center_title("National AI Data Center (GWANGJU)") == "National AI Data Center"
+
+
+def test_url_round_trip_keeps_only_changed_controls(baseline):
+    draft = {**defaults(baseline), "firms": "600", "agglo.cap": "2"}
+    query = to_query("scenarios/baseline.toml", baseline, draft)
+    assert "firms=600" in query and "seed" not in query
+    key, values = from_query(query)
+    assert key == "scenarios/baseline.toml"
+    restored = apply_query(baseline, {**values, "no.such.control": "1"})
+    assert restored == draft

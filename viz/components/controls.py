@@ -1,4 +1,5 @@
-"""Scenario picker and the control panel: each control shows its own error message."""
+"""Scenario picker and the control panel, both generated from the declarations in
+:mod:`viz.controls`: each control shows its range and default, and its own message."""
 
 from __future__ import annotations
 
@@ -7,15 +8,21 @@ from collections.abc import Callable
 import solara
 
 from abm.scenario import Scenario
-from viz.controls import Checked, Draft, Field, fields_for
-from viz.figures.palette import fmt_krw, fmt_number
-from viz.i18n import region_label, tr
+from viz import controls as ctl
+from viz.components.common import Heading
+from viz.figures.palette import fmt_krw
+from viz.i18n import choice_label, region_label, tr
 from viz.paths import Choice
 
 
 @solara.component
 def ScenarioPicker(
-    choices: list[Choice], value: str, on_value: Callable[[str], None], error: str = "", lang="en"
+    choices: list[Choice],
+    value: str,
+    on_value: Callable[[str], None],
+    error: str = "",
+    lang: str = "en",
+    disabled: bool = False,
 ):
     """A select over the scenario files the server allows; sends back a key, never a path."""
     items = [
@@ -31,115 +38,119 @@ def ScenarioPicker(
         class_="ctl-scenario",
         dense=True,
         hide_details="auto",
+        disabled=disabled,
     )
 
 
-def _label(field: Field, base: Scenario, lang: str) -> str:
-    if field.key.startswith("incentive."):
-        region = base.regions[field.label]
-        return region_label(region.name, region.name_ko, lang)
-    return tr(field.label, lang)
-
-
-def _hint(field: Field, raw: str) -> str | None:
-    """A readable echo of big numbers (won in 억/조), so typing 1e12 is not a guess."""
-    try:
-        value = float(raw.replace(",", "").replace("_", ""))
-    except ValueError:
-        return None
-    if field.key == "fund" or field.key.endswith(".price"):
-        return fmt_krw(value)
-    if field.key.endswith(".capacity") or field.key == "firms":
-        return fmt_number(value)
-    return None
+def _echo(control: ctl.Control, raw: str) -> str:
+    """A readable echo of a won amount (억/조), so 12000 억 is not a guess."""
+    value, problem = ctl.parse(control, raw)
+    if problem or value is None or control.unit not in ("KRW", "억 KRW"):
+        return ""
+    return "= " + fmt_krw(value * (ctl.EOK if control.unit == "억 KRW" else 1))
 
 
 @solara.component
 def ControlField(
-    field: Field,
+    control: ctl.Control,
     base: Scenario,
     raw: str,
     error: str | None,
     on_value: Callable[[str, str], None],
     lang: str = "en",
 ):
-    label = _label(field, base, lang)
-    classes = [field.css, "abm-control"]
-    if field.kind == "choice":
-        if field.key.endswith(".site"):
+    label = control.title(lang)
+    unit = control.unit_text(lang)
+    if unit and control.kind != "choice":
+        label = f"{label} ({unit})"
+    hint = ctl.hint(control, base, lang)
+    if echo := _echo(control, raw):
+        hint = f"{echo} · {hint}"
+    classes = f"{control.css} abm-control"
+    if control.kind == "choice":
+        if control.key.endswith(".site"):
             items = [
                 {"text": region_label(r.name, r.name_ko, lang), "value": rid}
                 for rid, r in base.regions.items()
             ]
         else:
-            items = [{"text": c, "value": c} for c in field.choices]
-        solara.v.Select(
+            items = [{"text": choice_label(c, lang), "value": c} for c in control.choices]
+        widget = solara.v.Select(
             label=label,
             items=items,
             v_model=raw,
-            on_v_model=lambda v: on_value(field.key, v),
+            on_v_model=lambda v: on_value(control.key, v),
             error_messages=[error] if error else [],
-            class_=" ".join(classes),
+            class_=classes,
             dense=True,
             hide_details="auto",
         )
-        return
-    solara.InputText(
-        label,
-        value=raw,
-        on_value=lambda v: on_value(field.key, v or ""),
-        error=error or False,
-        message=_hint(field, raw),
-        classes=classes,
-        dense=True,
-    )
+    else:
+        widget = solara.InputText(
+            label,
+            value=raw,
+            on_value=lambda v: on_value(control.key, v or ""),
+            error=error or False,
+            message=hint,
+            classes=[control.css, "abm-control"],
+            dense=True,
+        )
+    solara.v.Html(tag="div", attributes={"id": control.css}, children=[widget])
 
 
 @solara.component
 def ControlPanel(
     base: Scenario,
-    draft: solara.Reactive[Draft],
-    checked: Checked,
+    draft: solara.Reactive[ctl.Draft],
+    checked: ctl.Checked,
     lang: str = "en",
+    disabled: bool = False,
 ):
-    """All controls of the scenario, grouped; edits go to the draft, applied on Reset."""
+    """All controls of the scenario, grouped as declared; edits go to the draft."""
 
     def set_value(key: str, value: str) -> None:
         draft.set({**draft.value, key: value})
 
-    fields = fields_for(base)
-    groups: dict[str, list[Field]] = {}
-    for field in fields:
-        groups.setdefault(field.group, []).append(field)
-
-    def render(field: Field) -> None:
+    group = None
+    for control in ctl.controls_for(base):
+        if control.group != group:
+            group = control.group
+            Heading(ctl.group_title(base, group, lang), classes=[f"grp-{group}"])
+            if group in base.centers:
+                name = ctl.center_title(base.centers[group].name)
+                solara.v.Html(tag="div", children=[name], class_="abm-note center-name")
         ControlField(
-            field,
+            control,
             base,
-            draft.value.get(field.key, ""),
-            checked.errors.get(field.key),
+            draft.value.get(control.key, ""),
+            checked.errors.get(control.key),
             set_value,
             lang,
         )
-
-    for field in groups.get("", [])[:2]:  # seed, firms
-        render(field)
-    for cid, center in base.centers.items():
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=f"{tr('center', lang)}: {center.name}",
-            classes=["abm-group"],
-        )
-        for field in groups.get(cid, []):
-            render(field)
-    solara.HTML(tag="div", unsafe_innerHTML=tr("fund", lang).split(" (")[0], classes=["abm-group"])
-    for field in groups.get("", [])[2:4]:  # fund, allocation
-        render(field)
-    solara.HTML(tag="div", unsafe_innerHTML=tr("incentives", lang), classes=["abm-group"])
-    for field in groups.get("incentives", []):
-        render(field)
-    solara.HTML(tag="div", unsafe_innerHTML=tr("agglomeration", lang), classes=["abm-group"])
-    for field in groups.get("", [])[4:]:
-        render(field)
     for message in checked.general:
         solara.Error(message, dense=True, classes=["abm-general-error"])
+
+
+@solara.component
+def FixBanner(base: Scenario, checked: ctl.Checked, attempted: bool, lang: str = "en"):
+    """After a refused Reset: which controls to fix, each a link that scrolls to it.
+    Computed from the current draft, so it goes away as soon as the values are fixed."""
+    if not attempted or checked.ok:
+        return
+    by_key = {c.key: c for c in ctl.controls_for(base)}
+    with solara.v.Alert(type="error", dense=True, text=True, class_="abm-fix-banner"):
+        solara.v.Html(tag="div", children=[tr("fix_these", lang)])
+        for key in checked.errors:
+            control = by_key.get(key)
+            if control is None:
+                continue
+            group = ctl.group_title(base, control.group, lang)
+            solara.v.Html(
+                tag="a",
+                attributes={"href": f"#{control.css}"},
+                children=[f"{group} › {control.title(lang)}"],
+                class_=f"fix-link fix-{control.css}",
+                style_="display:block",
+            )
+        for message in checked.general:
+            solara.v.Html(tag="div", children=[message])

@@ -1,40 +1,48 @@
-"""Play / Pause / Step / Reset and the speed slider."""
+"""Play / Pause / Step / Reset, the speed slider (with its value), run-until and draw-every."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import solara
 
-from viz.i18n import tr
+from viz.i18n import tr, trf
+from viz.session import MAX_SPEED, Session
 
 
 @solara.component
-def Player(
-    playing: bool,
-    done: bool,
-    on_play: Callable[[], None],
-    on_step: Callable[[], None],
-    on_reset: Callable[[], None],
-    speed: solara.Reactive[int],
-    message: str = "",
-    message_is_error: bool = False,
-    lang: str = "en",
-):
+def StepCounter(step: int, steps: int, date: str, lang: str = "en"):
+    solara.v.Html(
+        tag="div",
+        class_="step-counter",
+        attributes={"data-step": str(step)},
+        children=[
+            f"{tr('step_label', lang)} ",
+            solara.v.Html(tag="b", children=[str(step)]),
+            f" / {steps} · {date}",
+        ],
+    )
+
+
+@solara.component
+def PlayerBox(session: Session, lang: str = "en"):
+    """Reads the frame itself, so a step re-renders only this and the live pane."""
+    frame = session.frame.value
+    playing, busy = session.playing.value, session.busy.value
+    status = session.status.value
+    StepCounter(frame.step, frame.steps, frame.date, lang)
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
         solara.Button(
             tr("pause" if playing else "play", lang),
             icon_name="mdi-pause" if playing else "mdi-play",
-            on_click=on_play,
-            disabled=done and not playing,
+            on_click=session.toggle,
+            disabled=busy or (frame.done and not playing),
             color="primary",
             classes=["btn-play"],
         )
         solara.Button(
             tr("step", lang),
             icon_name="mdi-step-forward",
-            on_click=on_step,
-            disabled=playing or done,
+            on_click=session.step,
+            disabled=playing or busy or frame.done,
             color="primary",
             outlined=True,
             classes=["btn-step"],
@@ -42,14 +50,37 @@ def Player(
         solara.Button(
             tr("reset", lang),
             icon_name="mdi-restore",
-            on_click=on_reset,
+            on_click=session.reset,
+            disabled=busy,
+            loading=busy,
             color="primary",
             outlined=True,
             classes=["btn-reset"],
         )
-    solara.SliderInt(tr("speed", lang), value=speed, min=1, max=20)
-    if message:
-        if message_is_error:
-            solara.Error(message, dense=True, classes=["abm-reset-message"])
+    speed = session.speed.value
+    label = tr("speed_max", lang) if speed >= MAX_SPEED else trf("speed_value", lang, n=speed)
+    solara.v.Html(tag="div", children=[label], class_="speed-value abm-note")
+    with solara.Div(classes=["ctl-speed"]):
+        solara.SliderInt("", value=session.speed, min=1, max=MAX_SPEED, thumb_label=False)
+    with solara.Row(gap="8px"):
+        solara.InputText(
+            tr("run_until", lang),
+            value=session.until,
+            classes=["ctl-until"],
+            error=session.until_step()[1] or False,
+            style={"max-width": "150px"},
+        )
+        solara.InputInt(
+            tr("render_every", lang),
+            value=session.render_every.value,
+            on_value=lambda n: session.render_every.set(max(1, min(int(n or 1), 120))),
+            classes=["ctl-render-every"],
+            style={"max-width": "130px"},
+        )
+    if busy:
+        solara.ProgressLinear(True)
+    if status.text:
+        if status.error:
+            solara.Error(status.text, dense=True, classes=["abm-reset-message"])
         else:
-            solara.Info(message, dense=True, classes=["abm-reset-message"])
+            solara.Info(status.text, dense=True, classes=["abm-reset-message"])

@@ -21,7 +21,7 @@ WIDTH, HEIGHT = 460, 520
 PAD = 14
 _COS = math.cos(math.radians(36.0))
 MAX_BUBBLE = 34.0
-MIN_BUBBLE = 3.0
+MIN_BUBBLE = 5.0  # a region with no firms still shows (as a dashed ring)
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ def map_svg(
     flows: dict[tuple[str, str], float] | None = None,
     step: int = 0,
     title: str = "",
+    legend: str = "",
+    selected: str | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> str:
@@ -112,7 +114,8 @@ def map_svg(
         f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
         f'font-family="{FONT}" font-size="11">',
         "<style>.province{fill:#eef1f4;stroke:#b9c2cc;stroke-width:.7}"
-        ".flow{fill:none;stroke:#c0392b;stroke-opacity:.55}</style>",
+        ".flow{fill:none;stroke:#c0392b;stroke-opacity:.55;pointer-events:none}"
+        "text{pointer-events:none}</style>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
         'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" '
         'fill="#c0392b"/></marker></defs>',
@@ -127,10 +130,15 @@ def map_svg(
         x, y = where[p.id]
         value = sizes.get(p.id, 0.0)
         r = radius[p.id]
+        empty = value <= 0
+        ring = ' stroke-dasharray="3 2"' if empty else ""
+        width_ = "3" if p.id == selected else "1.2"
         parts.append(
-            f'<circle class="bubble" data-region="{escape(p.id)}" cx="{x:.1f}" cy="{y:.1f}" '
-            f'r="{r:.1f}" fill="{p.color}" fill-opacity=".55" stroke="{p.color}" '
-            f'stroke-width="1.2"><title>{escape(p.label)}: {fmt_number(value)} '
+            f'<circle class="bubble{" selected" if p.id == selected else ""}" '
+            f'data-region="{escape(p.id)}" cx="{x:.1f}" cy="{y:.1f}" '
+            f'r="{r:.1f}" fill="{p.color}" fill-opacity="{".12" if empty else ".55"}" '
+            f'stroke="{"#111" if p.id == selected else p.color}" stroke-width="{width_}"{ring} '
+            f'style="cursor:pointer"><title>{escape(p.label)}: {fmt_number(value)} '
             f"{escape(size_label)}</title></circle>"
         )
     if flows:
@@ -155,7 +163,7 @@ def map_svg(
         parts.append(
             text(
                 x,
-                y + 4,
+                y + radius[p.id] + 11,  # below the bubble, so a small bubble is not covered
                 p.label,
                 text_anchor="middle",
                 fill=INK,
@@ -188,7 +196,7 @@ def map_svg(
                 paint_order="stroke",
             )
         )
-    legend = f"bubble area ∝ {size_label}; ◆ compute center; arrows: relocations"
+    legend = legend or f"bubble area ∝ {size_label}; ◆ compute center; arrows: relocations"
     if title:
         parts.append(text(PAD, PAD + 4, title, fill=INK, font_size="13", font_weight="600"))
     parts.append(text(PAD, height - 6, legend, fill=MUTED, font_size="10"))

@@ -1,15 +1,28 @@
-"""Small-multiple line charts as SVG: the live time series (firms by region, HHI, ...)."""
+"""Small-multiple line charts as SVG: the live time series (firms by region, HHI, ...).
+
+Robust to any value a valid scenario can produce: huge, tiny, constant, missing or
+infinite values never raise (the axis falls back to a plain range), because a chart that
+throws takes the page with it.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
 from viz.figures.palette import FONT, GRID, INK, MUTED, fmt_number, text
 
 WIDTH, HEIGHT = 340, 190
-LEFT, RIGHT, TOP, BOTTOM = 46, 12, 26, 24
+LEFT, RIGHT, TOP, BOTTOM = 50, 12, 26, 24
+CHAR_W = 5.6  # approximate width of a 9 px Latin legend character
+WIDE_W = 9.2  # ... and of a Hangul (or other wide) one
+
+
+def text_width(s: str, char: float = CHAR_W, wide: float = WIDE_W) -> float:
+    """Estimated width of ``s`` at 9 px: wide characters count almost double."""
+    return sum(wide if ord(c) > 0x2E80 else char for c in s)
 
 
 @dataclass(frozen=True)
@@ -23,24 +36,56 @@ class Series:
 
 
 def _finite(v: float | None) -> bool:
-    return v is not None and not (isinstance(v, float) and (math.isnan(v) or math.isinf(v)))
+    return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
 
 
 def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
-    """Round tick values covering [lo, hi] (Heckbert's 'nice numbers')."""
+    """Round tick values covering [lo, hi] (Heckbert's 'nice numbers'); never raises."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [0.0, 1.0]
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0)
     raw = (hi - lo) / count
+    if raw <= 0 or not math.isfinite(raw) or raw < abs(hi) * 1e-12:
+        return [lo, hi]  # a span too small for the float's precision
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.floor(lo / step) * step
     ticks, t = [], first
-    while t <= hi + step * 1e-9:
-        ticks.append(round(t, 12))
-        t += step
+    while t <= hi + step * 1e-9 and len(ticks) < 20:
+        ticks.append(t)
+        t = first + step * len(ticks)
     if ticks[-1] < hi:
-        ticks.append(round(t, 12))
+        ticks.append(t)
+    if ticks[-1] <= ticks[0]:
+        return [lo, hi]
     return ticks
+
+
+def date_ticks(dates: list[str], most: int = 5) -> list[tuple[int, str]]:
+    """(index, label) of x ticks for monthly dates "YYYY-MM": Januaries, else months."""
+    if not dates:
+        return []
+    januaries = [i for i, d in enumerate(dates) if d.endswith("-01")]
+    if len(januaries) >= 2:
+        every = max(1, math.ceil(len(januaries) / most))
+        return [(i, dates[i][:4]) for i in januaries[::every]]
+    every = max(1, math.ceil(len(dates) / most))
+    return [(i, dates[i]) for i in range(0, len(dates), every)]
+
+
+def legend_layout(
+    names: list[str], width: int, left: float = LEFT, right: float = RIGHT
+) -> list[tuple[float, float]]:
+    """(x, y) of each legend entry, wrapped onto rows; names are never cut."""
+    out, lx, ly = [], float(left), 30.0
+    for name in names:
+        w = 16 + text_width(name)
+        if lx + w > width - right and lx > left:
+            lx, ly = float(left), ly + 11
+        out.append((lx, ly))
+        lx += w
+    return out
 
 
 def line_chart_svg(
@@ -52,66 +97,91 @@ def line_chart_svg(
     y_min: float | None = None,
     y_max: float | None = None,
     x_label: str = "",
+    x_dates: list[str] | None = None,
     legend: bool = True,
     chart_id: str = "",
+    explain: str = "",
+    y_format: Callable[[float], str] = fmt_number,
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> str:
-    """A line chart of ``series`` against ``x`` (typically the step), with a last-value dot."""
-    values = [v for s in series for v in s.values if _finite(v)]
+    """A line chart of ``series`` against ``x`` (the step), with a last-value dot.
+
+    ``x_dates`` labels the x axis with years (or months) instead of steps; ``explain``
+    is the hover text of the title (what the chart means); ``y_format`` writes the ticks.
+    """
+    values = [float(v) for s in series for v in s.values if _finite(v)]
     lo = min(values, default=0.0) if y_min is None else y_min
     hi = max(values, default=1.0) if y_max is None else y_max
+    if y_max is not None and values and max(values) > y_max:
+        hi = max(values)
     if y_min is None and lo > 0 and lo < 0.5 * hi:
         lo = 0.0  # counts and shares read better from zero
     ticks = nice_ticks(lo, hi)
     lo, hi = ticks[0], ticks[-1]
+    span = (hi - lo) if hi > lo else 1.0
     x0, x1 = (x[0], x[-1]) if x else (0.0, 1.0)
     if x1 <= x0:
         x1 = x0 + 1
-    legend_items: list[tuple[float, float, Series, str]] = []
-    if legend and len(series) > 1:
-        lx, ly = float(LEFT), 30.0
-        for s in series[:12]:
-            label = s.name if len(s.name) <= 16 else s.name[:15] + "…"
-            w = 14 + 6.0 * len(label)
-            if lx + w > width - RIGHT and lx > LEFT:
-                lx, ly = float(LEFT), ly + 11
-            legend_items.append((lx, ly, s, label))
-            lx += w
-    top = TOP + (legend_items[-1][1] - 30 + 14 if legend_items else 0)
+    shown = [s for s in series if legend and len(series) > 1]
+    spots = legend_layout([s.name for s in shown], width)
+    top = TOP + (spots[-1][1] - 30 + 14 if spots else 0)
     pw, ph = width - LEFT - RIGHT, height - top - BOTTOM
 
     def px(v: float) -> float:
         return LEFT + (v - x0) / (x1 - x0) * pw
 
     def py(v: float) -> float:
-        return top + ph - (v - lo) / (hi - lo) * ph
+        return top + ph - (v - lo) / span * ph
 
+    title_tip = f"<title>{escape(explain)}</title>" if explain else ""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="abm-figure abm-chart" '
         f'data-chart="{escape(chart_id)}" data-step="{step}" viewBox="0 0 {width} {height}" '
         f'width="100%" style="max-width:{width}px" font-family="{FONT}" font-size="10">',
         f'<rect width="{width}" height="{height}" fill="#fff"/>',
-        text(LEFT, 15, title, fill=INK, font_size="12", font_weight="600"),
+        f'<g class="chart-title">{title_tip}'
+        + text(
+            LEFT - 40,
+            15,
+            title + (" ⓘ" if explain else ""),
+            fill=INK,
+            font_size="12",
+            font_weight="600",
+        )
+        + "</g>",
     ]
-    for t in ticks:
+    labels = [y_format(t) for t in ticks]
+    if len(set(labels)) < len(labels):  # a narrow range: more digits, so ticks differ
+        labels = [fmt_number(t, digits=6) for t in ticks]
+    for t, label in zip(ticks, labels, strict=True):
         y = py(t)
         parts.append(
             f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
-        parts.append(text(LEFT - 5, y + 3, fmt_number(t), text_anchor="end", fill=MUTED))
-    for t in nice_ticks(x0, x1, 4):
-        if x0 <= t <= x1:
-            parts.append(
-                text(px(t), height - BOTTOM + 13, fmt_number(t), text_anchor="middle", fill=MUTED)
-            )
+        parts.append(text(LEFT - 5, y + 3, label, text_anchor="end", fill=MUTED))
+    if x_dates:
+        for i, label in date_ticks(x_dates[: len(x)]):
+            if i < len(x):
+                tx = px(x[i])
+                room = text_width(label, 5.4)  # 10 px digits
+                anchor = "end" if tx + room / 2 > width - 2 else "middle"
+                parts.append(text(tx, height - BOTTOM + 13, label, text_anchor=anchor, fill=MUTED))
+    else:
+        for t in nice_ticks(x0, x1, 4):
+            if x0 <= t <= x1:
+                parts.append(
+                    text(
+                        px(t), height - BOTTOM + 13, fmt_number(t), text_anchor="middle", fill=MUTED
+                    )
+                )
     if x_label:
         parts.append(text(width - RIGHT, height - 3, x_label, text_anchor="end", fill=MUTED))
     for s in series:
         runs, current = [], []
         for xv, yv in zip(x, s.values, strict=False):
             if _finite(yv):
-                current.append(f"{px(xv):.1f},{py(yv):.1f}")
+                current.append(f"{px(xv):.1f},{py(float(yv)):.1f}")
             elif current:
                 runs.append(current)
                 current = []
@@ -130,7 +200,7 @@ def line_chart_svg(
                 )
         last = next(
             (
-                (xv, yv)
+                (xv, float(yv))
                 for xv, yv in zip(reversed(x), reversed(s.values), strict=False)
                 if _finite(yv)
             ),
@@ -139,11 +209,13 @@ def line_chart_svg(
         if last:
             parts.append(
                 f'<circle cx="{px(last[0]):.1f}" cy="{py(last[1]):.1f}" r="2.4" '
-                f'fill="{s.color}"><title>{escape(s.name)}: {fmt_number(last[1])}'
+                f'fill="{s.color}"><title>{escape(s.name)}: {escape(y_format(last[1]))}'
                 "</title></circle>"
             )
-    for lx, ly, s, label in legend_items:
-        parts.append(f'<rect x="{lx:.1f}" y="{ly - 6:.1f}" width="8" height="3" fill="{s.color}"/>')
-        parts.append(text(lx + 10, ly - 2, label, fill=INK, font_size="9"))
+    for (lx, ly), s in zip(spots, shown, strict=True):
+        parts.append(
+            f'<g class="legend-item"><rect x="{lx:.1f}" y="{ly - 6:.1f}" width="9" height="3" '
+            f'fill="{s.color}"/>' + text(lx + 12, ly - 2, s.name, fill=INK, font_size="9") + "</g>"
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -1,16 +1,26 @@
-"""The live view's figures for one Frame: what the page shows and what PNG export saves."""
+"""The live view's figures for one Frame: what the page shows and what PNG export saves.
+
+Titles, units and number formats come from the output declarations (:mod:`abm.outputs`),
+so a chart says what the recorder means, in the user's language, with the same units as
+the KPI cards (won in 억/조). Every function here is total: a missing column (an older
+recorder) or an odd value gives an empty line, never an exception.
+"""
 
 from __future__ import annotations
 
 import math
 
+from abm import outputs
+from abm.outputs import MODEL, REGION, Output
 from abm.scenario import Scenario
+from viz.controls import center_title
+from viz.figures.histogram import histogram_svg
 from viz.figures.korea_map import CenterMark, Place, map_svg
 from viz.figures.lines import Series, line_chart_svg
 from viz.figures.network import network_svg
-from viz.figures.palette import fmt_krw, fmt_number, region_colors
-from viz.i18n import region_label, tr
-from viz.live import Frame
+from viz.figures.palette import REGION_COLORS, fmt_krw, fmt_value, region_colors
+from viz.i18n import region_label, tr, trf
+from viz.live import FIRM_ATTRIBUTES, Frame
 
 CHARTS = (
     "firms",
@@ -21,13 +31,44 @@ CHARTS = (
     "innovations",
     "public_spending",
 )
+NETWORK_WORDS_KO = {
+    "agents": "에이전트",
+    "ties": "연결",
+    "sampled": "표본",
+    "per_region": "지역당",
+    "bands": "띠 = 지역 간 연결",
+    "firm": "기업",
+    "university": "대학",
+    "government": "정부",
+    "employees": "고용",
+    "knowledge": "지식",
+    "compute_met": "컴퓨팅 충족률",
+    "region": "지역",
+}
 
 
 def labels(scenario: Scenario, lang: str) -> dict[str, str]:
     return {rid: region_label(r.name, r.name_ko, lang) for rid, r in scenario.regions.items()}
 
 
-def map_figure(frame: Frame, scenario: Scenario, lang: str, size_by: str = "firms") -> str:
+def declared(name: str, scope: str = MODEL) -> Output | None:
+    try:
+        return outputs.get(name, scope)
+    except KeyError:
+        return None
+
+
+def output_title(o: Output, lang: str) -> str:
+    """The declaration's label in ``lang`` with its unit: "Public spending (KRW/month)"."""
+    label = o.label_ko if lang == "ko" else o.label
+    if o.kind == "share":
+        return f"{label} (%)"
+    return f"{label} ({o.unit})" if o.unit else label
+
+
+def map_figure(
+    frame: Frame, scenario: Scenario, lang: str, size_by: str = "firms", selected: str | None = None
+) -> str:
     colors = region_colors(list(scenario.regions))
     names = labels(scenario, lang)
     places = [
@@ -39,13 +80,14 @@ def map_figure(frame: Frame, scenario: Scenario, lang: str, size_by: str = "firm
         region = scenario.regions.get(c.site)
         if region is None:
             continue
+        used = None if math.isnan(c.utilisation) else 100 * c.utilisation
         detail = (
-            f"{names.get(c.site, c.site)}: {fmt_number(c.capacity)} GPU, "
-            f"{fmt_number(100 * c.utilisation if not math.isnan(c.utilisation) else None)}% used, "
-            f"{fmt_krw(c.price_krw)}/GPU·month"
+            f"{names.get(c.site, c.site)}: {fmt_value(c.capacity, 'gpus', lang)} GPU, "
+            f"{'–' if used is None else f'{used:.0f}%'} {tr('used', lang)}, "
+            f"{fmt_krw(c.price_krw)} {tr('per_gpu_month', lang)}"
         )
-        centers.append(CenterMark(c.id, _short(c.name), region.lat, region.lon, detail))
-    size_label = tr("employment" if size_by == "employment" else "firms", lang).lower()
+        centers.append(CenterMark(c.id, center_title(c.name), region.lat, region.lon, detail))
+    size_label = tr("employment_word" if size_by == "employment" else "firms_word", lang)
     return map_svg(
         places,
         sizes,
@@ -54,12 +96,9 @@ def map_figure(frame: Frame, scenario: Scenario, lang: str, size_by: str = "firm
         flows=frame.flows,
         step=frame.step,
         title=f"{tr('map_title', lang)} · {frame.date}",
+        legend=trf("map_legend", lang, size=size_label),
+        selected=selected,
     )
-
-
-def _short(name: str) -> str:
-    name = name.split(" (")[0]
-    return name if len(name) <= 18 else name[:17] + "…"
 
 
 def network_figure(frame: Frame, scenario: Scenario, lang: str) -> str:
@@ -72,93 +111,187 @@ def network_figure(frame: Frame, scenario: Scenario, lang: str) -> str:
         region_colors(list(scenario.regions)),
         latlon,
         title=f"{tr('network_title', lang)} · {tr('step_label', lang)} {frame.network.step}",
+        words=NETWORK_WORDS_KO if lang == "ko" else None,
     )
 
 
-def _region_series(frame: Frame, scenario: Scenario, key: str, lang: str) -> list[Series]:
+def region_series(frame: Frame, scenario: Scenario, key: str, lang: str) -> list[Series]:
     colors = region_colors(list(scenario.regions))
     names = labels(scenario, lang)
     out = []
     for rid in scenario.regions:
         values = []
         for rows in frame.region_rows:
-            row = next((r for r in rows if r["region"] == rid), None)
+            row = next((r for r in rows if r.get("region") == rid), None)
             values.append(None if row is None else row.get(key))
         out.append(Series(names[rid], colors[rid], values))
     return out
 
 
-def _model_series(frame: Frame, key: str, name: str, color: str, dashed: bool = False) -> Series:
+def model_series(frame: Frame, key: str, name: str, color: str, dashed: bool = False) -> Series:
     return Series(name, color, [row.get(key) for row in frame.model_rows], dashed)
+
+
+def center_series(frame: Frame, lang: str) -> list[Series]:
+    """Utilisation of each center over time, one line each, named by name and site."""
+    out = []
+    for i, c in enumerate(frame.centers):
+        values = [h.get(c.id) for h in frame.center_history]
+        name = center_title(c.name)
+        out.append(Series(name, REGION_COLORS[(i + 10) % len(REGION_COLORS)], values))
+    return out
+
+
+def _axis(kind: str, lang: str):
+    return lambda v: fmt_value(v, kind, lang, axis=True)
 
 
 def chart_figures(frame: Frame, scenario: Scenario, lang: str) -> list[tuple[str, str]]:
     """(chart id, SVG) for each time series of the live view."""
-    x = [row["step"] for row in frame.model_rows]
-    common = {"step": frame.step, "x_label": tr("step_label", lang).lower()}
+    x = [row.get("step", i) for i, row in enumerate(frame.model_rows)]
+    common = {"step": frame.step, "x_dates": list(frame.dates), "x_label": ""}
+
+    def title(name: str, scope: str, fallback: str) -> str:
+        o = declared(name, scope)
+        return output_title(o, lang) if o else tr(fallback, lang)
+
     specs: list[tuple[str, str, list[Series], dict]] = [
-        ("firms", tr("firms_by_region", lang), _region_series(frame, scenario, "firms", lang), {}),
+        (
+            "firms",
+            tr("firms_by_region", lang),
+            region_series(frame, scenario, "firms", lang),
+            {"y_format": _axis("count", lang)},
+        ),
         (
             "hhi",
             tr("hhi", lang),
             [
-                _model_series(frame, "hhi", "HHI", "#4e79a7"),
-                _model_series(frame, "hhi_norm", "HHI*", "#e15759", dashed=True),
+                model_series(frame, "hhi", "HHI", "#4e79a7"),
+                model_series(frame, "hhi_norm", tr("hhi_norm", lang), "#e15759", dashed=True),
             ],
-            {"y_max": 1.0},
+            {"y_max": 1.0, "explain": tr("hhi_explain", lang)},
         ),
         (
             "inter_edges",
-            tr("inter_edges", lang),
-            [_model_series(frame, "inter_edge_share", "inter", "#59a14f")],
-            {},
+            title("inter_edge_share", MODEL, "inter_edges"),
+            [model_series(frame, "inter_edge_share", "inter", "#59a14f")],
+            {"y_format": _axis("share", lang), "explain": tr("inter_explain", lang)},
         ),
         (
             "gpu_utilisation",
-            tr("gpu", lang).split(" / ")[0],
-            [_model_series(frame, "gpu_utilisation", "utilisation", "#f28e2b")],
-            {"y_min": 0.0},
+            tr("gpu_by_center", lang),
+            center_series(frame, lang),
+            {"y_min": 0.0, "y_format": _axis("share", lang), "explain": tr("gpu_explain", lang)},
         ),
         (
             "oversubscription",
-            tr("gpu", lang).split(" / ")[-1],
-            [_model_series(frame, "oversubscription", "demand/granted", "#b07aa1")],
-            {},
+            tr("oversubscription", lang),
+            [model_series(frame, "oversubscription", tr("oversubscription", lang), "#b07aa1")],
+            {"explain": tr("oversub_explain", lang)},
         ),
         (
             "innovations",
-            tr("innovations", lang),
-            _region_series(frame, scenario, "innovations", lang),
-            {},
+            title("innovations", REGION, "innovations"),
+            region_series(frame, scenario, "innovations", lang),
+            {"y_format": _axis("count", lang)},
         ),
         (
             "public_spending",
-            tr("public_spending", lang),
-            [_model_series(frame, "public_spending", "KRW", "#9c755f")],
-            {},
+            title("public_spending", MODEL, "public_spending"),
+            [model_series(frame, "public_spending", "KRW", "#9c755f")],
+            {"y_format": _axis("money", lang)},
         ),
     ]
     return [
-        (cid, line_chart_svg(title, x, series, chart_id=cid, **common, **extra))
-        for cid, title, series, extra in specs
+        (cid, line_chart_svg(t, x, series, chart_id=cid, **common, **extra))
+        for cid, t, series, extra in specs
     ]
 
 
+def plottable(frame: Frame, scope: str) -> list[Output]:
+    """Declared numeric outputs of ``scope`` that this run records (older runs lack some)."""
+    row = frame.current if scope == MODEL else (frame.regions_now[0] if frame.regions_now else {})
+    return [o for o in outputs.metrics(scope) if o.name in row]
+
+
+def custom_chart(frame: Frame, scenario: Scenario, lang: str, name: str, scope: str) -> str:
+    """Any recorded output over time: one line model-wide, or one per region."""
+    o = declared(name, scope)
+    if o is None:
+        return ""
+    x = [row.get("step", i) for i, row in enumerate(frame.model_rows)]
+    if scope == REGION:
+        series = region_series(frame, scenario, name, lang)
+    else:
+        series = [model_series(frame, name, o.label_ko if lang == "ko" else o.label, "#4e79a7")]
+    return line_chart_svg(
+        output_title(o, lang),
+        x,
+        series,
+        step=frame.step,
+        x_dates=list(frame.dates),
+        chart_id=f"custom-{scope}-{name}",
+        explain=o.doc,
+        y_format=_axis(o.kind, lang),
+        width=520,
+        height=230,
+    )
+
+
+def histograms(frame: Frame, scenario: Scenario, region: str, lang: str) -> list[tuple[str, str]]:
+    """(attribute, SVG) of the firms of ``region``: size, knowledge, cash, compute met."""
+    color = region_colors(list(scenario.regions)).get(region, "#4e79a7")
+    formats = {"cash": _axis("money", lang), "compute_ratio": _axis("share", lang)}
+    out = []
+    for column, (label, label_ko, _unit) in FIRM_ATTRIBUTES.items():
+        hist = frame.firm_hist.get(column)
+        if hist is None:
+            continue
+        counts = hist.counts.get(region, ())
+        n = sum(counts)
+        fmt = formats.get(column, _axis("number", lang))
+        median = hist.medians.get(region, float("nan"))
+        note = (
+            f"{fmt_value(n, 'count', lang)} {tr('firm_count', lang)} · "
+            f"{tr('median', lang)} {fmt(median)}"
+            if n
+            else tr("no_firms", lang)
+        )
+        out.append(
+            (
+                column,
+                histogram_svg(
+                    label_ko if lang == "ko" else label,
+                    hist.edges,
+                    counts or (0,) * (len(hist.edges) - 1),
+                    color=color,
+                    note=note,
+                    x_format=fmt,
+                    hist_id=column,
+                    step=frame.step,
+                ),
+            )
+        )
+    return out
+
+
 def kpis(frame: Frame, lang: str) -> list[tuple[str, str, str]]:
-    """(id, label, value) of the KPI cards for the current step."""
+    """(id, label, value) of the KPI cards, formatted as the charts' axes are."""
     now = frame.current
 
-    def pct(key: str) -> str:
-        v = now.get(key)
-        return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
+    def card(kid: str, name: str, label_key: str | None = None) -> tuple[str, str, str]:
+        o = declared(name)
+        kind = o.kind if o else "number"
+        label = tr(label_key, lang) if label_key else (o.label_ko if lang == "ko" else o.label)
+        return kid, label, fmt_value(now.get(name), kind, lang)
 
     return [
-        ("firms", tr("kpi_firms", lang), fmt_number(now.get("firms"))),
-        ("hhi", tr("kpi_hhi", lang), fmt_number(now.get("hhi"))),
-        ("capital", tr("kpi_capital", lang), pct("capital_share")),
-        ("inter", tr("kpi_inter", lang), pct("inter_edge_share")),
-        ("gpu", tr("kpi_gpu", lang), pct("gpu_utilisation")),
-        ("oversub", tr("gpu", lang).split(" / ")[-1], fmt_number(now.get("oversubscription"))),
-        ("innov", tr("kpi_innov", lang), fmt_number(now.get("innovations"))),
-        ("spend", tr("kpi_spend", lang), fmt_krw(now.get("public_spending_cum"))),
+        card("firms", "firms", "kpi_firms"),
+        card("hhi", "hhi", "kpi_hhi"),
+        card("capital", "capital_share", "kpi_capital"),
+        card("inter", "inter_edge_share", "kpi_inter"),
+        card("gpu", "gpu_utilisation", "kpi_gpu"),
+        card("oversub", "oversubscription", "oversubscription"),
+        card("innov", "innovations", "kpi_innov"),
+        card("spend", "public_spending_cum", "kpi_spend"),
     ]

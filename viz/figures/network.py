@@ -22,6 +22,7 @@ from html import escape
 import networkx as nx
 import numpy as np
 
+from viz.figures.lines import text_width
 from viz.figures.palette import FONT, INK, MUTED, fmt_number, text
 
 KINDS = ("firm", "university", "government")
@@ -42,6 +43,7 @@ class NetworkSummary:
     pairs: dict[tuple[str, str], int]  # sorted (region, region) -> ties
     sample: list[tuple[int, str, str]] = field(default_factory=list)  # (uid, region, kind)
     sample_edges: list[tuple[int, int]] = field(default_factory=list)
+    details: dict[int, dict[str, float]] = field(default_factory=dict)  # uid -> key state
 
     @property
     def inter_share(self) -> float:
@@ -113,19 +115,48 @@ def _anchors(
     return out
 
 
-def _shape(kind: str, x: float, y: float, color: str, s: float = 2.6) -> str:
+def _shape(kind: str, x: float, y: float, color: str, s: float = 2.6, tip: str = "") -> str:
+    """A dot shaped by agent kind; ``tip`` (escaped here) is its hover text."""
+    title = f"<title>{escape(tip)}</title>" if tip else ""
+    extra = f' class="node" data-kind="{escape(kind)}"' if tip else ""
     if kind == "university":
         return (
-            f'<rect x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" '
-            f'fill="{color}" stroke="#fff" stroke-width=".6"/>'
+            f'<rect{extra} x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" '
+            f'height="{2 * s:.1f}" fill="{color}" stroke="#fff" stroke-width=".6">{title}</rect>'
         )
     if kind == "government":
         t = s * 1.9
         return (
-            f'<path d="M{x:.1f},{y - t:.1f}l{t:.1f},{t:.1f}l{-t:.1f},{t:.1f}l{-t:.1f},{-t:.1f}z" '
-            f'fill="{color}" stroke="#111" stroke-width=".8"/>'
+            f'<path{extra} d="M{x:.1f},{y - t:.1f}l{t:.1f},{t:.1f}l{-t:.1f},{t:.1f}'
+            f'l{-t:.1f},{-t:.1f}z" fill="{color}" stroke="#111" stroke-width=".8">{title}</path>'
         )
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{s:.1f}" fill="{color}"/>'
+    return f'<circle{extra} cx="{x:.1f}" cy="{y:.1f}" r="{s:.1f}" fill="{color}">{title}</circle>'
+
+
+WORDS_EN = {
+    "agents": "agents",
+    "ties": "ties",
+    "sampled": "sampled",
+    "per_region": "a region",
+    "bands": "bands = ties between regions",
+    "firm": "firm",
+    "university": "university",
+    "government": "government",
+    "employees": "employees",
+    "knowledge": "knowledge",
+    "compute_met": "compute need met",
+    "region": "region",
+}
+
+
+def node_tip(kind: str, region: str, state: dict[str, float], words: dict[str, str]) -> str:
+    """Hover text of one agent: kind, region and key state."""
+    parts = [f"{words.get(kind, kind)} · {region}", f"{words['ties']}: {state.get('ties', 0)}"]
+    if "employees" in state:
+        parts.append(f"{words['employees']}: {fmt_number(state['employees'])}")
+        parts.append(f"{words['knowledge']}: {fmt_number(state['knowledge'])}")
+        parts.append(f"{words['compute_met']}: {100 * state['compute_met']:.0f}%")
+    return "\n".join(parts)
 
 
 def network_svg(
@@ -137,8 +168,10 @@ def network_svg(
     title: str = "",
     width: int = WIDTH,
     height: int = HEIGHT,
+    words: dict[str, str] | None = None,
 ) -> str:
     """The network view as one SVG element (see the module docstring)."""
+    words = {**WORDS_EN, **(words or {})}
     region_ids = list(labels)
     cx, cy = width / 2, height / 2 - 4
     ring = min(width, height) / 2 - 120
@@ -163,7 +196,8 @@ def network_svg(
         parts.append(
             f'<path d="M{x1:.1f},{y1:.1f}Q{qx:.1f},{qy:.1f} {x2:.1f},{y2:.1f}" fill="none" '
             f'stroke="#7b8794" stroke-opacity=".35" stroke-width="{w:.1f}">'
-            f"<title>{escape(labels[a])} – {escape(labels[b])}: {count} ties</title></path>"
+            f"<title>{escape(labels[a])} – {escape(labels[b])}: {count} {escape(words['ties'])}"
+            "</title></path>"
         )
     # sampled agents around their region's anchor, placed on a sunflower spiral by rank
     position: dict[int, tuple[float, float]] = {}
@@ -181,7 +215,8 @@ def network_svg(
             rr = spread * math.sqrt(i + 0.5)
             x, y = ax + rr * math.cos(i * _GOLDEN), ay + rr * math.sin(i * _GOLDEN)
             position[uid] = (x, y)
-            dots.append(_shape(kind, x, y, colors.get(region, "#999")))
+            tip = node_tip(kind, labels.get(region, region), summary.details.get(uid, {}), words)
+            dots.append(_shape(kind, x, y, colors.get(region, "#999"), tip=tip))
     lines = []
     for u, v in summary.sample_edges:
         if u in position and v in position:
@@ -197,6 +232,14 @@ def network_svg(
         lx, ly = cx + (x - cx) * 1.42, cy + (y - cy) * 1.36
         anchor = "middle" if abs(lx - cx) < 60 else ("start" if lx > cx else "end")
         within = summary.pairs.get((rid, rid), 0)
+        detail = (
+            f"{fmt_number(agents[rid])} {words['agents']}, {fmt_number(within)} {words['ties']}"
+        )
+        longest = max(text_width(labels[rid], 6.2, 11.0), text_width(detail, 5.3, 9.5))
+        if anchor == "end":
+            lx = max(lx, longest + 4)  # keep the label inside the figure
+        elif anchor == "start":
+            lx = min(lx, width - longest - 4)
         parts.append(
             text(
                 lx,
@@ -211,7 +254,7 @@ def network_svg(
             text(
                 lx,
                 ly + 12,
-                f"{fmt_number(agents[rid])} agents, {fmt_number(within)} ties",
+                detail,
                 text_anchor=anchor,
                 fill=MUTED,
                 font_size="9.5",
@@ -225,8 +268,9 @@ def network_svg(
         text(
             12,
             height - 22,
-            f"{fmt_number(summary.nodes)} agents, {fmt_number(summary.edges)} "
-            f"ties; {shown} sampled (≤ {most} a region); bands = ties between regions",
+            f"{fmt_number(summary.nodes)} {words['agents']}, {fmt_number(summary.edges)} "
+            f"{words['ties']}; {shown} {words['sampled']} (≤ {most} {words['per_region']}); "
+            f"{words['bands']}",
             fill=MUTED,
             font_size="10",
         )
@@ -234,8 +278,9 @@ def network_svg(
     legend_x = 12
     for kind in KINDS:
         parts.append(_shape(kind, legend_x + 4, height - 9, "#666", 3.2))
-        parts.append(text(legend_x + 12, height - 5, kind, fill=MUTED, font_size="10"))
-        legend_x += 80
+        label = words.get(kind, kind)
+        parts.append(text(legend_x + 12, height - 5, label, fill=MUTED, font_size="10"))
+        legend_x += 24 + 7 * len(label)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -42,7 +42,7 @@ def region_colors(region_ids: list[str]) -> dict[str, str]:
 
 def fmt_number(value: float | None, digits: int = 3) -> str:
     """Compact human number: 1234 -> 1.23k, 0.1234 -> 0.123; '–' for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     v = float(value)
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -55,7 +55,7 @@ def fmt_number(value: float | None, digits: int = 3) -> str:
 
 def fmt_krw(value: float | None) -> str:
     """Won amounts in the Korean units people read: 억 (1e8) and 조 (1e12)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     if abs(value) >= 1e12:
         jo = value / 1e12
@@ -64,6 +64,51 @@ def fmt_krw(value: float | None) -> str:
         eok = value / 1e8
         return f"{eok:,.0f}억 원" if abs(eok) >= 100 else f"{eok:.3g}억 원"
     return f"{value:,.0f} 원"
+
+
+def fmt_krw_short(value: float | None) -> str:
+    """Won on an axis: 350억, 1.2조 (the same units as the KPI cards, without 원)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    v = float(value)
+    if abs(v) >= 1e12:
+        return f"{v / 1e12:.3g}조"
+    if abs(v) >= 1e8:
+        return f"{v / 1e8:.3g}억"
+    if abs(v) >= 1e4:
+        return f"{v / 1e4:.3g}만"
+    return f"{v:.3g}" if v != int(v) else f"{int(v)}"
+
+
+def fmt_count(value: float | None, lang: str = "en") -> str:
+    """Counts: 1.23k / 4.5M in English, 1.2만 / 3.4억 in Korean (cards and axes alike)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if lang != "ko":
+        return fmt_number(value)
+    v = float(value)
+    if abs(v) >= 1e8:
+        return f"{v / 1e8:.3g}억"
+    if abs(v) >= 1e4:
+        return f"{v / 1e4:.3g}만"
+    if v == int(v):
+        return f"{int(v):,}"
+    return f"{v:.3g}"
+
+
+def fmt_value(
+    value: float | None, kind: str = "number", lang: str = "en", axis: bool = False
+) -> str:
+    """A value of an output of ``kind`` (abm.outputs): won in 억/조, shares in %."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if kind == "money":
+        return fmt_krw_short(value) if axis else fmt_krw(value)
+    if kind == "share":
+        return f"{100 * float(value):.3g}%"
+    if kind in ("count", "gpus"):
+        return fmt_count(value, lang)
+    return fmt_number(value)
 
 
 def text(x: float, y: float, content: str, **attrs: str | float) -> str:
