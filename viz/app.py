@@ -25,6 +25,7 @@ from viz import offline
 from viz.components.common import Boundary
 from viz.components.compare import CompareState, CompareView
 from viz.components.controls import ControlPanel, FixBanner, ScenarioPicker
+from viz.components.decide import DecidePanel
 from viz.components.export import ExportPanel
 from viz.components.info import InfoView
 from viz.components.live_view import LiveView
@@ -143,12 +144,17 @@ def InfoTab(state: Page_state, lang: str):
     InfoView(state.session.run.value.scenario, lang)
 
 
+@solara.component
+def DecideTab(state: Page_state, lang: str):
+    DecidePanel(lang)
+
+
 TABS: tuple[Tab, ...] = (
     Tab("live", "live", LiveTab),
     Tab("compare", "compare", CompareTab),
     Tab("sweep", "sweep", SweepTab),
+    Tab("decide", "decide", DecideTab),
     Tab("info", "info", InfoTab),
-    # Tab("decide", "decide", DecideView),  # viz/components/decide.py, (state, lang)
 )
 
 

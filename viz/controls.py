@@ -125,6 +125,19 @@ def _set(path: str) -> Callable[[Scenario, Any], dict[str, Any]]:
     return lambda base, value: {path: value}
 
 
+def _set_site(cid: str) -> Callable[[Scenario, Any], dict[str, Any]]:
+    """Move a center to a region: it keeps its district only if that lies in the new region."""
+
+    def override(base: Scenario, value: Any) -> dict[str, Any]:
+        district = base.centers[cid].district
+        keep = (
+            district and base.districts.get(district) and base.districts[district].region == value
+        )
+        return {f"centers.{cid}.site": value, f"centers.{cid}.district": district if keep else ""}
+
+    return override
+
+
 def _number(cls: type, name: str, **extra: Any) -> dict[str, Any]:
     m = meta(cls, name)
     return {"lo": m.get("lo"), "hi": m.get("hi"), "doc": m["doc"], "source": m["source"], **extra}
@@ -180,7 +193,7 @@ def controls_for(base: Scenario) -> list[Control]:
                 cid,
                 f"{prefix}.site",
                 lambda s, c=cid: s.centers[c].site,
-                _set(f"{prefix}.site"),
+                _set_site(cid),
                 choices=tuple(base.regions),
                 doc=site["doc"],
                 source=site["source"],

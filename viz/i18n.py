@@ -183,6 +183,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "design": ("design", "설계"),
     # --- info
     "info": ("Info", "정보"),
+    "decide": ("Decide", "의사결정"),
     "info_model": ("The model", "모델"),
     "info_controls": ("Controls", "조절 항목"),
     "info_outputs": ("Outputs", "출력 변수"),

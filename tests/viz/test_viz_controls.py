@@ -113,7 +113,7 @@ def test_korean_messages_and_hints(baseline):
 
 def test_center_heading_follows_its_site(baseline):
     cid = next(iter(baseline.centers))
-    moved = baseline.with_overrides({f"centers.{cid}.site": "daegu"})
+    moved = baseline.with_overrides({f"centers.{cid}.site": "daegu", f"centers.{cid}.district": ""})
     assert ctl.group_title(moved, cid, "en").endswith("Daegu")
     assert ctl.center_title("National AI Data Center (GWANGJU)") == "National AI Data Center"
 
@@ -126,3 +126,12 @@ def test_url_round_trip_keeps_only_changed_controls(baseline):
     assert key == "scenarios/baseline.toml"
     restored = apply_query(baseline, {**values, "no.such.control": "1"})
     assert restored == draft
+
+
+def test_moving_a_center_out_of_its_district_s_region_clears_the_district(baseline):
+    site = next(c for c in ctl.controls_for(baseline) if c.key == "center.gwangju_nadc.site")
+    over = site.write(baseline, "daegu")
+    assert over == {"centers.gwangju_nadc.site": "daegu", "centers.gwangju_nadc.district": ""}
+    assert baseline.with_overrides(over).centers["gwangju_nadc"].site == "daegu"
+    back = site.write(baseline, "gwangju")
+    assert back["centers.gwangju_nadc.district"] == "cheomdan_ai_cluster"

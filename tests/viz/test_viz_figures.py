@@ -233,7 +233,7 @@ def test_any_recorded_output_can_be_plotted_with_its_unit(small):
             svg = custom_chart(frame, small, "en", name, scope)
             parse(svg)
     assert "(KRW/month)" in custom_chart(frame, small, "en", "public_spending", "model")
-    assert "지역" not in custom_chart(frame, small, "en", "firms", "region")
+    assert "기업 수" not in custom_chart(frame, small, "en", "firms", "region")  # label in English
 
 
 def test_korean_counts_and_won_formats():
