@@ -279,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", help="scenario TOML files")
     validate.set_defaults(func=cmd_validate)
 
-    for module in ("viz.cli", "abm.sweep.cli"):
+    for module in ("viz.cli", "abm.sweep.cli", "abm.calibrate.cli"):  # calibrate: issue 8
         if importlib.util.find_spec(module.rsplit(".", 1)[0]) and importlib.util.find_spec(module):
             importlib.import_module(module).register(sub)
     return parser
