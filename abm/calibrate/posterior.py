@@ -93,3 +93,36 @@ def shipped_posterior() -> pd.DataFrame | None:
     if not (SHIPPED / POSTERIOR).is_file():
         return None
     return load_posterior(SHIPPED)
+
+
+def posterior_overrides(path: str | Path, n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` parameter sets from the posterior in ``path`` for an ensemble seeded ``seed``:
+    what ``abm run`` and ``abm compare --posterior`` apply (draw i goes with seed i)."""
+    return draw_overrides(load_posterior(path), n, posterior_rng(seed))
+
+
+def with_posterior(spec: Any, path: str | Path) -> Any:
+    """A sweep spec whose every run also draws a parameter set from the posterior.
+
+    The draw is made inside the run from the run's own seed (see
+    :mod:`abm.calibrate.posterior_model`), so it is reproducible, independent of workers
+    and engine, and, with common random numbers, replication r uses the same parameter
+    set at every setting: differences between settings are not blurred by parameters.
+    Posterior keys the sweep varies itself are left to the sweep.
+    """
+    import dataclasses
+
+    from abm.calibrate.posterior_model import PosteriorScenario
+
+    posterior = load_posterior(path)
+    varied = set(spec.varied) | {f.key for f in spec.fixed}
+    keep = [k for k in parameter_keys(posterior) if k not in varied]
+    if not keep:
+        raise UsageError(f"--posterior {path}: the sweep sets every parameter of the posterior")
+    table = posterior[[*keep, "weight"]]
+    base = PosteriorScenario(spec.base, tuple(keep), tuple(map(tuple, table.to_numpy())))
+    try:
+        base.check()
+    except Exception as exc:
+        raise UsageError(f"--posterior {path}: {exc}") from None
+    return dataclasses.replace(spec, base=base, model="abm.calibrate.posterior_model")
