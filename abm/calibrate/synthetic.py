@@ -102,8 +102,18 @@ def synthetic_targets(
     targets = load_targets(table, "<synthetic>")
     observed = observe(targets, scenario.with_overrides(dict(truth)), seed)
     for tid, value in observed.items():
-        table["targets"][tid]["observed"] = value
+        entry = table["targets"][tid]
+        entry["observed"] = value
+        # a share of the value, at least a small absolute floor (a rate can be 0 in a short run)
+        floor = _FLOORS.get(entry.get("statistic", "value"), 0.5)
+        entry["uncertainty"] = {
+            "sd": max(relative_sd * abs(value), floor),
+            "why": f"synthetic: {relative_sd:.0%} of the value, at least {floor:g}",
+        }
     return table
+
+
+_FLOORS = {"annual_rate": 0.005, "growth": 0.005}
 
 
 def to_toml(table: dict[str, Any]) -> str:

@@ -422,7 +422,9 @@ def _uncertainty(value: Any, observed: Any, f: str, bad: _Problems) -> tuple[flo
         return math.nan, why
     if kind == "sd":
         return float(x), why
-    if not _number(observed) or observed == 0:
+    if not _number(observed):
+        return math.nan, why  # observed itself is reported
+    if observed == 0:
         bad(f"{field}.relative", "a relative uncertainty needs a non-zero observed value")
         return math.nan, why
     return float(x) * abs(float(observed)), why
