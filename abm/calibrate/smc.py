@@ -274,7 +274,12 @@ class Calibrator:
         manifest = self._open(resume)
         lock = self._lock()
         try:
-            report = self._generations(manifest, began)
+            from abm.sweep.engines import open_engine
+
+            with open_engine(self.engine, self.workers, self.scheduler) as eng:
+                self._eng = eng
+                self.setup_s = time.monotonic() - began
+                report = self._generations(manifest, began)
             manifest.update(
                 state="complete",
                 stopped=report.stopped,
@@ -494,8 +499,8 @@ class Calibrator:
         self, t: int, batch: int, params: np.ndarray, eps: float
     ) -> tuple[np.ndarray, np.ndarray]:
         """Run one batch through the sweep engine; (statistics n x k, run succeeded)."""
+        from abm.calibrate.batches import run_batch
         from abm.calibrate.simmodel import write_batch
-        from abm.sweep.runner import run_sweep
         from abm.sweep.spec import load_spec
         from abm.sweep.store import load_results, load_series, read_manifest
 
@@ -531,16 +536,12 @@ class Calibrator:
         out = folder / name
         manifest = read_manifest(out) if out.is_dir() else None
         if manifest is None or manifest.get("state") != "complete":
-            report = run_sweep(
-                load_spec(sweep),
-                out,
-                workers=self.workers,
-                engine=self.engine,
-                scheduler=self.scheduler,
-                resume=manifest is not None,
-                progress=self.progress,
-            )
-            self.setup_s += report.setup_s
+            regions = list(self.spec.base.regions)
+            series = model_cols + [f"{c}.{r}" for c in region_cols for r in regions]
+            run_batch(
+                self._eng, load_spec(sweep), out, series,
+                resume=manifest is not None, progress=self.progress,
+            )  # fmt: skip
         runs = load_results(out, columns=["run_id", "status"])
         ok = np.zeros(len(params), dtype=bool)
         ok[runs["run_id"].to_numpy()] = (runs["status"] == "ok").to_numpy()
