@@ -1,5 +1,5 @@
 # The two commands of the README, and their parts. Each target sets up what it needs.
-.PHONY: setup assets browser app demo test test-fast lint bench docs
+.PHONY: setup assets browser app demo test test-fast lint bench docs calibrate
 
 PY := .venv/bin/python
 
@@ -36,3 +36,7 @@ bench: setup           ## full benchmarks (figures for the closing notes)
 
 docs: setup            ## regenerate the parameter table in docs/ODD.md
 	$(PY) -m abm.paramtable --write
+
+calibrate: setup       ## fit the history scenario (calibration/history.toml); ship scenarios/calibrated.toml + calibration/posterior/
+	.venv/bin/abm calibrate calibration/history.toml --out results/calibration-history --resume
+	$(PY) -m abm.calibrate.ship results/calibration-history

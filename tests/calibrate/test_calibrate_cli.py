@@ -43,17 +43,28 @@ def _head(extra: str = "", method: str = "", params: str = PRIORS) -> str:
 
 CASES = [
     (_head(extra="colour = 1"), "spec.toml: calibration.colour: unknown field"),
-    (_head(method='distance = "manhattan"'), "spec.toml: method.distance: 'manhattan' is not allowed"),
+    (
+        _head(method='distance = "manhattan"'),
+        "spec.toml: method.distance: 'manhattan' is not allowed",
+    ),
     (_head(method="particles = 1"), "spec.toml: method.particles: 1 is not allowed"),
     (_head(extra="steps = -3"), None),  # TOML duplicate key: invalid TOML, named too
-    (_head(params='"params.firm.cost_share" = { prior = "beta", low = 0, high = 1 }'),
-     "spec.toml: parameters.params.firm.cost_share: prior 'beta' is not allowed"),
-    (_head(params='"params.firm.cost_share" = { prior = "uniform", low = 2, high = 1 }'),
-     "spec.toml: parameters.params.firm.cost_share: low 2 must be below high 1"),
-    (_head(params='"params.firm.no_such" = { low = 0.1, high = 0.2 }'),
-     "spec.toml: parameters.params.firm.no_such:"),
-    (_head(params='"params.firm.cost_share" = { low = 0.5, high = 5 }'),
-     "spec.toml: parameters.params.firm.cost_share: prior support reaches 5"),
+    (
+        _head(params='"params.firm.cost_share" = { prior = "beta", low = 0, high = 1 }'),
+        "spec.toml: parameters.params.firm.cost_share: prior 'beta' is not allowed",
+    ),
+    (
+        _head(params='"params.firm.cost_share" = { prior = "uniform", low = 2, high = 1 }'),
+        "spec.toml: parameters.params.firm.cost_share: low 2 must be below high 1",
+    ),
+    (
+        _head(params='"params.firm.no_such" = { low = 0.1, high = 0.2 }'),
+        "spec.toml: parameters.params.firm.no_such:",
+    ),
+    (
+        _head(params='"params.firm.cost_share" = { low = 0.5, high = 5 }'),
+        "spec.toml: parameters.params.firm.cost_share: prior support reaches 5",
+    ),
     (_head(params=""), "spec.toml: parameters: no parameter to estimate"),
     (_head() + "\n[budget]\nmax_runs = 3\n", "spec.toml: budget.max_runs: 3 runs cannot fill"),
     (_head() + "\n[extra]\n", "spec.toml: extra: unknown section"),

@@ -17,6 +17,7 @@ def targets(tmp_path_factory):
     return write_synthetic(tmp_path_factory.mktemp("targets"), firms=120, steps=12)
 
 
+@pytest.mark.slow
 def test_same_seed_same_posterior_and_outputs(tmp_path, targets, capsys):
     spec = write_spec(tmp_path, targets=targets)
     a, b = tmp_path / "a", tmp_path / "b"

@@ -52,7 +52,7 @@ def test_draws_follow_the_weights_and_repeat_from_the_seed(tmp_path):
 def test_bad_posteriors_are_one_clear_error(tmp_path, frame, words):
     with pytest.raises(UsageError, match=words):
         load_posterior(_write(tmp_path / "p", frame))
-    with pytest.raises(UsageError, match="no posterior.parquet"):
+    with pytest.raises(UsageError, match=r"no posterior\.parquet"):
         load_posterior(tmp_path / "missing")
 
 
@@ -138,3 +138,31 @@ def test_sweep_with_posterior_draws_per_run_from_its_seed(tmp_path, capsys):
 def test_shipped_posterior_is_none_or_a_valid_sample():
     post = shipped_posterior()
     assert post is None or (len(post) > 0 and "weight" in post.columns)
+
+
+def test_ship_writes_the_scenario_layer_and_the_sample(tmp_path):
+    import tomllib
+
+    from abm.calibrate.ship import ship
+    from abm.scenario import load_scenario
+
+    run = _write(tmp_path / "cal", pd.DataFrame({KEY: [0.01, 0.03, 0.05], "weight": [1, 2, 1]}))
+    (run / "calibration.json").write_text(json.dumps({"runs": 10, "generations_done": 2}))
+    (run / "spec.json").write_text(
+        json.dumps({"name": "t", "parameters": {KEY: {"prior": "uniform", "low": 0, "high": 1}}})
+    )
+    fit = {"a": {"status": "reached", "observed": 1.0, "simulated_median": 1.1,
+                 "simulated_q05": 0.9, "simulated_q95": 1.3},
+           "b": {"status": "skipped", "reason": "requires districts"}}  # fmt: skip
+    (run / "fit.json").write_text(json.dumps({"targets": fit}))
+    scenario, sample = tmp_path / "scenarios" / "calibrated.toml", tmp_path / "ship"
+    scenario.parent.mkdir()
+    ship(run, scenario, sample)
+    layer = tomllib.loads(scenario.read_text())
+    assert layer["params"]["compute"]["gpu_per_employee"] == pytest.approx(0.03)
+    assert "b: skipped (requires districts)" in scenario.read_text()
+    assert len(load_posterior(sample)) == 3
+    # a scenario inheriting the layer gets the posterior median
+    child = scenario.parent / "child.toml"
+    child.write_text(f'inherit = "calibrated.toml"\n{BASELINE.read_text()}')
+    assert load_scenario(child).params.compute.gpu_per_employee == pytest.approx(0.03)
