@@ -4,7 +4,7 @@ running every simulation through the sweep engine; use the posterior everywhere.
 From Python::
 
     from abm.calibrate import calibrate, load_posterior, draw_overrides
-    calibrate("examples/calibrate_recovery.toml", out="results/recovery", workers=2)
+    calibrate("examples/calibrate/recovery.toml", out="results/recovery", workers=2)
     post = load_posterior("results/recovery")          # parameter columns + weight
 
 See docs/calibration.md. Names are imported on first use.

@@ -123,3 +123,20 @@ def test_missing_spec_and_bad_flags(tmp_path, capsys):
     assert "--workers" in capsys.readouterr().err
     assert abm_main("calibrate", path, "--out", tmp_path / "o", "--scheduler", "tcp://x:1") == 2
     assert "--scheduler needs --engine dask" in capsys.readouterr().err
+
+
+def test_the_example_and_history_specs_validate_or_name_the_missing_scenario(capsys):
+    from calib_helpers import ROOT
+
+    from abm.calibrate.spec import load_calibration_spec
+    from abm.errors import ScenarioError
+
+    spec = load_calibration_spec(ROOT / "examples" / "calibrate" / "recovery.toml")
+    assert len(spec.keys) == 3 and len(spec.targets) == 7
+    history = ROOT / "calibration" / "history.toml"
+    if (ROOT / "scenarios" / "history.toml").exists():
+        assert len(load_calibration_spec(history).keys) == 8
+    else:
+        with pytest.raises(ScenarioError) as info:
+            load_calibration_spec(history)
+        assert [p.field for p in info.value.problems] == ["calibration.scenario"]
