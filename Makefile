@@ -1,5 +1,5 @@
 # The two commands of the README, and their parts. Each target sets up what it needs.
-.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites
+.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate
 
 PY := .venv/bin/python
 
@@ -41,3 +41,7 @@ decide-sites: setup    ## the site decision (examples/decide_sites.toml): report
 	.venv/bin/abm decide examples/decide_sites.toml --out results/decide_sites --resume
 	$(PY) -m abm.decide.markdown results/decide_sites --write docs/decisions.md \
 	  --figures docs/decisions --note "$(NOTE)"
+
+calibrate: setup       ## fit the history scenario (calibration/history.toml); ship scenarios/calibrated.toml + calibration/posterior/
+	.venv/bin/abm calibrate calibration/history.toml --out results/calibration-history --resume
+	$(PY) -m abm.calibrate.ship results/calibration-history

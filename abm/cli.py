@@ -70,6 +70,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"--out: {out} already holds results ({', '.join(existing)}); "
             "choose another folder or pass --overwrite"
         )
+    if args.posterior:  # issue 8: a parameter set drawn from a calibration's posterior
+        from abm.calibrate.posterior import posterior_overrides
+
+        scenario = scenario.with_overrides(posterior_overrides(args.posterior, 1, seed)[0])
     result = run_scenario(scenario, seed=seed)
     write_outputs(result, out)
     print(final_table(result.summary))
@@ -82,8 +86,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     scenarios = [_load(path, args.set or (), args.steps) for path in args.scenarios]
     summaries = []
+    draws = [{}] * args.seeds  # issue 8: with --posterior, seed i also gets posterior draw i
+    if args.posterior:
+        from abm.calibrate.posterior import posterior_overrides
+
+        draws = posterior_overrides(args.posterior, args.seeds, scenarios[0].seed)
     for scenario in scenarios:
-        runs = [run_scenario(scenario, seed=scenario.seed + i).summary for i in range(args.seeds)]
+        runs = [
+            run_scenario(
+                scenario.with_overrides(draws[i]) if draws[i] else scenario, seed=scenario.seed + i
+            ).summary
+            for i in range(args.seeds)
+        ]
         summaries.append(runs)
         print(
             f"ran {scenario.name} ({args.seeds} seed{'s' if args.seeds > 1 else ''})",
@@ -255,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", help="output folder (default: out/NAME-seedN)")
     run.add_argument("--overwrite", action="store_true", help="replace results already in --out")
+    run.add_argument("--posterior", metavar="DIR", help="draw parameters from a calibration")
     run.set_defaults(func=cmd_run)
 
     compare = sub.add_parser("compare", help="run scenarios and print them side by side")
@@ -269,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="dotted.key=value",
         help="override a parameter in every scenario (repeatable)",
     )
+    compare.add_argument("--posterior", metavar="DIR", help="draw parameters per seed from it")
     compare.set_defaults(func=cmd_compare)
 
     scenarios = sub.add_parser("scenarios", help="list scenario files with descriptions")
@@ -279,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", help="scenario TOML files")
     validate.set_defaults(func=cmd_validate)
 
-    for module in ("viz.cli", "abm.sweep.cli", "abm.decide.cli"):
+    for module in ("viz.cli", "abm.sweep.cli", "abm.decide.cli", "abm.calibrate.cli"):
         if importlib.util.find_spec(module.rsplit(".", 1)[0]) and importlib.util.find_spec(module):
             importlib.import_module(module).register(sub)
     return parser

@@ -35,6 +35,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="finish the sweep already in --out (runs only what is missing)",
     )
+    p.add_argument("--posterior", metavar="DIR", help="each run draws parameters from it")
     p.set_defaults(func=sweep_command)
 
     a = subparsers.add_parser(
@@ -68,6 +69,10 @@ def sweep_command(args: argparse.Namespace) -> int:
     from abm.sweep.store import read_manifest
 
     spec = load_spec(args.spec)
+    if args.posterior:  # issue 8: runs also draw parameter sets from a calibration
+        from abm.calibrate.posterior import with_posterior
+
+        spec = with_posterior(spec, args.posterior)
     _interrupt_on_sigterm()
     try:
         report = run_sweep(

@@ -1,0 +1,575 @@
+"""ABC-SMC with pyabc's parts, driven one generation at a time through the sweep engine.
+
+Why not ``pyabc.ABCSMC`` itself: its samplers draw from numpy's global random state in
+worker processes and keep their state in SQLite, so a run cannot be repeated from a seed
+or resumed after ``kill -9`` with the same draws, and its runs would bypass the project's
+sweep engine. This driver keeps pyabc's method and its classes (the perturbation kernel
+``MultivariateNormalTransition``, the tolerance schedule ``QuantileEpsilon``, the
+distance ``PNormDistance`` and its scale functions) and replaces only the sampler:
+
+* generation 0 is ``particles`` draws from the prior (every draw accepted, the
+  calibration sample that pyabc also starts from);
+* generation t >= 1: the distance weights are set (``uncertainty``: 1 / the stated sd of
+  each target; ``adaptive``: 1 / the median absolute deviation of generation t-1's
+  simulations, Prangle 2017); the tolerance is the ``epsilon_quantile`` of generation
+  t-1's weighted distances; the kernel is fitted to generation t-1. Proposals are drawn
+  in batches from the kernel with a ``numpy.random.Generator`` seeded by
+  ``SeedSequence(seed, (t, batch))``, outside the prior's support redrawn; each batch runs
+  as one sweep (local or Dask, streamed to Parquet, resumable); particles are accepted in
+  proposal order while ``distance <= epsilon`` until ``particles`` are accepted (the
+  first n by proposal order, as pyabc's batch samplers do, so nothing depends on which
+  run finished first); weights are prior / kernel density, normalised.
+* A generation is written atomically once complete (``generations/gen-NN.parquet``), so
+  a resumed calibration restarts at the first unfinished generation, whose batches the
+  sweep engine resumes: the same spec and seed give the same posterior, killed or not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from abm.calibrate.spec import CalibrationSpec
+from abm.calibrate.targets import Target
+from abm.errors import UserError
+
+FORMAT = "abm-calibration/1"
+MANIFEST = "calibration.json"
+GENERATIONS, RUNS = "generations", "runs"
+_LOCK = ".lock"
+_MIN_BATCH = 8
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    _atomic_write(
+        path,
+        lambda p: Path(p).write_text(json.dumps(data, indent=2, default=_json_default) + "\n"),
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    path = Path(root) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path}: unreadable calibration manifest ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UserError(f"{path}: not a calibration manifest of format {FORMAT}")
+    return data
+
+
+def _seed(root: int, key: tuple[int, ...]) -> np.random.SeedSequence:
+    return np.random.SeedSequence(root, spawn_key=key)
+
+
+def _int_seed(root: int, key: tuple[int, ...]) -> int:
+    """A 63-bit seed for a sweep (fits its int64 columns), from the root seed and a key."""
+    return int(_seed(root, key).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass
+class Population:
+    """One finished generation: accepted particles and what the next generation needs."""
+
+    t: int
+    params: np.ndarray  # accepted, n x d
+    weights: np.ndarray  # normalised
+    distances: np.ndarray  # under this generation's distance
+    stats: np.ndarray  # accepted particles' statistics, n x k
+    where: list[tuple[int, int]]  # (batch, run_id) of each accepted particle's run
+    all_stats: np.ndarray  # statistics of every proposal simulated (for adaptive scales)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def frame(self, keys: list[str], stat_ids: list[str]) -> pd.DataFrame:
+        data: dict[str, Any] = {k: self.params[:, i] for i, k in enumerate(keys)}
+        data["weight"] = self.weights
+        data["distance"] = self.distances
+        data["batch"] = np.array([b for b, _ in self.where], dtype=np.int64)
+        data["run_id"] = np.array([r for _, r in self.where], dtype=np.int64)
+        for j, s in enumerate(stat_ids):
+            data[f"stat:{s}"] = self.stats[:, j]
+        return pd.DataFrame(data)
+
+
+def _save_population(root: Path, pop: Population, keys: list[str], ids: list[str]) -> None:
+    folder = root / GENERATIONS
+    folder.mkdir(exist_ok=True)
+    table = pa.Table.from_pandas(pop.frame(keys, ids), preserve_index=False)
+    allstats = pa.table({f"stat:{s}": pop.all_stats[:, j] for j, s in enumerate(ids)})
+    _atomic_write(folder / f"all-{pop.t:02d}.parquet", lambda p: pq.write_table(allstats, p))
+    write_json(folder / f"gen-{pop.t:02d}.json", pop.meta)
+    # the population file last: a generation counts as done once it exists
+    _atomic_write(folder / f"gen-{pop.t:02d}.parquet", lambda p: pq.write_table(table, p))
+
+
+def load_population(root: Path, t: int, keys: list[str], ids: list[str]) -> Population | None:
+    folder = Path(root) / GENERATIONS
+    path = folder / f"gen-{t:02d}.parquet"
+    if not path.is_file():
+        return None
+    frame = pd.read_parquet(path)
+    allstats = pd.read_parquet(folder / f"all-{t:02d}.parquet")
+    meta = json.loads((folder / f"gen-{t:02d}.json").read_text())
+    return Population(
+        t,
+        frame[keys].to_numpy(dtype=float),
+        frame["weight"].to_numpy(dtype=float),
+        frame["distance"].to_numpy(dtype=float),
+        frame[[f"stat:{s}" for s in ids]].to_numpy(dtype=float),
+        list(zip(frame["batch"].tolist(), frame["run_id"].tolist(), strict=True)),
+        allstats[[f"stat:{s}" for s in ids]].to_numpy(dtype=float),
+        meta,
+    )
+
+
+# ----------------------------------------------------------------------------- the driver
+
+
+@dataclass
+class CalibrationReport:
+    out: Path
+    generations: int
+    runs: int
+    epsilon: float
+    stopped: str
+    wall_s: float
+    setup_s: float
+
+
+class Calibrator:
+    """Runs (or resumes) one calibration into a folder."""
+
+    def __init__(
+        self,
+        spec: CalibrationSpec,
+        out: str | Path,
+        *,
+        workers: int | None = None,
+        engine: str = "local",
+        scheduler: str | None = None,
+        progress: bool | None = None,
+        log: Any = None,
+    ):
+        self.spec = spec
+        self.root = Path(out)
+        self.workers, self.engine, self.scheduler = workers, engine, scheduler
+        self.progress = progress
+        self.log = log if log is not None else (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.keys = spec.keys
+        self.prior = spec.prior
+        used, skipped = spec.targets.split(spec.base.start, spec.steps, list(spec.base.regions))
+        self.targets: list[Target] = used
+        self.skipped = skipped
+        self.ids = [t.id for t in used]
+        self.observed = np.array([t.observed for t in used])
+        self.sd = np.array([t.sd for t in used])
+        self.setup_s = 0.0
+
+    # ------------------------------------------------------------ folder
+    def _open(self, resume: bool) -> dict[str, Any]:
+        root = self.root
+        if root.exists() and not root.is_dir():
+            raise UserError(f"--out {root}: exists and is not a folder")
+        manifest = read_manifest(root) if root.is_dir() else None
+        if manifest is None:
+            if root.is_dir() and any(p.name != _LOCK for p in root.iterdir()):
+                raise UserError(
+                    f"--out {root}: folder is not empty and holds no calibration; "
+                    "choose a new or empty folder"
+                )
+        else:
+            if manifest.get("spec_digest") != self.spec.digest():
+                raise UserError(
+                    f"--out {root}: holds a different calibration "
+                    f"({manifest.get('name')}); use a new --out, or the spec that made it"
+                )
+            if not resume:
+                state = manifest.get("state", "unfinished")
+                raise UserError(
+                    f"--out {root}: already holds this calibration ({state}, "
+                    f"{manifest.get('generations_done', 0)} generations); add --resume to "
+                    "finish it, or choose a new --out"
+                )
+        root.mkdir(parents=True, exist_ok=True)
+        if manifest is None:
+            manifest = {
+                "format": FORMAT,
+                "name": self.spec.name,
+                "spec_digest": self.spec.digest(),
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "state": "running",
+                "parameters": self.keys,
+                "targets_used": self.ids,
+                "targets_skipped": self.skipped,
+                "generations_done": 0,
+                "runs": 0,
+                "method": "ABC-SMC (pyabc 0.13 classes, generation-by-generation driver)",
+                "files": {
+                    "posterior": "posterior.parquet",
+                    "fit": "fit.json",
+                    "report": "report.html",
+                    "generations": f"{GENERATIONS}/gen-NN.parquet",
+                    "runs": f"{RUNS}/gNN-bNN/ (sweep folders)",
+                },
+            }
+            write_json(root / "spec.json", self.spec.resolved())
+            if self.spec.text is not None:
+                text = self.spec.text
+                _atomic_write(root / "spec.toml", lambda p: Path(p).write_text(text))
+            write_json(root / MANIFEST, manifest)
+        return manifest
+
+    def _lock(self) -> Any:
+        import fcntl
+
+        fh = open(self.root / _LOCK, "a+")  # noqa: SIM115 - held while the calibration runs
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            raise UserError(
+                f"--out {self.root}: another calibration is writing to it now"
+            ) from None
+        return fh
+
+    # ------------------------------------------------------------ running
+    def run(self, resume: bool = False) -> CalibrationReport:
+        began = time.monotonic()
+        from abm.sweep.engines import check_engine_args
+
+        check_engine_args(self.engine, self.workers, self.scheduler)
+        manifest = self._open(resume)
+        lock = self._lock()
+        try:
+            from abm.sweep.engines import open_engine
+
+            with open_engine(self.engine, self.workers, self.scheduler) as eng:
+                self._eng = eng
+                self.setup_s = time.monotonic() - began
+                report = self._generations(manifest, began)
+            manifest.update(
+                state="complete",
+                stopped=report.stopped,
+                epsilon=report.epsilon,
+                generations_done=report.generations,
+                runs=report.runs,
+                updated=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            )
+            write_json(self.root / MANIFEST, manifest)
+            from abm.calibrate.report import write_outputs
+
+            write_outputs(self.root, self.spec)
+        except KeyboardInterrupt:
+            manifest.update(state="interrupted", updated=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+            write_json(self.root / MANIFEST, manifest)
+            raise
+        finally:
+            lock.close()
+        report.wall_s = time.monotonic() - began
+        return report
+
+    def _generations(self, manifest: dict[str, Any], began: float) -> CalibrationReport:
+        budget = self.spec.budget
+        runs = 0
+        previous: Population | None = None
+        t = 0
+        stopped = ""
+        while True:
+            pop = load_population(self.root, t, self.keys, self.ids)
+            if pop is None:
+                if t > 0 and (why := self._stop(previous, t, runs)):
+                    stopped = why
+                    break
+                pop = self._generation(t, previous, runs)
+                if pop is None:
+                    stopped = (
+                        f"the run budget ({budget.max_runs}) ran out during generation {t}; "
+                        f"the posterior is generation {t - 1}"
+                    )
+                    break
+                _save_population(self.root, pop, self.keys, self.ids)
+                self._say(pop)
+            runs += int(pop.meta["runs"])
+            manifest.update(generations_done=t + 1, runs=runs, epsilon=pop.meta["epsilon"])
+            write_json(self.root / MANIFEST, manifest)
+            previous = pop
+            t += 1
+        assert previous is not None
+        return CalibrationReport(
+            self.root,
+            previous.t + 1,
+            runs,
+            float(previous.meta["epsilon"]),
+            stopped,
+            time.monotonic() - began,
+            self.setup_s,
+        )
+
+    def _stop(self, previous: Population | None, t: int, runs: int) -> str | None:
+        budget = self.spec.budget
+        assert previous is not None
+        eps = float(previous.meta["epsilon"])
+        acc = float(previous.meta["acceptance_rate"])
+        if t > budget.generations:
+            return f"reached {budget.generations} generations after the prior sample"
+        if t > 1 and eps <= budget.min_epsilon:
+            return f"tolerance {eps:.4g} <= min_epsilon {budget.min_epsilon:g}"
+        if t > 1 and acc < budget.min_acceptance:
+            return f"acceptance rate {acc:.3f} < min_acceptance {budget.min_acceptance:g}"
+        if runs >= budget.max_runs:
+            return f"used the run budget ({budget.max_runs} runs)"
+        return None
+
+    def _say(self, pop: Population) -> None:
+        m = pop.meta
+        self.log(
+            f"calibrate {self.spec.name}: generation {pop.t}: tolerance {m['epsilon']:.4g}, "
+            f"accepted {len(pop.weights)} of {m['proposed']} ({m['acceptance_rate']:.0%}), "
+            f"ESS {m['ess']:.0f}, {m['runs']} runs ({m['failed']} failed)"
+        )
+
+    # ------------------------------------------------------------ one generation
+    def _weights(self, t: int, previous: Population | None) -> np.ndarray:
+        """Distance weights of generation t (one per used target)."""
+        if self.spec.method.distance == "uncertainty" or previous is None:
+            return 1.0 / self.sd
+        from pyabc.distance.scale import median_absolute_deviation
+
+        finite = previous.all_stats[np.all(np.isfinite(previous.all_stats), axis=1)]
+        scale = median_absolute_deviation(samples=finite)
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, self.sd)
+        return 1.0 / scale
+
+    def _distance(self, t: int, weights: np.ndarray) -> Any:
+        from pyabc.distance import PNormDistance
+
+        d = PNormDistance(p=2, fixed_weights={t: dict(zip(self.ids, weights, strict=True))})
+        d.initialize(t=t, get_sample=lambda: None, x_0=self._obs(), total_sims=0)
+        return d
+
+    def _obs(self) -> dict[str, float]:
+        return dict(zip(self.ids, self.observed.tolist(), strict=True))
+
+    def _distances(self, d: Any, t: int, stats: np.ndarray) -> np.ndarray:
+        x0 = self._obs()
+        out = np.full(len(stats), np.inf)
+        for i, row in enumerate(stats):
+            if np.all(np.isfinite(row)):
+                out[i] = float(d(dict(zip(self.ids, row.tolist(), strict=True)), x0, t=t))
+        return out
+
+    def _generation(
+        self, t: int, previous: Population | None, runs_before: int
+    ) -> Population | None:
+        from pyabc.epsilon import QuantileEpsilon
+        from pyabc.transition import MultivariateNormalTransition
+        from pyabc.weighted_statistics import effective_sample_size
+
+        spec, n = self.spec, self.spec.method.particles
+        weights = self._weights(t, previous)
+        d = self._distance(t, weights)
+        if previous is None:
+            eps, kernel = math.inf, None
+        else:
+            prev_d = self._distances(d, t, previous.stats)
+            epsilon = QuantileEpsilon(initial_epsilon=math.inf, alpha=spec.method.epsilon_quantile)
+            epsilon.update(
+                t=t,
+                get_weighted_distances=lambda: pd.DataFrame(
+                    {"distance": prev_d, "w": previous.weights}
+                ),
+                get_all_records=lambda: [],
+                acceptance_rate=float(previous.meta["acceptance_rate"]),
+                acceptor_config={},
+            )
+            eps = float(epsilon(t))
+            kernel = MultivariateNormalTransition(scaling=spec.method.kernel_scaling)
+            kernel.fit(pd.DataFrame(previous.params, columns=self.keys), previous.weights)
+        rate = 1.0 if previous is None else max(float(previous.meta["acceptance_rate"]), 0.02)
+        if previous is not None and t == 1:
+            rate = spec.method.epsilon_quantile
+        accepted: list[tuple[int, int, np.ndarray, np.ndarray, float]] = []
+        all_stats: list[np.ndarray] = []
+        runs = failed = proposed = 0
+        batch = 0
+        while len(accepted) < n:
+            left = spec.budget.max_runs - runs_before - runs
+            if left <= 0:
+                return None
+            need = n - len(accepted)
+            size = need if previous is None else max(_MIN_BATCH, math.ceil(1.15 * need / rate))
+            size = max(2, min(size, left))
+            rng = np.random.Generator(np.random.PCG64(_seed(spec.seed, (t, batch))))
+            params = self._propose(size, rng, kernel)
+            stats, ok = self._simulate(t, batch, params, eps)
+            runs += size
+            failed += int((~ok).sum())
+            all_stats.append(stats[ok])
+            dist = self._distances(d, t, stats)
+            for i in range(size):
+                proposed += 1
+                if ok[i] and dist[i] <= eps:
+                    accepted.append((batch, i, params[i], stats[i], dist[i]))
+                    if len(accepted) == n:
+                        break
+            rate = max(len(accepted) / proposed, 0.01)
+            batch += 1
+        theta = np.array([a[2] for a in accepted])
+        if kernel is None:
+            w = np.full(n, 1.0 / n)
+        else:
+            w = self.prior.pdf(theta) / np.asarray(
+                kernel.pdf(pd.DataFrame(theta, columns=self.keys))
+            )
+            w = w / w.sum()
+        meta = {
+            "t": t,
+            "epsilon": eps,
+            "distance": spec.method.distance,
+            "distance_weights": dict(zip(self.ids, weights.tolist(), strict=True)),
+            "proposed": proposed,
+            "runs": runs,
+            "failed": failed,
+            "batches": batch,
+            "acceptance_rate": n / proposed,
+            "ess": float(effective_sample_size(w)),
+        }
+        return Population(
+            t,
+            theta,
+            w,
+            np.array([a[4] for a in accepted]),
+            np.array([a[3] for a in accepted]),
+            [(a[0], a[1]) for a in accepted],
+            np.vstack(all_stats) if all_stats else np.zeros((0, len(self.ids))),
+            meta,
+        )
+
+    def _propose(self, size: int, rng: np.random.Generator, kernel: Any) -> np.ndarray:
+        """``size`` parameter vectors: from the prior, or from the fitted kernel within the
+        prior's support (pyabc's MultivariateNormalTransition, drawn with our generator)."""
+        if kernel is None:
+            return self.prior.sample(size, rng)
+        x = kernel.X.to_numpy(dtype=float)
+        w = np.asarray(kernel.w, dtype=float)
+        out = np.empty((0, len(self.keys)))
+        for _ in range(1000):
+            k = size - len(out)
+            idx = rng.choice(len(x), size=k, p=w / w.sum())
+            draw = x[idx] + rng.multivariate_normal(np.zeros(len(self.keys)), kernel.cov, size=k)
+            out = np.vstack([out, draw[self.prior.pdf(draw) > 0]])
+            if len(out) >= size:
+                return out[:size]
+        raise UserError("the perturbation kernel keeps leaving the prior's support")
+
+    def _simulate(
+        self, t: int, batch: int, params: np.ndarray, eps: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Run one batch through the sweep engine; (statistics n x k, run succeeded)."""
+        from abm.calibrate.batches import run_batch
+        from abm.calibrate.simmodel import write_batch
+        from abm.sweep.spec import load_spec
+        from abm.sweep.store import load_results, load_series, read_manifest
+
+        folder = self.root / RUNS
+        folder.mkdir(exist_ok=True)
+        name = f"g{t:02d}-b{batch:02d}"
+        batch_file = folder / f"{name}.json"
+        write_batch(batch_file, self.spec.base, self.keys, params.tolist())
+        model_cols = sorted({c for tg in self.targets if tg.scope == "model" for c in tg.columns()})
+        region_cols = sorted(
+            {c.split(".")[0] for tg in self.targets if tg.scope == "region" for c in tg.columns()}
+        )
+        label = "prior" if math.isinf(eps) else f"tolerance {eps:.3g}"
+        sweep = {
+            "sweep": {
+                "name": f"{self.spec.name} gen {t} batch {batch} ({label})",
+                "scenario": str(batch_file.resolve()),
+                "model": "abm.calibrate.simmodel",
+                "steps": self.spec.steps,
+                "seed": _int_seed(self.spec.seed, (t, batch, 1)),
+                "common_random_numbers": False,
+                **({"timeout": self.spec.timeout} if self.spec.timeout else {}),
+            },
+            "design": {"method": "grid"},
+            "parameters": {"particle": {"low": 0, "high": len(params) - 1, "num": len(params)}},
+            "metrics": {
+                "final": [],
+                "regions": [],
+                "series": model_cols,
+                "region_series": region_cols,
+            },
+        }
+        out = folder / name
+        manifest = read_manifest(out) if out.is_dir() else None
+        if manifest is None or manifest.get("state") != "complete":
+            regions = list(self.spec.base.regions)
+            series = model_cols + [f"{c}.{r}" for c in region_cols for r in regions]
+            run_batch(
+                self._eng, load_spec(sweep), out, series,
+                resume=manifest is not None, progress=self.progress,
+            )  # fmt: skip
+        runs = load_results(out, columns=["run_id", "status"])
+        ok = np.zeros(len(params), dtype=bool)
+        ok[runs["run_id"].to_numpy()] = (runs["status"] == "ok").to_numpy()
+        series = load_series(out)
+        stats = np.full((len(params), len(self.targets)), np.nan)
+        start = self.spec.base.start
+        for run_id, frame in series.groupby("run_id", sort=True):
+            steps = frame["step"].to_numpy()
+            cols = {c: frame[c].to_numpy() for c in frame.columns if c not in ("run_id", "step")}
+            stats[int(run_id)] = [tg.compute(steps, cols, start) for tg in self.targets]
+        ok &= np.all(np.isfinite(stats), axis=1)
+        return stats, ok
+
+
+def calibrate(
+    spec: Any,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool | None = None,
+) -> CalibrationReport:
+    """Run (or resume) a calibration from a spec file, dict or loaded spec (from Python)."""
+    from abm.calibrate.spec import load_calibration_spec
+
+    loaded = spec if isinstance(spec, CalibrationSpec) else load_calibration_spec(spec)
+    return Calibrator(
+        loaded, out, workers=workers, engine=engine, scheduler=scheduler, progress=progress
+    ).run(resume=resume)

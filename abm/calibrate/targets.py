@@ -1,0 +1,430 @@
+"""Calibration targets: observed values, and how each maps to a declared model output.
+
+A targets file (``calibration/targets.toml``) has one table per observation::
+
+    [targets.nadc_oversubscription_2025]
+    observed = 2.69
+    unit = "ratio"
+    date = "2025-12"                 # the last month the statistic covers
+    statistic = "mean"               # value | mean | annual_rate | cumulative | growth
+    start = "2025-01"                # first month (mean, cumulative, growth)
+    output = "oversubscription"      # a name declared in abm/outputs.py
+    scope = "model"                  # model | region | district
+    uncertainty = { relative = 0.15 }    # or { sd = 0.4 }: one standard deviation
+    definition = "..."
+    source = "..."                   # URL and publication, as in shared/data
+    mark = "V"                       # V, S or U, as in shared/data
+
+``region`` (scope region) and ``district`` (scope district) name where; ``denominator``
+names the stock an ``annual_rate`` divides by. ``requires = "districts"`` declares a
+target whose output the model does not report yet: it is listed in fit.json and the
+report with that note and left out of the fit, never silently. ``use = false`` keeps a
+target for comparison only (e.g. one side of a conflict between sources).
+
+Statistics, on the monthly series of one run (step ``s`` is the month ``start + s - 1``):
+
+* ``value``: the output in the month ``date``;
+* ``mean``: its mean over ``start`` .. ``date`` (default: the 12 months to ``date``);
+* ``annual_rate``: the flow summed over the 12 months to ``date``, divided by the mean
+  of ``denominator`` over those months (e.g. entries / firms = a birth rate);
+* ``cumulative``: the flow summed over ``start`` .. ``date``;
+* ``growth``: the annual growth rate from ``start`` to ``date``,
+  ``(v(date) / v(start)) ** (12 / months) - 1``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from abm import outputs
+from abm.dates import add_months, months_between
+from abm.errors import Problem, ScenarioError, UsageError
+
+STATISTICS = ("value", "mean", "annual_rate", "cumulative", "growth")
+SCOPES = ("model", "region", "district")
+MARKS = ("V", "S", "U", "derived", "synthetic")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_ID = re.compile(r"^[a-z0-9_]+$")
+_FIELDS = {
+    "observed",
+    "unit",
+    "date",
+    "statistic",
+    "start",
+    "output",
+    "scope",
+    "region",
+    "district",
+    "denominator",
+    "uncertainty",
+    "definition",
+    "source",
+    "mark",
+    "requires",
+    "use",
+    "note",
+    "conflicts_with",
+}
+_REQUIRED = ("observed", "unit", "date", "output", "scope", "uncertainty", "definition", "source")
+
+
+class TargetsError(ScenarioError):
+    """A targets file that does not validate (one Problem per field at fault)."""
+
+
+def _month(text: str) -> dt.date:
+    m = _MONTH.match(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(text)
+    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One observation and the model statistic it is compared with."""
+
+    id: str
+    observed: float
+    sd: float  # one standard deviation of the observation, absolute
+    unit: str
+    date: str
+    statistic: str
+    output: str
+    scope: str
+    definition: str
+    source: str
+    start: str | None = None
+    region: str | None = None
+    district: str | None = None
+    denominator: str | None = None
+    mark: str = ""
+    requires: str | None = None
+    use: bool = True
+    note: str = ""
+    uncertainty_note: str = ""
+    conflicts_with: str | None = None
+
+    @property
+    def column(self) -> str:
+        """The sweep series column of the output (``name`` or ``name.region``)."""
+        return self._col(self.output)
+
+    def _col(self, name: str) -> str:
+        return f"{name}.{self.region}" if self.scope == "region" else name
+
+    def columns(self) -> list[str]:
+        cols = [self.column]
+        if self.denominator:
+            cols.append(self._col(self.denominator))
+        return cols
+
+    @property
+    def where(self) -> str:
+        return {"model": "all regions", "region": f"region {self.region}"}.get(
+            self.scope, f"district {self.district}"
+        )
+
+    def window(self) -> tuple[dt.date, dt.date]:
+        """First and last month the statistic reads."""
+        end = _month(self.date)
+        if self.statistic == "value":
+            return end, end
+        if self.statistic == "annual_rate" or self.start is None:
+            return add_months(end, -11), end
+        return _month(self.start), end
+
+    def unavailable(self, start: dt.date, steps: int, regions: list[str]) -> str | None:
+        """Why this target cannot be compared with a run of this scenario (None if it can)."""
+        if self.requires:
+            return (
+                f"requires {self.requires}: the model does not report {self.output} "
+                f"for {self.where} yet"
+            )
+        if self.scope == "region" and self.region not in regions:
+            return f"region {self.region!r} is not in the scenario"
+        first, last = self.window()
+        lo, hi = add_months(start, 0), add_months(start, steps - 1)
+        if self.statistic == "growth":
+            first = add_months(first, -1) if first > lo else first
+        if first < lo or last > hi:
+            return (
+                f"outside the simulated period ({lo:%Y-%m} to {hi:%Y-%m}): "
+                f"needs {first:%Y-%m} to {last:%Y-%m}"
+            )
+        return None
+
+    def compute(self, steps: np.ndarray, series: Mapping[str, np.ndarray], start: dt.date) -> float:
+        """The statistic of one run, from its per-step series (step s = month start+s-1)."""
+        first, last = self.window()
+        i0 = months_between(start, first) + 1
+        i1 = months_between(start, last) + 1
+        index = {int(s): k for k, s in enumerate(steps)}
+        if i0 not in index or i1 not in index:
+            return math.nan
+        a, b = index[i0], index[i1]
+        v = np.asarray(series[self.column], dtype=float)
+        if self.statistic == "value":
+            return float(v[b])
+        if self.statistic == "mean":
+            return float(np.mean(v[a : b + 1]))
+        if self.statistic == "cumulative":
+            return float(np.sum(v[a : b + 1]))
+        if self.statistic == "annual_rate":
+            assert self.denominator is not None
+            d = np.asarray(series[self._col(self.denominator)], dtype=float)
+            stock = float(np.mean(d[a : b + 1]))
+            return float(np.sum(v[a : b + 1]) / stock) if stock > 0 else math.nan
+        # growth: from the month before `start`'s row when it exists
+        base = index.get(i0 - 1, a)
+        months = b - base
+        if months <= 0 or not v[base] > 0:
+            return math.nan
+        return float((v[b] / v[base]) ** (12.0 / months) - 1.0)
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    """The targets of one file, in file order."""
+
+    source: str
+    targets: tuple[Target, ...]
+    description: str = ""
+
+    def __iter__(self):
+        return iter(self.targets)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def get(self, target_id: str) -> Target:
+        for t in self.targets:
+            if t.id == target_id:
+                return t
+        raise KeyError(target_id)
+
+    def split(
+        self, start: dt.date, steps: int, regions: list[str]
+    ) -> tuple[list[Target], dict[str, str]]:
+        """(targets the fit uses, {target id: why it is left out}) for this scenario."""
+        used, skipped = [], {}
+        for t in self.targets:
+            why = t.unavailable(start, steps, regions)
+            if why is None and not t.use:
+                why = "use = false: kept for comparison, not fitted" + (
+                    f" ({t.note})" if t.note else ""
+                )
+            if why is None:
+                used.append(t)
+            else:
+                skipped[t.id] = why
+        return used, skipped
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record (for the calibration's resolved spec and its digest)."""
+        return {
+            "source": self.source,
+            "description": self.description,
+            "targets": {t.id: {k: v for k, v in t.__dict__.items() if k != "id"} for t in self},
+        }
+
+
+def load_targets(path: str | Path | Mapping[str, Any], source: str | None = None) -> TargetSet:
+    """Read and check a targets file (or a dict with its tables)."""
+    if isinstance(path, Mapping):
+        return _build(dict(path), source or "<targets>")
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such targets file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read targets: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TargetsError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+    return _build(data, source or str(path))
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+class _Problems(list):
+    """Collects problems; called as ``bad(field, message)``."""
+
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def __call__(self, field: str, message: str) -> None:
+        self.append(Problem(self.source, field, message))
+
+
+def _build(data: dict[str, Any], source: str) -> TargetSet:
+    problems = bad = _Problems(source)
+
+    for key in data:
+        if key not in ("targets", "meta"):
+            bad(key, "unknown section; allowed: meta, targets")
+    meta = data.get("meta", {})
+    description = meta.get("description", "") if isinstance(meta, dict) else ""
+    table = data.get("targets")
+    if not isinstance(table, dict) or not table:
+        bad("targets", "expected tables [targets.ID], one per observation")
+        raise TargetsError(list(problems))
+    built = []
+    for tid, raw in table.items():
+        f = f"targets.{tid}"
+        if not _ID.match(tid):
+            bad(f, "target ids are lower-case letters, digits and _")
+            continue
+        if not isinstance(raw, dict):
+            bad(f, "expected a table")
+            continue
+        target = _target(tid, raw, f, bad)
+        if target is not None:
+            built.append(target)
+    ids = {t.id for t in built}
+    for t in built:
+        if t.conflicts_with and t.conflicts_with not in ids:
+            bad(f"targets.{t.id}.conflicts_with", f"no target {t.conflicts_with!r} in the file")
+    if problems:
+        raise TargetsError(list(problems))
+    return TargetSet(source, tuple(built), description)
+
+
+def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | None:
+    n = len(bad)
+    for key in raw:
+        if key not in _FIELDS:
+            bad(f"{f}.{key}", f"unknown field; allowed: {', '.join(sorted(_FIELDS))}")
+    for key in _REQUIRED:
+        if key not in raw:
+            bad(f"{f}.{key}", "missing")
+    observed = raw.get("observed")
+    if "observed" in raw and not _number(observed):
+        bad(f"{f}.observed", f"{observed!r} is not allowed; expected a number")
+    for key in ("unit", "definition", "source", "output", "note", "mark"):
+        if key in raw and not isinstance(raw[key], str):
+            bad(f"{f}.{key}", "expected a string")
+    for key in ("date", "start"):
+        if key in raw:
+            try:
+                _month(raw[key]) if isinstance(raw[key], str) else _month("")
+            except ValueError:
+                bad(f"{f}.{key}", f"{raw[key]!r} is not a month 'YYYY-MM'")
+    statistic = raw.get("statistic", "value")
+    if statistic not in STATISTICS:
+        bad(
+            f"{f}.statistic",
+            f"{statistic!r} is not allowed; expected one of {', '.join(STATISTICS)}",
+        )
+    scope = raw.get("scope")
+    if "scope" in raw and scope not in SCOPES:
+        bad(f"{f}.scope", f"{scope!r} is not allowed; expected one of {', '.join(SCOPES)}")
+    mark = raw.get("mark", "")
+    if mark and mark not in MARKS:
+        bad(f"{f}.mark", f"{mark!r} is not allowed; expected one of {', '.join(MARKS)}")
+    requires = raw.get("requires")
+    if requires is not None and (not isinstance(requires, str) or not requires):
+        bad(f"{f}.requires", 'expected the name of what the model must add, e.g. "districts"')
+    use = raw.get("use", True)
+    if not isinstance(use, bool):
+        bad(f"{f}.use", "expected true or false")
+    if scope == "region" and not isinstance(raw.get("region"), str):
+        bad(f"{f}.region", 'scope region needs region = "<region id>"')
+    if scope == "district" and not isinstance(raw.get("district"), str):
+        bad(f"{f}.district", 'scope district needs district = "<district id>"')
+    if statistic == "annual_rate" and not isinstance(raw.get("denominator"), str):
+        bad(f"{f}.denominator", 'an annual_rate needs denominator = "<stock output>", e.g. firms')
+    if statistic == "growth" and "start" not in raw:
+        bad(f"{f}.start", 'a growth rate needs start = "YYYY-MM"')
+    if "start" in raw and "date" in raw and statistic in ("mean", "cumulative", "growth"):
+        try:
+            if _month(raw["start"]) > _month(raw["date"]):
+                bad(f"{f}.start", "must not be after date")
+        except (ValueError, TypeError):
+            pass
+    # the output must be declared, unless the target says what the model must add first
+    if isinstance(raw.get("output"), str) and scope in SCOPES and not requires:
+        if scope == "district":
+            bad(
+                f"{f}.scope",
+                "no district outputs are declared in abm/outputs.py yet; "
+                'add requires = "districts"',
+            )
+        else:
+            declared = {o.name for o in outputs.metrics(scope)}
+            for key in ("output", "denominator"):
+                name = raw.get(key)
+                if isinstance(name, str) and name not in declared:
+                    bad(
+                        f"{f}.{key}",
+                        f"{name!r} is not a {scope} output declared in abm/outputs.py; "
+                        'declare it there, or add requires = "..."',
+                    )
+    sd, unote = _uncertainty(raw.get("uncertainty"), observed, f, bad)
+    if len(bad) > n:
+        return None
+    return Target(
+        id=tid,
+        observed=float(observed),
+        sd=sd,
+        unit=raw["unit"],
+        date=raw["date"],
+        statistic=statistic,
+        output=raw["output"],
+        scope=scope,
+        definition=raw["definition"],
+        source=raw["source"],
+        start=raw.get("start"),
+        region=raw.get("region"),
+        district=raw.get("district"),
+        denominator=raw.get("denominator"),
+        mark=mark,
+        requires=requires,
+        use=use,
+        note=raw.get("note", ""),
+        uncertainty_note=unote,
+        conflicts_with=raw.get("conflicts_with"),
+    )
+
+
+def _uncertainty(value: Any, observed: Any, f: str, bad: _Problems) -> tuple[float, str]:
+    field = f"{f}.uncertainty"
+    if value is None:
+        return math.nan, ""
+    if not isinstance(value, dict):
+        bad(field, 'expected { sd = x } or { relative = r }, with an optional why = "..."')
+        return math.nan, ""
+    extra = set(value) - {"sd", "relative", "why"}
+    if extra:
+        bad(field, f"unknown field {sorted(extra)[0]!r}; allowed: sd, relative, why")
+        return math.nan, ""
+    if ("sd" in value) == ("relative" in value):
+        bad(field, "give exactly one of sd (absolute) or relative (share of observed)")
+        return math.nan, ""
+    why = value.get("why", "")
+    kind = "sd" if "sd" in value else "relative"
+    x = value[kind]
+    if not _number(x) or x <= 0:
+        bad(f"{field}.{kind}", f"{x!r} is not allowed; expected a number > 0")
+        return math.nan, why
+    if kind == "sd":
+        return float(x), why
+    if not _number(observed):
+        return math.nan, why  # observed itself is reported
+    if observed == 0:
+        bad(f"{field}.relative", "a relative uncertainty needs a non-zero observed value")
+        return math.nan, why
+    return float(x) * abs(float(observed)), why

@@ -1,0 +1,92 @@
+"""Shared helpers for the calibration tests: small synthetic calibrations of the real model."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from abm.calibrate.synthetic import synthetic_targets, to_toml
+from abm.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+TRUTH = {
+    "params.entry.outside_rate": 0.004,
+    "params.firm.cost_share": 1.05,
+    "params.compute.gpu_per_employee": 0.025,
+}
+PRIORS = """
+"params.entry.outside_rate" = { prior = "loguniform", low = 0.001, high = 0.016 }
+"params.firm.cost_share" = { prior = "uniform", low = 0.98, high = 1.12 }
+"params.compute.gpu_per_employee" = { prior = "loguniform", low = 0.008, high = 0.08 }
+"""
+
+
+def write_synthetic(folder: Path, firms: int, steps: int, seed: int = 12345) -> Path:
+    """A targets file of the baseline's statistics at TRUTH (one run); returns its path."""
+    scenario = load_scenario(BASELINE, {"population.firms": firms, "scenario.steps": steps})
+    path = folder / "targets.toml"
+    path.write_text(to_toml(synthetic_targets(scenario, TRUTH, seed)))
+    return path
+
+
+def write_spec(
+    folder: Path,
+    *,
+    firms: int = 120,
+    steps: int = 12,
+    particles: int = 16,
+    generations: int = 1,
+    max_runs: int = 400,
+    seed: int = 3,
+    name: str = "spec.toml",
+    targets: Path | None = None,
+) -> Path:
+    targets = targets or write_synthetic(folder, firms, steps)
+    text = f"""
+    [calibration]
+    name = "test"
+    scenario = "{BASELINE}"
+    targets = "{targets}"
+    steps = {steps}
+    seed = {seed}
+
+    [method]
+    particles = {particles}
+
+    [budget]
+    max_runs = {max_runs}
+    generations = {generations}
+
+    [parameters]
+    {PRIORS}
+
+    [fixed]
+    "population.firms" = {firms}
+    """
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def abm_main(*args: str) -> int:
+    from abm.cli import main
+
+    return main([str(a) for a in args])
+
+
+def abm_subprocess(*args: str, **kwargs) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen(
+        [sys.executable, "-m", "abm.cli", *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )

@@ -1,0 +1,71 @@
+"""Small real calibrations: the same seed gives the same posterior (whatever the engine),
+a finished folder is refused without --resume, and the outputs have their documented form."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from calib_helpers import abm_main, write_spec, write_synthetic
+
+from abm.calibrate.posterior import load_posterior
+
+
+@pytest.fixture(scope="module")
+def targets(tmp_path_factory):
+    return write_synthetic(tmp_path_factory.mktemp("targets"), firms=120, steps=12)
+
+
+@pytest.mark.slow
+def test_same_seed_same_posterior_and_outputs(tmp_path, targets, capsys):
+    spec = write_spec(tmp_path, targets=targets)
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert abm_main("calibrate", spec, "--out", a, "--workers", "2") == 0
+    assert abm_main("calibrate", spec, "--out", b, "--workers", "1") == 0
+    pa_, pb = pd.read_parquet(a / "posterior.parquet"), pd.read_parquet(b / "posterior.parquet")
+    pd.testing.assert_frame_equal(pa_, pb, check_exact=True)
+    # the documented format: a column per dotted key and a weight
+    assert list(pa_.columns) == [
+        "params.entry.outside_rate", "params.firm.cost_share",
+        "params.compute.gpu_per_employee", "weight",
+    ]  # fmt: skip
+    assert len(pa_) == 16 and abs(pa_["weight"].sum() - 1) < 1e-12
+    fit = json.loads((a / "fit.json").read_text())["targets"]
+    for entry in fit.values():
+        assert entry["status"] in ("reached", "not reached", "unreachable")
+        assert entry["simulated_q05"] <= entry["simulated_median"] <= entry["simulated_q95"]
+    html = (a / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 3 and "http" not in html.split("<body>")[1]
+    assert len(load_posterior(a)) == 16
+    out = capsys.readouterr()
+    assert "tolerance" in out.err  # the progress names the current tolerance
+
+    # a finished folder: refused without --resume, unchanged with it
+    assert abm_main("calibrate", spec, "--out", a) == 2
+    assert "already holds this calibration" in capsys.readouterr().err
+    assert abm_main("calibrate", spec, "--out", a, "--resume") == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(a / "posterior.parquet"), pa_)
+
+    # another seed: another posterior; the old folder refuses the changed spec
+    other = write_spec(tmp_path, targets=targets, seed=4, name="other.toml")
+    assert abm_main("calibrate", other, "--out", tmp_path / "c") == 0
+    pc = pd.read_parquet(tmp_path / "c" / "posterior.parquet")
+    assert not pc.equals(pa_)
+    assert abm_main("calibrate", other, "--out", a, "--resume") == 2
+    assert "different calibration" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_dask_engine_gives_the_local_posterior(tmp_path, targets):
+    spec = write_spec(tmp_path, targets=targets)
+    assert abm_main("calibrate", spec, "--out", tmp_path / "l", "--workers", "2") == 0
+    assert (
+        abm_main("calibrate", spec, "--out", tmp_path / "d", "--workers", "2", "--engine", "dask")
+        == 0
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "l" / "posterior.parquet"),
+        pd.read_parquet(tmp_path / "d" / "posterior.parquet"),
+        check_exact=True,
+    )
