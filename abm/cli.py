@@ -29,18 +29,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def int_at_least(minimum: int):
-    """An argparse type: an integer >= ``minimum`` (shared by every subcommand)."""
+MAX_SEED = 2**63 - 1  # what a scenario's seed field takes (and Parquet's int64)
+
+
+def int_at_least(minimum: int, maximum: int = MAX_SEED):
+    """An argparse type: an integer in [``minimum``, ``maximum``] (shared by every subcommand)."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"must be an integer >= {minimum}, got {text!r}"
+                f"must be an integer >= {minimum}, got {text[:40]!r}"
             ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be an integer in [{minimum}, {maximum}], got {str(value)[:40]}"
+            )
         return value
 
     return parse
