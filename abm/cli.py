@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from abm.errors import ScenarioError, UsageError, UserError, check_path_text
+from abm.errors import ScenarioError, UsageError, UserError, check_path_text, one_line
 
 EXIT_USAGE = 2
 
@@ -26,10 +26,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and raise instead of exiting."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        if len(message) > 300:  # an argument of 5,000 characters is not worth repeating
+            message = message[:297] + "..."
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 MAX_SEED = 2**63 - 1  # what a scenario's seed field takes (and Parquet's int64)
+MAX_SEEDS = 1000  # seeds per scenario in abm compare (use a sweep for more)
 
 
 def int_at_least(minimum: int, maximum: int = MAX_SEED):
@@ -134,7 +137,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(problem)
         else:
-            print(f"{path}: ok")
+            print(one_line(f"{path}: ok"))
     return EXIT_USAGE if bad else 0
 
 
@@ -336,7 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="run scenarios and print them side by side")
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files")
     compare.add_argument(
-        "--seeds", type=int_at_least(1), default=1, help="seeds per scenario (mean is shown)"
+        "--seeds",
+        type=int_at_least(1, MAX_SEEDS),
+        default=1,
+        help="seeds per scenario (mean is shown)",
     )
     compare.add_argument("--steps", type=int_at_least(0), help="months to simulate")
     compare.add_argument(
@@ -373,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"abm: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except UserError as exc:
-        print(f"abm: error: {exc}", file=sys.stderr)
+        print(f"abm: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("abm: interrupted", file=sys.stderr)
@@ -386,12 +392,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except OSError as exc:  # a file system problem no command anticipated
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"abm: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(f"abm: error: {one_line(f'{exc.strerror or exc}{where}')}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
         if os.environ.get("ABM_TRACEBACK"):
             raise
-        text = str(exc).splitlines()[0][:300] if str(exc) else ""
+        text = one_line(str(exc)[:300])
         print(
             f"abm: internal error: {type(exc).__name__}: {text} (a bug: please report it with "
             "the command; ABM_TRACEBACK=1 shows the traceback)",

@@ -22,6 +22,19 @@ class UsageError(UserError):
     """A command-line usage error (bad flag, missing file, bad value)."""
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
+def one_line(text: str) -> str:
+    """A message as one printable line: control characters (a newline in a file name or a
+    value) are shown escaped, so every problem stays one line on the terminal."""
+    return text.translate(_CONTROL)
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input: where it is, which field, and what is allowed."""
@@ -31,9 +44,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.source}: " if self.source else ""
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        where = f"{_cut(self.source)}: " if self.source else ""
+        field = f"{_cut(self.field)}: " if self.field else ""
+        return one_line(f"{where}{field}{self.message}")
 
 
 class ScenarioError(UserError):
