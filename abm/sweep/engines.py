@@ -117,7 +117,13 @@ def local_cluster_options(workers: int, dashboard: str | None = None) -> dict:
 def _quiet_dask_logs() -> Iterator[None]:
     """Dask and asyncio log lost connections with tracebacks on stderr; the sweep reports
     them itself, in one line (see :class:`EngineLost`)."""
-    loggers = [logging.getLogger(n) for n in ("distributed", "asyncio", "tornado")]
+    names = ("distributed", "asyncio", "tornado")
+    loggers = [logging.getLogger(n) for n in names]
+    loggers += [  # Dask gives some of its loggers levels of their own (distributed.client)
+        logging.getLogger(n)
+        for n in list(logging.root.manager.loggerDict)
+        if n.startswith(tuple(f"{p}." for p in names))
+    ]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.CRITICAL)

@@ -308,3 +308,56 @@ def test_dashboard_needs_a_local_cluster():
 
     with pytest.raises(UserError, match="--dashboard needs"):
         check_engine_args("local", None, None, "127.0.0.1:8787")
+
+
+# ------------------------------------------------------------------ a lost scheduler
+
+CLUSTER = """
+import sys, time
+from distributed import LocalCluster
+with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
+                  dashboard_address="127.0.0.1:0") as cluster:
+    print(cluster.scheduler_address, flush=True)
+    time.sleep(3600)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_lost_scheduler_is_one_line_with_the_resume_command(write_spec, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from sweep_helpers import abm_subprocess
+
+    slow = TOY_SPEC.replace("replications = 2", "replications = 20").replace(
+        '"params.noise" = 0.05', '"params.noise" = 0.05\n"params.work" = 300000'
+    )
+    spec_path = write_spec(slow)
+    cluster = subprocess.Popen(
+        [sys.executable, "-c", CLUSTER], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        address = cluster.stdout.readline().strip()
+        out = tmp_path / "out"
+        proc = abm_subprocess(
+            "sweep", spec_path, "--out", out, "--engine", "dask", "--scheduler", address
+        )
+        deadline = time.monotonic() + 300
+        while (read_manifest(out) or {}).get("columns") is None:
+            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        time.sleep(3)
+        os.killpg(cluster.pid, 9)  # the scheduler and its workers are gone at once
+        _, err = proc.communicate(timeout=300)
+    finally:
+        if cluster.poll() is None:
+            os.killpg(cluster.pid, 9)
+        cluster.wait()
+    assert proc.returncode == 2, err
+    errors = [line for line in err.splitlines() if line.startswith("abm:")]
+    assert "Traceback" not in err and len(errors) == 1, err  # (and progress log lines)
+    assert "the Dask scheduler or its workers were lost" in err
+    assert f"--scheduler {address} --resume" in err
+    assert read_manifest(out)["state"] == "failed"
