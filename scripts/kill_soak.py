@@ -137,7 +137,9 @@ def soak_sweep(kills: int, rng: random.Random, work: Path, stats: dict) -> None:
             stats["sweep finished before the kill"] += 1
         if not out.exists() or read_manifest(out) is None:
             continue
-        runs = load_results(out).drop(columns=["elapsed_s", "traceback"])
+        runs = load_results(out).drop(columns=["elapsed_s", "traceback"], errors="ignore")
+        if runs.empty:
+            continue
         if not runs["run_id"].is_unique:
             stats["sweep DUPLICATED"] += 1
         runs = runs.set_index("run_id")
@@ -191,6 +193,7 @@ def main() -> int:
         (work / "runs").mkdir()
         (work / "sweeps").mkdir()
         soak_run(args.kills // 2, rng, work / "runs", stats)
+        print(dict(stats), flush=True)
         soak_sweep(args.kills - args.kills // 2, rng, work / "sweeps", stats)
     finally:
         shutil.rmtree(work, ignore_errors=True)
