@@ -97,6 +97,7 @@ def soak_run(kills: int, rng: random.Random, work: Path, stats: dict) -> None:
         if kill_after(proc, rng.uniform(0.2, duration * 1.1)):
             done += 1
             stats["run kills"] += 1
+            print(f"run kill {done}: {dict(stats)}", flush=True)
         else:
             stats["run finished before the kill"] += 1
         if out.exists():
@@ -133,6 +134,7 @@ def soak_sweep(kills: int, rng: random.Random, work: Path, stats: dict) -> None:
         if kill_after(proc, rng.uniform(0.5, 12.0)):
             done += 1
             stats["sweep kills (resume)" if resume else "sweep kills (new)"] += 1
+            print(f"sweep kill {done}: {dict(stats)}", flush=True)
         else:
             stats["sweep finished before the kill"] += 1
         if not out.exists() or read_manifest(out) is None:
@@ -179,6 +181,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=("run", "sweep"), help="one half (run in parallel)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -192,9 +195,12 @@ def main() -> int:
     try:
         (work / "runs").mkdir()
         (work / "sweeps").mkdir()
-        soak_run(args.kills // 2, rng, work / "runs", stats)
-        print(dict(stats), flush=True)
-        soak_sweep(args.kills - args.kills // 2, rng, work / "sweeps", stats)
+        runs = {None: args.kills // 2, "run": args.kills, "sweep": 0}[args.only]
+        if runs:
+            soak_run(runs, rng, work / "runs", stats)
+            print(dict(stats), flush=True)
+        if args.kills - runs if args.only is None else args.only == "sweep":
+            soak_sweep(args.kills - runs, rng, work / "sweeps", stats)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for key in sorted(stats):
