@@ -1,5 +1,5 @@
 # The two commands of the README, and their parts. Each target sets up what it needs.
-.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate
+.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate fuzz kill-soak
 
 PY := .venv/bin/python
 
@@ -33,6 +33,14 @@ test-fast: setup       ## the fast tests only
 bench: setup           ## full benchmarks (figures for the closing notes)
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
+
+fuzz: setup            ## soak: >= 10,000 fuzz cases of scenario files, specs and flags (~30 min)
+	ABM_FUZZ_EXAMPLES=$${ABM_FUZZ_EXAMPLES:-3400} ABM_FUZZ_SEED=$${ABM_FUZZ_SEED:-1} \
+	  $(PY) -m pytest tests/test_fuzz_cli.py -m "" -p no:cacheprovider -q \
+	  --timeout 7200 --hypothesis-show-statistics
+
+kill-soak: setup       ## 100 random SIGKILLs across abm run --overwrite, abm sweep, --resume
+	$(PY) scripts/kill_soak.py --kills 100
 
 docs: setup            ## regenerate the parameter table in docs/ODD.md
 	$(PY) -m abm.paramtable --write

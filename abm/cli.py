@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from abm.errors import ScenarioError, UsageError, UserError
+from abm.errors import ScenarioError, UsageError, UserError, check_path_text, one_line
 
 EXIT_USAGE = 2
 
@@ -24,21 +26,29 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and raise instead of exiting."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        if len(message) > 300:  # an argument of 5,000 characters is not worth repeating
+            message = message[:297] + "..."
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def int_at_least(minimum: int):
-    """An argparse type: an integer >= ``minimum`` (shared by every subcommand)."""
+MAX_SEED = 2**63 - 1  # what a scenario's seed field takes (and Parquet's int64)
+MAX_SEEDS = 1000  # seeds per scenario in abm compare (use a sweep for more)
+
+
+def int_at_least(minimum: int, maximum: int = MAX_SEED):
+    """An argparse type: an integer in [``minimum``, ``maximum``] (shared by every subcommand)."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"must be an integer >= {minimum}, got {text!r}"
+                f"must be an integer >= {minimum}, got {text[:40]!r}"
             ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be an integer in [{minimum}, {maximum}], got {str(value)[:40]}"
+            )
         return value
 
     return parse
@@ -50,35 +60,45 @@ def _load(path: str, overrides: Sequence[str] = (), steps: int | None = None):
     assignments = parse_assignments(overrides)
     if steps is not None:
         assignments["scenario.steps"] = steps
-    return load_scenario(path, assignments)
+    return load_scenario(path, assignments, via="--set")
 
 
 # ------------------------------------------------------------------------ commands
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from abm.run import OUTPUT_FILES, run_scenario, write_outputs
+    from abm.run import OUTPUT_FILES, check_out, open_staging, run_scenario, write_outputs
+    from abm.scenario import safe_name
 
     scenario = _load(args.scenario, args.set or (), args.steps)
     seed = scenario.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path("out") / f"{scenario.name}-seed{seed}"
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {out} exists and is not a folder")
-    existing = [n for n in OUTPUT_FILES if (out / n).exists()]
-    if existing and not args.overwrite:
-        raise UsageError(
-            f"--out: {out} already holds results ({', '.join(existing)}); "
-            "choose another folder or pass --overwrite"
-        )
-    if args.posterior:  # issue 8: a parameter set drawn from a calibration's posterior
+    if args.out is not None:
+        _check_path_flag("--out", args.out)
+    # a scenario's name is a file name here, never a path: default results stay under ./out
+    out = Path(args.out) if args.out else Path("out") / f"{safe_name(scenario.name)}-seed{seed}"
+    check_out(out, args.overwrite)
+    if args.posterior:  # a parameter set drawn from a calibration's posterior
         from abm.calibrate.posterior import posterior_overrides
 
         scenario = scenario.with_overrides(posterior_overrides(args.posterior, 1, seed)[0])
-    result = run_scenario(scenario, seed=seed)
-    write_outputs(result, out)
+    staging = open_staging(out)  # a path that cannot take the results fails before the run
+    try:
+        result = run_scenario(scenario, seed=seed)
+        write_outputs(result, out, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already unless the run failed
     print(final_table(result.summary))
-    print(f"\nwrote {out}/model.parquet, regions.parquet, summary.json")
+    print(f"\nwrote {out}/: {', '.join(OUTPUT_FILES)}")
     return 0
+
+
+def _check_path_flag(flag: str, text: str) -> None:
+    try:
+        check_path_text(text)
+    except UserError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+    if not text.strip():
+        raise UsageError(f"{flag}: must not be empty")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -131,50 +151,131 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(problem)
         else:
-            print(f"{path}: ok")
+            print(one_line(f"{path}: ok"))
     return EXIT_USAGE if bad else 0
 
 
 # ------------------------------------------------------------------------ tables
 
 
+# Which outputs the tables show, and how; labels and units come from abm/outputs.py.
+REGION_COLUMNS = (
+    ("firms", ",.0f"),
+    ("firm_share", ".1%"),
+    ("employment", ",.0f"),
+    ("compute_used", ",.1f"),
+    ("graduate_retention", ".0%"),
+)
+MODEL_LINES = (
+    (("hhi", ".3f"), ("hhi_norm", ".3f"), ("capital_share", ".1%"), ("locked_in", "flag")),
+    (
+        ("inter_edge_share", ".1%"),
+        ("clustering", ".3f"),
+        ("modularity", ".3f"),
+        ("uig_triangles", ",.0f"),
+    ),
+    (
+        ("gpu_utilisation", ".0%"),
+        ("oversubscription", ".2f"),
+        ("compute_met", ".0%"),
+        ("innovations_cum", ",.0f"),
+    ),
+    (("public_spending_cum", "krw"), ("tax_expenditure_cum", "krw"), ("crowding_in", ".1f")),
+)
+COMPARE_REGION_ROWS = (("firm_share", ".1%"), ("compute_used", ",.1f"))
+COMPARE_MODEL_ROWS = (
+    ("firms", ",.0f"),
+    ("employment", ",.0f"),
+    ("hhi", ".3f"),
+    ("capital_share", ".1%"),
+    ("inter_edge_share", ".1%"),
+    ("clustering", ".3f"),
+    ("gpu_utilisation", ".0%"),
+    ("oversubscription", ".2f"),
+    ("compute_met", ".0%"),
+    ("innovations_cum", ",.0f"),
+    ("public_spending_cum", "krw"),
+    ("crowding_in", ".1f"),
+)
+UNITS_NOTE = "real units, as declared in abm/outputs.py"
+
+
+def _declared(name: str, scope: str):
+    from abm import outputs
+
+    try:
+        return outputs.get(name, scope)
+    except KeyError:
+        return None
+
+
+def _unit(out) -> str:
+    """The unit to print beside a label: none for shares (they print as %), indices, or
+    where the label says it already ("Firms", "GPUs used")."""
+    if out is None or not out.unit or out.unit == "share":
+        return ""
+    if out.unit.startswith("KRW"):
+        return "억원" + out.unit[3:]
+    if out.unit.split("/")[0].lower() in out.label.lower():
+        return ""
+    return out.unit
+
+
+def _label(name: str, scope: str) -> str:
+    out = _declared(name, scope)
+    label = out.label if out is not None else name
+    unit = _unit(out)
+    return f"{label} [{unit}]" if unit else label
+
+
+def _value(value, fmt: str) -> str:
+    if fmt == "flag":
+        return "-" if value is None else ("yes" if value else "no")
+    if fmt == "krw":
+        return "-" if value is None or value != value else f"{value / 1e8:,.0f}"
+    return _f(value, fmt)
+
+
 def final_table(summary: dict) -> str:
-    """A short table of the final state of one run."""
+    """A short table of the final state of one run, in real units with declared labels."""
+    from abm.outputs import MODEL, REGION
+
     final, regions = summary["final"], summary["final_regions"]
+    per_agent = summary.get("firms_per_agent")
+    scale = "-" if per_agent is None else f"{per_agent:,.1f}"
+    heads = [_label(name, REGION) for name, _ in REGION_COLUMNS]
+    widths = [max(9, len(h)) for h in heads]
     lines = [
         f"{summary['scenario']} | seed {summary['seed']} | {summary['steps']} months to "
-        f"{summary['end']} | 1 firm agent = {summary['firms_per_agent']:.1f} real firms",
+        f"{summary['end']} | {UNITS_NOTE}; 1 firm agent = {scale} real firms",
         "",
-        f"{'region':<10} {'name':<18} {'firms':>6} {'share':>7} {'employment':>11} "
-        f"{'GPUs used':>10} {'retention':>9}",
+        f"{'region':<10} {'name':<18} "
+        + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths, strict=True)),
     ]
     for rid, r in regions.items():
-        name = summary["regions"][rid]["name"]
-        retention = r.get("graduate_retention")
+        name = summary["regions"].get(rid, {}).get("name", rid)
+        cells = [_value(r.get(col), fmt) for col, fmt in REGION_COLUMNS]
         lines.append(
-            f"{rid:<10} {name[:18]:<18} {r['firms']:>6} {r['firm_share']:>7.1%} "
-            f"{r['employment']:>11,.0f} {r['compute_used']:>10,.1f} "
-            f"{'-' if retention is None else f'{retention:.0%}':>9}"
+            f"{rid:<10} {name[:18]:<18} "
+            + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
         )
-    lines += [
-        "",
-        f"HHI {_f(final['hhi'], '.3f')}  normalised {_f(final['hhi_norm'], '.3f')}  "
-        f"capital share {_f(final['capital_share'], '.1%')}  locked in: "
-        f"{'yes' if final['locked_in'] else 'no'}",
-        f"inter-region ties {_f(final['inter_edge_share'], '.1%')}  clustering "
-        f"{_f(final['clustering'], '.3f')}  modularity {_f(final['modularity'], '.3f')}  "
-        f"U-I-G triangles {final['uig_triangles']}",
-        f"public GPU utilisation {_f(final['gpu_utilisation'], '.0%')}  oversubscription "
-        f"{_f(final['oversubscription'], '.2f')}  innovations {final['innovations_cum']:,}",
-        f"public spending {_krw(final['public_spending_cum'])}  tax expenditure "
-        f"{_krw(final['tax_expenditure_cum'])}  crowding-in {_f(final['crowding_in'], '.1f')}x",
-    ]
+    lines.append("")
+    for row in MODEL_LINES:
+        cells = [
+            f"{_label(col, MODEL)} {_value(final.get(col), fmt)}"
+            for col, fmt in row
+            if col in final
+        ]
+        if cells:
+            lines.append("  ".join(cells))
     return "\n".join(lines)
 
 
 def compare_table(runs_per_scenario: list[list[dict]]) -> str:
-    """Scenarios side by side: mean over seeds of final shares and key metrics."""
+    """Scenarios side by side: mean over seeds of final shares and key metrics (real units)."""
     import numpy as np
+
+    from abm.outputs import MODEL, REGION
 
     names = [runs[0]["scenario"] for runs in runs_per_scenario]
     region_ids = list(runs_per_scenario[0][0]["firm_share"])
@@ -185,56 +286,40 @@ def compare_table(runs_per_scenario: list[list[dict]]) -> str:
         return float(np.mean(values)) if values else float("nan")
 
     rows: list[tuple[str, list[str]]] = []
-    for rid in region_ids:
-        label = runs_per_scenario[0][0]["regions"][rid]["name"]
-        rows.append(
-            (
-                f"firm share {label}",
-                [
-                    f"{mean(runs, lambda r, rid=rid: r['firm_share'].get(rid)):.1%}"
-                    for runs in runs_per_scenario
-                ],
-            )
-        )
-    for rid in region_ids:
-        label = runs_per_scenario[0][0]["regions"][rid]["name"]
-        rows.append(
-            (
-                f"GPUs used {label}",
-                [
-                    f"{mean(runs, lambda r, rid=rid: r['final_regions'][rid]['compute_used']):,.1f}"
-                    for runs in runs_per_scenario
-                ],
-            )
-        )
-    for key, label, fmt in (
-        ("firms", "firms", ",.0f"),
-        ("hhi", "HHI", ".3f"),
-        ("capital_share", "capital share", ".1%"),
-        ("inter_edge_share", "inter-region ties", ".1%"),
-        ("clustering", "clustering", ".3f"),
-        ("gpu_utilisation", "public GPU utilisation", ".0%"),
-        ("oversubscription", "oversubscription", ".2f"),
-        ("innovations_cum", "innovations (total)", ",.0f"),
-        ("crowding_in", "crowding-in", ".1f"),
-    ):
-        rows.append(
-            (
-                label,
-                [
-                    _f(mean(runs, lambda r, key=key: r["final"].get(key)), fmt)
-                    for runs in runs_per_scenario
-                ],
-            )
-        )
+    for col, fmt in COMPARE_REGION_ROWS:
+        for rid in region_ids:
+            region = runs_per_scenario[0][0]["regions"].get(rid, {}).get("name", rid)
+            values = [
+                _value(
+                    mean(runs, lambda r, rid=rid, col=col: r["final_regions"][rid].get(col)), fmt
+                )
+                for runs in runs_per_scenario
+            ]
+            out = _declared(col, REGION)
+            label = out.label if out is not None else col
+            unit = _unit(out)
+            rows.append((f"{label} {region}" + (f" [{unit}]" if unit else ""), values))
+    for col, fmt in COMPARE_MODEL_ROWS:
+        if not any(col in r["final"] for runs in runs_per_scenario for r in runs):
+            continue  # not recorded by the model that made these runs
+        values = [
+            _value(mean(runs, lambda r, col=col: r["final"].get(col)), fmt)
+            for runs in runs_per_scenario
+        ]
+        rows.append((_label(col, MODEL), values))
     seeds = len(runs_per_scenario[0])
     width = max(12, *(len(n) for n in names))
-    head = f"{'final state (mean of ' + str(seeds) + ' seeds)':<32}" + "".join(
+    label_width = max(32, *(len(label) + 1 for label, _ in rows))
+    head = f"{'final state (mean of ' + str(seeds) + ' seeds)':<{label_width}}" + "".join(
         f"{n:>{width + 2}}" for n in names
     )
     return "\n".join(
         [head]
-        + [f"{label:<32}" + "".join(f"{v:>{width + 2}}" for v in values) for label, values in rows]
+        + [
+            f"{label:<{label_width}}" + "".join(f"{v:>{width + 2}}" for v in values)
+            for label, values in rows
+        ]
+        + [f"({UNITS_NOTE})"]
     )
 
 
@@ -242,12 +327,6 @@ def _f(value, fmt: str) -> str:
     if value is None or value != value:
         return "-"
     return format(value, fmt)
-
-
-def _krw(value) -> str:
-    if value is None:
-        return "-"
-    return f"{value / 1e8:,.0f}억원 (model units)"
 
 
 # ------------------------------------------------------------------------ parser
@@ -275,7 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="run scenarios and print them side by side")
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files")
     compare.add_argument(
-        "--seeds", type=int_at_least(1), default=1, help="seeds per scenario (mean is shown)"
+        "--seeds",
+        type=int_at_least(1, MAX_SEEDS),
+        default=1,
+        help="seeds per scenario (mean is shown)",
     )
     compare.add_argument("--steps", type=int_at_least(0), help="months to simulate")
     compare.add_argument(
@@ -302,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``abm`` command. Bad input is one line on stderr and exit status 2, never a
+    traceback; a defect of the tool itself is one line and exit status 1 (set
+    ``ABM_TRACEBACK=1`` to see the traceback)."""
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
@@ -310,11 +395,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"abm: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except UserError as exc:
-        print(f"abm: error: {exc}", file=sys.stderr)
+        print(f"abm: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("abm: interrupted", file=sys.stderr)
         return 130
+    except RecursionError:
+        print("abm: error: input nested too deeply", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print("abm: error: out of memory (is an input or a design too large?)", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a file system problem no command anticipated
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"abm: error: {one_line(f'{exc.strerror or exc}{where}')}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        if os.environ.get("ABM_TRACEBACK"):
+            raise
+        text = one_line(str(exc)[:300])
+        print(
+            f"abm: internal error: {type(exc).__name__}: {text} (a bug: please report it with "
+            "the command; ABM_TRACEBACK=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

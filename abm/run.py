@@ -1,11 +1,31 @@
-"""Run a scenario to the end; write model.parquet, regions.parquet, districts.parquet and
-summary.json."""
+"""Run a scenario to the end; write its results folder atomically.
+
+A results folder holds ``model.parquet``, ``regions.parquet``, ``districts.parquet``,
+``summary.json`` and ``scenario.toml`` (the fully resolved scenario: every field after
+``inherit`` and overrides, defaults included, with the run's seed), so
+``abm run DIR/scenario.toml`` reproduces the folder byte for byte.
+
+The folder is written whole or not at all: the files go into a hidden staging
+folder beside it (``.NAME.abm-PID-XXXX``), are synced to disk, and the staging folder
+is then swapped with the old one in one ``renameat2(RENAME_EXCHANGE)`` call (or renamed
+into place when there is none). A killed run therefore leaves either the old complete
+results or the new ones; its staging folder is removed by the next run into the same
+place. If the results cannot be written, the finished run is saved in a rescue folder
+under the system's temporary folder, and the error says where.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import dataclasses
+import errno
+import hashlib
 import json
 import math
 import os
+import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +34,18 @@ from typing import Any
 import pandas as pd
 
 from abm import __version__
+from abm.errors import UsageError, UserError
 from abm.model import RegionalModel
 from abm.scenario import Scenario
 
-OUTPUT_FILES = ("model.parquet", "regions.parquet", "districts.parquet", "summary.json")
+OUTPUT_FILES = (
+    "model.parquet",
+    "regions.parquet",
+    "districts.parquet",
+    "summary.json",
+    "scenario.toml",
+)
+_STAGING = re.compile(r"^\.(?P<name>.+)\.abm-(?P<pid>\d+)-[A-Za-z0-9_]+$")
 
 
 @dataclass
@@ -27,7 +55,8 @@ class RunResult:
     model: pd.DataFrame
     regions: pd.DataFrame
     summary: dict[str, Any]
-    districts: pd.DataFrame | None = None
+    scenario: Scenario | None = None  # the resolved scenario the run used, with its seed
+    districts: pd.DataFrame | None = None  # one row per month and district
 
 
 def run_scenario(
@@ -41,7 +70,10 @@ def run_scenario(
     for _ in range(scenario.steps):
         model.step()
     model_df, regions_df = model.history()
-    return RunResult(model_df, regions_df, summarise(model, seed), model.district_history())
+    used = dataclasses.replace(scenario, scenario=dataclasses.replace(scenario.scenario, seed=seed))
+    return RunResult(
+        model_df, regions_df, summarise(model, seed), used, model.district_history()
+    )
 
 
 def summarise(model: RegionalModel, seed: int) -> dict[str, Any]:
@@ -52,12 +84,15 @@ def summarise(model: RegionalModel, seed: int) -> dict[str, Any]:
     return _clean(
         {
             "scenario": scenario.name,
-            "source": scenario.source,
+            # the file it came from, named the same whatever the working folder (origin_of)
+            # and carried through scenario.toml, so a reproduction writes the same line
+            "source": scenario.origin or scenario.source,
+            "resolved_scenario": "scenario.toml",
             "seed": int(seed),
             "steps": int(model.steps),
             "start": scenario.scenario.start,
             "end": final["date"].strftime("%Y-%m"),
-            "firms_per_agent": 1.0 / scenario.scale,
+            "firms_per_agent": 1.0 / scenario.scale if scenario.scale > 0 else None,
             "firm_share": {r["region"]: r["firm_share"] for r in regions},
             "regions": {
                 rid: {"name": scenario.regions[rid].name, "name_ko": scenario.regions[rid].name_ko}
@@ -87,7 +122,80 @@ def _clean(value: Any) -> Any:
     return value
 
 
+# --------------------------------------------------------------------- the results folder
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stem(out: Path) -> str:
+    """The folder's name as staging names carry it (cut so that they fit NAME_MAX)."""
+    return out.name[:100]
+
+
+def _new_staging(out: Path) -> Path:
+    """A new staging folder beside ``out``, with the permissions mkdir would give it."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{_stem(out)}.abm-{os.getpid()}-", dir=out.parent))
+    mask = os.umask(0o022)
+    os.umask(mask)
+    os.chmod(folder, 0o777 & ~mask)
+    return folder
+
+
+def clean_stale(out: Path) -> None:
+    """Remove staging folders of killed runs into ``out`` (their process is gone)."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    with contextlib.suppress(OSError):
+        for entry in parent.iterdir():
+            match = _STAGING.match(entry.name)
+            if match and match["name"] == _stem(out) and not _pid_alive(int(match["pid"])):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def check_out(out: Path, overwrite: bool) -> None:
+    """Refuse an output folder that is not ours to replace (before any run)."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out: {out} exists and is not a folder")
+        entries = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    except OSError as exc:
+        raise UsageError(f"--out: {out}: {exc.strerror or exc}") from None
+    foreign = [n for n in entries if n not in OUTPUT_FILES]
+    if foreign:
+        raise UsageError(
+            f"--out: {out} holds other files ({', '.join(foreign[:3])}"
+            f"{', ...' if len(foreign) > 3 else ''}); a run replaces its whole folder, "
+            "so choose a new or empty folder"
+        )
+    if entries and not overwrite:
+        raise UsageError(
+            f"--out: {out} already holds results ({', '.join(entries)}); "
+            "choose another folder or pass --overwrite"
+        )
+
+
+def open_staging(out: Path) -> Path:
+    """Create the hidden staging folder beside ``out`` (and ``out``'s parents): a path that
+    cannot take the results fails here, before the run, not after it."""
+    clean_stale(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return _new_staging(out)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write in {out.parent}: {exc.strerror or exc}") from None
+
+
 def _districts(result: RunResult) -> pd.DataFrame:
+    """The district rows (the declared columns, also for a run without districts)."""
     if result.districts is not None:
         return result.districts
     from abm import outputs
@@ -95,30 +203,106 @@ def _districts(result: RunResult) -> pd.DataFrame:
     return pd.DataFrame(columns=outputs.names(outputs.DISTRICT))
 
 
-def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
-    """Write the three output files atomically (temp file, then rename) into ``out_dir``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, writer in (
-        ("model.parquet", lambda p: result.model.to_parquet(p, index=False)),
-        ("regions.parquet", lambda p: result.regions.to_parquet(p, index=False)),
-        ("districts.parquet", lambda p: _districts(result).to_parquet(p, index=False)),
-        (
-            "summary.json",
-            lambda p: Path(p).write_text(
-                json.dumps(result.summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                encoding="utf-8",
-            ),
-        ),
-    ):
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
+def _write_files(result: RunResult, folder: Path) -> None:
+    """The output files into ``folder``, each synced to disk (then the folder itself)."""
+    resolved = result.scenario.to_toml() if result.scenario is not None else ""
+    record = dict(result.summary)
+    if resolved:
+        record["scenario_sha256"] = hashlib.sha256(resolved.encode()).hexdigest()
+    summary = json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    writers = {
+        "model.parquet": lambda p: result.model.to_parquet(p, index=False),
+        "regions.parquet": lambda p: result.regions.to_parquet(p, index=False),
+        "districts.parquet": lambda p: _districts(result).to_parquet(p, index=False),
+        "summary.json": lambda p: p.write_text(summary, encoding="utf-8"),
+    }
+    if resolved:
+        writers["scenario.toml"] = lambda p: p.write_text(resolved, encoding="utf-8")
+    for name, write in writers.items():
+        path = folder / name
+        write(path)
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
         os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    code = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if code == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Put the finished staging folder at ``out`` in one step; the old folder is deleted."""
+    if out.is_dir():
+        if not _exchange(staging, out):
+            # no atomic swap here: move the old folder aside under a staging name (the next
+            # run removes it if we die between the two renames), then rename into place
+            aside = _new_staging(out)
+            os.replace(out, aside)
+            os.replace(staging, out)
+            staging = aside
+        shutil.rmtree(staging, ignore_errors=True)  # the old results
+    else:
+        os.replace(staging, out)
+    _fsync_dir(out.parent)
+
+
+def rescue(result: RunResult, out: Path) -> Path:
+    """Save a finished run whose folder could not be written; where it went."""
+    folder = Path(tempfile.mkdtemp(prefix=f"abm-rescue-{out.name[:60]}-"))
+    _write_files(result, folder)
+    return folder
+
+
+def write_outputs(
+    result: RunResult, out_dir: str | Path, staging: Path | None = None
+) -> list[Path]:
+    """Write the results folder ``out_dir`` atomically (see the module doc).
+
+    Raises :class:`UserError` if it cannot; the finished run is then in a rescue folder
+    that the message names.
+    """
+    out = Path(out_dir)
+    if staging is None:
+        staging = open_staging(out)
+    try:
+        _write_files(result, staging)
+        publish(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        reason = exc.strerror or str(exc)
         try:
-            writer(tmp)
-            os.replace(tmp, out / name)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        written.append(out / name)
-    return written
+            saved = rescue(result, out)
+        except OSError as again:
+            raise UserError(
+                f"--out: cannot write results to {out} ({reason}), nor a rescue copy in "
+                f"{tempfile.gettempdir()} ({again.strerror or again}); the run is lost"
+            ) from None
+        raise UserError(
+            f"--out: cannot write results to {out} ({reason}); the finished run is saved "
+            f"in {saved}: move that folder where you want it"
+        ) from None
+    return [out / name for name in OUTPUT_FILES]

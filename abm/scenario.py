@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from abm import schema
-from abm.errors import Problem, ScenarioError
+from abm.errors import (
+    MAX_NESTING,
+    InputError,
+    Problem,
+    ScenarioError,
+    check_nesting,
+    check_path_text,
+    read_toml_file,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
@@ -41,6 +49,7 @@ OPTIONAL_MONTHS = {"free_until"}  # may be empty: "never"
 EARLIEST_START = "2015-01"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MAX_INHERIT = 16
+ORIGIN_KEY = "origin"  # top-level key of a resolved scenario.toml: the file it came from
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,8 @@ class Scenario:
     centers: dict[str, schema.Center]
     government: schema.Government
     districts: dict[str, schema.District] = dataclasses.field(default_factory=dict)
-    source: str = ""
+    source: str = ""  # the file it was loaded from (error messages name it)
+    origin: str = ""  # the scenario file it comes from, as outputs name it (see origin_of)
 
     # --- convenience --------------------------------------------------------------
     @property
@@ -97,21 +107,37 @@ class Scenario:
         """Plain nested dict (lists, not tuples) that :meth:`from_dict` accepts."""
         data = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
         data.pop("source")
+        data.pop("origin")
         return data
 
+    def to_toml(self) -> str:
+        """Every field as TOML (defaults included), naming its origin: what ``abm run`` writes
+        as ``scenario.toml``. :func:`load_scenario` reads it back to an equal scenario."""
+        import tomli_w
+
+        return tomli_w.dumps({ORIGIN_KEY: self.origin or self.source, **self.to_dict()})
+
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> Scenario:
+    def from_dict(
+        cls, data: Mapping[str, Any], source: str = "<dict>", origin: str = ""
+    ) -> Scenario:
         problems: list[Problem] = []
         scenario = _build_scenario(dict(data), source, problems)
         if problems:
             raise ScenarioError(problems)
-        return scenario
+        return dataclasses.replace(scenario, origin=origin or source)
 
-    def with_overrides(self, overrides: Mapping[str, Any] | Iterable[str]) -> Scenario:
-        """A new validated scenario with dotted-key overrides applied."""
+    def with_overrides(
+        self, overrides: Mapping[str, Any] | Iterable[str], via: str = "override"
+    ) -> Scenario:
+        """A new validated scenario with dotted-key overrides applied.
+
+        Overrides change what exists: a key naming an unknown region or center id is an
+        error (see :func:`_apply_overrides`); ``via`` says where the overrides came from.
+        """
         data = self.to_dict()
-        _apply_overrides(data, overrides, self.source)
-        return Scenario.from_dict(data, self.source)
+        _apply_overrides(data, overrides, via, self.source)
+        return Scenario.from_dict(data, self.source, origin=self.origin)
 
 
 # ------------------------------------------------------------------------------- I/O
@@ -127,17 +153,22 @@ def parse_month(text: str) -> dt.date:
 def read_toml(path: Path) -> dict[str, Any]:
     """Read one TOML file, turning every failure into a ScenarioError naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "", "file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Problem(str(path), "", "is a directory, not a TOML file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+        return read_toml_file(path)
+    except InputError as exc:
+        raise ScenarioError([Problem(str(path), "", str(exc))]) from None
+
+
+def _parent_path(current: Path, parent: Any) -> Path:
+    """The file an ``inherit`` value names; a bad value names the file and field at fault."""
+    if not isinstance(parent, str) or not parent.endswith(".toml"):
+        raise ScenarioError(
+            [Problem(str(current), "inherit", f"must be a .toml file name, got {_short(parent)}")]
+        )
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+        check_path_text(parent)
+    except InputError as exc:
+        raise ScenarioError([Problem(str(current), "inherit", str(exc))]) from None
+    return current.parent / parent
 
 
 def load_raw(path: str | Path) -> dict[str, Any]:
@@ -145,36 +176,72 @@ def load_raw(path: str | Path) -> dict[str, Any]:
     chain: list[Path] = []
     current = Path(path)
     data_chain: list[dict[str, Any]] = []
+    pointer: tuple[Path, str] | None = None  # the file whose inherit names `current`
     while True:
-        resolved = current.resolve()
+        try:
+            resolved = current.resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            where = Problem(str(pointer[0]), "inherit", f"{pointer[1]!r}: {exc}") if pointer else (
+                Problem(str(path), "", f"cannot resolve the path: {exc}")
+            )
+            raise ScenarioError([where]) from None
         if resolved in chain:
             raise ScenarioError([Problem(str(path), "inherit", f"inheritance loop via {current}")])
         if len(chain) >= _MAX_INHERIT:
             raise ScenarioError([Problem(str(path), "inherit", "inheritance deeper than 16 files")])
         chain.append(resolved)
-        data = read_toml(current)
+        if pointer is None:
+            data = read_toml(current)
+        else:
+            try:
+                data = read_toml_file(current)
+            except InputError as exc:
+                raise ScenarioError(
+                    [Problem(str(pointer[0]), "inherit", f"{pointer[1]!r} ({current}): {exc}")]
+                ) from None
         parent = data.pop("inherit", None)
+        if pointer is not None:
+            data.pop(ORIGIN_KEY, None)  # only the file loaded names the origin
         data_chain.append(data)
         if parent is None:
             break
-        if not isinstance(parent, str) or not parent.endswith(".toml"):
-            raise ScenarioError(
-                [Problem(str(current), "inherit", f"must be a .toml file name, got {parent!r}")]
-            )
-        current = current.parent / parent
+        nxt = _parent_path(current, parent)
+        pointer, current = (current, parent), nxt
     merged: dict[str, Any] = {}
     for data in reversed(data_chain):
         merged = _merge(merged, data)
     return merged
 
 
+def origin_of(path: str | Path) -> str:
+    """How outputs name a scenario file: relative to the project if inside it, else absolute,
+    so the same file gets the same name whatever the working folder or spelling of the path."""
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return str(path)
+    try:
+        return resolved.relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
 def load_scenario(
-    path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None
+    path: str | Path,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    via: str = "override",
 ) -> Scenario:
-    """Load, inherit, override and validate a scenario file."""
+    """Load, inherit, override and validate a scenario file (``via``: where the overrides
+    come from, for messages, e.g. ``"--set"``)."""
     data = load_raw(path)
-    _apply_overrides(data, overrides or {}, str(path))
-    return Scenario.from_dict(data, str(path))
+    origin = data.pop(ORIGIN_KEY, None)  # a resolved scenario.toml names the file it came from
+    if origin is not None and not (isinstance(origin, str) and 0 < len(origin) <= 4096):
+        raise ScenarioError(
+            [Problem(str(path), ORIGIN_KEY, f"must be a file name, got {_short(origin)}")]
+        )
+    origin = origin or origin_of(path)
+    _apply_overrides(data, overrides or {}, via, str(path))
+    return Scenario.from_dict(data, str(path), origin=origin)
 
 
 def list_scenarios(root: str | Path | None = None) -> list[tuple[Path, str]]:
@@ -183,9 +250,10 @@ def list_scenarios(root: str | Path | None = None) -> list[tuple[Path, str]]:
     found = []
     for path in sorted(folder.glob("*.toml")):
         try:
-            description = load_raw(path).get("scenario", {}).get("description", "")
+            meta = load_raw(path).get("scenario", {})
+            description = meta.get("description", "") if isinstance(meta, dict) else ""
         except ScenarioError as exc:
-            description = f"(invalid: {exc})"
+            description = f"(invalid: {_short(str(exc), 200)})"
         found.append((path, str(description)))
     return found
 
@@ -205,8 +273,15 @@ def validate_file(path: str | Path) -> list[Problem]:
 def parse_value(text: str) -> Any:
     """A ``--set`` value: TOML syntax (numbers, true/false, inf, arrays), else a string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+        value = tomllib.loads(f"v = {text}")["v"]
+        check_nesting(value)
+        return value
+    except (tomllib.TOMLDecodeError, RecursionError, InputError):
+        if text[:1] in "[{":  # meant as an array or table, but not one TOML can read
+            raise ScenarioError(
+                [Problem("--set", "", f"{_short(text)} is not a valid TOML array or table "
+                         f"(nested at most {MAX_NESTING} levels)")]
+            ) from None
         return text
 
 
@@ -218,7 +293,7 @@ def parse_assignments(items: Iterable[str], source: str = "--set") -> dict[str, 
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key or any(not part for part in key.split(".")):
-            problems.append(Problem(source, item, "expected dotted.key=value"))
+            problems.append(Problem(source, _short(item), "expected dotted.key=value"))
             continue
         out[key] = parse_value(value.strip())
     if problems:
@@ -226,27 +301,103 @@ def parse_assignments(items: Iterable[str], source: str = "--set") -> dict[str, 
     return out
 
 
+_ENTITY_TABLES = {"regions": "region", "centers": "center", "districts": "district"}
+_MAX_KEY_PARTS = 12  # the deepest real key (params.x.y or regions.id.incentives.x) has 4
+
+
+def check_override_key(data: Mapping[str, Any], key: str) -> str | None:
+    """Why an override key cannot apply to ``data`` (None if it can).
+
+    The one check every override path uses (``--set``, sweep parameters, the app, decision
+    and calibration studies, all through :func:`_apply_overrides`): overrides change
+    regions and centers that exist; they never create one from a partial key, so a typo
+    such as ``regions.deagu.lat`` is an error naming the known ids. (A scenario *file*
+    adds a region by defining its whole table.)
+    """
+    parts = key.split(".")
+    if len(parts) > _MAX_KEY_PARTS:
+        return f"has {len(parts)} parts; scenario keys have at most {_MAX_KEY_PARTS}"
+    if parts[0] in _ENTITY_TABLES:
+        kind = _ENTITY_TABLES[parts[0]]
+        table = data.get(parts[0])
+        known = list(table) if isinstance(table, Mapping) else []
+        if len(parts) == 1:
+            return f"is the table of {kind}s; set a field of one, e.g. {parts[0]}.ID.FIELD"
+        if parts[1] not in known:
+            return (
+                f"no {kind} {parts[1]!r}; known: {', '.join(known) or 'none'} (overrides change "
+                f"existing {kind}s; add a {kind} in a scenario file)"
+            )
+    return None
+
+
 def _apply_overrides(
-    data: dict[str, Any], overrides: Mapping[str, Any] | Iterable[str], source: str
+    data: dict[str, Any],
+    overrides: Mapping[str, Any] | Iterable[str],
+    via: str,
+    source: str | None = None,
 ) -> None:
+    """Apply dotted-key overrides in place; every bad key is a Problem naming ``via``."""
     if not isinstance(overrides, Mapping):
         overrides = parse_assignments(overrides)
+    where = via if source is None else f"{source} ({via})"
     problems = []
     for key, value in overrides.items():
-        parts = str(key).split(".")
+        key = str(key)
+        why = check_override_key(data, key)
+        if why is None and isinstance(value, dict) and not value:
+            why = "an empty table sets nothing; give the fields to set"
+        if why is None and isinstance(_lookup(data, key), dict) and not isinstance(value, dict):
+            why = f"is a section; set one of its fields, e.g. {key}.FIELD"
+        if why is not None:
+            problems.append(Problem(where, _short(key), why))
+            continue
+        parts = key.split(".")
         node = data
         for i, part in enumerate(parts[:-1]):
             child = node.setdefault(part, {})
             if not isinstance(child, dict):
                 problems.append(
-                    Problem(source, ".".join(parts[: i + 1]), "is a value, not a table (--set)")
+                    Problem(
+                        where, ".".join(parts[: i + 1]), f"is a value, not a table, so {key} "
+                        "cannot be set"
+                    )
                 )
                 break
             node = child
         else:
-            node[parts[-1]] = value
+            if isinstance(value, dict) and isinstance(node.get(parts[-1]), dict):
+                node[parts[-1]] = _merge(node[parts[-1]], value)  # a table sets its fields
+            else:
+                node[parts[-1]] = value
     if problems:
         raise ScenarioError(problems)
+
+
+def _lookup(data: Mapping[str, Any], key: str) -> Any:
+    """The value at a dotted key, or None."""
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """A value for a message, cut to ``limit`` characters (a fuzzer's 5,000-char key...)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def safe_name(name: str, limit: int = 80) -> str:
+    """A scenario name as one safe file name: no folders, no dots first, no control chars.
+
+    ``"../../escaped"`` becomes ``"escaped"``, ``"/etc/x"`` becomes ``"etc_x"``, so default
+    output folders stay under ``./out``.
+    """
+    cleaned = re.sub(r"[^\w.+-]+", "_", name, flags=re.ASCII).strip("._-")
+    return cleaned[:limit].rstrip("._-") or "scenario"
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -270,6 +421,7 @@ _TOP = {
 
 
 def _build_scenario(data: dict[str, Any], source: str, problems: list[Problem]) -> Scenario:
+    data.pop(ORIGIN_KEY, None)
     allowed = [*_TOP, "regions", "centers", "districts"]
     for key in data:
         if key not in allowed:
@@ -322,6 +474,11 @@ def _build(cls: type, raw: Any, path: str, source: str, problems: list[Problem])
     values = {}
     for name, f in fields.items():
         if name not in raw:
+            # defaults as a file's value would be: one type per field, whatever the source
+            if hints[name] is float and type(f.default) is int:
+                values[name] = float(f.default)
+            elif dataclasses.is_dataclass(hints[name]):
+                values[name] = _build(hints[name], {}, f"{path}.{name}", source, problems)
             continue
         values[name] = _convert(hints[name], f, raw[name], f"{path}.{name}", source, problems)
     try:

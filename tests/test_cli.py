@@ -135,7 +135,7 @@ def test_compare_prints_scenarios_side_by_side(capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert "baseline" in out and "nacc_haenam" in out and "firm share Daegu" in out
+    assert "baseline" in out and "nacc_haenam" in out and "Firm share Daegu" in out
 
 
 def test_console_script_never_prints_a_traceback(tmp_path: Path):

@@ -122,11 +122,29 @@ def _check_port_free(host: str, port: int) -> None:
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the server in place of this process; returns only on failure to start."""
     roots = [Path(r).expanduser() for r in args.root]
     argv, env = server_command(args.host, args.port, roots)
     url = f"http://{args.host}:{args.port}/"
+    if not _is_loopback(args.host):
+        print(
+            f"abm app: warning: --host {args.host} is reachable from other machines; the app "
+            "has no login, so anyone who reaches it can run models and read result folders",
+            file=sys.stderr,
+        )
     print(f"abm app: serving on {url} (Ctrl-C stops it)", file=sys.stderr, flush=True)
     if args.open:
         _open_when_ready(url)

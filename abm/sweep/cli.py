@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 from abm.cli import int_at_least
-from abm.sweep.engines import ENGINES
+from abm.errors import UsageError, UserError, check_path_text
+from abm.sweep.engines import ENGINES, MAX_WORKERS
 
 
 def register(subparsers: Any) -> None:
@@ -19,12 +21,17 @@ def register(subparsers: Any) -> None:
         "sweep",
         help="run a parameter sweep from a spec file into a results folder",
         description="Run every run of a sweep spec (TOML) and stream the results to Parquet "
-        "files in --out. Interrupted sweeps continue with --resume. See docs/sweeps.md.",
+        "files in --out. Interrupted sweeps continue with --resume. 'abm sweep compact DIR' "
+        "merges the part files of an interrupted sweep. See docs/sweeps.md.",
     )
-    p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec")
-    p.add_argument("--out", required=True, metavar="DIR", help="results folder")
+    p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec (or: compact)")
+    p.add_argument("dir", nargs="?", metavar="DIR", help=argparse.SUPPRESS)
+    p.add_argument("--out", metavar="DIR", help="results folder (required)")
     p.add_argument(
-        "--workers", type=int_at_least(1), metavar="N", help="parallel runs (default: CPU count)"
+        "--workers",
+        type=int_at_least(1, MAX_WORKERS),
+        metavar="N",
+        help="parallel runs (default: CPU count)",
     )
     p.add_argument("--engine", choices=ENGINES, default="local", help="where runs execute")
     p.add_argument(
@@ -36,6 +43,23 @@ def register(subparsers: Any) -> None:
         help="finish the sweep already in --out (runs only what is missing)",
     )
     p.add_argument("--posterior", metavar="DIR", help="each run draws parameters from it")
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="with --resume: run again the runs that failed, timed out or whose process died",
+    )
+    p.add_argument(
+        "--allow-model-import",
+        action="store_true",
+        help="let the spec's sweep.model name a module outside this project (it is imported "
+        "and run: a spec naming a model is code)",
+    )
+    p.add_argument(
+        "--dashboard",
+        metavar="ADDRESS",
+        help="serve the Dask dashboard of the LocalCluster at ADDRESS (e.g. 127.0.0.1:8787); "
+        "off by default",
+    )
     p.set_defaults(func=sweep_command)
 
     a = subparsers.add_parser(
@@ -63,13 +87,36 @@ def _interrupt_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
+def _resume_command(args: argparse.Namespace) -> str:
+    """The command that continues this sweep (for messages)."""
+    parts = ["abm sweep", shlex.quote(str(args.spec)), "--out", shlex.quote(str(args.out))]
+    if args.engine != "local":
+        parts += ["--engine", args.engine]
+    if args.scheduler:
+        parts += ["--scheduler", shlex.quote(args.scheduler)]
+    if args.allow_model_import:
+        parts.append("--allow-model-import")
+    return " ".join([*parts, "--resume"])
+
+
 def sweep_command(args: argparse.Namespace) -> int:
-    from abm.sweep.runner import run_sweep
+    from abm.sweep.runner import EngineLost, run_sweep
     from abm.sweep.spec import load_spec
     from abm.sweep.store import read_manifest
 
-    spec = load_spec(args.spec)
-    if args.posterior:  # issue 8: runs also draw parameter sets from a calibration
+    if args.spec == "compact":
+        return compact_command(args)
+    if args.dir is not None:
+        raise UsageError(f"unexpected argument {args.dir[:80]!r} (see 'abm sweep --help')")
+    if args.out is None:
+        raise UsageError("--out DIR is required (the results folder)")
+    for flag, text in (("SPEC.toml", args.spec), ("--out", args.out)):
+        try:
+            check_path_text(text)
+        except UserError as exc:
+            raise UsageError(f"{flag}: {exc}") from None
+    spec = load_spec(args.spec, allow_model_import=args.allow_model_import)
+    if args.posterior:  # runs also draw parameter sets from a calibration
         from abm.calibrate.posterior import with_posterior
 
         spec = with_posterior(spec, args.posterior)
@@ -82,22 +129,44 @@ def sweep_command(args: argparse.Namespace) -> int:
             engine=args.engine,
             scheduler=args.scheduler,
             resume=args.resume,
+            retry_failed=args.retry_failed,
+            dashboard=args.dashboard,
         )
+    except EngineLost as exc:
+        raise EngineLost(f"{exc}; continue with: {_resume_command(args)}") from None
     except KeyboardInterrupt:
         manifest = read_manifest(Path(args.out)) or {}
         print(
             f"abm: sweep interrupted; {manifest.get('runs_done', 0)} of "
             f"{manifest.get('runs_total', '?')} runs are saved in {args.out}; "
-            "run the same command with --resume to finish",
+            f"continue with: {_resume_command(args)}",
             file=sys.stderr,
         )
         return 130
     c = report.counts
+    retried = f", {report.retried} failed runs retried" if report.retried else ""
     print(
         f"sweep {spec.name}: {report.runs_total} runs, {c['ok']} ok, {c['error']} failed, "
-        f"{c['timeout']} timed out ({report.ran} run now, {report.wall_s:.1f} s, "
+        f"{c['timeout']} timed out ({report.ran} run now{retried}, {report.wall_s:.1f} s, "
         f"{report.engine}); results in {args.out}"
     )
+    return 0
+
+
+def compact_command(args: argparse.Namespace) -> int:
+    """``abm sweep compact DIR``: merge the part files of a sweep folder."""
+    from abm.sweep.store import compact_folder
+
+    folder = args.dir or args.out
+    if folder is None:
+        raise UsageError("usage: abm sweep compact DIR")
+    try:
+        check_path_text(folder)
+    except UserError as exc:
+        raise UsageError(f"DIR: {exc}") from None
+    merged, runs = compact_folder(Path(folder))
+    what = f"merged {merged} part files" if merged else "already one part file"
+    print(f"{folder}: {what}; {runs} runs")
     return 0
 
 

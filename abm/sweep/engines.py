@@ -9,6 +9,9 @@
   ``dask scheduler``/``dask worker`` by hand) or a LocalCluster started here.
   Each Dask worker thread drives its own run host the same way.
 
+Servers: a LocalCluster started here listens on 127.0.0.1 only (scheduler, workers
+and their HTTP endpoints); its dashboard is off unless ``dashboard`` names an address.
+
 Both submit the same function (:func:`abm.sweep.host.execute`) with the same
 arguments, so results are identical bit for bit.
 """
@@ -28,6 +31,7 @@ from abm.sweep.host import HostError, Job, Outcome, execute, running_hosts
 from abm.sweep.plan import RunTask
 
 ENGINES = ("local", "dask")
+MAX_WORKERS = 256  # each worker is a process: a typo must not start thousands
 
 
 @dataclass
@@ -84,18 +88,68 @@ def local_engine(workers: int) -> Iterator[Engine]:
         yield Engine("local", ex, lambda: workers, describe, prepare, kill)
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def local_cluster_options(workers: int, dashboard: str | None = None) -> dict:
+    """LocalCluster arguments: thread workers, every listening socket on loopback.
+
+    Dask's nodes always start an HTTP server (health and metrics); given no address it
+    listens on every interface, so each gets an explicit loopback one. The scheduler's
+    dashboard pages are served only when ``dashboard`` is given (an address, e.g.
+    ``127.0.0.1:8787``; another host is the user's explicit choice).
+    """
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": False,
+        "dashboard_address": dashboard,
+        "worker_dashboard_address": f"{LOOPBACK}:0",  # health endpoint only, on loopback
+        "scheduler_kwargs": {
+            "dashboard": dashboard is not None,
+            "dashboard_address": dashboard or f"{LOOPBACK}:0",
+        },
+        "silence_logs": logging.ERROR,
+    }
+
+
 @contextmanager
-def dask_engine(workers: int, scheduler: str | None) -> Iterator[Engine]:
+def _quiet_dask_logs() -> Iterator[None]:
+    """Dask and asyncio log lost connections with tracebacks on stderr; the sweep reports
+    them itself, in one line (see :class:`EngineLost`)."""
+    names = ("distributed", "asyncio", "tornado")
+    loggers = [logging.getLogger(n) for n in names]
+    loggers += [  # Dask gives some of its loggers levels of their own (distributed.client)
+        logging.getLogger(n)
+        for n in list(logging.root.manager.loggerDict)
+        if n.startswith(tuple(f"{p}." for p in names))
+    ]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+@contextmanager
+def dask_engine(
+    workers: int, scheduler: str | None, dashboard: str | None = None
+) -> Iterator[Engine]:
     """A Dask client: to ``scheduler`` if given, else to a LocalCluster of ``workers`` workers.
 
     The LocalCluster started here has thread workers without the profiler: the runs
     happen in run processes anyway, and worker processes and the statistical profiler
     would only take CPU from them (about 15 % of a core for two workers, measured).
+    It listens on loopback only (see :func:`local_cluster_options`).
     """
     import dask
     from distributed import Client, LocalCluster
 
     with ExitStack() as stack:
+        stack.enter_context(_quiet_dask_logs())
         kill = stack.enter_context(_own_hosts())  # the LocalCluster's workers are threads here
         try:
             if scheduler:
@@ -104,19 +158,15 @@ def dask_engine(workers: int, scheduler: str | None) -> Iterator[Engine]:
             else:
                 stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
                 cluster = stack.enter_context(
-                    LocalCluster(
-                        n_workers=workers,
-                        threads_per_worker=1,
-                        processes=False,
-                        dashboard_address=":0",  # any free port: never clash with another cluster
-                        silence_logs=logging.ERROR,
-                    )
+                    LocalCluster(**local_cluster_options(workers, dashboard))
                 )
                 client = stack.enter_context(Client(cluster))
-                where = f"Dask LocalCluster, {workers} workers"
-        except (OSError, TimeoutError, ValueError) as exc:
+                where = f"Dask LocalCluster, {workers} workers, on {LOOPBACK}"
+                if dashboard:
+                    where += f", dashboard {cluster.dashboard_link}"
+        except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
             target = f"the Dask scheduler at {scheduler}" if scheduler else "a Dask LocalCluster"
-            raise UserError(f"cannot connect to {target}: {exc}") from None
+            raise UserError(f"cannot connect to {target}: {str(exc)[:200]}") from None
 
         cached = {"at": 0.0, "threads": 1}
 
@@ -139,24 +189,33 @@ def dask_engine(workers: int, scheduler: str | None) -> Iterator[Engine]:
         yield Engine("dask", executor, capacity, where, prepare, kill)
 
 
-def check_engine_args(name: str, workers: int | None, scheduler: str | None) -> None:
+def check_engine_args(
+    name: str, workers: int | None, scheduler: str | None, dashboard: str | None = None
+) -> None:
     """Reject bad engine options before anything is written."""
     if name not in ENGINES:
         raise UsageError(f"--engine {name!r} is not allowed; choose {' or '.join(ENGINES)}")
     if scheduler and name != "dask":
         raise UsageError("--scheduler needs --engine dask")
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers {workers} is not allowed; expected 1 or more")
+    if dashboard and (name != "dask" or scheduler):
+        raise UsageError("--dashboard needs --engine dask without --scheduler (a LocalCluster)")
+    for flag, text in (("--scheduler", scheduler), ("--dashboard", dashboard)):
+        if text is not None and (not text.strip() or "\0" in text or len(text) > 1000):
+            raise UsageError(f"{flag}: expected an address such as 127.0.0.1:8786")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"--workers {workers} is not allowed; expected 1 to {MAX_WORKERS}")
 
 
 @contextmanager
-def open_engine(name: str, workers: int | None, scheduler: str | None) -> Iterator[Engine]:
+def open_engine(
+    name: str, workers: int | None, scheduler: str | None, dashboard: str | None = None
+) -> Iterator[Engine]:
     """The engine asked for on the command line or from Python."""
-    check_engine_args(name, workers, scheduler)
+    check_engine_args(name, workers, scheduler, dashboard)
     workers = workers or default_workers()
     if name == "local":
         with local_engine(workers) as engine:
             yield engine
     else:
-        with dask_engine(workers, scheduler) as engine:
+        with dask_engine(workers, scheduler, dashboard) as engine:
             yield engine

@@ -56,9 +56,7 @@ class Plan:
         self.n_samples = len(self.design)
         self.replications = spec.replications
         self.n_runs = len(self.settings) * self.n_samples * self.replications
-        self._replication_seeds = [
-            _seed(spec.seed, (_REPLICATION_KEY, r)) for r in range(self.replications)
-        ]
+        self._replication_seeds: dict[int, int] = {}  # filled as runs ask: O(1) to build
         self._fixed = {f.key: f.value for f in spec.fixed}
 
     def locate(self, run_id: int) -> tuple[int, int, int]:
@@ -69,7 +67,12 @@ class Plan:
 
     def seed(self, run_id: int) -> int:
         if self.spec.common_random_numbers:
-            return self._replication_seeds[run_id % self.replications]
+            r = run_id % self.replications
+            if r not in self._replication_seeds:
+                if len(self._replication_seeds) > 100_000:
+                    self._replication_seeds.clear()  # memory stays bounded at any size
+                self._replication_seeds[r] = _seed(self.spec.seed, (_REPLICATION_KEY, r))
+            return self._replication_seeds[r]
         return _seed(self.spec.seed, (_RUN_KEY, run_id))
 
     def params(self, run_id: int) -> dict[str, Any]:

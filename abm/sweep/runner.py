@@ -9,6 +9,7 @@ cannot start, a lost cluster) stops the sweep, keeping what was written.
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,18 @@ from typing import Any
 import pandas as pd
 
 from abm.errors import Problem, UserError
+from abm.scenario import safe_name
 from abm.sweep.engines import Engine, check_engine_args, open_engine
 from abm.sweep.host import Job, execute
 from abm.sweep.plan import Plan, RunTask
 from abm.sweep.progress import Progress
 from abm.sweep.spec import SpecError, SweepSpec, load_spec
 from abm.sweep.store import SweepStore, load_results
+
+
+class EngineLost(UserError):
+    """The engine itself failed (a lost Dask scheduler, a dead cluster): not a run's fault.
+    What was written is kept; the message says so, and the CLI adds the --resume command."""
 
 
 @dataclass
@@ -35,6 +42,7 @@ class SweepReport:
     ran: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     engine: str = ""
+    retried: int = 0  # failed runs dropped to run again (--retry-failed)
     setup_s: float = 0.0  # opening the folder, starting the engine, the trial run
     wall_s: float = 0.0
 
@@ -64,22 +72,34 @@ def run_sweep(
     engine: str = "local",
     scheduler: str | None = None,
     resume: bool = False,
+    retry_failed: bool = False,
+    dashboard: str | None = None,
     progress: bool | None = None,
     flush_rows: int = 1000,
     flush_series_rows: int = 200_000,
     flush_seconds: float = 5.0,
 ) -> SweepReport:
-    """Run (or finish, with ``resume``) a sweep into the folder ``out``."""
+    """Run (or finish, with ``resume``) a sweep into the folder ``out``.
+
+    ``retry_failed`` (with ``resume``) runs again the runs recorded as failed or timed
+    out. The manifest ends ``complete``, ``interrupted`` or ``failed`` (with the error).
+    """
     began = monotonic()
     out = Path(out)
-    check_engine_args(engine, workers, scheduler)
+    check_engine_args(engine, workers, scheduler, dashboard)
+    if retry_failed and not resume:
+        raise UserError("--retry-failed needs --resume (it retries runs of an existing sweep)")
     SweepStore.check(out, spec, resume)  # refuse before starting an engine
     plan = Plan(spec)
     report = SweepReport(out, plan.n_runs)
-    with open_engine(engine, workers, scheduler) as eng:
+    with open_engine(engine, workers, scheduler, dashboard) as eng:
         report.engine = eng.describe
-        store = SweepStore.open(out, spec, plan, resume)  # nothing is written before this
-        state = "failed"
+        try:
+            store = SweepStore.open(out, spec, plan, resume, retry_failed)  # first write
+        except OSError as exc:
+            raise UserError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+        report.retried = store.retried
+        state, error = "failed", None
         try:
             _trial(eng, spec, store)
             report.setup_s = monotonic() - began
@@ -97,16 +117,43 @@ def run_sweep(
             finally:
                 bar.close()
             state = "complete"
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                state = "interrupted"
+        except KeyboardInterrupt:
+            state = "interrupted"
             eng.kill_running()  # do not wait for runs whose results will not be kept
             raise
+        except OSError as exc:
+            error = f"cannot write results: {exc.strerror or exc}"
+            eng.kill_running()
+            raise UserError(
+                f"--out {out}: {error}; the runs written before are kept: fix that, "
+                "then --resume"
+            ) from None
+        except BaseException as exc:
+            error = str(exc)[:500] or type(exc).__name__
+            eng.kill_running()
+            raise
         finally:
-            store.close(state)
-            report.counts = {k: store.counts.get(k, 0) for k in ("ok", "error", "timeout")}
-            report.wall_s = monotonic() - began
+            try:
+                store.close(state, error)
+            finally:
+                report.counts = {k: store.counts.get(k, 0) for k in ("ok", "error", "timeout")}
+                report.wall_s = monotonic() - began
     return report
+
+
+def _engine(eng: Engine, what: str, call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the engine; its own failure (not a run's) becomes :class:`EngineLost`."""
+    try:
+        return call(*args, **kwargs)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # asyncio.CancelledError is a BaseException
+        reason = f"{type(exc).__name__}: {exc}".rstrip(": ")[:200]
+        lost = "the Dask scheduler or its workers were lost" if eng.name == "dask" else what
+        raise EngineLost(
+            f"the {eng.name} engine failed while {what}: {lost} ({reason}); the runs "
+            "finished so far are saved"
+        ) from None
 
 
 def _drive(
@@ -123,25 +170,21 @@ def _drive(
     exhausted = False
     try:
         while True:
-            window = 2 * eng.capacity()
+            window = 2 * _engine(eng, "counting its workers", eng.capacity)
             while not exhausted and len(pending) < window:
                 run_id = next(todo, None)
                 if run_id is None:
                     exhausted = True
                     break
-                pending[eng.executor.submit(execute, job, plan.task(run_id))] = run_id
+                task = plan.task(run_id)
+                future = _engine(eng, "submitting a run", eng.executor.submit, execute, job, task)
+                pending[future] = run_id
             if not pending:
                 return ran
             finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             for future in finished:
                 run_id = pending.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as exc:
-                    raise UserError(
-                        f"the {eng.name} engine failed ({type(exc).__name__}: {exc}); "
-                        "the runs finished so far are saved, and --resume continues"
-                    ) from exc
+                outcome = _engine(eng, "waiting for a run", future.result)
                 outcome.run_id = run_id
                 store.add(outcome)
                 bar.advance(outcome.status)
@@ -150,7 +193,8 @@ def _drive(
                 store.flush()
     except BaseException:
         for future in pending:
-            future.cancel()
+            with contextlib.suppress(Exception):
+                future.cancel()
         raise
 
 
@@ -162,8 +206,10 @@ def sweep(
     engine: str = "local",
     scheduler: str | None = None,
     resume: bool = False,
+    retry_failed: bool = False,
     progress: bool | None = None,
     as_frame: bool = False,
+    allow_model_import: bool = False,
 ) -> Path | pd.DataFrame:
     """Run a sweep from Python (e.g. a notebook).
 
@@ -171,8 +217,12 @@ def sweep(
     Results go to ``out`` (default ``results/<spec name>``). Returns the folder,
     or with ``as_frame=True`` the runs table sorted by ``run_id``.
     """
-    loaded = spec if isinstance(spec, SweepSpec) else load_spec(spec)
-    folder = Path(out) if out is not None else Path("results") / loaded.name
+    loaded = (
+        spec
+        if isinstance(spec, SweepSpec)
+        else load_spec(spec, allow_model_import=allow_model_import)
+    )
+    folder = Path(out) if out is not None else Path("results") / safe_name(loaded.name)
     run_sweep(
         loaded,
         folder,
@@ -180,6 +230,7 @@ def sweep(
         engine=engine,
         scheduler=scheduler,
         resume=resume,
+        retry_failed=retry_failed,
         progress=progress,
     )
     return load_results(folder) if as_frame else folder

@@ -21,17 +21,35 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from abm.errors import Problem, ScenarioError, UsageError
+from abm.errors import (
+    InputError,
+    Problem,
+    ScenarioError,
+    check_path_text,
+    parse_toml_text,
+    read_input_text,
+)
 
 METHODS = ("grid", "random", "lhs", "sobol", "morris")
 SAMPLED_METHODS = METHODS[1:]
 DEFAULT_MODEL = "abm"
+# A spec naming a model names code that runs (it is imported when the spec is read): only
+# the project's own models, unless the user allows others (``--allow-model-import``).
+PROJECT_MODELS = (DEFAULT_MODEL, "abm.sweep.toy")
+
+# Size bounds, checked before anything is allocated. Far beyond real use (a million runs
+# of one second each is 12 days on a core), they stop a typo from asking for terabytes.
+MAX_RUNS = 10_000_000  # runs in one sweep: settings x design points x replications
+MAX_DESIGN_POINTS = 1_000_000  # rows of the design matrix
+MAX_LEVELS = 1_000  # values in one list parameter
+MAX_PARAMETERS = 200  # parameters in one spec
+MAX_TIMEOUT_S = 7 * 24 * 3600.0  # a run's time limit: finite, at most a week
+MAX_KEY_CHARS = 200  # a parameter's dotted key
 
 _SECTIONS = {
     "sweep": {
@@ -201,22 +219,23 @@ def identity_of(resolved: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in resolved.items() if k not in _NOT_IDENTITY}
 
 
-def load_spec(spec: str | Path | Mapping[str, Any]) -> SweepSpec:
-    """Read and validate a spec from a TOML file or a dict (dict paths are relative to the cwd)."""
+def load_spec(
+    spec: str | Path | Mapping[str, Any], *, allow_model_import: bool = False
+) -> SweepSpec:
+    """Read and validate a spec from a TOML file or a dict (dict paths are relative to the cwd).
+
+    ``allow_model_import`` lets ``sweep.model`` name a module outside the project: that
+    module is imported, so a spec naming one is code (see docs/sweeps.md).
+    """
     if isinstance(spec, Mapping):
-        return _build(dict(spec), source="<spec>", here=Path.cwd(), text=None)
+        return _build(dict(spec), "<spec>", Path.cwd(), None, allow_model_import)
     path = Path(spec)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such spec file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read spec: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
-    return _build(data, source=str(path), here=path.resolve().parent, text=text)
+        text = read_input_text(path)
+        data = parse_toml_text(text)
+    except InputError as exc:
+        raise SpecError([Problem(str(path), "", str(exc))]) from None
+    return _build(data, str(path), path.resolve().parent, text, allow_model_import)
 
 
 class _Checker:
@@ -229,12 +248,23 @@ class _Checker:
     def add(self, field: str, message: str) -> None:
         self.problems.append(Problem(self.source, field, message))
 
-    def integer(self, table: dict, section: str, key: str, default: Any, low: int) -> Any:
+    def problems_in(self, section: str) -> bool:
+        """Whether a problem was found in a section (later checks need a sound one)."""
+        return any(p.field.split(".")[0] == section for p in self.problems)
+
+    def integer(
+        self, table: dict, section: str, key: str, default: Any, low: int, high: int = MAX_RUNS
+    ) -> Any:
         value = table.get(key, default)
         if value is default:
             return value
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            self.add(f"{section}.{key}", f"{value!r} is not allowed; expected an integer >= {low}")
+            self.add(
+                f"{section}.{key}", f"{_short(value)} is not allowed; expected an integer >= {low}"
+            )
+            return default
+        if value > high:
+            self.add(f"{section}.{key}", f"{value:,} is too large; at most {high:,}")
             return default
         return value
 
@@ -255,7 +285,9 @@ class _Checker:
         return tuple(value)
 
 
-def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> SweepSpec:
+def _build(
+    data: dict[str, Any], source: str, here: Path, text: str | None, allow_model_import: bool
+) -> SweepSpec:
     from abm.sweep.model import load_model
 
     c = _Checker(source)
@@ -275,28 +307,40 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> S
     if not isinstance(name, str) or not name:
         c.add("sweep.name", "expected a non-empty string")
         name = "sweep"
-    steps = c.integer(sw, "sweep", "steps", None, 1)
+    steps = c.integer(sw, "sweep", "steps", None, 1, 10**6)
     replications = c.integer(sw, "sweep", "replications", 1, 1)
-    seed = c.integer(sw, "sweep", "seed", 0, 0)
+    seed = c.integer(sw, "sweep", "seed", 0, 0, 2**63 - 1)
     crn = c.boolean(sw, "sweep", "common_random_numbers", True)
     timeout = sw.get("timeout")
     if timeout is not None and (
-        not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0
+        not _is_number(timeout) or not 0 < timeout <= MAX_TIMEOUT_S  # NaN and inf fail too
     ):
-        c.add("sweep.timeout", f"{timeout!r} is not allowed; expected seconds > 0")
+        c.add(
+            "sweep.timeout",
+            f"{_short(timeout)} is not allowed; expected seconds in (0, {MAX_TIMEOUT_S:g}]",
+        )
         timeout = None
     model_name = sw.get("model", DEFAULT_MODEL)
     model = None
-    if not isinstance(model_name, str):
+    if not isinstance(model_name, str) or not model_name or len(model_name) > MAX_KEY_CHARS:
         c.add("sweep.model", "expected a module name")
+        model_name = DEFAULT_MODEL if not isinstance(model_name, str) else model_name[:40]
+    elif model_name not in PROJECT_MODELS and not allow_model_import:
+        c.add(
+            "sweep.model",
+            f"{_short(model_name)} is not one of the project's models "
+            f"({', '.join(PROJECT_MODELS)}); a spec naming another module runs its code, "
+            "so allow it with --allow-model-import (allow_model_import=True)",
+        )
     else:
         try:
             model = load_model(model_name)
         except Exception as exc:  # a plug-in model may fail to import in any way
-            c.add("sweep.model", f"cannot import {model_name!r}: {exc}")
+            c.add("sweep.model", f"cannot import {_short(model_name)}: {_short(str(exc), 200)}")
 
     design = _design(tables["design"], c)
     fixed, levels, ranges = _parameters(tables["parameters"], design, c)
+    _check_size(design, levels, ranges, replications, c)
     mt = tables["metrics"]
     metrics = Metrics(
         final=c.names(mt, "metrics", "final", None),
@@ -309,12 +353,17 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> S
     raw_path = sw.get("scenario")
     if raw_path is None:
         c.add("sweep.scenario", "missing; give the base scenario file")
-    elif not isinstance(raw_path, str):
+    elif not isinstance(raw_path, str) or not raw_path:
         c.add("sweep.scenario", "expected a path to a scenario file")
+    elif (bad_path := _bad_path(raw_path)) is not None:
+        c.add("sweep.scenario", bad_path)
     elif model is not None:
         found = _find_scenario(raw_path, here)
         if found is None:
-            c.add("sweep.scenario", f"{raw_path}: not found next to the spec or in the project")
+            c.add(
+                "sweep.scenario",
+                f"{_short(raw_path)[1:-1]}: not found next to the spec or in the project",
+            )
         else:
             scenario_path = found
             try:
@@ -322,6 +371,8 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> S
             except ScenarioError as exc:
                 for p in exc.problems:
                     c.add("sweep.scenario", str(p))
+            except (RecursionError, MemoryError, OSError) as exc:  # a plug-in model's loader
+                c.add("sweep.scenario", f"cannot load {_short(raw_path)}: {type(exc).__name__}")
     if base is not None:
         _check_values(base, fixed, levels, ranges, c)
         if steps is not None and model_name == DEFAULT_MODEL:
@@ -379,7 +430,7 @@ def _flatten_parameters(table: dict[str, Any], prefix: str = "") -> dict[str, An
     out: dict[str, Any] = {}
     for key, value in table.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and not ({"low", "high"} & set(value)):
+        if isinstance(value, dict) and value and not ({"low", "high"} & set(value)):
             out.update(_flatten_parameters(value, dotted + "."))
         else:
             out[dotted] = value
@@ -394,9 +445,17 @@ def _parameters(
     table: dict[str, Any], design: Design, c: _Checker
 ) -> tuple[tuple[Fixed, ...], tuple[Levels, ...], tuple[Range, ...]]:
     fixed, levels, ranges = [], [], []
-    for key, value in _flatten_parameters(table).items():
-        field = f"parameters.{key}"
-        if key in _RESERVED:
+    flat = _flatten_parameters(table)
+    if len(flat) > MAX_PARAMETERS:
+        c.add("parameters", f"{len(flat):,} parameters; at most {MAX_PARAMETERS}")
+        return (), (), ()
+    for key, value in flat.items():
+        field = f"parameters.{key if len(key) <= 80 else key[:77] + '...'}"
+        if len(key) > MAX_KEY_CHARS:
+            c.add(field, f"key of {len(key):,} characters; at most {MAX_KEY_CHARS}")
+        elif isinstance(value, dict) and not value:
+            c.add(field, "empty table; give a value, a list of values or a range {low, high}")
+        elif key in _RESERVED:
             c.add(field, f"cannot be swept: {_RESERVED[key]}")
         elif isinstance(value, list):
             lv = _levels(key, value, field, c)
@@ -409,7 +468,7 @@ def _parameters(
         elif isinstance(value, str | bool | int | float):
             fixed.append(Fixed(key, value))
         else:
-            c.add(field, f"{value!r} is not allowed; expected a value, a list or a range")
+            c.add(field, f"{_short(value)} is not allowed; expected a value, a list or a range")
     if design.method in SAMPLED_METHODS and not ranges:
         c.add(
             "parameters",
@@ -422,6 +481,9 @@ def _parameters(
 def _levels(key: str, values: list[Any], field: str, c: _Checker) -> Levels | None:
     if not values:
         c.add(field, "empty list; give at least one value")
+        return None
+    if len(values) > MAX_LEVELS:
+        c.add(field, f"{len(values):,} values; a list takes at most {MAX_LEVELS:,}")
         return None
     kinds = {"number" if _is_number(v) else type(v).__name__ for v in values}
     if len(kinds) != 1 or kinds & {"list", "dict"} or not kinds <= {"number", "str", "bool"}:
@@ -446,8 +508,11 @@ def _range(
     if not (_is_number(low) and _is_number(high)):
         c.add(field, "a range needs numbers low and high, e.g. { low = 0.1, high = 0.9 }")
         return None
-    if not (math.isfinite(low) and math.isfinite(high)):
-        c.add(field, "range bounds must be finite")
+    if not (math.isfinite(low) and math.isfinite(high) and math.isfinite(high - low)):
+        c.add(field, "range bounds must be finite, and so must high - low")
+        return None
+    if isinstance(low, int) and isinstance(high, int) and max(abs(low), abs(high)) >= 2**62:
+        c.add(field, "integer range bounds must lie within +-2**62")
         return None
     if low >= high:
         c.add(field, f"range [{low}, {high}] has low >= high")
@@ -457,8 +522,11 @@ def _range(
         if num is None:
             c.add(field, "grid designs need num, the number of values, e.g. { low, high, num = 5 }")
             return None
-        if not isinstance(num, int) or isinstance(num, bool) or num < 2:
-            c.add(f"{field}.num", f"{num!r} is not allowed; expected an integer >= 2")
+        if not isinstance(num, int) or isinstance(num, bool) or not 2 <= num <= MAX_DESIGN_POINTS:
+            c.add(
+                f"{field}.num",
+                f"{_short(num)} is not allowed; expected an integer in [2, {MAX_DESIGN_POINTS:,}]",
+            )
             return None
         if integer and num > high - low + 1:
             c.add(f"{field}.num", f"{num} values do not fit in the integers {low}..{high}")
@@ -467,6 +535,51 @@ def _range(
         c.add(f"{field}.num", f"only grid designs take num; {design.method} designs sample ranges")
         return None
     return Range(key, low, high, integer, num)
+
+
+def _check_size(
+    design: Design,
+    levels: tuple[Levels, ...],
+    ranges: tuple[Range, ...],
+    replications: int,
+    c: _Checker,
+) -> None:
+    """Refuse a design too large to run, before anything is allocated (names the field)."""
+    if design.method != "grid" and design.samples is None:
+        return  # reported already
+    d = len(ranges)
+    if design.method == "grid":
+        points = math.prod(r.num or 1 for r in ranges)
+        field = "parameters (the product of the ranges' num)"
+    else:
+        assert design.samples is not None
+        per = {"sobol": (2 * d + 2) if design.second_order else d + 2, "morris": d + 1}
+        points = design.samples * per.get(design.method, 1)
+        field = "design.samples"
+    if points > MAX_DESIGN_POINTS:
+        c.add(field, f"gives {points:,} design points; at most {MAX_DESIGN_POINTS:,}")
+        return
+    runs = math.prod(len(lv.values) for lv in levels) * points * replications
+    if runs > MAX_RUNS:
+        c.add(
+            "sweep.replications" if replications > 1 else "parameters",
+            f"the sweep would have {runs:,} runs (settings x design points x replications); "
+            f"at most {MAX_RUNS:,}",
+        )
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """A value for a message, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _bad_path(raw: str) -> str | None:
+    try:
+        check_path_text(raw)
+    except InputError as exc:
+        return str(exc)
+    return None
 
 
 def _check_values(
@@ -478,7 +591,7 @@ def _check_values(
 ) -> None:
     """Apply each value to the base scenario so its validation names bad keys and values."""
     trials: list[tuple[str, Any]] = [(f.key, f.value) for f in fixed]
-    trials += [(lv.key, v) for lv in levels for v in lv.values]
+    trials += [(lv.key, v) for lv in levels for v in _representatives(lv.values)]
     trials += [(r.key, v) for r in ranges for v in (r.low, r.high)]
     reported: set[str] = set()
     for key, value in trials:
@@ -493,11 +606,22 @@ def _check_values(
                 c.add(f"parameters.{key}", f"{where}{p.message}")
 
 
+def _representatives(values: tuple[Any, ...]) -> list[Any]:
+    """The values of a list worth validating: for numbers (ranges are intervals) the least,
+    the greatest and the first non-integer; for strings every value (each may be a choice)."""
+    if not all(_is_number(v) for v in values):
+        return list(values)
+    picks = [min(values), max(values)]
+    picks += [v for v in values if isinstance(v, float) and not v.is_integer()][:1]
+    picks += [v for v in values if v != v][:1]  # NaN
+    return list(dict.fromkeys(picks))
+
+
 def _find_scenario(raw: str, here: Path) -> Path | None:
     """Look next to the spec first, then at the project root (the folder with pyproject.toml)."""
     path = Path(raw)
     if path.is_absolute():
-        return path if path.is_file() else None
+        return path if path.exists() else None
     candidates = [here / path]
     for folder in (here, *here.parents):
         if (folder / "pyproject.toml").is_file():
@@ -505,6 +629,9 @@ def _find_scenario(raw: str, here: Path) -> Path | None:
             break
     candidates.append(Path.cwd() / path)
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
+        try:
+            if candidate.exists():  # a FIFO or folder too: the scenario loader says what it is
+                return candidate.resolve()
+        except OSError:
+            continue
     return None

@@ -10,8 +10,10 @@ the seed, so the determinism checks mean the same thing as for the real model.
 
 Knobs for testing the machinery (under ``params``): ``work`` burns a fixed
 amount of CPU per step (deterministic, so results do not depend on speed);
-``mode`` is "ok", or "fail" (raises at step 2), "hang" (never ends) or
-"crash" (the process dies).
+``mode`` is "ok", or "fail" (raises at step 2), "hang" (never ends),
+"crash" (the process dies) or "flaky" (the process dies while the environment
+variable ``ABM_TOY_FLAKY`` is set, else runs as "ok": a failure from outside the
+run, such as the OOM killer, that ``--retry-failed`` repairs).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import copy
 import math
 import os
 import signal
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.errors import Problem, ScenarioError
+from abm.errors import InputError, Problem, ScenarioError, read_toml_file
 
 REGIONS = ("capital", "daegu", "gwangju", "jeonnam")
 
@@ -57,7 +58,7 @@ ALLOWED: dict[str, Any] = {
     "params.pull": (0.0, 5.0),
     "params.noise": (0.0, 1.0),
     "params.work": (0, 10**9),
-    "params.mode": ("ok", "fail", "hang", "crash"),
+    "params.mode": ("ok", "fail", "hang", "crash", "flaky"),
 }
 
 
@@ -149,9 +150,9 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
     """Read a toy scenario TOML file (any subset of :data:`DEFAULTS`)."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+        data = read_toml_file(path)  # regular files only, size and nesting bounded
+    except InputError as exc:
+        raise ScenarioError([Problem(str(path), "", str(exc))]) from None
     scenario = ToyScenario.from_dict(data, source=str(path))
     return scenario.with_overrides(overrides) if overrides else scenario
 
@@ -189,7 +190,7 @@ def run_scenario(
         if p["mode"] == "hang":
             while True:  # a run that never ends: only a time limit stops it
                 pass
-        if p["mode"] == "crash":
+        if p["mode"] == "crash" or (p["mode"] == "flaky" and os.environ.get("ABM_TOY_FLAKY")):
             os.kill(os.getpid(), signal.SIGKILL)
         if p["mode"] == "fail" and step == min(2, steps):
             raise RuntimeError(f"toy model failed at step {step} as asked")

@@ -131,11 +131,14 @@ def test_resume_runs_only_what_is_missing(one_and_two_workers, tmp_path):
     out = tmp_path / "partial"
     run_sweep(spec, out, workers=2, progress=False, flush_rows=5, flush_seconds=3600)
     parts = sorted((out / "runs").iterdir())
-    assert len(parts) == 3  # 5 + 5 + 2 runs
-    lost = len(pd.read_parquet(parts[1]))
-    parts[1].unlink()  # as if the sweep had died before writing this part
+    assert [p.name for p in parts] == ["part-00003.parquet"]  # 5 + 5 + 2 runs, merged at the end
+    table = pd.read_parquet(parts[0])
+    table[table.run_id >= 5].to_parquet(parts[0], index=False)  # as if 5 runs were never written
+    for series in (out / "series").iterdir():
+        frame = pd.read_parquet(series)
+        frame[frame.run_id >= 5].to_parquet(series, index=False)
     report = run_sweep(spec, out, workers=2, progress=False, resume=True)
-    assert report.ran == lost
+    assert report.ran == 5
     assert_same_results(folder / "one", out)
 
 

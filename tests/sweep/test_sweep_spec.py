@@ -156,7 +156,34 @@ def test_missing_or_unknown_scenario_and_model(write_spec):
     message = problems(write_spec, '[sweep]\nmodel = "abm.sweep.toy"\nscenario = "nope.toml"\n')
     assert "sweep.scenario: nope.toml: not found" in message
     message = problems(write_spec, '[sweep]\nmodel = "no.such.model"\nscenario = "toy.toml"\n')
-    assert "sweep.model: cannot import 'no.such.model'" in message
+    assert "sweep.model: 'no.such.model' is not one of the project's models" in message
+    assert "--allow-model-import" in message
+    path = write_spec('[sweep]\nmodel = "no.such.model"\nscenario = "toy.toml"\n')
+    with pytest.raises(SpecError) as info:
+        load_spec(path, allow_model_import=True)
+    assert "sweep.model: cannot import 'no.such.model'" in str(info.value)
+
+
+def test_a_model_outside_the_project_is_imported_only_when_allowed(write_spec, tmp_path):
+    # a module that records its import: a spec naming it must not run it unless allowed
+    marker = tmp_path / "imported"
+    (tmp_path / "spec_plugin_model.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        "from abm.sweep.toy import load_scenario, run_scenario  # noqa: F401\n"
+    )
+    text = '[sweep]\nmodel = "spec_plugin_model"\nscenario = "toy.toml"\n'
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        with pytest.raises(SpecError):
+            load_spec(write_spec(text))
+        assert not marker.exists()
+        assert load_spec(write_spec(text), allow_model_import=True).model == "spec_plugin_model"
+        assert marker.exists()
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("spec_plugin_model", None)
 
 
 def test_malformed_toml_is_one_line_with_file_and_line(write_spec):
@@ -179,7 +206,7 @@ def test_cli_rejects_bad_spec_with_exit_2_and_no_traceback(write_spec, tmp_path,
 
 def test_cli_rejects_missing_spec_file(tmp_path, capsys):
     assert abm_main("sweep", tmp_path / "none.toml", "--out", tmp_path / "out") == 2
-    assert "none.toml: no such spec file" in capsys.readouterr().err
+    assert "none.toml: file not found" in capsys.readouterr().err
 
 
 def test_cli_rejects_bad_flags(write_spec, tmp_path, capsys):
