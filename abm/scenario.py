@@ -372,6 +372,27 @@ def _apply_overrides(
                 node[parts[-1]] = value
     if problems:
         raise ScenarioError(problems)
+    _follow_moved_centers(data, overrides)
+
+
+def _follow_moved_centers(data: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """A center moved to another region by an override leaves its district, unless the
+    same overrides name its district: moving the site is what sweeps and the app do."""
+    centers, districts = data.get("centers"), data.get("districts") or {}
+    if not isinstance(centers, dict):
+        return
+    for key in overrides:
+        parts = str(key).split(".")
+        if len(parts) != 3 or parts[0] != "centers" or parts[2] != "site":
+            continue
+        if f"centers.{parts[1]}.district" in overrides:
+            continue
+        center = centers.get(parts[1])
+        if not isinstance(center, dict) or not center.get("district"):
+            continue
+        district = districts.get(center["district"])
+        if not isinstance(district, dict) or district.get("region") != center.get("site"):
+            center["district"] = ""
 
 
 def _lookup(data: Mapping[str, Any], key: str) -> Any:

@@ -11,12 +11,13 @@ import pytest
 import abm.run as run_module
 from abm.cli import main
 from abm.errors import ScenarioError
+from abm.run import OUTPUT_FILES
 from abm.scenario import load_scenario, safe_name
 from tests.conftest import SCENARIOS
 
 BASE = str(SCENARIOS / "baseline.toml")
 FAST = ["--steps", "4", "--set", "population.firms=120"]
-FILES = ("model.parquet", "regions.parquet", "summary.json", "scenario.toml")
+FILES = OUTPUT_FILES
 
 
 def _one_error_line(capsys) -> str:

@@ -14,12 +14,20 @@ from abm.compute import ComputeMarket
 from abm.model import RegionalModel, initial_ages
 from abm.nodes import FIRM
 from abm.rules import entry, finance, labour, relocation
+from abm.scenario import Scenario
 from abm.schema import Demography, Entry
 from tests.conftest import small
 
 
 def _model(name="baseline", firms=200, steps=12, **overrides) -> RegionalModel:
     return RegionalModel(small(name, firms=firms, steps=steps, **overrides), rng=1)
+
+
+def _with_centers(centers: dict, firms: int = 200) -> RegionalModel:
+    """The baseline with its compute centers replaced (a file edit, not an override)."""
+    data = small("baseline", firms=firms, steps=12).to_dict()
+    data["centers"] = centers
+    return RegionalModel(Scenario.from_dict(data, "test"), rng=1)
 
 
 def _run(model: RegionalModel, months: int) -> RegionalModel:
@@ -193,7 +201,7 @@ def _market(model: RegionalModel) -> ComputeMarket:
 
 
 def test_without_public_centers_users_buy_part_of_their_need_from_the_cloud():
-    model = _model(**{"centers": {}})
+    model = _with_centers({})
     market = _market(model)
     p = model.config.params.compute
     need = np.array([1.0, 2.0])
@@ -205,7 +213,7 @@ def test_without_public_centers_users_buy_part_of_their_need_from_the_cloud():
 
 
 def test_a_budget_limits_what_users_buy():
-    model = _model(**{"centers": {}})
+    model = _with_centers({})
     p = model.config.params.compute
     out = _market(model).step(
         0,
@@ -230,13 +238,13 @@ def _center(site: str, gpus: float) -> dict:
 
 
 def test_access_value_is_the_best_option_not_a_sum_over_centers():
-    one = _model(**{"centers": {"a": _center("daegu", 1000.0)}})
-    two = _model(**{"centers": {"a": _center("daegu", 500.0), "b": _center("daegu", 500.0)}})
+    one = _with_centers({"a": _center("daegu", 1000.0)})
+    two = _with_centers({"a": _center("daegu", 500.0), "b": _center("daegu", 500.0)})
     for model in (one, two):
         model.step()
     np.testing.assert_allclose(one.market.access_value(), two.market.access_value())
     # a second site adds its own option; each region takes the better one
-    both = _model(**{"centers": {"a": _center("daegu", 1e6), "b": _center("gwangju", 1e6)}})
+    both = _with_centers({"a": _center("daegu", 1e6), "b": _center("gwangju", 1e6)})
     both.step()
     value = both.market.access_value()
     assert value[both.region_index["daegu"]] == pytest.approx(value[both.region_index["gwangju"]])
@@ -245,7 +253,7 @@ def test_access_value_is_the_best_option_not_a_sum_over_centers():
 
 
 def test_each_applicant_counts_once_in_oversubscription():
-    model = _model(**{"centers": {"a": _center("daegu", 10.0), "b": _center("daegu", 10.0)}})
+    model = _with_centers({"a": _center("daegu", 10.0), "b": _center("daegu", 10.0)})
     market = _market(model)
     need = np.full(4, 10.0)
     market.step(0, np.zeros(4, dtype=np.int64), need, np.zeros(4), np.zeros(4), np.zeros(4))

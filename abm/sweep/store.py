@@ -551,15 +551,17 @@ class SweepStore:
 def _concat(files: list[Path], out: Path, sort_by: str | None) -> None:
     """Write the rows of ``files`` into one Parquet file (sorted by ``sort_by`` if given;
     else streamed file by file, so a large series needs little memory)."""
+    # parts written by different pandas/pyarrow paths may type text as string or
+    # large_string (or a column as null where a part had no values): one schema for all
+    schema = pa.unify_schemas([pq.read_schema(p) for p in files], promote_options="permissive")
     if sort_by is not None:
         # file by file: the dataset reader's discovery costs ~20 ms a file, measured
-        table = pa.concat_tables([pq.ParquetFile(p).read() for p in files])
+        table = pa.concat_tables([pq.ParquetFile(p).read().cast(schema) for p in files])
         pq.write_table(table.sort_by(sort_by), out)
         return
-    schema = pq.read_schema(files[0])
     with pq.ParquetWriter(out, schema) as writer:
         for path in files:
-            writer.write_table(pq.ParquetFile(path).read())
+            writer.write_table(pq.ParquetFile(path).read().cast(schema))
 
 
 def compact_folder(root: str | Path) -> tuple[int, int]:
@@ -589,7 +591,16 @@ def compact_folder(root: str | Path) -> tuple[int, int]:
 def _read(files: list[Path], columns: list[str] | None) -> pd.DataFrame | None:
     if not files:
         return None
-    return pq.read_table(files, columns=columns).to_pandas()
+    return _read_table(files, columns).to_pandas()
+
+
+def _read_table(files: list[Path], columns: list[str] | None) -> pa.Table:
+    """The rows of ``files`` as one table, their schemas unified (string / large_string)."""
+    schema = pa.unify_schemas([pq.read_schema(p) for p in files], promote_options="permissive")
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns if c in schema.names])
+    tables = [pq.read_table(p, columns=schema.names).cast(schema) for p in files]
+    return pa.concat_tables(tables)
 
 
 def load_results(root: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
@@ -617,5 +628,5 @@ def load_series(root: str | Path, columns: list[str] | None = None) -> pd.DataFr
     if not files:
         return pd.DataFrame(columns=["run_id", "step", *(columns or [])])
     wanted = None if columns is None else ["run_id", "step", *columns]
-    frame = pq.read_table(files, columns=wanted).to_pandas()
+    frame = _read_table(files, wanted).to_pandas()
     return frame.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
