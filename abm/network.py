@@ -255,7 +255,7 @@ class CollaborationNetwork:
             return 0
         alive = nodes.view("alive")
         kind = nodes.view("kind")
-        pool = np.flatnonzero(alive & (kind != GOVERNMENT))
+        pool = np.flatnonzero(alive & (kind == FIRM))  # universities: by university_weight
         if len(pool) < 2:
             return 0
         universities = np.flatnonzero(alive & (kind == UNIVERSITY))

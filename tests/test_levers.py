@@ -403,3 +403,23 @@ def test_the_location_terms_do_not_depend_on_the_number_of_agents():
     small_base = _model(firms=1000).location_base()
     large_base = _model(firms=4000).location_base()
     np.testing.assert_allclose(small_base, large_base, atol=0.01)  # mutant: counts of agents
+
+
+def test_universities_are_met_by_search_not_by_chance_encounters():
+    """A fixed number of university agents must not weigh more when fewer agents stand for
+    the firms: chance and preferential encounters draw firms only."""
+    model = _model(
+        firms=300,
+        **{
+            "params.network.university_weight": 0.0,
+            "params.network.triadic_weight": 0.0,
+            "params.network.search_rate": 1.0,
+        },
+    )
+    net, kind = model.network, model.nodes.kind
+    before = int(np.sum((kind[net.u] == 1) | (kind[net.v] == 1)))
+    firms = model.nodes.rows(FIRM)
+    for _ in range(5):
+        net.form(model.steps, model.rng, firms)
+    after = int(np.sum((kind[net.u] == 1) | (kind[net.v] == 1)))
+    assert after == before  # mutant: universities in the encounter pool
