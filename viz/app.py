@@ -153,8 +153,8 @@ TABS: tuple[Tab, ...] = (
     Tab("live", "live", LiveTab),
     Tab("compare", "compare", CompareTab),
     Tab("sweep", "sweep", SweepTab),
-    Tab("decide", "decide", DecideTab),
     Tab("info", "info", InfoTab),
+    Tab("decide", "decide", DecideTab),
 )
 
 

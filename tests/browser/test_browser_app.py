@@ -63,7 +63,7 @@ def test_page_loads_steps_and_renders(page: Page, app_url: str) -> None:
     first = time.monotonic() - started
     assert step_of(page) == 0
     expect(page.locator(".abm-charts svg.abm-chart")).to_have_count(7)
-    expect(page.locator(".fig-map .bubble")).to_have_count(4)  # Jeonnam too, at 0 firms
+    expect(page.locator(".fig-map .bubble")).to_have_count(5)  # every region, also at 0 firms
     expect(page.locator(".fig-map .center-marker")).not_to_have_count(0)
     chart_before = page.locator(".fig-chart-firms").inner_html()
     timings = [timed_step(page) for _ in range(12)]
@@ -81,6 +81,10 @@ def test_pause_takes_effect_at_top_speed(page: Page, app_url: str) -> None:
     """Defect 1: at the top speed, Pause stops the run at once; the language toggle
     answers while playing."""
     open_app(page, app_url)
+    # a run long enough not to end by itself within the test at the top speed
+    set_control(page, FIRMS, "20000")
+    page.locator(".btn-reset").click()
+    expect(agents(page)).to_have_attribute("data-agents", "20000", timeout=120_000)
     set_top_speed(page)
     page.locator(".btn-play").click()
     expect(page.locator(".btn-play")).to_contain_text("Pause")
@@ -115,6 +119,7 @@ def test_scenario_picker_and_reset(page: Page, app_url: str) -> None:
     expect(agents(page)).to_have_attribute("data-agents", "600")
     expect(page.locator(".abm-pending")).to_have_count(0)
     # the settings are in the address: a reload restores them
+    expect(page).to_have_url(re.compile(r"firms=600"))
     query = parse_qs(urlparse(page.url).query)
     assert query["firms"] == ["600"] and query["scenario"] == ["scenarios/baseline.toml"]
     page.reload()
