@@ -40,7 +40,9 @@ SAMPLED_METHODS = METHODS[1:]
 DEFAULT_MODEL = "abm"
 # A spec naming a model names code that runs (it is imported when the spec is read): only
 # the project's own models, unless the user allows others (``--allow-model-import``).
-PROJECT_MODELS = (DEFAULT_MODEL, "abm.sweep.toy")
+# the project's own model adapters: the real model, the test toy, and the adapters through
+# which decisions and calibrations run on the sweep engine
+PROJECT_MODELS = (DEFAULT_MODEL, "abm.sweep.toy", "abm.decide.model", "abm.calibrate.simmodel")
 
 # Size bounds, checked before anything is allocated. Far beyond real use (a million runs
 # of one second each is 12 days on a core), they stop a typo from asking for terabytes.
