@@ -78,7 +78,7 @@ def test_dask_engine_starts_its_own_local_cluster(local_reference):
     report = run_sweep(
         load_spec(spec_path), folder / "own", engine="dask", workers=2, progress=False
     )
-    assert report.engine == "Dask LocalCluster, 2 workers"
+    assert report.engine == "Dask LocalCluster, 2 workers, on 127.0.0.1"
     assert_same_results(folder / "local", folder / "own")
 
 
