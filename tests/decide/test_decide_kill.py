@@ -13,21 +13,21 @@ from decide_helpers import PLANTED_SPEC, abm_subprocess, write_spec
 
 from abm.sweep.store import read_manifest
 
-# 3 options x 20 draws x 2 seeds = 120 runs of ~0.3 s of CPU work each: ~20 s on 2 cores,
+# 3 options x 20 draws x 2 seeds = 120 runs of ~1 s of CPU work each: ~60 s on 2 cores,
 # long enough that the kills below land before the end.
 SLOW_SPEC = (
     PLANTED_SPEC.replace("draws = 24", "draws = 20")
     .replace(
         'set = { "centers.site" = "capital" }',
-        'set = { "centers.site" = "capital", "params.work" = 100000 }',
+        'set = { "centers.site" = "capital", "params.work" = 300000 }',
     )
     .replace(
         'set = { "centers.site" = "daegu" }',
-        'set = { "centers.site" = "daegu", "params.work" = 100000 }',
+        'set = { "centers.site" = "daegu", "params.work" = 300000 }',
     )
     .replace(
         'set = { "centers.site" = "gwangju" }',
-        'set = { "centers.site" = "gwangju", "params.work" = 100000 }',
+        'set = { "centers.site" = "gwangju", "params.work" = 300000 }',
     )
 )
 
