@@ -17,7 +17,7 @@ import numpy as np
 
 from abm import outputs
 from abm.network import KEY_SHIFT
-from abm.nodes import FIRM, GOVERNMENT, UNIVERSITY
+from abm.nodes import BRANCH, FIRM, GOVERNMENT, INITIAL, UNIVERSITY
 
 _KEY = np.int64(1) << KEY_SHIFT
 
@@ -203,6 +203,7 @@ class Recorder:
         self.district_rows: list[dict] = []
         self.relocations_total = np.zeros((n, n), dtype=np.int64)
         self.innovation_history: list[np.ndarray] = []
+        self.entry_history: dict[int, np.ndarray] = {}  # month -> entries by region (model units)
         self.cum = {
             "public": 0.0,
             "tax": 0.0,
@@ -254,6 +255,7 @@ class Recorder:
             _convert(r, self._district_cols, scale) for r in self._districts(model)
         )
         self.innovation_history.append(model.tally.innovations.copy())
+        self.entry_history[model.month] = model.tally.entries.copy()
         self.relocations_total += model.tally.relocations
 
     def _raw(self, model: RegionalModel, compute_network: bool) -> tuple[dict, list[dict]]:
@@ -295,6 +297,12 @@ class Recorder:
             site_granted[c.site] += c.granted
         need = tally.compute_need
         used = tally.public_gpus + tally.private_gpus + tally.cloud_gpus
+
+        born_1y, alive_1y = self._cohort(model, firms, region, n)
+        inbound = tally.relocations.sum(axis=0) + np.bincount(
+            region[(nodes.origin[firms] == BRANCH) & (nodes.born[firms] == model.month)],
+            minlength=n,
+        )
 
         # money and jobs (cumulative)
         cum = self.cum
@@ -357,6 +365,7 @@ class Recorder:
             "crowding_in": _ratio(cum["subsidised"], cum["subsidies"]),
             "cost_per_job": public_cost / jobs if jobs > 0 else float("nan"),
             "cost_per_innovation": _ratio(public_cost, cum["innovations"]),
+            "survival_1y": _ratio(float(alive_1y.sum()), float(born_1y.sum())),
         }
         regions = []
         for i, rid in enumerate(ids):
@@ -373,6 +382,8 @@ class Recorder:
                     "exits": int(tally.exits[i]),
                     "relocations_in": int(tally.relocations[:, i].sum()),
                     "relocations_out": int(tally.relocations[i, :].sum()),
+                    "inbound": int(inbound[i]),
+                    "survival_1y": _ratio(float(alive_1y[i]), float(born_1y[i])),
                     "innovations": int(tally.innovations[i]),
                     "compute_need": float(need[i]),
                     "compute_met": _ratio(float(tally.compute_effective[i]), float(need[i])),
@@ -391,6 +402,19 @@ class Recorder:
                 }
             )
         return row, regions
+
+    def _cohort(
+        self, model: RegionalModel, firms: np.ndarray, region: np.ndarray, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Firms born 12-23 months ago, by region: (entered then, alive now)."""
+        window = range(model.month - 23, model.month - 11)
+        if window.start < 0 or any(m not in self.entry_history for m in window):
+            return np.zeros(n), np.zeros(n)  # the cohort began before the run: unknown
+        born = np.sum([self.entry_history[m] for m in window], axis=0)
+        age = model.month - model.nodes.born[firms]
+        entrant = model.nodes.origin[firms] != INITIAL
+        alive = np.bincount(region[entrant & (age >= 12) & (age <= 23)], minlength=n)
+        return born.astype(float), alive.astype(float)
 
     def _districts(self, model: RegionalModel) -> list[dict]:
         """The month's rows of every district, in model units."""

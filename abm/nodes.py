@@ -33,7 +33,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "wait": (np.float64, 0.0),  # months queued at a public center
     "innovations": (np.int32, 0),
     "innovated": (np.bool_, False),  # innovated this month
-    "born": (np.int32, 0),  # step of entry
+    "born": (np.int32, 0),  # month of entry (model.month; initial firms: minus their age)
     "zone_from": (np.int32, -1),  # step special-zone tax relief started, -1 none
     "origin": (np.int8, INITIAL),
     "district": (np.int16, -1),  # index of the district it sits in, -1 = rest of its region

@@ -468,6 +468,16 @@ OUTPUTS: tuple[Output, ...] = (
         kind="money",
         doc="(Public spending + tax expenditure) / innovations, cumulative",
     ),
+    _o(
+        "survival_1y",
+        "1-year survival",
+        "1년 생존율",
+        "share",
+        M,
+        kind="share",
+        doc="Share of the firms born 12-23 months ago that are alive (Statistics Korea's "
+        "1-year survival rate in December); empty until two years are simulated",
+    ),
     # ----------------------------------------------------------------- regions
     _o(
         "agents",
@@ -684,6 +694,27 @@ OUTPUTS: tuple[Output, ...] = (
         R,
         kind="share",
         doc="Share of the month's AI graduates who stay in the region",
+    ),
+    _o(
+        "inbound",
+        "Inbound firms",
+        "외부 기업 유치",
+        "firms/month",
+        R,
+        True,
+        "count",
+        "Firms from other regions that set up here this month: relocations in plus "
+        "branches opened (real)",
+    ),
+    _o(
+        "survival_1y",
+        "1-year survival",
+        "1년 생존율",
+        "share",
+        R,
+        kind="share",
+        doc="Share of the region's firms born 12-23 months ago that are alive (by the region "
+        "they are in now); empty until two years are simulated",
     ),
     # ----------------------------------------------------------------- districts
     _o("step", "Step", "단계", "month", D, kind="step", doc="Months simulated so far"),

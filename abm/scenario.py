@@ -623,6 +623,23 @@ def _schedule(value: list, path: str, source: str, problems: list[Problem]) -> A
     return tuple(out)
 
 
+def _check_history_end(meta: schema.Meta, source: str, problems: list[Problem]) -> None:
+    """``history_end``, when given, is a month from the start month on."""
+    if not meta.history_end:
+        return
+    try:
+        end = parse_month(meta.history_end)
+    except (ValueError, TypeError):
+        problems.append(
+            Problem(source, "scenario.history_end", f"expected YYYY-MM, got {meta.history_end!r}")
+        )
+        return
+    if end < parse_month(meta.start):
+        problems.append(
+            Problem(source, "scenario.history_end", f"must not be before start ({meta.start})")
+        )
+
+
 def _cross_check(parts: dict[str, Any], source: str, problems: list[Problem]) -> None:
     regions: dict[str, schema.Region] = parts["regions"]
     if not regions:
@@ -632,6 +649,7 @@ def _cross_check(parts: dict[str, Any], source: str, problems: list[Problem]) ->
         problems.append(
             Problem(source, "scenario.start", f"must be {EARLIEST_START} or later (data start)")
         )
+    _check_history_end(parts["scenario"], source, problems)
     districts: dict[str, schema.District] = parts["districts"]
     for did, d in districts.items():
         if d.region not in regions:

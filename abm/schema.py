@@ -756,5 +756,6 @@ class Meta:
     name: str = param("", "Scenario name")
     description: str = param("", "One-line description")
     start: str = param("2025-01", "First month simulated")
+    history_end: str = param("", "Last month of the replayed history (YYYY-MM); empty = none")
     steps: int = param(132, "Months simulated (132 = Jan 2025 to Dec 2035)", lo=0, hi=1200)
     seed: int = param(1, "Default seed", lo=0, hi=2**63 - 1)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from abm import location, outputs
 from abm.errors import ScenarioError
 from abm.model import RegionalModel
-from abm.nodes import FIRM
+from abm.nodes import BRANCH, FIRM, INITIAL
 from abm.run import run_scenario
 from abm.scenario import load_scenario
 from abm.schema import Location
-from tests.conftest import SCENARIOS, small
+from tests.conftest import FUTURE, SCENARIOS, small
 
 
 def test_inside_a_region_firms_pick_districts_by_the_nest_logit():
@@ -140,10 +141,89 @@ def test_an_open_call_goes_to_firms_of_every_region():
         ],
         "government.central.university_share": 0.0,
     }
-    model = RegionalModel(small("baseline", firms=400, steps=1, **over), rng=1)
+    model = RegionalModel(small("baseline", firms=400, steps=1, **over, **FUTURE), rng=1)
     model.step()
     paid = model.tally.public
     capital = model.region_index["capital"]
     assert paid[capital] > 0  # mutant: open calls treated as non-capital money
     shares = model.central.firm_shares()
     assert paid[capital] / paid.sum() == pytest.approx(shares[capital], abs=0.05)
+
+
+def test_the_future_scenarios_continue_the_history_replay():
+    """One run covers 2019-2035: a center scenario's first 84 months are the history run."""
+    over = {"population.firms": 300}
+    history = run_scenario(load_scenario(SCENARIOS / "history.toml", over), seed=3)
+    future = run_scenario(load_scenario(SCENARIOS / "nacc_haenam.toml", over), seed=3, steps=84)
+    assert str(history.model["date"].iloc[-1]) == "2025-12-01"
+    pd.testing.assert_frame_equal(history.model, future.model)  # mutant: nacc from 2025-01
+    pd.testing.assert_frame_equal(history.districts, future.districts)
+    assert load_scenario(SCENARIOS / "nacc_haenam.toml").scenario.history_end == "2025-12"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"), [("Dec 2025", "expected YYYY-MM"), ("2018-12", "must not be before")]
+)
+def test_a_bad_history_end_names_the_field(value, words):
+    with pytest.raises(ScenarioError, match=rf"scenario\.history_end: .*{words}"):
+        load_scenario(SCENARIOS / "baseline.toml", {"scenario.history_end": value})
+
+
+def _regions_of(model: RegionalModel) -> pd.DataFrame:
+    return model.history()[1]
+
+
+def test_inbound_counts_relocations_in_and_branches_from_other_regions():
+    base = {"population.firms": 400, "scenario.steps": 6, **FUTURE}
+    # branches only: every new branch sits in another region than its parent
+    model = RegionalModel(
+        load_scenario(
+            SCENARIOS / "baseline.toml",
+            base | {"params.firm.branch_rate": 1.0, "params.firm.relocation_rate": 0.0},
+        ),
+        rng=2,
+    )
+    branches = 0
+    for _ in range(6):
+        before = model.nodes.n
+        model.step()
+        new = np.arange(before, model.nodes.n)
+        branches += int(np.sum(model.nodes.origin[new] == BRANCH))
+    regions = _regions_of(model)
+    assert branches > 0
+    assert regions["inbound"].sum() * model.scale == pytest.approx(branches)  # mutant: no branches
+    assert regions["relocations_in"].sum() == 0
+    # moves only: inbound is the relocations in
+    model = RegionalModel(
+        load_scenario(
+            SCENARIOS / "baseline.toml",
+            base | {"params.firm.branch_rate": 0.0, "params.firm.relocation_rate": 0.5},
+        ),
+        rng=2,
+    )
+    for _ in range(6):
+        model.step()
+    regions = _regions_of(model)
+    assert regions["relocations_in"].sum() > 0
+    np.testing.assert_allclose(regions["inbound"], regions["relocations_in"])
+
+
+def test_one_year_survival_is_the_share_of_last_year_s_entrants_still_alive():
+    """Checked against the node table, which keeps every firm ever created."""
+    model = RegionalModel(
+        load_scenario(SCENARIOS / "history.toml", {"population.firms": 400, "scenario.steps": 24}),
+        rng=4,
+    )
+    for _ in range(24):
+        model.step()
+    frame, regions = model.history()
+    assert frame["survival_1y"].iloc[:24].isna().all()  # the cohort starts with the run
+    nodes, m = model.nodes, model.month  # December 2020: the 2019 cohort
+    rows = np.arange(nodes.n)
+    cohort = (nodes.kind[rows] == FIRM) & (nodes.origin[rows] != INITIAL)
+    cohort &= (nodes.born[rows] >= m - 23) & (nodes.born[rows] <= m - 12)
+    expected = nodes.alive[rows][cohort].mean()
+    assert 0.3 < expected < 1.0
+    assert frame["survival_1y"].iloc[-1] == pytest.approx(expected)  # mutant: window shifted
+    last = regions[regions["step"] == 24].set_index("region")
+    assert 0.3 < last.at["capital", "survival_1y"] < 1.0  # NaN where no firm entered in 2019

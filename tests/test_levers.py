@@ -16,16 +16,17 @@ from abm.nodes import FIRM
 from abm.rules import entry, finance, labour, relocation
 from abm.scenario import Scenario
 from abm.schema import Demography, Entry
-from tests.conftest import small
+from tests.conftest import FUTURE, small
 
 
 def _model(name="baseline", firms=200, steps=12, **overrides) -> RegionalModel:
-    return RegionalModel(small(name, firms=firms, steps=steps, **overrides), rng=1)
+    """A small model from 2025-01, when today's centers and programs are in force."""
+    return RegionalModel(small(name, firms=firms, steps=steps, **(FUTURE | overrides)), rng=1)
 
 
 def _with_centers(centers: dict, firms: int = 200) -> RegionalModel:
     """The baseline with its compute centers replaced (a file edit, not an override)."""
-    data = small("baseline", firms=firms, steps=12).to_dict()
+    data = small("baseline", firms=firms, steps=12, **FUTURE).to_dict()
     data["centers"] = centers
     return RegionalModel(Scenario.from_dict(data, "test"), rng=1)
 
@@ -402,7 +403,9 @@ def test_the_location_terms_do_not_depend_on_the_number_of_agents():
     """Agglomeration counts real firms: 1,000 and 4,000 agents see the same regional pull."""
     small_base = _model(firms=1000).location_base()
     large_base = _model(firms=4000).location_base()
-    np.testing.assert_allclose(small_base, large_base, atol=0.01)  # mutant: counts of agents
+    # atol: whole agents round a small district (Alpha City's 44 firms are 1.8 or 7.3 agents);
+    # counting agents instead of real firms moves the terms by ln(4) = 1.4
+    np.testing.assert_allclose(small_base, large_base, atol=0.03)  # mutant: counts of agents
 
 
 def test_universities_are_met_by_search_not_by_chance_encounters():

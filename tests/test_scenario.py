@@ -29,7 +29,9 @@ def test_main_scenarios_exist_with_the_regions_of_the_issue():
     for name in MAIN:
         s = load_scenario(SCENARIOS / f"{name}.toml")
         assert {"capital", "daegu", "gwangju", "jeonnam"} <= set(s.regions)
-        assert s.steps == 132 and s.scenario.start == "2025-01"
+        # one run: history from 2019-01 to 2025-12, then the future to 2035-12
+        assert s.steps == 204 and s.scenario.start == "2019-01"
+        assert s.scenario.history_end == "2025-12"
 
 
 def test_center_sites_differ_only_where_they_should():

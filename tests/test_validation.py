@@ -17,7 +17,7 @@ from scipy import stats
 from abm.model import RegionalModel
 from abm.run import run_scenario
 from abm.scenario import load_scenario
-from tests.conftest import SCENARIOS, small
+from tests.conftest import FUTURE, SCENARIOS, small
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,9 @@ def test_polya_spinoff_shares_are_uniform():
 def _mean_over_seeds(name: str, seeds: int = 4, **overrides) -> dict[str, float]:
     rows = []
     for seed in range(seeds):
-        result = run_scenario(small(name, firms=1000, steps=132, **overrides), seed=seed)
+        result = run_scenario(
+            small(name, firms=1000, steps=132, **(FUTURE | overrides)), seed=seed
+        )
         regions = result.regions
         used = regions.groupby("region")["compute_effective"].sum()
         rows.append(

@@ -146,7 +146,7 @@ def spawn_firms(
     nodes.intensity[rows] = intensity
     nodes.taste[rows] = taste
     nodes.origin[rows] = origin
-    nodes.born[rows] = model.steps
+    nodes.born[rows] = model.month
     nodes.parent[rows] = -1 if parent is None else parent
     revenue = size * p.revenue_per_employee_krw * model.price_level[region]
     nodes.revenue[rows] = revenue

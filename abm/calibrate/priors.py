@@ -168,3 +168,29 @@ class PriorSet:
         for i, p in enumerate(self.priors):
             out *= p.pdf(x[:, i])
         return out
+
+    # The sampler's working space: the log of parameters whose prior is log-scaled
+    # (loguniform, lognormal), the parameter itself otherwise. A Gaussian perturbation
+    # kernel fitted in the raw space of a parameter spanning orders of magnitude gives
+    # importance weights prior / kernel that vary by orders of magnitude (the effective
+    # sample size collapsed to 6 of 120 in a 10-parameter history calibration); in the
+    # log space the prior is flat or Gaussian, as the kernel assumes.
+    @property
+    def log_scaled(self) -> np.ndarray:
+        return np.array([p.kind in ("loguniform", "lognormal") for p in self.priors], dtype=bool)
+
+    def to_work(self, x: np.ndarray) -> np.ndarray:
+        u = np.array(np.atleast_2d(x), dtype=float)
+        u[:, self.log_scaled] = np.log(u[:, self.log_scaled])
+        return u
+
+    def from_work(self, u: np.ndarray) -> np.ndarray:
+        x = np.array(np.atleast_2d(u), dtype=float)
+        x[:, self.log_scaled] = np.exp(x[:, self.log_scaled])
+        return x
+
+    def work_pdf(self, u: np.ndarray) -> np.ndarray:
+        """The prior's density in the working space (the Jacobian of exp: times x)."""
+        x = self.from_work(u)
+        jacobian = np.prod(np.where(self.log_scaled, x, 1.0), axis=1)
+        return self.pdf(x) * jacobian

@@ -190,7 +190,9 @@ class Calibrator:
         self.log = log if log is not None else (lambda msg: print(msg, file=sys.stderr, flush=True))
         self.keys = spec.keys
         self.prior = spec.prior
-        used, skipped = spec.targets.split(spec.base.start, spec.steps, list(spec.base.regions))
+        used, skipped = spec.targets.split(
+            spec.base.start, spec.steps, list(spec.base.regions), list(spec.base.districts)
+        )
         self.targets: list[Target] = used
         self.skipped = skipped
         self.ids = [t.id for t in used]
@@ -417,7 +419,8 @@ class Calibrator:
             )
             eps = float(epsilon(t))
             kernel = MultivariateNormalTransition(scaling=spec.method.kernel_scaling)
-            kernel.fit(pd.DataFrame(previous.params, columns=self.keys), previous.weights)
+            work = self.prior.to_work(previous.params)  # log scale where the prior is
+            kernel.fit(pd.DataFrame(work, columns=self.keys), previous.weights)
         rate = 1.0 if previous is None else max(float(previous.meta["acceptance_rate"]), 0.02)
         if previous is not None and t == 1:
             rate = spec.method.epsilon_quantile
@@ -451,8 +454,9 @@ class Calibrator:
         if kernel is None:
             w = np.full(n, 1.0 / n)
         else:
-            w = self.prior.pdf(theta) / np.asarray(
-                kernel.pdf(pd.DataFrame(theta, columns=self.keys))
+            u = self.prior.to_work(theta)
+            w = self.prior.work_pdf(u) / np.asarray(
+                kernel.pdf(pd.DataFrame(u, columns=self.keys))
             )
             w = w / w.sum()
         meta = {
@@ -480,7 +484,8 @@ class Calibrator:
 
     def _propose(self, size: int, rng: np.random.Generator, kernel: Any) -> np.ndarray:
         """``size`` parameter vectors: from the prior, or from the fitted kernel within the
-        prior's support (pyabc's MultivariateNormalTransition, drawn with our generator)."""
+        prior's support (pyabc's MultivariateNormalTransition in the prior's working
+        space, drawn with our generator)."""
         if kernel is None:
             return self.prior.sample(size, rng)
         x = kernel.X.to_numpy(dtype=float)
@@ -489,7 +494,8 @@ class Calibrator:
         for _ in range(1000):
             k = size - len(out)
             idx = rng.choice(len(x), size=k, p=w / w.sum())
-            draw = x[idx] + rng.multivariate_normal(np.zeros(len(self.keys)), kernel.cov, size=k)
+            step = rng.multivariate_normal(np.zeros(len(self.keys)), kernel.cov, size=k)
+            draw = self.prior.from_work(x[idx] + step)
             out = np.vstack([out, draw[self.prior.pdf(draw) > 0]])
             if len(out) >= size:
                 return out[:size]
@@ -510,9 +516,8 @@ class Calibrator:
         batch_file = folder / f"{name}.json"
         write_batch(batch_file, self.spec.base, self.keys, params.tolist())
         model_cols = sorted({c for tg in self.targets if tg.scope == "model" for c in tg.columns()})
-        region_cols = sorted(
-            {c.split(".")[0] for tg in self.targets if tg.scope == "region" for c in tg.columns()}
-        )
+        region_cols = _scoped(self.targets, "region")
+        district_cols = _scoped(self.targets, "district")
         label = "prior" if math.isinf(eps) else f"tolerance {eps:.3g}"
         sweep = {
             "sweep": {
@@ -531,13 +536,19 @@ class Calibrator:
                 "regions": [],
                 "series": model_cols,
                 "region_series": region_cols,
+                "district_series": district_cols,
             },
         }
         out = folder / name
         manifest = read_manifest(out) if out.is_dir() else None
         if manifest is None or manifest.get("state") != "complete":
             regions = list(self.spec.base.regions)
-            series = model_cols + [f"{c}.{r}" for c in region_cols for r in regions]
+            districts = list(self.spec.base.districts)
+            series = (
+                model_cols
+                + [f"{c}.{r}" for c in region_cols for r in regions]
+                + [f"{c}.{d}" for c in district_cols for d in districts]
+            )
             run_batch(
                 self._eng, load_spec(sweep), out, series,
                 resume=manifest is not None, progress=self.progress,
@@ -554,6 +565,11 @@ class Calibrator:
             stats[int(run_id)] = [tg.compute(steps, cols, start) for tg in self.targets]
         ok &= np.all(np.isfinite(stats), axis=1)
         return stats, ok
+
+
+def _scoped(targets: Any, scope: str) -> list[str]:
+    """The output names the targets of one scope read (their columns are ``name.place``)."""
+    return sorted({c.split(".")[0] for tg in targets if tg.scope == scope for c in tg.columns()})
 
 
 def calibrate(

@@ -400,8 +400,8 @@ def _check_priors(base: Any, priors: list[Prior], c: _Checker) -> None:
 
 
 def _check_targets(base: Any, steps: int, targets: TargetSet, c: _Checker) -> None:
-    regions = list(base.regions)
-    used, _ = targets.split(base.start, steps, regions)
+    regions, districts = list(base.regions), list(base.districts)
+    used, _ = targets.split(base.start, steps, regions, districts)
     for t in targets:
         if t.scope == "region" and not t.requires and t.region not in regions:
             c.problems.append(
@@ -409,6 +409,15 @@ def _check_targets(base: Any, steps: int, targets: TargetSet, c: _Checker) -> No
                     targets.source,
                     f"targets.{t.id}.region",
                     f"{t.region!r} is not a region of {base.name}; regions: {', '.join(regions)}",
+                )
+            )
+        if t.scope == "district" and not t.requires and t.district not in districts:
+            c.problems.append(
+                Problem(
+                    targets.source,
+                    f"targets.{t.id}.district",
+                    f"{t.district!r} is not a district of {base.name}; "
+                    f"districts: {', '.join(districts) or 'none'}",
                 )
             )
     if not used:

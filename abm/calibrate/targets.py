@@ -119,7 +119,9 @@ class Target:
         return self._col(self.output)
 
     def _col(self, name: str) -> str:
-        return f"{name}.{self.region}" if self.scope == "region" else name
+        if self.scope == "region":
+            return f"{name}.{self.region}"
+        return f"{name}.{self.district}" if self.scope == "district" else name
 
     def columns(self) -> list[str]:
         cols = [self.column]
@@ -142,7 +144,9 @@ class Target:
             return add_months(end, -11), end
         return _month(self.start), end
 
-    def unavailable(self, start: dt.date, steps: int, regions: list[str]) -> str | None:
+    def unavailable(
+        self, start: dt.date, steps: int, regions: list[str], districts: list[str] | None = None
+    ) -> str | None:
         """Why this target cannot be compared with a run of this scenario (None if it can)."""
         if self.requires:
             return (
@@ -151,6 +155,8 @@ class Target:
             )
         if self.scope == "region" and self.region not in regions:
             return f"region {self.region!r} is not in the scenario"
+        if self.scope == "district" and self.district not in (districts or []):
+            return f"district {self.district!r} is not in the scenario"
         first, last = self.window()
         lo, hi = add_months(start, 0), add_months(start, steps - 1)
         if self.statistic == "growth":
@@ -212,12 +218,12 @@ class TargetSet:
         raise KeyError(target_id)
 
     def split(
-        self, start: dt.date, steps: int, regions: list[str]
+        self, start: dt.date, steps: int, regions: list[str], districts: list[str] | None = None
     ) -> tuple[list[Target], dict[str, str]]:
         """(targets the fit uses, {target id: why it is left out}) for this scenario."""
         used, skipped = [], {}
         for t in self.targets:
-            why = t.unavailable(start, steps, regions)
+            why = t.unavailable(start, steps, regions, districts)
             if why is None and not t.use:
                 why = "use = false: kept for comparison, not fitted" + (
                     f" ({t.note})" if t.note else ""
@@ -357,22 +363,15 @@ def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | N
             pass
     # the output must be declared, unless the target says what the model must add first
     if isinstance(raw.get("output"), str) and scope in SCOPES and not requires:
-        if scope == "district":
-            bad(
-                f"{f}.scope",
-                "no district outputs are declared in abm/outputs.py yet; "
-                'add requires = "districts"',
-            )
-        else:
-            declared = {o.name for o in outputs.metrics(scope)}
-            for key in ("output", "denominator"):
-                name = raw.get(key)
-                if isinstance(name, str) and name not in declared:
-                    bad(
-                        f"{f}.{key}",
-                        f"{name!r} is not a {scope} output declared in abm/outputs.py; "
-                        'declare it there, or add requires = "..."',
-                    )
+        declared = {o.name for o in outputs.metrics(scope)}
+        for key in ("output", "denominator"):
+            name = raw.get(key)
+            if isinstance(name, str) and name not in declared:
+                bad(
+                    f"{f}.{key}",
+                    f"{name!r} is not a {scope} output declared in abm/outputs.py; "
+                    'declare it there, or add requires = "..."',
+                )
     sd, unote = _uncertainty(raw.get("uncertainty"), observed, f, bad)
     if len(bad) > n:
         return None

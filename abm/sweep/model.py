@@ -115,4 +115,21 @@ def extract(result: Any, keep: Metrics) -> Outputs:
                 wide = wide.reindex(out.steps)
                 for region in order:
                     out.series[f"{col}.{region}"] = wide[region].to_numpy(dtype=np.float64)
+    if keep.district_series:
+        _district_series(result, keep.district_series, out)
     return out
+
+
+def _district_series(result: Any, names: tuple[str, ...], out: Outputs) -> None:
+    """Per-step district columns as ``name.district`` (a district-free run reports none)."""
+    districts: pd.DataFrame | None = getattr(result, "districts", None)
+    if districts is None or not len(districts):
+        return
+    _check(districts, names, "metrics.district_series")
+    if out.steps is None:
+        out.steps = result.model["step"].to_numpy(dtype=np.int64)
+    order = pd.unique(districts["district"])
+    for col in names:
+        wide = districts.pivot(index="step", columns="district", values=col).reindex(out.steps)
+        for district in order:
+            out.series[f"{col}.{district}"] = wide[district].to_numpy(dtype=np.float64)

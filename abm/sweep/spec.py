@@ -66,7 +66,7 @@ _SECTIONS = {
     },
     "design": {"method", "samples", "levels", "second_order"},
     "parameters": None,  # any dotted scenario key
-    "metrics": {"final", "regions", "series", "region_series"},
+    "metrics": {"final", "regions", "series", "region_series", "district_series"},
 }
 _RANGE_KEYS = {"low", "high", "num"}
 _NOT_IDENTITY = ("name", "source", "scenario", "scenario_name")
@@ -137,6 +137,7 @@ class Metrics:
     regions: tuple[str, ...] = ("firm_share",)
     series: tuple[str, ...] = ()
     region_series: tuple[str, ...] = ()
+    district_series: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,11 @@ class SweepSpec:
                 "regions": list(self.metrics.regions),
                 "series": list(self.metrics.series),
                 "region_series": list(self.metrics.region_series),
+                **(
+                    {"district_series": list(self.metrics.district_series)}
+                    if self.metrics.district_series
+                    else {}
+                ),
             },
         }
 
@@ -349,6 +355,7 @@ def _build(
         regions=c.names(mt, "metrics", "regions", Metrics.regions),
         series=c.names(mt, "metrics", "series", ()),
         region_series=c.names(mt, "metrics", "region_series", ()),
+        district_series=c.names(mt, "metrics", "district_series", ()),
     )
 
     base, scenario_path = None, Path()

@@ -13,6 +13,9 @@ from abm.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
+# From 2025-01, when the NADC's oversubscription (a synthetic target) exists; the baseline
+# itself starts with the 2019 history replay.
+FUTURE = {"scenario.start": "2025-01"}
 
 TRUTH = {
     "params.entry.outside_rate": 0.004,
@@ -28,7 +31,7 @@ PRIORS = """
 
 def write_synthetic(folder: Path, firms: int, steps: int, seed: int = 12345) -> Path:
     """A targets file of the baseline's statistics at TRUTH (one run); returns its path."""
-    scenario = load_scenario(BASELINE, {"population.firms": firms, "scenario.steps": steps})
+    scenario = load_scenario(BASELINE, {"population.firms": firms, "scenario.steps": steps, **FUTURE})
     path = folder / "targets.toml"
     path.write_text(to_toml(synthetic_targets(scenario, TRUTH, seed)))
     return path
@@ -67,6 +70,7 @@ def write_spec(
 
     [fixed]
     "population.firms" = {firms}
+    "scenario.start" = "{FUTURE["scenario.start"]}"
     """
     path = folder / name
     path.write_text(textwrap.dedent(text))

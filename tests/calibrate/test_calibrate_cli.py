@@ -11,7 +11,7 @@ GOOD_TARGET = """
 [targets.t]
 observed = 2.7
 unit = "ratio"
-date = "2025-06"
+date = "2019-06"
 output = "oversubscription"
 scope = "model"
 uncertainty = { relative = 0.1 }
@@ -89,7 +89,7 @@ def test_malformed_specs_exit_2_with_one_line(tmp_path, capsys, body, expected):
     ("targets", "field"),
     [
         (GOOD_TARGET.replace("observed = 2.7", 'observed = "high"'), "targets.t.observed"),
-        (GOOD_TARGET.replace('date = "2025-06"', 'date = "June"'), "targets.t.date"),
+        (GOOD_TARGET.replace('date = "2019-06"', 'date = "June"'), "targets.t.date"),
         (GOOD_TARGET.replace('"oversubscription"', '"gdp"'), "targets.t.output"),
         (GOOD_TARGET.replace("{ relative = 0.1 }", "0.1"), "targets.t.uncertainty"),
         (GOOD_TARGET + "\nunit = 3\n", None),  # duplicate key: invalid TOML
@@ -109,10 +109,10 @@ def test_malformed_target_files_exit_2_naming_the_file_and_field(tmp_path, capsy
 
 
 def test_targets_outside_the_run_leave_nothing_to_fit(tmp_path, capsys):
-    path = _spec(tmp_path, _head(), GOOD_TARGET.replace("2025-06", "2019-06"))
+    path = _spec(tmp_path, _head(), GOOD_TARGET.replace("2019-06", "2017-06"))
     assert abm_main("calibrate", path, "--out", tmp_path / "out") == 2
     err = capsys.readouterr().err
-    assert "calibration.targets: none of the 1 targets" in err and "2025-01" in err
+    assert "calibration.targets: none of the 1 targets" in err and "2019-01" in err
 
 
 def test_missing_spec_and_bad_flags(tmp_path, capsys):
@@ -135,7 +135,7 @@ def test_the_example_and_history_specs_validate_or_name_the_missing_scenario(cap
     assert len(spec.keys) == 3 and len(spec.targets) == 7
     history = ROOT / "calibration" / "history.toml"
     if (ROOT / "scenarios" / "history.toml").exists():
-        assert len(load_calibration_spec(history).keys) == 8
+        assert len(load_calibration_spec(history).keys) == 10
     else:
         with pytest.raises(ScenarioError) as info:
             load_calibration_spec(history)

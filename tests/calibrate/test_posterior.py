@@ -101,6 +101,7 @@ method = "grid"
 
 [parameters]
 "population.firms" = 120
+"scenario.start" = "2025-01"  # the NADC's oversubscription exists (the baseline starts in 2019)
 "params.entry.outside_rate" = {{ low = 0.002, high = 0.006, num = 2 }}
 
 [metrics]

@@ -35,6 +35,7 @@ SERIES = {
     "firms": 100.0 + 10 * STEPS,
     "entries": np.full(25, 2.0),
     "firms.gwangju": np.full(25, 5.0),
+    "firms.suseong_alpha_city": np.full(25, 7.0),
 }
 
 
@@ -66,14 +67,25 @@ def test_region_targets_read_the_region_column():
     assert t.column == "firms.gwangju" and t.compute(STEPS, SERIES, START) == 5.0
 
 
+def test_district_targets_read_the_district_column():
+    t = _target(scope="district", district="suseong_alpha_city", date="2025-06")
+    assert t.column == "firms.suseong_alpha_city" and t.compute(STEPS, SERIES, START) == 7.0
+
+
+def test_a_district_the_scenario_lacks_is_left_out_with_a_reason():
+    ts = load_targets({"targets": {"d": _raw(scope="district", district="pangyo")}})
+    used, skipped = ts.split(START, 24, ["capital"], ["suseong_alpha_city"])
+    assert not used and "district 'pangyo' is not in the scenario" in skipped["d"]
+    used, _ = ts.split(START, 24, ["capital"], ["pangyo"])
+    assert [t.id for t in used] == ["d"]
+
+
 def test_targets_outside_the_run_or_not_modelled_are_left_out_with_a_reason():
     ts = load_targets(
         {
             "targets": {
                 "early": _raw(date="2019-12"),
-                "district": _raw(
-                    scope="district", district="suseong_alpha_city", requires="districts"
-                ),
+                "district": _raw(scope="district", district="suseong_alpha_city", requires="mous"),
                 "kept": _raw(date="2025-06", use=False, note="conflict"),
                 "ok": _raw(date="2025-06"),
             }
@@ -82,7 +94,7 @@ def test_targets_outside_the_run_or_not_modelled_are_left_out_with_a_reason():
     used, skipped = ts.split(START, 24, ["capital", "gwangju"])
     assert [t.id for t in used] == ["ok"]
     assert "outside the simulated period" in skipped["early"]
-    assert "requires districts" in skipped["district"]
+    assert "requires mous" in skipped["district"]
     assert "use = false" in skipped["kept"]
 
 
@@ -106,7 +118,7 @@ def _raw(**fields):
         ({"date": "2021"}, "targets.t.date", "YYYY-MM"),
         ({"statistic": "median"}, "targets.t.statistic", "expected one of"),
         ({"output": "unicorns"}, "targets.t.output", "abm/outputs.py"),
-        ({"scope": "district", "district": "x"}, "targets.t.scope", "requires"),
+        ({"scope": "district", "district": "x", "output": "hhi"}, "targets.t.output", "district"),
         ({"uncertainty": {"sd": 1, "relative": 0.1}}, "targets.t.uncertainty", "exactly one"),
         ({"uncertainty": {"sd": -1}}, "targets.t.uncertainty.sd", "> 0"),
         ({"statistic": "annual_rate"}, "targets.t.denominator", "denominator"),
@@ -154,4 +166,8 @@ def test_the_shipped_targets_file_loads_and_maps_to_declared_outputs():
     assert ts.get("gwangju_realised_2020_11").observed == 32
     assert ts.get("gwangju_realised_2021_07").observed == 61
     assert ts.get("nadc_oversubscription_2025").observed == 2.69
-    assert ts.get("alpha_city_firms_2019").requires == "districts"
+    # the history replay can compare them all: districts, inbound set-ups, 1-year survival
+    used, skipped = ts.split(dt.date(2019, 1, 1), 84, ["capital", "gwangju"], ["suseong_alpha_city"])
+    used_ids = {t.id for t in used}
+    assert {"alpha_city_firms_2019", "gwangju_realised_2021_07", "survival_1y_2021"} <= used_ids
+    assert "requires" in skipped["gwangju_mou_2020_11"]

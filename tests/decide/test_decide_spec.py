@@ -58,9 +58,9 @@ def test_the_real_site_decision_validates(tmp_path):
     path.write_text(REAL_SPEC)
     spec = load_decision(path)
     assert spec.options == ("none", "haenam", "daegu")
-    assert spec.steps == 132 and spec.n_futures == 8
+    assert spec.steps == 204 and spec.n_futures == 8
     jobs, cost = spec.objectives
-    assert jobs.term.regions == ("daegu", "gwangju", "jeonnam", "rest") and jobs.term.at == 132
+    assert jobs.term.regions == ("daegu", "gwangju", "jeonnam", "rest") and jobs.term.at == 204
     assert jobs.label == "Employment (non-capital)"
     assert cost.per is not None and cost.per.aggregate == "change"
     assert cost.unit == "KRW/persons"
@@ -136,7 +136,7 @@ REAL_CASES = [
     (
         'horizon = "2035-12"',
         'horizon = "2035-12"',
-        'horizon = "2019-01"',
+        'horizon = "2018-06"',
         "decision.horizon",
         "before the first month",
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sweep_helpers import ROOT, abm_main, assert_same_results
 
@@ -76,3 +77,19 @@ def test_analyze_real_sweep(sweeps, capsys):
         assert f"figures/{name}" in html
     assert (report / "figures" / "series.png").exists()
     assert (report / "bands.csv").exists()
+
+
+def test_district_series_are_kept_as_name_dot_district():
+    from abm.run import run_scenario
+    from abm.scenario import load_scenario
+    from abm.sweep.model import extract
+    from abm.sweep.spec import Metrics
+
+    scenario = load_scenario(ROOT / "scenarios" / "history.toml", {"population.firms": 200})
+    result = run_scenario(scenario, seed=1, steps=4)
+    out = extract(result, Metrics(final=["firms"], regions=(), district_series=("firms",)))
+    d = result.districts
+    pangyo = d[d["district"] == "pangyo"]["firms"].to_numpy()
+    assert list(out.series) == [f"firms.{x}" for x in pd.unique(d["district"])]
+    assert out.series["firms.pangyo"].tolist() == pangyo.tolist()
+    assert out.steps.tolist() == result.model["step"].tolist()
