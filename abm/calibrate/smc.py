@@ -397,7 +397,6 @@ class Calibrator:
         self, t: int, previous: Population | None, runs_before: int
     ) -> Population | None:
         from pyabc.epsilon import QuantileEpsilon
-        from pyabc.transition import MultivariateNormalTransition
         from pyabc.weighted_statistics import effective_sample_size
 
         spec, n = self.spec, self.spec.method.particles
@@ -418,9 +417,9 @@ class Calibrator:
                 acceptor_config={},
             )
             eps = float(epsilon(t))
-            kernel = MultivariateNormalTransition(scaling=spec.method.kernel_scaling)
-            work = self.prior.to_work(previous.params)  # log scale where the prior is
-            kernel.fit(pd.DataFrame(work, columns=self.keys), previous.weights)
+            kernel = fit_kernel(
+                self.prior, previous.params, previous.weights, spec.method.kernel_scaling
+            )
         rate = 1.0 if previous is None else max(float(previous.meta["acceptance_rate"]), 0.02)
         if previous is not None and t == 1:
             rate = spec.method.epsilon_quantile
@@ -451,14 +450,7 @@ class Calibrator:
             rate = max(len(accepted) / proposed, 0.01)
             batch += 1
         theta = np.array([a[2] for a in accepted])
-        if kernel is None:
-            w = np.full(n, 1.0 / n)
-        else:
-            u = self.prior.to_work(theta)
-            w = self.prior.work_pdf(u) / np.asarray(
-                kernel.pdf(pd.DataFrame(u, columns=self.keys))
-            )
-            w = w / w.sum()
+        w = np.full(n, 1.0 / n) if kernel is None else importance_weights(self.prior, kernel, theta)
         meta = {
             "t": t,
             "epsilon": eps,
@@ -483,23 +475,9 @@ class Calibrator:
         )
 
     def _propose(self, size: int, rng: np.random.Generator, kernel: Any) -> np.ndarray:
-        """``size`` parameter vectors: from the prior, or from the fitted kernel within the
-        prior's support (pyabc's MultivariateNormalTransition in the prior's working
-        space, drawn with our generator)."""
         if kernel is None:
             return self.prior.sample(size, rng)
-        x = kernel.X.to_numpy(dtype=float)
-        w = np.asarray(kernel.w, dtype=float)
-        out = np.empty((0, len(self.keys)))
-        for _ in range(1000):
-            k = size - len(out)
-            idx = rng.choice(len(x), size=k, p=w / w.sum())
-            step = rng.multivariate_normal(np.zeros(len(self.keys)), kernel.cov, size=k)
-            draw = self.prior.from_work(x[idx] + step)
-            out = np.vstack([out, draw[self.prior.pdf(draw) > 0]])
-            if len(out) >= size:
-                return out[:size]
-        raise UserError("the perturbation kernel keeps leaving the prior's support")
+        return propose(self.prior, kernel, size, rng)
 
     def _simulate(
         self, t: int, batch: int, params: np.ndarray, eps: float
@@ -565,6 +543,41 @@ class Calibrator:
             stats[int(run_id)] = [tg.compute(steps, cols, start) for tg in self.targets]
         ok &= np.all(np.isfinite(stats), axis=1)
         return stats, ok
+
+
+def fit_kernel(prior: Any, params: np.ndarray, weights: np.ndarray, scaling: float) -> Any:
+    """pyabc's MultivariateNormalTransition fitted to a generation in the prior's working
+    space (the log of log-scaled parameters: see ``PriorSet.to_work``)."""
+    from pyabc.transition import MultivariateNormalTransition
+
+    kernel = MultivariateNormalTransition(scaling=scaling)
+    kernel.fit(pd.DataFrame(prior.to_work(params), columns=prior.keys), weights)
+    return kernel
+
+
+def propose(prior: Any, kernel: Any, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``size`` parameter vectors from the fitted kernel within the prior's support: a
+    particle of the last generation by weight, moved by the kernel's Gaussian in the working
+    space, drawn with our generator (pyabc's own sampler reads numpy's global state)."""
+    x = kernel.X.to_numpy(dtype=float)
+    w = np.asarray(kernel.w, dtype=float)
+    out = np.empty((0, len(prior.keys)))
+    for _ in range(1000):
+        k = size - len(out)
+        idx = rng.choice(len(x), size=k, p=w / w.sum())
+        step = rng.multivariate_normal(np.zeros(len(prior.keys)), kernel.cov, size=k)
+        draw = prior.from_work(x[idx] + step)
+        out = np.vstack([out, draw[prior.pdf(draw) > 0]])
+        if len(out) >= size:
+            return out[:size]
+    raise UserError("the perturbation kernel keeps leaving the prior's support")
+
+
+def importance_weights(prior: Any, kernel: Any, theta: np.ndarray) -> np.ndarray:
+    """Normalised weights prior / proposal of accepted particles, both in the working space."""
+    u = prior.to_work(theta)
+    w = prior.work_pdf(u) / np.asarray(kernel.pdf(pd.DataFrame(u, columns=prior.keys)))
+    return w / w.sum()
 
 
 def _scoped(targets: Any, scope: str) -> list[str]:

@@ -142,7 +142,7 @@ def test_x_axis_shows_dates_not_steps(small):
         frame = run.step()
     _, svg = chart_figures(frame, small, "en")[0]
     labels = [t.text for t in parse(svg).iter(f"{SVG}text")]
-    assert "2025-01" in labels or "2025" in labels
+    assert "2019-01" in labels or "2019" in labels
     assert date_ticks([f"{y}-{m:02d}" for y in (2025, 2026, 2027) for m in range(1, 13)]) == [
         (0, "2025"),
         (12, "2026"),
