@@ -4,13 +4,20 @@ For each site scenario and seed, the 2035 value minus the baseline's on the same
 firms and employment (real units) in the host region and in all non-capital regions. Prints
 a Markdown table of mean differences with 95 % t-intervals.
 
-    .venv/bin/python scripts/host_effects.py --seeds 20 [--firms 2000]
+    .venv/bin/python scripts/host_effects.py --seeds 20 [--firms 2000] [--workers 2]
+        [--posterior calibration/posterior]
+
+With ``--posterior`` each seed also draws a parameter set from the calibration posterior,
+the same draw for the baseline and every site (paired), so the intervals hold parameter
+uncertainty as well as seed noise.
 """
 
 from __future__ import annotations
 
 import argparse
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -27,9 +34,18 @@ SITES = {
 }
 
 
-def finals(name: str, seeds: range, firms: int) -> list[dict]:
-    scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml", {"population.firms": firms})
-    return [run_scenario(scenario, seed=s).summary["final_regions"] for s in seeds]
+def _final(name: str, seed: int, firms: int, params: dict[str, Any]) -> dict:
+    over = {"population.firms": firms, **params}
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml", over)
+    return run_scenario(scenario, seed=seed).summary["final_regions"]
+
+
+def finals(
+    pool: ProcessPoolExecutor, name: str, seeds: range, firms: int, draws: list[dict]
+) -> list[dict]:
+    """Final regions of one scenario per seed; seed i runs with parameter draw i."""
+    jobs = [pool.submit(_final, name, s, firms, d) for s, d in zip(seeds, draws, strict=True)]
+    return [j.result() for j in jobs]
 
 
 def total(regions: dict, ids: list[str], key: str) -> float:
@@ -46,18 +62,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--firms", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--posterior", help="a calibration posterior folder to draw from")
     args = parser.parse_args()
     seeds = range(1, args.seeds + 1)
-    base = finals("baseline", seeds, args.firms)
+    draws: list[dict] = [{} for _ in seeds]
+    if args.posterior:
+        from abm.calibrate.posterior import posterior_overrides
+
+        draws = posterior_overrides(args.posterior, len(seeds), seed=20260310)
+    pool = ProcessPoolExecutor(args.workers)
+    base = finals(pool, "baseline", seeds, args.firms, draws)
     non_capital = [r for r in base[0] if r != "capital"]
+    what = "paired seeds and posterior draws" if args.posterior else "paired seeds"
     print(
-        f"Host effects in Dec 2035, {args.seeds} paired seeds, {args.firms} firm agents; "
+        f"Host effects in Dec 2035, {args.seeds} {what}, {args.firms} firm agents; "
         "mean difference from the baseline [95 % interval], real units.\n"
     )
     print("| site | host firms | host jobs | non-capital firms | non-capital jobs |")
     print("|---|---|---|---|---|")
     for name, (label, host) in SITES.items():
-        runs = finals(name, seeds, args.firms)
+        runs = finals(pool, name, seeds, args.firms, draws)
         cells = []
         for ids in (host, non_capital):
             for key in ("firms", "employment"):
