@@ -39,3 +39,18 @@ def test_readme_opens_with_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     head = readme[:1500]
     assert "make app" in head and "make test" in head
+
+
+def test_the_docs_show_the_shipped_posterior():
+    """ODD section 9 and docs/calibration.md hold the table of calibration/posterior."""
+    from abm.calibrate import ship
+    from abm.calibrate.posterior import SHIPPED
+
+    if not (SHIPPED / "posterior.parquet").exists():
+        return  # nothing shipped: the markers stay empty
+    table = ship.posterior_table(SHIPPED)
+    for doc in ("ODD.md", "calibration.md"):
+        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+        assert f"{ship.BEGIN}\n{table}\n{ship.END}" in text, (
+            f"docs/{doc} is out of date: run `python -m abm.calibrate.ship DIR`"
+        )

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from abm.calibrate.posterior import SHIPPED, load_posterior, parameter_keys
@@ -74,6 +76,50 @@ def calibrated_toml(folder: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+ODD = SCENARIO.parents[1] / "docs" / "ODD.md"
+BEGIN, END = "<!-- calibrated:begin -->", "<!-- calibrated:end -->"
+
+
+def posterior_table(folder: Path) -> str:
+    """Markdown: each estimated parameter's prior, posterior median and 90 % interval."""
+    post = load_posterior(folder)
+    spec = json.loads((folder / "spec.json").read_text())
+    w = post["weight"].to_numpy()
+    rows = [
+        "| parameter | prior | posterior median | 90 % interval | interval / prior range |",
+        "|---|---|---|---|---|",
+    ]
+    for key in parameter_keys(post):
+        x = post[key].to_numpy()
+        lo, med, hi = (wquantile(x, w, q) for q in (0.05, 0.5, 0.95))
+        prior = spec["parameters"].get(key, {})
+        kind = prior.get("prior", "uniform")
+        plo, phi = prior.get("low"), prior.get("high")
+        share = ""
+        if plo is not None and phi is not None:
+            log = kind == "loguniform"
+            width = (math.log(hi) - math.log(lo)) if log else hi - lo
+            share = f"{width / ((math.log(phi) - math.log(plo)) if log else phi - plo):.2f}"
+        rows.append(
+            f"| `{key}` | {kind} [{plo:g}, {phi:g}] | {med:.4g} | [{lo:.4g}, {hi:.4g}] | {share} |"
+        )
+    ess = 1.0 / float(np.sum((w / w.sum()) ** 2))
+    rows.append("")
+    rows.append(f"{len(post)} particles, effective sample size {ess:.0f}.")
+    return "\n".join(rows)
+
+
+def write_table(doc: Path, table: str) -> bool:
+    """Replace the text between the calibrated markers of a document (False: no markers)."""
+    text = doc.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        return False
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    doc.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+    return True
+
+
 def ship(folder: str | Path, scenario: Path = SCENARIO, sample: Path = SHIPPED) -> list[Path]:
     folder = Path(folder)
     if not (folder / "posterior.parquet").is_file() or not (folder / "fit.json").is_file():
@@ -86,7 +132,11 @@ def ship(folder: str | Path, scenario: Path = SCENARIO, sample: Path = SHIPPED) 
     for name in ("fit.json", "spec.json"):
         shutil.copyfile(folder / name, sample / name)
     scenario.write_text(text, encoding="utf-8")
-    return [scenario, sample / "posterior.parquet", sample / "fit.json", sample / "spec.json"]
+    written = [scenario, sample / "posterior.parquet", sample / "fit.json", sample / "spec.json"]
+    if sample == SHIPPED:  # the repository's shipped sample: its table goes into the docs
+        table = posterior_table(sample)
+        written += [d for d in (ODD, ODD.with_name("calibration.md")) if write_table(d, table)]
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,7 +50,9 @@ class Term:
     output: str
     regions: tuple[str, ...] | None
     at: int  # the step (month) it is read at
-    aggregate: str = "value"  # value at ``at`` | cumulative sum of steps 1..at | change since 0
+    aggregate: str = "value"  # value at ``at`` | cumulative: sum of steps since+1..at |
+    # change: value at ``at`` minus value at ``since``
+    since: int = 0  # the step before the first month counted (0 = the run's start)
 
     def describe(self) -> str:
         where = "" if self.regions is None else f" over {', '.join(self.regions)}"
@@ -86,7 +88,13 @@ class Objective:
             if t is None:
                 return None
             regions = None if t.regions is None else list(t.regions)
-            return {"output": t.output, "regions": regions, "step": t.at, "aggregate": t.aggregate}
+            return {
+                "output": t.output,
+                "regions": regions,
+                "step": t.at,
+                "aggregate": t.aggregate,
+                "since": t.since,
+            }
 
         return {
             "name": self.name,
@@ -134,9 +142,11 @@ def read(result: Any, term: Term) -> float:
     at = min(term.at, int(by_step.index.max()))
     if term.aggregate == "value":
         return float(by_step.loc[at])
+    since = min(term.since, at)
     if term.aggregate == "change":
-        return float(by_step.loc[at] - by_step.iloc[0])
-    return float(by_step[(by_step.index >= 1) & (by_step.index <= at)].sum())
+        base = by_step.loc[since] if since in by_step.index else by_step.iloc[0]
+        return float(by_step.loc[at] - base)
+    return float(by_step[(by_step.index > since) & (by_step.index <= at)].sum())
 
 
 def evaluate(result: Any, objective: Objective) -> float:

@@ -50,6 +50,7 @@ _SECTIONS: dict[str, set[str]] = {
         "regions",
         "at",
         "aggregate",
+        "start",
         "per",
         "direction",
         "threshold",
@@ -58,7 +59,7 @@ _SECTIONS: dict[str, set[str]] = {
     "seeds": {"count", "seed"},
     "discovery": {"leaders", "density"},
 }
-_PER_KEYS = {"output", "regions", "at", "aggregate"}
+_PER_KEYS = {"output", "regions", "at", "aggregate", "start"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _RESERVED = {
@@ -566,7 +567,10 @@ class _Builder:
             at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
             if at is None:
                 continue
-            term = self._term(item, field, first, model, at)
+            since = self._since(item, field, first, model, at)
+            if since is None:
+                continue
+            term = self._term(item, field, first, model, at, since)
             per = None
             if "per" in item:
                 per_t = item["per"]
@@ -591,7 +595,14 @@ class _Builder:
                 )
                 if per_at is None:
                     continue
-                per = self._term(per_t, f"{field}.per", first, model, per_at)
+                per_since = (
+                    since
+                    if "start" not in per_t
+                    else self._since(per_t, f"{field}.per", first, model, per_at)
+                )
+                if per_since is None:
+                    continue
+                per = self._term(per_t, f"{field}.per", first, model, per_at, per_since)
                 if per is None:
                     continue
             if term is None:
@@ -625,8 +636,23 @@ class _Builder:
             return f"{index // 12:04d}-{index % 12 + 1:02d}"
         return str(step)
 
-    def _term(
+    def _since(
         self, item: dict[str, Any], field: str, first: Any, model: str, at: int
+    ) -> int | None:
+        """The step before ``start`` (the first month a change or sum counts): 0 = the run's
+        start. Measuring from the decision month keeps history out of a future's cost."""
+        if "start" not in item:
+            return 0
+        horizon_bad = any(p.field == "decision.horizon" for p in self.problems)
+        step = self._step(
+            item["start"], first, model, f"{field}.start", None if horizon_bad else at
+        )
+        if step is None:
+            return None
+        return step - 1
+
+    def _term(
+        self, item: dict[str, Any], field: str, first: Any, model: str, at: int, since: int = 0
     ) -> Term | None:
         from abm import outputs
 
@@ -648,11 +674,11 @@ class _Builder:
             if regions is None:
                 return None
         if model != DEFAULT_MODEL:
-            return Term(output, regions, at, aggregate)
+            return Term(output, regions, at, aggregate, since)
         scope = outputs.REGION if regions is not None else outputs.MODEL
         declared = {o.name: o for o in outputs.metrics(scope)}
         if scope == outputs.MODEL and output in DERIVED:
-            return Term(output, regions, at, aggregate)
+            return Term(output, regions, at, aggregate, since)
         if output not in declared:
             known = list(declared) + (list(DERIVED) if scope == outputs.MODEL else [])
             what = "region" if regions is not None else "model"
@@ -673,7 +699,7 @@ class _Builder:
                 f"{output!r} ({o.kind}) does not add up over regions; name one region",
             )
             return None
-        return Term(output, regions, at, aggregate)
+        return Term(output, regions, at, aggregate, since)
 
     def _regions(self, raw: Any, field: str, first: Any, model: str) -> tuple[str, ...] | None:
         known = list(first.region_ids) if model == DEFAULT_MODEL and first is not None else None

@@ -113,6 +113,11 @@ def test_objectives_read_values_sums_over_regions_and_ratios():
     # no job gained (b loses 6): the cost per job gained is undefined, not negative
     per_ab = objective(Term("cost", None, 3), Term("jobs", ("a", "b"), 3, "change"))
     assert np.isnan(evaluate(result, per_ab))
+    # measured from a start month (since = the step before it): history stays out
+    assert evaluate(result, objective(Term("jobs", ("a",), 3, "change", since=1))) == 2.0
+    assert evaluate(result, objective(Term("jobs", ("a",), 3, "cumulative", since=1))) == 15.0
+    since = objective(Term("cost", None, 3, "change", 2), Term("jobs", ("a",), 3, "change", 2))
+    assert evaluate(result, since) == 10.0 / 1.0
 
 
 def test_p_best_sums_to_one_and_regret_is_zero_exactly_where_an_option_is_best():

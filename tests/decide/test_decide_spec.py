@@ -41,6 +41,8 @@ threshold = 1000
 [[objectives]]
 name = "cost_per_job"
 output = "public_cost_cum"
+aggregate = "change"
+start = "2026-01"
 per = {{ output = "employment", regions = "noncapital", aggregate = "change" }}
 direction = "min"
 
@@ -63,6 +65,8 @@ def test_the_real_site_decision_validates(tmp_path):
     assert jobs.term.regions == ("daegu", "gwangju", "jeonnam", "rest") and jobs.term.at == 204
     assert jobs.label == "Employment (non-capital)"
     assert cost.per is not None and cost.per.aggregate == "change"
+    # from the decision month: 2025-12 is step 84 of a run from 2019-01, for both terms
+    assert cost.term.since == 84 and cost.per.since == 84
     assert cost.unit == "KRW/persons"
     daegu = dict(spec.scenario.options)["daegu"]
     assert daegu.centers["nacc"].site == "daegu" and daegu.population.firms == 300
