@@ -69,7 +69,8 @@ def test_page_loads_steps_and_renders(page: Page, app_url: str) -> None:
     timings = [timed_step(page) for _ in range(12)]
     assert step_of(page) == 12
     assert page.locator(".fig-chart-firms").inner_html() != chart_before
-    expect(page.locator(".fig-chart-firms svg")).to_contain_text("2019")  # a date axis (the run starts 2019-01)
+    # a date axis (the run starts 2019-01)
+    expect(page.locator(".fig-chart-firms svg")).to_contain_text("2019")
     print(
         f"\nfirst render {first:.1f} s; step render ms median "
         f"{statistics.median(timings):.0f}, max {max(timings):.0f}"

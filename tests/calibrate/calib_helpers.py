@@ -31,7 +31,9 @@ PRIORS = """
 
 def write_synthetic(folder: Path, firms: int, steps: int, seed: int = 12345) -> Path:
     """A targets file of the baseline's statistics at TRUTH (one run); returns its path."""
-    scenario = load_scenario(BASELINE, {"population.firms": firms, "scenario.steps": steps, **FUTURE})
+    scenario = load_scenario(
+        BASELINE, {"population.firms": firms, "scenario.steps": steps, **FUTURE}
+    )
     path = folder / "targets.toml"
     path.write_text(to_toml(synthetic_targets(scenario, TRUTH, seed)))
     return path
