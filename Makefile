@@ -52,4 +52,5 @@ decide-sites: setup    ## the site decision (examples/decide_sites.toml): report
 
 calibrate: setup       ## fit the history scenario (calibration/history.toml); ship scenarios/calibrated.toml + calibration/posterior/
 	.venv/bin/abm calibrate calibration/history.toml --out results/calibration-history --resume
+	$(PY) -m abm.calibrate.check calibration/history.toml results/calibration-history --runs 40
 	$(PY) -m abm.calibrate.ship results/calibration-history

@@ -78,6 +78,7 @@ def calibrated_toml(folder: Path) -> str:
 
 ODD = SCENARIO.parents[1] / "docs" / "ODD.md"
 BEGIN, END = "<!-- calibrated:begin -->", "<!-- calibrated:end -->"
+CHECK_BEGIN, CHECK_END = "<!-- check:begin -->", "<!-- check:end -->"
 
 
 def posterior_table(folder: Path) -> str:
@@ -109,14 +110,14 @@ def posterior_table(folder: Path) -> str:
     return "\n".join(rows)
 
 
-def write_table(doc: Path, table: str) -> bool:
-    """Replace the text between the calibrated markers of a document (False: no markers)."""
+def write_table(doc: Path, table: str, begin: str = BEGIN, end: str = END) -> bool:
+    """Replace the text between two markers of a document (False: no markers)."""
     text = doc.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
+    if begin not in text or end not in text:
         return False
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    doc.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    doc.write_text(f"{head}{begin}\n{table}\n{end}{tail}", encoding="utf-8")
     return True
 
 
@@ -129,13 +130,19 @@ def ship(folder: str | Path, scenario: Path = SCENARIO, sample: Path = SHIPPED) 
     pd.read_parquet(folder / "posterior.parquet").to_parquet(
         sample / "posterior.parquet", index=False
     )
-    for name in ("fit.json", "spec.json"):
-        shutil.copyfile(folder / name, sample / name)
+    for name in ("fit.json", "spec.json", "check.json", "check.md"):
+        if (folder / name).is_file():  # check.*: the predictive check, when it was run
+            shutil.copyfile(folder / name, sample / name)
     scenario.write_text(text, encoding="utf-8")
     written = [scenario, sample / "posterior.parquet", sample / "fit.json", sample / "spec.json"]
     if sample == SHIPPED:  # the repository's shipped sample: its table goes into the docs
         table = posterior_table(sample)
         written += [d for d in (ODD, ODD.with_name("calibration.md")) if write_table(d, table)]
+        if (sample / "check.md").is_file():
+            doc = ODD.with_name("calibration.md")
+            check = (sample / "check.md").read_text(encoding="utf-8").rstrip("\n")
+            if write_table(doc, check, CHECK_BEGIN, CHECK_END):
+                written.append(doc)
     return written
 
 

@@ -167,3 +167,35 @@ def test_ship_writes_the_scenario_layer_and_the_sample(tmp_path):
     child = scenario.parent / "child.toml"
     child.write_text(f'inherit = "calibrated.toml"\n{BASELINE.read_text()}')
     assert load_scenario(child).params.compute.gpu_per_employee == pytest.approx(0.03)
+
+
+def test_the_predictive_check_compares_every_comparable_target(tmp_path):
+    """Fresh runs at posterior draws, against fitted and use = false targets alike."""
+    from calib_helpers import write_spec, write_synthetic
+
+    from abm.calibrate.check import check
+
+    targets = write_synthetic(tmp_path, firms=120, steps=12)
+    text = targets.read_text()
+    # one target kept for comparison only: the check still reports it
+    targets.write_text(text.replace("[targets.daegu_firms]", "[targets.daegu_firms]\nuse = false"))
+    spec = write_spec(tmp_path, firms=120, steps=12, targets=targets)
+    folder = _write(
+        tmp_path / "cal",
+        pd.DataFrame(
+            {
+                "params.entry.outside_rate": [0.004, 0.006],
+                "params.firm.cost_share": [1.05, 1.0],
+                "params.compute.gpu_per_employee": [0.025, 0.03],
+                "weight": [0.5, 0.5],
+            }
+        ),
+    )
+    out = check(spec, folder, runs=3, workers=1)
+    rows = out["targets"]
+    assert "daegu_firms" in rows and rows["daegu_firms"]["fitted"] is False
+    assert rows["firms_end"]["fitted"] is True
+    r = rows["capital_share"]
+    assert r["simulated_q05"] <= r["simulated_median"] <= r["simulated_q95"]
+    assert (folder / "check.md").read_text().count("\n| `") == len(rows)
+    assert json.loads((folder / "check.json").read_text())["runs"] == 3
