@@ -2,39 +2,45 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import solara
 
+from viz.components.common import LiveHtml
+from viz.feed import Feed
 from viz.i18n import tr, trf
+from viz.live import Frame
 from viz.session import MAX_SPEED, Session
 
 
-@solara.component
-def StepCounter(step: int, steps: int, date: str, lang: str = "en"):
-    solara.v.Html(
-        tag="div",
-        class_="step-counter",
-        attributes={"data-step": str(step)},
-        children=[
-            f"{tr('step_label', lang)} ",
-            solara.v.Html(tag="b", children=[str(step)]),
-            f" / {steps} · {date}",
-        ],
+def counter_html(frame: Frame, lang: str = "en") -> tuple[str, dict[str, str]]:
+    """ "Step <b>3</b> / 24 · 2025-03" (all ours: numbers and a date), and the step."""
+    text = (
+        f"{escape(tr('step_label', lang))} <b>{frame.step}</b> / {frame.steps} · "
+        f"{escape(frame.date)}"
     )
+    return text, {"data-step": str(frame.step)}
+
+
+@solara.component
+def StepCounter(frames: Feed | Frame, lang: str = "en"):
+    feed = frames if isinstance(frames, Feed) else Feed(frames)
+    LiveHtml(feed, lambda f: counter_html(f, lang), [lang], ["step-counter"], "counter")
 
 
 @solara.component
 def PlayerBox(session: Session, lang: str = "en"):
-    """Reads the frame itself, so a step re-renders only this and the live pane."""
-    frame = session.frame.value
+    """The counter follows the frame feed; the buttons render only when their state changes."""
     playing, busy = session.playing.value, session.busy.value
+    at_end = session.at_end.value
     status = session.status.value
-    StepCounter(frame.step, frame.steps, frame.date, lang)
+    StepCounter(session.frames, lang)
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
         solara.Button(
             tr("pause" if playing else "play", lang),
             icon_name="mdi-pause" if playing else "mdi-play",
             on_click=session.toggle,
-            disabled=busy or (frame.done and not playing),
+            disabled=busy or (at_end and not playing),
             color="primary",
             classes=["btn-play"],
         )
@@ -42,7 +48,7 @@ def PlayerBox(session: Session, lang: str = "en"):
             tr("step", lang),
             icon_name="mdi-step-forward",
             on_click=session.step,
-            disabled=playing or busy or frame.done,
+            disabled=playing or busy or at_end,
             color="primary",
             outlined=True,
             classes=["btn-step"],
