@@ -387,3 +387,27 @@ def test_rescan_offers_a_scenario_file_saved_into_an_allowed_folder(small, tmp_p
     choice = next(c for c in s.choices if c.label == "mine")
     s.pick(choice.key)
     wait_for(lambda: s.run.value.scenario.population.firms == 120)
+
+
+def test_a_step_redraws_the_figures_without_rendering_the_page(monkeypatch):
+    """Performance: a step sets the figures' widgets from the frame feed; no component of
+    the page renders again (a render reconciles the whole page: 40-80 ms a step)."""
+    import viz.components.live_view as live_view
+
+    renders = []
+    real = live_view.plottable
+    monkeypatch.setattr(live_view, "plottable", lambda *a: renders.append(1) or real(*a))
+    _, rc = _page()
+    before = len(renders)
+    charts = live_box(rc, "abm-charts").html
+    for n in (1, 2, 3):
+        rc.find(v.Btn, class_="btn-step").widget.click()
+        wait_for(lambda n=n: step_of(rc) == n)
+    assert len(renders) == before  # the live view did not render
+    assert live_box(rc, "kpi-row").attrs["data-step"] == "3"
+    assert live_box(rc, "abm-charts").html != charts  # but its figures show step 3
+    assert 'data-step="3"' in live_box(rc, "fig-map").html
+    # an option still renders the view, with the current frame
+    rc.find(v.BtnToggle, class_="size-by").widget.v_model = "employment"
+    wait_for(lambda: "∝ employment" in live_box(rc, "fig-map").html)
+    assert 'data-step="3"' in live_box(rc, "fig-map").html
