@@ -227,6 +227,11 @@ def choice_label(value: str, lang: str = "en") -> str:
     return ALLOCATION_KO.get(value, value) if lang == "ko" else value
 
 
+def in_lang(text: str, text_ko: str, lang: str = "en") -> str:
+    """The Korean text in the Korean interface when there is one, else the English."""
+    return text_ko if lang == "ko" and text_ko else text
+
+
 def region_label(name: str, name_ko: str, lang: str = "en") -> str:
     """Korean name always; the English name beside it in the English interface."""
     if lang == "ko" or not name:

@@ -44,6 +44,7 @@ class CenterInfo:
     demand: float
     granted: float
     price_krw: float
+    name_ko: str = ""
 
     @property
     def utilisation(self) -> float:
@@ -258,6 +259,7 @@ class LiveRun:
                     float(c.demand) / scale,
                     float(c.granted) / scale,
                     float(c.price_krw),
+                    getattr(self.scenario.centers.get(c.id), "name_ko", ""),
                 )
                 for c in model.centers
             )

@@ -86,7 +86,8 @@ def map_figure(
             f"{'–' if used is None else f'{used:.0f}%'} {tr('used', lang)}, "
             f"{fmt_krw(c.price_krw)} {tr('per_gpu_month', lang)}"
         )
-        centers.append(CenterMark(c.id, center_title(c.name), region.lat, region.lon, detail))
+        title = center_title(c.name, c.name_ko, lang)
+        centers.append(CenterMark(c.id, title, region.lat, region.lon, detail))
     size_label = tr("employment_word" if size_by == "employment" else "firms_word", lang)
     return map_svg(
         places,
@@ -137,7 +138,7 @@ def center_series(frame: Frame, lang: str) -> list[Series]:
     out = []
     for i, c in enumerate(frame.centers):
         values = [h.get(c.id) for h in frame.center_history]
-        name = center_title(c.name)
+        name = center_title(c.name, c.name_ko, lang)
         out.append(Series(name, REGION_COLORS[(i + 10) % len(REGION_COLORS)], values))
     return out
 
