@@ -53,3 +53,50 @@ def test_capacity_control_is_bounded_by_the_schema(baseline):
     assert capacity.hi == hi == 1e6
     draft = {**defaults(baseline), capacity.key: "1e30"}
     assert capacity.key in validate(baseline, draft).errors
+
+
+def test_sweep_explorer_reads_through_the_stores_reader(tmp_path):
+    """Parts with different schemas (string in one, large_string in another, as pandas 2
+    and 3 write them) and a half-written file are read as the store reads them."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from viz import sweep_results
+
+    folder = tmp_path / "demo"
+    (folder / "runs").mkdir(parents=True)
+    first = pa.table(
+        {
+            "run_id": pa.array([0, 1], pa.int64()),
+            "params.site": pa.array(["daegu", "gwangju"], pa.string()),
+            "status": pa.array(["ok", "ok"], pa.string()),
+            "hhi": [0.5, 0.6],
+            "compute_met": [0.8, 0.7],
+        }
+    )
+    later = pa.table(
+        {
+            "run_id": pa.array([2, 3], pa.int64()),
+            "params.site": pa.array(["daegu", "haenam"], pa.large_string()),
+            "status": pa.array(["ok", "failed"], pa.large_string()),
+            "hhi": [0.55, None],
+            "compute_met": [0.9, None],
+        }
+    )
+    pq.write_table(first, folder / "runs" / "part-0.parquet")
+    pq.write_table(later, folder / "runs" / "part-1.parquet")
+    (folder / "runs" / "part-2.parquet.tmp").write_bytes(b"half written")
+    manifest = {
+        "format": "abm-sweep/1",
+        "name": "demo",
+        "state": "complete",
+        "columns": {"parameters": ["params.site"], "metrics": ["hhi", "compute_met"]},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    results = sweep_results.load(folder)
+    assert list(results.runs["run_id"]) == [0, 1, 2]  # the failed run is left out
+    assert list(results.runs["params.site"]) == ["daegu", "gwangju", "daegu"]
+    assert results.metrics == ["hhi", "compute_met"]
+    assert results.series is None

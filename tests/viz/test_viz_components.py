@@ -333,6 +333,7 @@ def test_sweep_view_reads_a_results_folder_and_escapes_its_name(tmp_path, monkey
         {"run_id": [0, 0, 1, 1], "step": [0, 1, 0, 1], "hhi": [0.5, 0.6, 0.5, 0.7]}
     ).to_parquet(folder / "series" / "part-0.parquet")
     manifest = {
+        "format": "abm-sweep/1",
         "name": "<img src=x onerror=alert(1)>",
         "state": "complete",
         "runs_total": 12,
