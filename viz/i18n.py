@@ -107,8 +107,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "서로 다른 지역의 기업·대학·정부를 잇는 협력 연결의 비율.",
     ),
     "map_legend": (
-        "bubble area ∝ {size}; ◆ compute center; arrows: relocations",
-        "원 면적 ∝ {size}; ◆ 컴퓨팅 센터; 화살표: 기업 이전",
+        "bubble area ∝ {size}; ■ district; ◆ compute center; arrows: relocations",
+        "원 면적 ∝ {size}; ■ 지구; ◆ 컴퓨팅 센터; 화살표: 기업 이전",
     ),
     "firms_word": ("firms", "기업 수"),
     "employment_word": ("employment", "고용"),
@@ -120,10 +120,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "scope": ("Scope", "범위"),
     "scope_model": ("Model-wide", "전체"),
     "scope_region": ("By region", "지역별"),
-    "inspect": ("Inspect a region's firms", "지역 기업 분포 보기"),
+    "inspect": ("Inspect a region's or a district's firms", "지역·지구 기업 분포 보기"),
+    "district": ("District", "지구"),
+    "districts_in": ("Districts", "지구"),
+    "of_region": ("of the region's", "지역 대비"),
     "inspect_hint": (
-        "Click a region on the map (or pick it here) for its firms' distributions.",
-        "지도에서 지역을 클릭하거나 여기서 고르면 해당 지역 기업의 분포를 보여줍니다.",
+        "Click a region or a district (■) on the map, or pick it here, for its firms' "
+        "distributions.",
+        "지도에서 지역이나 지구(■)를 클릭하거나 여기서 고르면 해당 기업의 분포를 보여줍니다.",
     ),
     "median": ("median", "중앙값"),
     "firm_count": ("firms", "기업"),

@@ -100,3 +100,85 @@ def test_sweep_explorer_reads_through_the_stores_reader(tmp_path):
     assert list(results.runs["params.site"]) == ["daegu", "gwangju", "daegu"]
     assert results.metrics == ["hhi", "compute_met"]
     assert results.series is None
+
+
+def _district_run(baseline, steps: int = 3) -> LiveRun:
+    run = LiveRun(baseline.with_overrides({"population.firms": 2000, "scenario.steps": steps}), 1)
+    run.step()
+    return run
+
+
+def test_map_shows_each_district_sized_by_firms_in_both_languages(baseline):
+    import re
+
+    run = _district_run(baseline)
+    en = map_figure(run.frame, run.scenario, "en")
+    marks = re.findall(
+        r'<rect class="district" data-region="d:([a-z_]+)"[^>]* width="([\d.]+)"', en
+    )
+    assert {d for d, _ in marks} == set(baseline.districts)
+    size = {d: float(w) for d, w in marks}
+    firms = {r["district"]: r["firms"] for r in run.frame.districts_now}
+    assert firms["pangyo"] > firms["suseong_alpha_city"] > firms["solaseado"] == 0
+    assert size["pangyo"] > size["suseong_alpha_city"] > size["solaseado"]  # area ∝ firms
+    assert "수성알파시티 Suseong Alpha City" in en  # both names in the English interface
+    ko = map_figure(run.frame, run.scenario, "ko")
+    assert "수성알파시티" in ko and "Suseong Alpha City" not in ko
+    assert "■ district" in en and "■ 지구" in ko
+
+
+def test_a_district_with_coordinates_is_drawn_there(baseline):
+    import re
+
+    base = baseline.with_overrides({"districts.pangyo.lat": 37.40, "districts.pangyo.lon": 127.11})
+    run = _district_run(base)
+    beside = _district_run(baseline)
+    at = re.search(r'data-region="d:pangyo" x="([\d.]+)"', map_figure(run.frame, base, "en"))
+    near = re.search(
+        r'data-region="d:pangyo" x="([\d.]+)"', map_figure(beside.frame, baseline, "en")
+    )
+    assert at and near and at.group(1) != near.group(1)
+
+
+def test_inspecting_a_district_or_a_region_shows_the_districts_firms(baseline):
+    from viz.figures.live import district_note, histograms, inspect_choices
+
+    run = _district_run(baseline)
+    frame = run.frame
+    assert "d:suseong_alpha_city" in {i["value"] for i in inspect_choices(baseline, "en")}
+    counts = frame.firm_hist["size"].counts
+    assert 0 < sum(counts["d:suseong_alpha_city"]) < sum(counts["daegu"])
+    svgs = dict(histograms(frame, baseline, "d:suseong_alpha_city", "en"))
+    assert f"{sum(counts['d:suseong_alpha_city'])} firms" in svgs["size"]
+    region_line = district_note(frame, baseline, "daegu", "en")
+    assert region_line.startswith("Districts: 수성알파시티 Suseong Alpha City")
+    district_line = district_note(frame, baseline, "d:suseong_alpha_city", "ko")
+    assert district_line.startswith("수성알파시티, 대구:") and "지역 대비" in district_line
+
+
+def test_clicking_a_district_on_the_map_inspects_it(baseline):
+    from tests.viz.test_viz_components import live_box, wait_for
+    from viz.components.live_view import LiveView
+
+    run = _district_run(baseline)
+    selected = solara.reactive("")
+    _, rc = solara.render(LiveView(run.frame, run.scenario, "en", selected=selected))
+    live_box(rc, "fig-map").vue_pick("d:pangyo")  # what the map's click handler sends
+    wait_for(lambda: selected.value == "d:pangyo")
+    wait_for(lambda: "Pangyo Techno Valley" in live_box(rc, "inspect-d-pangyo").html)
+    assert 'class="district selected" data-region="d:pangyo"' in live_box(rc, "fig-map").html
+
+
+def test_full_data_download_has_the_districts(baseline):
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    from viz import export
+
+    run = _district_run(baseline)
+    archive = zipfile.ZipFile(io.BytesIO(export.data_zip(run)))
+    assert {"districts.parquet", "districts.csv"} <= set(archive.namelist())
+    table = pd.read_parquet(io.BytesIO(archive.read("districts.parquet")))
+    assert set(table["district"]) == set(baseline.districts) and table["step"].max() == 1

@@ -14,14 +14,16 @@ from viz.feed import Feed
 from viz.figures.live import (
     chart_figures,
     custom_chart,
+    district_note,
     histograms,
+    inspect_choices,
     kpis,
     map_figure,
     network_figure,
     output_title,
     plottable,
 )
-from viz.i18n import region_label, tr
+from viz.i18n import tr
 from viz.live import Frame
 
 
@@ -97,12 +99,10 @@ def CustomChart(
 
 @solara.component
 def Inspector(frames: Feed | Frame, scenario: Scenario, selected: solara.Reactive[str], lang: str):
-    """The selected region's firms: size, knowledge, cash and compute met, as histograms."""
+    """The selected region's or district's firms: size, knowledge, cash and compute met,
+    as histograms; a region's line names its districts and their firms."""
     feed = as_feed(frames)
-    items = [
-        {"text": region_label(r.name, r.name_ko, lang), "value": rid}
-        for rid, r in scenario.regions.items()
-    ]
+    items = inspect_choices(scenario, lang)
     with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.v.Html(tag="div", children=[tr("inspect", lang)], class_="abm-group")
         solara.v.Select(
@@ -116,20 +116,25 @@ def Inspector(frames: Feed | Frame, scenario: Scenario, selected: solara.Reactiv
             style_="max-width: 240px",
         )
     region = selected.value
-    if not region or region not in scenario.regions:
+    if not region or region not in {i["value"] for i in items}:
         solara.v.Html(tag="div", children=[tr("inspect_hint", lang)], class_="abm-note")
         return
 
     def draw(frame: Frame) -> str:
+        note = escape(district_note(frame, scenario, region, lang))
         return safe_svg(
-            lambda: "".join(
-                f'<div class="abm-hist-cell hist-{col}">{svg}</div>'
-                for col, svg in histograms(frame, scenario, region, lang)
+            lambda: (
+                (f'<div class="abm-note inspect-note">{note}</div>' if note else "")
+                + "".join(
+                    f'<div class="abm-hist-cell hist-{col}">{svg}</div>'
+                    for col, svg in histograms(frame, scenario, region, lang)
+                )
             ),
             "histograms",
         )
 
-    LiveHtml(feed, draw, [id(scenario), region, lang], ["abm-hists", f"inspect-{region}"], "hist")
+    css = "inspect-" + region.replace(":", "-")
+    LiveHtml(feed, draw, [id(scenario), region, lang], ["abm-hists", css], "hist")
 
 
 def network_drawer(scenario: Scenario, lang: str):

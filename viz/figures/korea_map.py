@@ -46,6 +46,23 @@ class CenterMark:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class DistrictMark:
+    """A district on the map: at its own coordinates, or (none given) beside its region."""
+
+    id: str  # what a click sends: "d:<district id>"
+    label: str
+    region: str
+    value: float  # firms or employment, as the bubbles
+    lat: float = 0.0
+    lon: float = 0.0
+    color: str = "#555"
+
+
+MAX_DISTRICT = 11.0
+MIN_DISTRICT = 3.0
+
+
 @cache
 def _outline() -> tuple[list[dict], tuple[float, float, float, float]]:
     features = json.loads(OUTLINE.read_text(encoding="utf-8"))["features"]
@@ -86,12 +103,57 @@ def outline_paths(width: int = WIDTH, height: int = HEIGHT) -> str:
     return "".join(out)
 
 
+def _district_marks(
+    districts: list[DistrictMark], where, radius, project, size_label: str, selected
+) -> list[str]:
+    """A square per district, its area on the districts' own scale (a district is far
+    smaller than its region); beside its region's bubble when it has no coordinates."""
+    top = max([d.value for d in districts if d.value > 0] or [1.0])
+    beside: dict[str, int] = {}
+    out = []
+    for d in districts:
+        if d.lat or d.lon:
+            x, y = project(d.lon, d.lat)
+        elif d.region in where:
+            nth = beside.get(d.region, 0)
+            beside[d.region] = nth + 1
+            x0, y0 = where[d.region]
+            x, y = x0 - radius.get(d.region, MIN_BUBBLE) - 9, y0 - 4 + 15 * nth
+        else:
+            continue
+        s = MIN_DISTRICT + (MAX_DISTRICT - MIN_DISTRICT) * math.sqrt(max(d.value, 0) / top)
+        picked = d.id == selected
+        out.append(
+            f'<rect class="district{" selected" if picked else ""}" data-region="{escape(d.id)}" '
+            f'x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" '
+            f'fill="{d.color}" fill-opacity="{".15" if d.value <= 0 else ".8"}" '
+            f'stroke="{"#111" if picked else "#fff"}" stroke-width="{"2.5" if picked else "1.2"}" '
+            f'style="cursor:pointer"><title>{escape(d.label)}: {fmt_number(d.value)} '
+            f"{escape(size_label)}</title></rect>"
+        )
+        out.append(
+            text(
+                x - s - 3,
+                y + 3,
+                d.label,
+                text_anchor="end",
+                fill=INK,
+                font_size="8.5",
+                stroke="#fbfcfd",
+                stroke_width="2.5",
+                paint_order="stroke",
+            )
+        )
+    return out
+
+
 def map_svg(
     places: list[Place],
     sizes: dict[str, float],
     *,
     size_label: str,
     centers: list[CenterMark] = (),
+    districts: list[DistrictMark] = (),
     flows: dict[tuple[str, str], float] | None = None,
     step: int = 0,
     title: str = "",
@@ -173,6 +235,7 @@ def map_svg(
                 paint_order="stroke",
             )
         )
+    parts += _district_marks(districts, where, radius, project, size_label, selected)
     stacked: dict[tuple[float, float], int] = {}
     for c in centers:
         x, y = project(c.lon, c.lat)
