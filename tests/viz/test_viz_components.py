@@ -302,7 +302,7 @@ def test_korean_covers_the_live_view_controls_and_compare(small):
     frame = LiveRun(small, 1).step()
     _, rc = solara.render(LiveView(frame, small, "ko"), handle_error=False)
     text, html = texts(rc), html_of(rc)
-    for phrase in ("기업 수", "고용", "지역 기업 분포 보기", "그래프 선택"):
+    for phrase in ("기업 수", "고용", "지역·지구 기업 분포 보기", "그래프 선택"):
         assert phrase in text, phrase
     assert "원 면적 ∝ 기업 수" in html and "에이전트" in html and "센터별 GPU 가동률" in html
     draft = solara.reactive(defaults(small))
