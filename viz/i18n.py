@@ -111,6 +111,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "원 면적 ∝ {size}; ■ 지구; ◆ 컴퓨팅 센터; 화살표: 기업 이전",
     ),
     "firms_word": ("firms", "기업 수"),
+    "history": ("history", "역사"),
+    "in_history": ("history (replayed to {end})", "역사 (재현: {end}까지)"),
+    "past_history": ("projection (history ended {end})", "전망 (역사는 {end}까지)"),
+    "passed_history": (
+        "The run passed the end of history ({end})",
+        "역사 구간({end})을 지났습니다",
+    ),
     "employment_word": ("employment", "고용"),
     "date": ("Date", "날짜"),
     "used": ("used", "가동"),

@@ -182,3 +182,38 @@ def test_full_data_download_has_the_districts(baseline):
     assert {"districts.parquet", "districts.csv"} <= set(archive.namelist())
     table = pd.read_parquet(io.BytesIO(archive.read("districts.parquet")))
     assert set(table["district"]) == set(baseline.districts) and table["step"].max() == 1
+
+
+def test_time_charts_shade_the_history_and_the_counter_says_when_it_is_passed(baseline):
+    import re
+
+    from viz.components.player import counter_html
+    from viz.figures.live import custom_chart, history_end
+
+    scenario = baseline.with_overrides(
+        {"population.firms": 300, "scenario.steps": 6, "scenario.history_end": "2025-02"}
+    )
+    assert history_end(scenario) == "2025-02"
+    run = LiveRun(scenario, 1)
+    frames = [run.step() for _ in range(4)]
+    charts = dict(chart_figures(frames[-1], scenario, "en"))
+    assert all('class="history-band" data-until="2025-02"' in svg for svg in charts.values())
+    band = re.search(
+        r'class="history-band".*?<rect x="([\d.]+)"[^>]* width="([\d.]+)"', charts["hhi"]
+    )
+    assert band and float(band.group(2)) > 0
+    line = re.search(r'class="history-band".*?<line x1="([\d.]+)"', charts["hhi"])
+    assert float(band.group(1)) < float(line.group(1))  # it ends inside the chart
+    assert ">역사<" in dict(chart_figures(frames[-1], scenario, "ko"))["hhi"]
+    assert "history-band" in custom_chart(frames[-1], scenario, "en", "firms", "model")
+    states = [counter_html(f, "en", "2025-02")[1]["data-history"] for f in frames]
+    assert [f.date for f in frames] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    assert states == ["in", "in", "past", "past"]
+    assert "projection (history ended 2025-02)" in counter_html(frames[-1], "en", "2025-02")[0]
+    assert "전망" in counter_html(frames[-1], "ko", "2025-02")[0]
+    # no history, or a value that is not a month: no band, no badge, no error
+    for end in ("", "2025-13"):
+        other = scenario.with_overrides({"scenario.history_end": end})
+        assert history_end(other) is None
+        assert "history-band" not in dict(chart_figures(frames[-1], other, "en"))["hhi"]
+    assert "data-history" not in counter_html(frames[-1], "en", None)[1]

@@ -8,24 +8,41 @@ import solara
 
 from viz.components.common import LiveHtml
 from viz.feed import Feed
+from viz.figures.live import history_end
 from viz.i18n import tr, trf
 from viz.live import Frame
 from viz.session import MAX_SPEED, Session
 
 
-def counter_html(frame: Frame, lang: str = "en") -> tuple[str, dict[str, str]]:
-    """ "Step <b>3</b> / 24 · 2025-03" (all ours: numbers and a date), and the step."""
+def counter_html(
+    frame: Frame, lang: str = "en", history_end: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """The step, its month and, when the scenario replays history, whether that month is
+    still history or past it ("Step 3 / 24 · 2025-03 · history"); and the step."""
     text = (
         f"{escape(tr('step_label', lang))} <b>{frame.step}</b> / {frame.steps} · "
         f"{escape(frame.date)}"
     )
-    return text, {"data-step": str(frame.step)}
+    attrs = {"data-step": str(frame.step)}
+    if history_end:
+        past = frame.date[:7] > history_end
+        key, state = ("past_history", "past") if past else ("in_history", "in")
+        words = escape(trf(key, lang, end=history_end))
+        text += f' <span class="history-state {state}">{words}</span>'
+        attrs["data-history"] = state
+    return text, attrs
 
 
 @solara.component
-def StepCounter(frames: Feed | Frame, lang: str = "en"):
+def StepCounter(frames: Feed | Frame, lang: str = "en", history_end: str | None = None):
     feed = frames if isinstance(frames, Feed) else Feed(frames)
-    LiveHtml(feed, lambda f: counter_html(f, lang), [lang], ["step-counter"], "counter")
+    LiveHtml(
+        feed,
+        lambda f: counter_html(f, lang, history_end),
+        [lang, history_end],
+        ["step-counter"],
+        "counter",
+    )
 
 
 @solara.component
@@ -34,7 +51,7 @@ def PlayerBox(session: Session, lang: str = "en"):
     playing, busy = session.playing.value, session.busy.value
     at_end = session.at_end.value
     status = session.status.value
-    StepCounter(session.frames, lang)
+    StepCounter(session.frames, lang, history_end(session.run.value.scenario))
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
         solara.Button(
             tr("pause" if playing else "play", lang),

@@ -9,6 +9,7 @@ recorder) or an odd value gives an empty line, never an exception.
 from __future__ import annotations
 
 import math
+import re
 
 from abm import outputs
 from abm.outputs import MODEL, REGION, Output
@@ -164,10 +165,27 @@ def _axis(kind: str, lang: str):
     return lambda v: fmt_value(v, kind, lang, axis=True)
 
 
+def history_end(scenario: Scenario) -> str | None:
+    """The scenario's last month of replayed history ("YYYY-MM"), or None (none, or not a
+    month: the charts then draw no band rather than fail)."""
+    end = getattr(scenario.scenario, "history_end", "") or ""
+    return end if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", end) else None
+
+
+def history_band(scenario: Scenario, lang: str) -> tuple[str, str] | None:
+    end = history_end(scenario)
+    return (tr("history", lang), end) if end else None
+
+
 def chart_figures(frame: Frame, scenario: Scenario, lang: str) -> list[tuple[str, str]]:
     """(chart id, SVG) for each time series of the live view."""
     x = [row.get("step", i) for i, row in enumerate(frame.model_rows)]
-    common = {"step": frame.step, "x_dates": list(frame.dates), "x_label": ""}
+    common = {
+        "step": frame.step,
+        "x_dates": list(frame.dates),
+        "x_label": "",
+        "history": history_band(scenario, lang),
+    }
 
     def title(name: str, scope: str, fallback: str) -> str:
         o = declared(name, scope)
@@ -253,6 +271,7 @@ def custom_chart(frame: Frame, scenario: Scenario, lang: str, name: str, scope: 
         y_format=_axis(o.kind, lang),
         width=520,
         height=230,
+        history=history_band(scenario, lang),
     )
 
 
