@@ -177,6 +177,30 @@ _TEXT: dict[str, tuple[str, str]] = {
         "나머지는 저장된 시나리오 파일입니다.",
     ),
     "seeds_each": ("{n} seeds each", "각 {n}개 시드"),
+    "use_posterior": (
+        "parameter uncertainty (calibrated posterior)",
+        "매개변수 불확실성 (보정된 사후분포)",
+    ),
+    "no_posterior": (
+        "No calibrated posterior is shipped yet (calibration/posterior/): the ensembles vary "
+        "seeds only.",
+        "보정된 사후분포가 아직 없습니다(calibration/posterior/): 앙상블은 시드만 바꿉니다.",
+    ),
+    "posterior_keys": (
+        "Each run draws one of the posterior's {n} parameter sets ({k} parameters), by weight.",
+        "각 실행은 사후분포의 매개변수 조합 {n}개({k}개 매개변수) 중 하나를 "
+        "가중치에 따라 뽑습니다.",
+    ),
+    "used_posterior": (
+        "Used: {n} runs a side, each with its own seed and a parameter set drawn from the "
+        "calibrated posterior (the same draws on both sides).",
+        "사용: 쪽마다 {n}회 실행, 각각 고유한 시드와 보정된 사후분포에서 뽑은 매개변수 조합"
+        "(양쪽에 같은 조합).",
+    ),
+    "used_seeds": (
+        "Used: {n} seeds a side; parameters as in the scenarios (no posterior).",
+        "사용: 쪽마다 시드 {n}개; 매개변수는 시나리오 그대로 (사후분포 없음).",
+    ),
     "compare_failed": ("comparison failed: {err}", "비교 실패: {err}"),
     "table_metric": ("Metric", "지표"),
     "range_msg": ("must be a whole number from {lo} to {hi}", "{lo}–{hi} 사이의 정수여야 합니다"),

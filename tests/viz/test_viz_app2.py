@@ -217,3 +217,69 @@ def test_time_charts_shade_the_history_and_the_counter_says_when_it_is_passed(ba
         assert history_end(other) is None
         assert "history-band" not in dict(chart_figures(frames[-1], other, "en"))["hhi"]
     assert "data-history" not in counter_html(frames[-1], "en", None)[1]
+
+
+def _posterior(folder, values=(0.2, 0.9), weights=(1.0, 3.0)):
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(
+        {"params.agglomeration.strength": list(values), "weight": list(weights)}
+    ).to_parquet(folder / "posterior.parquet")
+    return folder
+
+
+def _compare(small, monkeypatch, shipped, use=None):
+    from abm.calibrate import posterior
+    from tests.viz.test_viz_components import wait_for
+    from viz.components.compare import CURRENT, CompareState, CompareView
+
+    monkeypatch.setattr(posterior, "SHIPPED", shipped)
+    state = CompareState(CURRENT, CURRENT)
+    state.key_b.set(CURRENT)
+    state.seeds_text.set("3")
+    state.months_text.set("3")
+    if use is not None:
+        state.use_posterior.set(use)
+    _, rc = solara.render(CompareView(state, [], lambda: (small, 4), "en"), handle_error=False)
+    box = rc.find(v.Checkbox, class_="ctl-compare-posterior").widget
+    rc.find(v.Btn, class_="btn-compare").widget.click()
+    wait_for(lambda: state.result.value is not None or state.error.value, timeout=60)
+    wait_for(lambda: not state.running.value)
+    assert not state.error.value, state.error.value
+    return state, rc, box
+
+
+def test_compare_draws_parameter_sets_from_the_shipped_posterior(small, monkeypatch, tmp_path):
+    from abm.calibrate.posterior import posterior_overrides
+    from tests.viz.test_viz_components import texts, wait_for
+
+    folder = _posterior(tmp_path / "calibration" / "posterior")
+    state, rc, box = _compare(small, monkeypatch, folder)
+    assert box.label == "parameter uncertainty (calibrated posterior)"
+    wait_for(lambda: not box.disabled)  # (disabled only while running)
+    assert box.v_model is True  # on by default when shipped
+    ensembles = state.result.value
+    expected = posterior_overrides(folder, 3, 4)  # what abm compare --posterior draws
+    assert (
+        [dict(d) for d in ensembles[0].draws] == expected == [dict(d) for d in ensembles[1].draws]
+    )
+    assert {d["params.agglomeration.strength"] for d in expected} <= {0.2, 0.9}
+    assert "parameter set drawn from the calibrated posterior" in texts(rc)
+    # the draws change the runs: the same seeds without the posterior differ
+    plain, rc2, _ = _compare(small, monkeypatch, folder, use=False)
+    assert plain.result.value[0].draws == ()
+    assert "no posterior" in texts(rc2)
+    numbers = ensembles[0].model.select_dtypes("number").columns
+    a, b = ensembles[0].model[numbers], plain.result.value[0].model[numbers]
+    assert not a.equals(b)
+
+
+def test_without_a_shipped_posterior_the_box_is_disabled_with_a_note(small, monkeypatch, tmp_path):
+    from tests.viz.test_viz_components import texts
+
+    state, rc, box = _compare(small, monkeypatch, tmp_path / "nothing-here")
+    assert box.disabled and box.v_model is False
+    assert "No calibrated posterior is shipped yet" in texts(rc)
+    assert state.result.value[0].draws == ()
+    assert "seeds a side; parameters as in the scenarios" in texts(rc)

@@ -261,6 +261,7 @@ def test_compare_offers_current_settings_and_keeps_its_state(small):
     state.seeds_text.set("1")
     state.months_text.set("2")
     state.key_b.set(CURRENT)
+    state.use_posterior.set(False)  # seeds only: the sidebar's run is what is compared
     choices = scenario_choices()
     _, rc = solara.render(CompareView(state, choices, lambda: (small, 4), "ko"), handle_error=False)
     assert "현재 설정" in texts(rc) and "비교 실행" in texts(rc)
