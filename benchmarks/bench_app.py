@@ -86,9 +86,7 @@ def set_speed(page: Page, speed: int) -> None:
 def reset_to(page: Page, firms: int) -> None:
     set_control(page, "ctl-firms", str(firms))
     page.locator(".btn-reset").click()
-    expect(page.locator(".kpi-row")).to_have_attribute(
-        "data-agents", str(firms), timeout=120_000
-    )
+    expect(page.locator(".kpi-row")).to_have_attribute("data-agents", str(firms), timeout=120_000)
     expect(page.locator(".step-counter")).to_have_attribute("data-step", "0", timeout=120_000)
     expect(page.locator(".btn-play")).to_be_enabled()
 
