@@ -57,6 +57,8 @@ class DistrictMark:
     lat: float = 0.0
     lon: float = 0.0
     color: str = "#555"
+    lines: tuple[str, ...] = ()  # what the map writes (default: the label); a second line
+    # smaller (the English name under the Korean one)
 
 
 MAX_DISTRICT = 11.0
@@ -112,16 +114,16 @@ def _district_marks(
     beside: dict[str, int] = {}
     out = []
     for d in districts:
+        s = MIN_DISTRICT + (MAX_DISTRICT - MIN_DISTRICT) * math.sqrt(max(d.value, 0) / top)
         if d.lat or d.lon:
             x, y = project(d.lon, d.lat)
         elif d.region in where:
             nth = beside.get(d.region, 0)
             beside[d.region] = nth + 1
             x0, y0 = where[d.region]
-            x, y = x0 - radius.get(d.region, MIN_BUBBLE) - 9, y0 - 4 + 15 * nth
+            x, y = x0 - radius.get(d.region, MIN_BUBBLE) - s - 3, y0 - 4 + 24 * nth
         else:
             continue
-        s = MIN_DISTRICT + (MAX_DISTRICT - MIN_DISTRICT) * math.sqrt(max(d.value, 0) / top)
         picked = d.id == selected
         out.append(
             f'<rect class="district{" selected" if picked else ""}" data-region="{escape(d.id)}" '
@@ -131,20 +133,34 @@ def _district_marks(
             f'style="cursor:pointer"><title>{escape(d.label)}: {fmt_number(d.value)} '
             f"{escape(size_label)}</title></rect>"
         )
-        out.append(
-            text(
-                x - s - 3,
-                y + 3,
-                d.label,
-                text_anchor="end",
-                fill=INK,
-                font_size="8.5",
-                stroke="#fbfcfd",
-                stroke_width="2.5",
-                paint_order="stroke",
+        room = x - s - 3 - 2  # labels sit left of the square and never leave the map
+        lines = [line for line in (d.lines or (d.label,)) if line]
+        for k, line in enumerate(lines):
+            out.append(
+                text(
+                    x - s - 3,
+                    y + 3 + 9 * k - 4.5 * (len(lines) - 1),
+                    _fit(line, room),
+                    text_anchor="end",
+                    fill=INK if k == 0 else MUTED,
+                    font_size="8.5" if k == 0 else "7.5",
+                    stroke="#fbfcfd",
+                    stroke_width="2.5",
+                    paint_order="stroke",
+                )
             )
-        )
     return out
+
+
+def _fit(label: str, room: float) -> str:
+    """``label`` cut (with …) to ``room`` px at 8.5 px; the full name is in the tooltip."""
+    from viz.figures.lines import text_width
+
+    if text_width(label, 4.6, 8.2) <= room:
+        return label
+    while label and text_width(label + "…", 4.6, 8.2) > room:
+        label = label[:-1]
+    return label.rstrip() + "…" if label else ""
 
 
 def map_svg(

@@ -95,6 +95,7 @@ def map_figure(
         d = scenario.districts.get(row.get("district"))
         if d is None:
             continue
+        names = (d.name_ko or d.name,) + ((d.name,) if lang != "ko" and d.name_ko else ())
         districts.append(
             DistrictMark(
                 district_key(row["district"]),
@@ -104,6 +105,7 @@ def map_figure(
                 getattr(d, "lat", 0.0),
                 getattr(d, "lon", 0.0),
                 colors.get(d.region, "#555"),
+                lines=names,
             )
         )
     return map_svg(
