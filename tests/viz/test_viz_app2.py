@@ -191,7 +191,12 @@ def test_time_charts_shade_the_history_and_the_counter_says_when_it_is_passed(ba
     from viz.figures.live import custom_chart, history_end
 
     scenario = baseline.with_overrides(
-        {"population.firms": 300, "scenario.steps": 6, "scenario.history_end": "2025-02"}
+        {
+            "population.firms": 300,
+            "scenario.start": "2025-01",
+            "scenario.steps": 6,
+            "scenario.history_end": "2025-02",
+        }
     )
     assert history_end(scenario) == "2025-02"
     run = LiveRun(scenario, 1)
