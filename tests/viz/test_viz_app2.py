@@ -217,8 +217,14 @@ def test_time_charts_shade_the_history_and_the_counter_says_when_it_is_passed(ba
     assert "projection (history ended 2025-02)" in counter_html(frames[-1], "en", "2025-02")[0]
     assert "전망" in counter_html(frames[-1], "ko", "2025-02")[0]
     # no history, or a value that is not a month: no band, no badge, no error
-    for end in ("", "2025-13"):
-        other = scenario.with_overrides({"scenario.history_end": end})
+    import dataclasses
+
+    none = scenario.with_overrides({"scenario.history_end": ""})
+    # a scenario object that bypassed the loader's check of the month
+    bad = dataclasses.replace(
+        scenario, scenario=dataclasses.replace(scenario.scenario, history_end="2025-13")
+    )
+    for other in (none, bad):
         assert history_end(other) is None
         assert "history-band" not in dict(chart_figures(frames[-1], other, "en"))["hhi"]
     assert "data-history" not in counter_html(frames[-1], "en", None)[1]
