@@ -142,6 +142,8 @@ class District:
     name: str = param("", "English name")
     name_ko: str = param("", "Korean name")
     region: str = param("", "Region id it lies in")
+    lat: float = param(0.0, "Latitude (0 = none: maps draw it beside its region)", lo=-90, hi=90)
+    lon: float = param(0.0, "Longitude (0 = none: maps draw it beside its region)", lo=-180, hi=180)
     designated: str = param("2015-01", "Month it opens to firms")
     space_firms: float = param(
         1e6, "Firms it has space for (real; land or floor area)", lo=0, hi=1e7, unit="firms"
@@ -170,6 +172,7 @@ class Center:
     """A compute center: site, GPU capacity over time, price and allocation rule."""
 
     name: str = param("", "Name")
+    name_ko: str = param("", "Korean name (empty = the English name)")
     site: str = param("", "Region id of the site")
     public: bool = param(
         True, "Publicly priced capacity allocated by rule (else sold at its price, local access)"
@@ -183,7 +186,7 @@ class Center:
         source="Gwangju NADC H100 price 100,000원/month (honamgoodnews) [V]",
     )
     capacity: tuple[tuple[str, float], ...] = param(
-        (), "GPU capacity schedule: [month, GPUs] points, linear in between (real)"
+        (), "GPU capacity schedule: [month, GPUs] points, linear in between (real)", lo=0, hi=1e6
     )
     allocation: str = param(
         "priority",
@@ -755,6 +758,7 @@ class Params:
 class Meta:
     name: str = param("", "Scenario name")
     description: str = param("", "One-line description")
+    description_ko: str = param("", "One-line description in Korean (empty = the English one)")
     start: str = param("2025-01", "First month simulated")
     history_end: str = param("", "Last month of the replayed history (YYYY-MM); empty = none")
     steps: int = param(132, "Months simulated (132 = Jan 2025 to Dec 2035)", lo=0, hi=1200)

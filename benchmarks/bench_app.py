@@ -86,9 +86,8 @@ def set_speed(page: Page, speed: int) -> None:
 def reset_to(page: Page, firms: int) -> None:
     set_control(page, "ctl-firms", str(firms))
     page.locator(".btn-reset").click()
-    expect(page.locator(".kpi-row")).to_have_attribute(
-        "data-agents", str(firms), timeout=120_000
-    )
+    expect(page.locator(".kpi-row")).to_have_attribute("data-agents", str(firms), timeout=120_000)
+    expect(page.locator(".step-counter")).to_have_attribute("data-step", "0", timeout=120_000)
     expect(page.locator(".btn-play")).to_be_enabled()
 
 
@@ -121,7 +120,7 @@ def main() -> int:
     args = parser.parse_args()
     speeds = (5, 30) if args.quick else SPEEDS
     tabs = 8 if args.quick else 25
-    out: dict = {"load_average": os.getloadavg(), "quick": args.quick}
+    out: dict = {"load_average_start": os.getloadavg(), "quick": args.quick}
     server = AppServer("bench").start()
     try:
         with sync_playwright() as pw:
@@ -149,8 +148,7 @@ def main() -> int:
                 print(f"{firms} firms: step ms {out[f'step_ms_{firms}']}", flush=True)
                 rows = []
                 for speed in speeds:
-                    if page.locator(".btn-play").is_disabled():  # the run reached its end
-                        reset_to(page, firms)
+                    reset_to(page, firms)  # a fresh run: the top speed must not reach its end
                     rows.append(pause_latency(page, speed))
                     print(f"  pause {rows[-1]}", flush=True)
                 out[f"pause_{firms}"] = rows
@@ -181,6 +179,7 @@ def main() -> int:
     out["pages_open_at_end"] = [
         line for line in server.log().splitlines() if "abm-diagnostic: page closed" in line
     ][-1:]
+    out["load_average_end"] = os.getloadavg()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench_app.json").write_text(json.dumps(out, indent=2))
     print(json.dumps(out, indent=2))

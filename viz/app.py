@@ -117,10 +117,9 @@ class Tab:
 @solara.component
 def LiveTab(state: Page_state, lang: str):
     s = state.session
-    frame = s.frame.value
-    run = s.run.value
-    LiveView(frame, run.scenario, lang, s.size_by, s.selected, s.plot_scope, s.plot_name)
-    ExportPanel(run, frame.step, s.edits, s.size_by.value, lang)
+    run = s.run.value  # a new run renders the tab; a new frame only redraws the figures
+    LiveView(s.frames, run.scenario, lang, s.size_by, s.selected, s.plot_scope, s.plot_name)
+    ExportPanel(run, s.edits, s.size_by.value, lang, s.frames)
 
 
 @solara.component

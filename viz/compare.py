@@ -62,6 +62,45 @@ class Ensemble:
     label: str
     seeds: tuple[int, ...]
     model: pd.DataFrame  # every run's model table, with "seed" and "scenario" columns
+    draws: tuple[dict, ...] = ()  # the posterior parameter set of each run (empty: none)
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """The calibrated posterior the repository ships, as Compare offers it."""
+
+    table: pd.DataFrame | None
+    problem: str = ""  # why there is none to use (absent, or unreadable)
+
+    @property
+    def available(self) -> bool:
+        return self.table is not None
+
+    @property
+    def keys(self) -> list[str]:
+        return [] if self.table is None else [c for c in self.table.columns if c != "weight"]
+
+
+def shipped() -> Posterior:
+    """``calibration/posterior/`` through :func:`abm.calibrate.posterior.shipped_posterior`;
+    a damaged file is reported, not raised."""
+    from abm.calibrate import posterior
+
+    try:
+        table = posterior.shipped_posterior()
+    except Exception as exc:  # UsageError for a bad file: Compare then varies seeds only
+        return Posterior(None, str(exc))
+    return Posterior(table, "" if table is not None else "absent")
+
+
+def posterior_draws(post: Posterior, n: int, seed: int) -> list[dict]:
+    """``n`` parameter sets for an ensemble whose first seed is ``seed``: the draws ``abm
+    compare --posterior`` makes (draw i goes with seed i, the same for every scenario)."""
+    from abm.calibrate.posterior import draw_overrides, posterior_rng
+
+    if post.table is None:
+        return []
+    return draw_overrides(post.table, n, posterior_rng(seed))
 
 
 def run_ensemble(
@@ -71,17 +110,21 @@ def run_ensemble(
     steps: int,
     progress: Callable[[int], None] = lambda done: None,
     cancelled: Callable[[], bool] = lambda: False,
+    draws: list[dict] | None = None,
 ) -> Ensemble:
-    """``n_seeds`` runs of ``scenario`` (seeds scenario.seed, +1, ...) for ``steps`` months."""
+    """``n_seeds`` runs of ``scenario`` (seeds scenario.seed, +1, ...) for ``steps`` months;
+    with ``draws``, run i also takes parameter set i (parameter uncertainty)."""
     seeds = tuple(scenario.seed + i for i in range(n_seeds))
+    draws = list(draws or [])
     tables = []
     for i, seed in enumerate(seeds):
         if cancelled():
             break
-        result = run_scenario(scenario, seed=seed, steps=steps)
+        run = scenario.with_overrides(draws[i]) if i < len(draws) and draws[i] else scenario
+        result = run_scenario(run, seed=seed, steps=steps)
         tables.append(result.model.assign(seed=seed, scenario=label))
         progress(i + 1)
-    return Ensemble(label, seeds, pd.concat(tables, ignore_index=True))
+    return Ensemble(label, seeds, pd.concat(tables, ignore_index=True), tuple(draws[: len(tables)]))
 
 
 def bands(ensembles: list[Ensemble], metric: str) -> pd.DataFrame:

@@ -30,10 +30,11 @@ from abm.scenario import Scenario
 Draft = dict[str, str]
 
 EOK = 1e8  # 1억 원: the national fund is typed in 억 원
-# An input guard, not a model number: the schema bounds a capacity schedule only below
-# (GPUs >= 0). 1,000,000 GPUs is 20 x the national plan of >= 50,000 GPUs (2025-09-08,
-# shared/data/korea-facts.md), far beyond any center; it keeps 1e30 out of the model.
-CAPACITY_MAX_GPUS = 1_000_000.0
+# The schema bounds a capacity schedule's GPUs (``schema.Center.capacity`` hi: 1,000,000,
+# 20 x the national plan of >= 50,000 GPUs), which keeps 1e30 out of the model.
+CAPACITY_MAX_GPUS = float(
+    next(f for f in dataclasses.fields(schema.Center) if f.name == "capacity").metadata["hi"]
+)
 
 
 def meta(cls: type, name: str) -> dict[str, Any]:
@@ -317,8 +318,10 @@ def group_title(base: Scenario, group: str, lang: str) -> str:
     return f"{word} · {site}"
 
 
-def center_title(name: str) -> str:
-    """A center's name without a site in parentheses, which may no longer hold."""
+def center_title(name: str, name_ko: str = "", lang: str = "en") -> str:
+    """A center's name in ``lang`` (``name_ko`` in Korean when the scenario has one),
+    without a site in parentheses, which may no longer hold."""
+    name = name_ko if lang == "ko" and name_ko else name
     return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip() or name
 
 

@@ -107,10 +107,17 @@ _TEXT: dict[str, tuple[str, str]] = {
         "서로 다른 지역의 기업·대학·정부를 잇는 협력 연결의 비율.",
     ),
     "map_legend": (
-        "bubble area ∝ {size}; ◆ compute center; arrows: relocations",
-        "원 면적 ∝ {size}; ◆ 컴퓨팅 센터; 화살표: 기업 이전",
+        "bubble area ∝ {size}; ■ district; ◆ compute center; arrows: relocations",
+        "원 면적 ∝ {size}; ■ 지구; ◆ 컴퓨팅 센터; 화살표: 기업 이전",
     ),
     "firms_word": ("firms", "기업 수"),
+    "history": ("history", "역사"),
+    "in_history": ("history (replayed to {end})", "역사 (재현: {end}까지)"),
+    "past_history": ("projection (history ended {end})", "전망 (역사는 {end}까지)"),
+    "passed_history": (
+        "The run passed the end of history ({end})",
+        "역사 구간({end})을 지났습니다",
+    ),
     "employment_word": ("employment", "고용"),
     "date": ("Date", "날짜"),
     "used": ("used", "가동"),
@@ -120,10 +127,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "scope": ("Scope", "범위"),
     "scope_model": ("Model-wide", "전체"),
     "scope_region": ("By region", "지역별"),
-    "inspect": ("Inspect a region's firms", "지역 기업 분포 보기"),
+    "inspect": ("Inspect a region's or a district's firms", "지역·지구 기업 분포 보기"),
+    "district": ("District", "지구"),
+    "districts_in": ("Districts", "지구"),
+    "of_region": ("of the region's", "지역 대비"),
     "inspect_hint": (
-        "Click a region on the map (or pick it here) for its firms' distributions.",
-        "지도에서 지역을 클릭하거나 여기서 고르면 해당 지역 기업의 분포를 보여줍니다.",
+        "Click a region or a district (■) on the map, or pick it here, for its firms' "
+        "distributions.",
+        "지도에서 지역이나 지구(■)를 클릭하거나 여기서 고르면 해당 기업의 분포를 보여줍니다.",
     ),
     "median": ("median", "중앙값"),
     "firm_count": ("firms", "기업"),
@@ -166,6 +177,30 @@ _TEXT: dict[str, tuple[str, str]] = {
         "나머지는 저장된 시나리오 파일입니다.",
     ),
     "seeds_each": ("{n} seeds each", "각 {n}개 시드"),
+    "use_posterior": (
+        "parameter uncertainty (calibrated posterior)",
+        "매개변수 불확실성 (보정된 사후분포)",
+    ),
+    "no_posterior": (
+        "No calibrated posterior is shipped yet (calibration/posterior/): the ensembles vary "
+        "seeds only.",
+        "보정된 사후분포가 아직 없습니다(calibration/posterior/): 앙상블은 시드만 바꿉니다.",
+    ),
+    "posterior_keys": (
+        "Each run draws one of the posterior's {n} parameter sets ({k} parameters), by weight.",
+        "각 실행은 사후분포의 매개변수 조합 {n}개({k}개 매개변수) 중 하나를 "
+        "가중치에 따라 뽑습니다.",
+    ),
+    "used_posterior": (
+        "Used: {n} runs a side, each with its own seed and a parameter set drawn from the "
+        "calibrated posterior (the same draws on both sides).",
+        "사용: 쪽마다 {n}회 실행, 각각 고유한 시드와 보정된 사후분포에서 뽑은 매개변수 조합"
+        "(양쪽에 같은 조합).",
+    ),
+    "used_seeds": (
+        "Used: {n} seeds a side; parameters as in the scenarios (no posterior).",
+        "사용: 쪽마다 시드 {n}개; 매개변수는 시나리오 그대로 (사후분포 없음).",
+    ),
     "compare_failed": ("comparison failed: {err}", "비교 실패: {err}"),
     "table_metric": ("Metric", "지표"),
     "range_msg": ("must be a whole number from {lo} to {hi}", "{lo}–{hi} 사이의 정수여야 합니다"),
@@ -225,6 +260,11 @@ ALLOCATION_KO = {
 def choice_label(value: str, lang: str = "en") -> str:
     """A rule's name as the user reads it (choices are schema words, English)."""
     return ALLOCATION_KO.get(value, value) if lang == "ko" else value
+
+
+def in_lang(text: str, text_ko: str, lang: str = "en") -> str:
+    """The Korean text in the Korean interface when there is one, else the English."""
+    return text_ko if lang == "ko" and text_ko else text
 
 
 def region_label(name: str, name_ko: str, lang: str = "en") -> str:

@@ -44,6 +44,7 @@ class CenterInfo:
     demand: float
     granted: float
     price_krw: float
+    name_ko: str = ""
 
     @property
     def utilisation(self) -> float:
@@ -75,6 +76,7 @@ class Frame:
     dates: tuple[str, ...] = ()  # "YYYY-MM" per step, as model_rows
     center_history: tuple[dict[str, float], ...] = ()  # per step: center id -> utilisation
     firm_hist: dict[str, Histogram] = field(default_factory=dict)
+    districts_now: tuple[dict, ...] = ()  # this month's district rows (districts.parquet)
 
     @property
     def current(self) -> dict:
@@ -138,8 +140,24 @@ def _with_details(summary: NetworkSummary, model: RegionalModel) -> NetworkSumma
     )
 
 
+DISTRICT_KEY = "d:"  # a district's key among the inspector's choices: "d:<district id>"
+
+
+def district_key(did: str) -> str:
+    return f"{DISTRICT_KEY}{did}"
+
+
+def district_rows(model: RegionalModel) -> tuple[dict, ...]:
+    """This month's district rows, as ``districts.parquet`` records them (none in a model
+    without districts)."""
+    ids = getattr(model, "district_ids", None) or []
+    rows = getattr(getattr(model, "recorder", None), "district_rows", None) or []
+    return tuple(dict(r) for r in rows[-len(ids) :]) if ids else ()
+
+
 def firm_histograms(model: RegionalModel) -> dict[str, Histogram]:
-    """Per firm attribute: counts per region over bins shared by all regions.
+    """Per firm attribute: counts per region, and per district (key ``d:<id>``), over bins
+    shared by all of them.
 
     The bins span the 1st-99th percentile of all firms (extremes go to the end bins),
     so one outlier does not squash every bar into one.
@@ -147,6 +165,10 @@ def firm_histograms(model: RegionalModel) -> dict[str, Histogram]:
     nodes = model.nodes
     rows = nodes.rows(FIRM)
     regions = nodes.region[rows]
+    groups = [(rid, regions == i) for i, rid in enumerate(model.region_ids)]
+    if getattr(model, "district_ids", None) and hasattr(nodes, "district"):
+        where = nodes.district[rows]
+        groups += [(district_key(d), where == i) for i, d in enumerate(model.district_ids)]
     out = {}
     for column in FIRM_ATTRIBUTES:
         values = getattr(nodes, column)[rows].astype(float)
@@ -161,10 +183,10 @@ def firm_histograms(model: RegionalModel) -> dict[str, Histogram]:
         edges = np.linspace(lo, hi, HIST_BINS + 1)
         clipped = np.clip(values, lo, hi)
         counts, medians = {}, {}
-        for i, rid in enumerate(model.region_ids):
-            mine = clipped[regions == i]
-            counts[rid] = tuple(int(c) for c in np.histogram(mine, bins=edges)[0])
-            medians[rid] = float(np.median(values[regions == i])) if len(mine) else float("nan")
+        for key, here in groups:
+            mine = clipped[here]
+            counts[key] = tuple(int(c) for c in np.histogram(mine, bins=edges)[0])
+            medians[key] = float(np.median(values[here])) if len(mine) else float("nan")
         out[column] = Histogram(tuple(float(e) for e in edges), counts, medians)
     return out
 
@@ -258,6 +280,7 @@ class LiveRun:
                     float(c.demand) / scale,
                     float(c.granted) / scale,
                     float(c.price_krw),
+                    getattr(self.scenario.centers.get(c.id), "name_ko", ""),
                 )
                 for c in model.centers
             )
@@ -274,6 +297,7 @@ class LiveRun:
                 dates=tuple(self._dates),
                 center_history=tuple(self._centers),
                 firm_hist=firm_histograms(model),
+                districts_now=district_rows(model),
             )
             return self._frame
 

@@ -27,6 +27,7 @@ class Choice:
     label: str
     path: Path
     description: str = ""
+    description_ko: str = ""
 
 
 def asset_cache_dir() -> Path:
@@ -48,6 +49,18 @@ def _label(path: Path, root: Path) -> str:
     return str(rel) if root == PROJECT_ROOT else f"{root.name}/{rel}"
 
 
+def _korean(path: Path) -> str:
+    """The file's own ``scenario.description_ko`` (as the picker shows its own description)."""
+    from abm.scenario import load_raw
+
+    try:
+        meta = load_raw(path).get("scenario", {})
+    except Exception:  # an invalid file says so in its English description
+        return ""
+    text = meta.get("description_ko", "") if isinstance(meta, dict) else ""
+    return text if isinstance(text, str) else ""
+
+
 def scenario_choices() -> list[Choice]:
     """Scenario files: ``scenarios/*.toml`` of each root, plus ``*.toml`` directly in a --root."""
     from abm.scenario import list_scenarios
@@ -64,7 +77,9 @@ def scenario_choices() -> list[Choice]:
                 if path in seen:
                     continue
                 seen.add(path)
-                found.append(Choice(_label(path, root), path.stem, path, description))
+                found.append(
+                    Choice(_label(path, root), path.stem, path, description, _korean(path))
+                )
     return found
 
 

@@ -26,6 +26,7 @@ from abm.dates import add_months
 from abm.errors import UserError
 from abm.scenario import Scenario, load_scenario, parse_month
 from viz import controls as ctl
+from viz.feed import Feed
 from viz.i18n import tr, trf
 from viz.live import SPARES, Frame, LiveRun
 from viz.paths import Choice, lookup
@@ -69,7 +70,9 @@ class Session:
         self.applied = solara.reactive(draft if checked.ok else ctl.defaults(base))
         self.attempted = solara.reactive(not checked.ok)  # show the banner for a bad link
         self.run = solara.reactive(run)
-        self.frame = solara.reactive(run.frame)
+        self.frame = solara.reactive(run.frame)  # read by tests and callbacks, not renders
+        self.frames = Feed(run.frame)  # what the live views draw, without a page render
+        self.at_end = solara.reactive(run.done)  # the buttons' state: changes once a run
         self.playing = solara.reactive(False)
         self.busy = solara.reactive(False)
         self.status = solara.reactive(Status())
@@ -123,9 +126,16 @@ class Session:
         with self.lock:
             if self.run.value is not owner:
                 return
-        self.frame.set(frame)
+        self.show(frame)
         cost = time.perf_counter() - started
         self.render_s = cost if self.render_s == 0 else 0.7 * self.render_s + 0.3 * cost
+
+    def show(self, frame: Frame) -> None:
+        """Draw ``frame``: the live views redraw themselves; the page renders only when the
+        run reaches its end (the buttons change)."""
+        self.frame.set(frame)
+        self.frames.publish(frame)
+        self.at_end.set(frame.done)
 
     # ------------------------------------------------------------------ player
     def play(self) -> None:
@@ -252,7 +262,7 @@ class Session:
             then()
             with self.lock:
                 self.run.set(new_run)
-            self.frame.set(new_run.frame)
+            self.show(new_run.frame)
             self.status.set(Status())
             self.busy.set(False)
             self.push_url()

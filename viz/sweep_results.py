@@ -1,8 +1,10 @@
 """Reading a sweep results folder (written by ``abm sweep``) for the sweep explorer.
 
-Reads the documented layout directly — ``manifest.json`` says which columns are ids,
-parameters, metrics and series; ``runs/`` and ``series/`` are Parquet datasets — so the
-explorer needs nothing from the sweep engine but its files.
+Through the store's own readers (:func:`abm.sweep.load_results`, :func:`abm.sweep.load_series`):
+they read only the parts the manifest counts as live (no half-written or superseded part),
+and unify the parts' schemas (a column typed string in one part and large_string in another,
+a metric added by a later run), which a plain ``pd.read_parquet`` of the folder does not.
+``manifest.json`` says which columns are ids, parameters, metrics and series.
 """
 
 from __future__ import annotations
@@ -45,20 +47,24 @@ class SweepResults:
 
 def load(folder: Path) -> SweepResults:
     """The folder's manifest, successful runs and (if any) per-step series."""
+    from abm.sweep import load_results, load_series
+
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        runs = pd.read_parquet(folder / "runs")
-    except (OSError, ValueError) as exc:
+        runs = load_results(folder)
+    except UserError:
+        raise
+    except Exception as exc:  # a damaged part or manifest: one line, never a traceback
         raise UserError(f"{folder}: not a readable sweep results folder ({exc})") from None
     if "status" in runs:
         runs = runs[runs["status"] == "ok"]
     runs = runs.sort_values("run_id").reset_index(drop=True)
-    series = None
-    if (folder / "series").is_dir():
-        try:
-            series = pd.read_parquet(folder / "series")
-        except (OSError, ValueError):
-            series = None
+    try:
+        series = load_series(folder)
+    except Exception:  # the explorer works without series
+        series = None
+    if series is not None and series.empty:
+        series = None
     return SweepResults(folder, manifest, runs, series)
 
 

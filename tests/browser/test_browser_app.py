@@ -110,6 +110,30 @@ def test_pause_takes_effect_at_top_speed(page: Page, app_url: str) -> None:
     print(f"\npause button {flipped_ms:.0f} ms at step {paused_at}; toggle {toggle_ms:.0f} ms")
 
 
+def test_history_band_and_the_counter_past_history(page: Page, app_url: str) -> None:
+    """scenario.history_end: every time chart shades the replayed history; the counter says
+    when the run passes it."""
+    open_app(page, app_url)
+    page.locator(".ctl-scenario").click()
+    page.get_by_role("option", name="history_short").click()
+    expect(page.locator(".step-counter")).to_contain_text("/ 6")
+    expect(page.locator(".step-counter")).to_have_attribute("data-history", "in")
+    expect(page.locator(".step-counter")).to_contain_text("history (replayed to 2025-02)")
+    for n in (1, 2, 3):
+        page.locator(".btn-step").click()
+        expect(page.locator(".step-counter")).to_have_attribute("data-step", str(n))
+    expect(page.locator(".step-counter")).to_have_attribute("data-history", "past")
+    expect(page.locator(".step-counter")).to_contain_text("projection (history ended 2025-02)")
+    bands = page.locator('.abm-charts .history-band[data-until="2025-02"]')
+    expect(bands).to_have_count(7)
+    expect(page.locator(".fig-chart-hhi .history-band")).to_contain_text("history")
+    page.locator(".btn-language").click()
+    expect(page.locator(".fig-chart-hhi .history-band")).to_contain_text("역사")
+    expect(page.locator(".step-counter")).to_contain_text("전망")
+    page.locator(".fig-chart-firms").scroll_into_view_if_needed()
+    screenshot(page, "13-history", docs="history")
+
+
 def test_scenario_picker_and_reset(page: Page, app_url: str) -> None:
     open_app(page, app_url)
     expect(agents(page)).to_have_attribute("data-agents", "2000")
@@ -237,9 +261,15 @@ def test_korean_interface(page: Page, app_url: str) -> None:
     expect(page.locator(".size-by")).to_contain_text("고용")
     expect(page.locator(".abm-sidebar")).to_contain_text("컴퓨팅 센터 · 광주")
     expect(page.locator(".abm-sidebar")).to_contain_text("균형")
+    # center and district names in Korean (the schema's name_ko), on the map and the sidebar
+    expect(page.locator(".abm-sidebar .center-name").first).to_have_text("국가AI데이터센터")
+    expect(page.locator(".fig-map svg")).to_contain_text("국가AI데이터센터")
+    expect(page.locator(".fig-map svg")).to_contain_text("수성알파시티")
+    expect(page.locator(".fig-map svg")).not_to_contain_text("Suseong")
     page.locator(".abm-tabs .v-tab").nth(1).click()
     expect(page.locator(".abm-compare")).to_contain_text("현재 설정")
     expect(page.locator(".btn-compare")).to_contain_text("비교 실행")
+    expect(page.locator(".ctl-compare-posterior")).to_contain_text("매개변수 불확실성")
     page.locator(".abm-tabs .v-tab").nth(0).click()
     expect(page.locator(".pane-compare")).to_be_hidden()
     expect(page.locator(".fig-map svg")).to_be_visible()
@@ -269,6 +299,12 @@ def test_compare_current_settings_survives_tab_switches(page: Page, app_url: str
     assert "e+" not in table.inner_text()
     expect(page.locator(".compare-chart .vega-embed")).to_be_visible(timeout=30_000)
     expect(page.locator(".btn-compare")).to_be_enabled()  # done, ready for another run
+    # no posterior ships yet: the box is off and disabled, and the result says seeds only
+    expect(page.locator(".ctl-compare-posterior")).to_contain_text(
+        "parameter uncertainty (calibrated posterior)"
+    )
+    expect(page.locator(".posterior-note")).to_be_visible()
+    expect(page.locator(".compare-used")).to_contain_text("Used: 2")
     page.locator(".abm-tabs .v-tab").nth(2).click()
     page.locator(".abm-tabs .v-tab").nth(1).click()
     expect(table).to_contain_text("small_center_daegu")  # kept
@@ -297,6 +333,15 @@ def test_inspect_plot_info_and_nothing_covered(page: Page, app_url: str) -> None
     page.locator(".fig-map .bubble[data-region=daegu]").click()
     expect(page.locator(".abm-hists.inspect-daegu svg.abm-hist")).to_have_count(4)
     expect(page.locator(".hist-cash svg")).to_contain_text("firms")
+    expect(page.locator(".inspect-note")).to_contain_text("Districts: 수성알파시티 Suseong Alpha")
+    # a district on the map: a square per district; a click inspects its own firms
+    expect(page.locator(".fig-map .district")).to_have_count(4)
+    page.locator('.fig-map .district[data-region="d:pangyo"]').click()
+    hists = page.locator(".abm-hists.inspect-d-pangyo")
+    expect(hists.locator("svg.abm-hist")).to_have_count(4)
+    expect(hists.locator(".inspect-note")).to_contain_text("판교테크노밸리 Pangyo Techno Valley")
+    expect(page.locator('.fig-map .district.selected[data-region="d:pangyo"]')).to_have_count(1)
+    page.locator(".fig-map .bubble[data-region=daegu]").click()
     node = page.locator(".fig-network .node").first
     expect(node.locator("title")).to_contain_text(" · ")
     page.locator(".ctl-plot-output").click()

@@ -9,11 +9,14 @@ where every such text is escaped (:func:`viz.figures.palette.text`, ``html.escap
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from html import escape
+from typing import Any
 
 import solara
 
+from viz.feed import Feed
 from viz.i18n import trf
 
 log = logging.getLogger("viz")
@@ -38,7 +41,7 @@ def Boundary(children: list = [], lang: str = "en", name: str = ""):  # noqa: B0
     solara.Column(children=children, gap="6px")
 
 
-def safe_svg(make: Callable[[], str], name: str) -> str:
+def safe_svg(make: Callable[[], Any], name: str) -> Any:
     """An SVG figure, or a small SVG saying it could not be drawn (never an exception)."""
     try:
         return make()
@@ -75,6 +78,55 @@ def Heading(text: str, classes: list[str] = []):  # noqa: B006
     solara.v.Html(tag="div", children=[text], class_=" ".join(["abm-group", *classes]))
 
 
-@solara.component_vue("clickable_svg.vue")
-def ClickableSvg(svg: str, box_class: str = "", event_pick: Callable[[str], None] | None = None):
-    """An SVG of ours whose ``data-region`` elements send their region id on click."""
+@solara.component_vue("live_box.vue")
+def LiveBox(
+    html: str = "",
+    attrs: dict = {},  # noqa: B006
+    box_class: str = "",
+    event_pick: Callable[[str], None] | None = None,
+):
+    """A box of our HTML (an SVG figure) whose ``data-region`` elements send their region
+    id on click. ``html`` and ``attrs`` are set on the widget by :func:`LiveHtml`, never
+    passed as props: a render of the page re-applies every prop it was given, and would
+    put an older figure back."""
+
+
+@solara.component
+def LiveHtml(
+    feed: Feed,
+    draw: Callable[[Any], str | tuple[str, dict[str, str]]],
+    deps: list = [],  # noqa: B006
+    classes: list[str] = [],  # noqa: B006
+    name: str = "",
+    on_pick: Callable[[str], None] | None = None,
+):
+    """An HTML box (a clickable one with ``on_pick``) that follows ``feed``.
+
+    ``draw(value)`` gives the HTML, or (HTML, attributes). Each new value of the feed is
+    drawn straight into the widget, with no render of the page (:mod:`viz.feed`); a
+    render redraws it only when ``deps`` (the view's options: language, selection...)
+    change. The content never goes through the element's props, so a render can never
+    put an older figure back.
+    """
+    element = LiveBox(box_class=" ".join(classes), event_pick=on_pick)
+    current = solara.use_ref(draw)
+    current.current = draw  # the latest options, for draws made between renders
+
+    def connect() -> Callable[[], None]:
+        widget = solara.get_widget(element)
+        lock = threading.Lock()
+
+        def show(_value: Any = None) -> None:
+            with lock:  # always the latest value with the latest options, whoever calls
+                value = feed.latest
+                out = safe_svg(lambda: current.current(value), name)
+                html, attrs = out if isinstance(out, tuple) else (out, None)
+                if widget.html != html:
+                    widget.html = html
+                if attrs is not None and widget.attrs != attrs:
+                    widget.attrs = attrs
+
+        show()
+        return feed.subscribe(show)
+
+    solara.use_effect(connect, [feed, *deps])

@@ -40,6 +40,8 @@ class CompareState:
         self.progress = solara.reactive("")
         self.result = solara.reactive(None)
         self.error = solara.reactive("")
+        self.posterior = compare.shipped()
+        self.use_posterior = solara.reactive(self.posterior.available)  # on when shipped
         self._cancel = threading.Event()
 
     def start(
@@ -57,8 +59,12 @@ class CompareState:
         self.running.set(True)
         self.error.set("")
 
+        post = self.posterior if self.use_posterior.value else compare.Posterior(None)
+
         def work() -> None:
             try:
+                # as abm compare --posterior: draws follow the first side's seed, same for both
+                draws = compare.posterior_draws(post, seeds, sides[0][2]) if sides else []
                 ensembles = []
                 for label, scenario, first_seed in sides:
 
@@ -67,7 +73,9 @@ class CompareState:
 
                     seeded = scenario.with_overrides({"scenario.seed": first_seed})
                     ensembles.append(
-                        compare.run_ensemble(label, seeded, seeds, months, report, cancel.is_set)
+                        compare.run_ensemble(
+                            label, seeded, seeds, months, report, cancel.is_set, draws
+                        )
                     )
                     if cancel.is_set():
                         return
@@ -95,6 +103,36 @@ def _parse_int(text: str, lo: int, hi: int, lang: str) -> tuple[int | None, str 
     if not lo <= value <= hi:
         return None, trf("range_msg", lang, lo=lo, hi=hi)
     return value, None
+
+
+@solara.component
+def PosteriorChoice(state: CompareState, lang: str):
+    """Parameter uncertainty from the shipped posterior: on by default when there is one;
+    without one the box is disabled and says why."""
+    post = state.posterior
+    solara.v.Checkbox(
+        label=tr("use_posterior", lang),
+        v_model=bool(state.use_posterior.value and post.available),
+        on_v_model=lambda on: state.use_posterior.set(bool(on)),
+        disabled=not post.available or state.running.value,
+        hide_details=True,
+        dense=True,
+        class_="ctl-compare-posterior",
+    )
+    if not post.available:
+        why = tr("no_posterior", lang) if post.problem == "absent" else post.problem
+        solara.v.Html(tag="div", children=[why], class_="abm-note posterior-note")
+    else:
+        note = trf("posterior_keys", lang, n=len(post.table), k=len(post.keys))
+        solara.v.Html(tag="div", children=[note], class_="abm-note posterior-note")
+
+
+def used_note(ensembles: list, lang: str) -> str:
+    """What the shown comparison varied: seeds only, or seeds and posterior draws."""
+    n = len(ensembles[0].seeds) if ensembles else 0
+    if ensembles and ensembles[0].draws:
+        return trf("used_posterior", lang, n=n)
+    return trf("used_seeds", lang, n=n)
 
 
 @solara.component
@@ -169,6 +207,7 @@ def CompareView(
                 classes=["btn-compare"],
             )
         solara.v.Html(tag="div", children=[tr("compare_note", lang)], class_="abm-note")
+        PosteriorChoice(state, lang)
         if state.progress.value:
             solara.Info(state.progress.value, dense=True, classes=["compare-progress"])
         if state.error.value:
@@ -200,6 +239,7 @@ def CompareView(
         with solara.Div(classes=["compare-chart", f"metric-{metric}"]):
             solara.FigureAltair(chart)
         solara.v.Html(tag="div", children=[tr("band_note", lang)], class_="abm-note")
+        solara.v.Html(tag="div", children=[used_note(ensembles, lang)], class_="compare-used")
         table = compare.final_table(ensembles, lang)
         Table(
             [tr("table_metric", lang), *list(table.columns[1:])],

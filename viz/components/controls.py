@@ -11,7 +11,7 @@ from abm.scenario import Scenario
 from viz import controls as ctl
 from viz.components.common import Heading
 from viz.figures.palette import fmt_krw
-from viz.i18n import choice_label, region_label, tr
+from viz.i18n import choice_label, in_lang, region_label, tr
 from viz.paths import Choice
 
 
@@ -25,10 +25,10 @@ def ScenarioPicker(
     disabled: bool = False,
 ):
     """A select over the scenario files the server allows; sends back a key, never a path."""
-    items = [
-        {"text": f"{c.label} — {c.description}" if c.description else c.label, "value": c.key}
-        for c in choices
-    ]
+    items = []
+    for c in choices:
+        about = in_lang(c.description, c.description_ko, lang)
+        items.append({"text": f"{c.label} — {about}" if about else c.label, "value": c.key})
     solara.v.Select(
         label=tr("scenario", lang),
         items=items,
@@ -117,7 +117,8 @@ def ControlPanel(
             group = control.group
             Heading(ctl.group_title(base, group, lang), classes=[f"grp-{group}"])
             if group in base.centers:
-                name = ctl.center_title(base.centers[group].name)
+                center = base.centers[group]
+                name = ctl.center_title(center.name, center.name_ko, lang)
                 solara.v.Html(tag="div", children=[name], class_="abm-note center-name")
         ControlField(
             control,

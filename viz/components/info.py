@@ -16,7 +16,7 @@ from abm import outputs
 from abm.scenario import Scenario
 from viz import controls as ctl
 from viz.components.common import Heading, Table
-from viz.i18n import tr
+from viz.i18n import in_lang, tr
 from viz.paths import PROJECT_ROOT
 
 ODD = PROJECT_ROOT / "docs" / "ODD.md"
@@ -60,8 +60,9 @@ def InfoView(scenario: Scenario, lang: str = "en"):
     with solara.Column(gap="8px", classes=["abm-info"]):
         Heading(tr("info_model", lang))
         solara.v.Html(tag="p", children=[SUMMARY_KO if lang == "ko" else odd_purpose()])
-        if scenario.description:
-            solara.v.Html(tag="p", children=[f"{scenario.name}: {scenario.description}"])
+        about = in_lang(scenario.description, scenario.scenario.description_ko, lang)
+        if about:
+            solara.v.Html(tag="p", children=[f"{scenario.name}: {about}"], class_="info-about")
         Heading(tr("info_controls", lang))
         rows = [
             [

@@ -9,55 +9,58 @@ import solara
 
 from abm.outputs import MODEL, REGION
 from abm.scenario import Scenario
-from viz.components.common import ClickableSvg, safe_svg
+from viz.components.common import LiveHtml, safe_svg
+from viz.feed import Feed
 from viz.figures.live import (
     chart_figures,
     custom_chart,
+    district_note,
     histograms,
+    inspect_choices,
     kpis,
     map_figure,
     network_figure,
     output_title,
     plottable,
 )
-from viz.i18n import region_label, tr
+from viz.i18n import tr
 from viz.live import Frame
 
 
-@solara.component
-def KpiCards(frame: Frame, lang: str = "en"):
-    """One HTML string (one widget update a step, not 24); every part is escaped."""
+def kpi_html(frame: Frame, lang: str = "en") -> tuple[str, dict[str, str]]:
+    """The KPI cards as one HTML string (one widget update a step, not 24); every part is
+    escaped. Attributes carry the step and the firm agents (model units), for tests."""
     cards = "".join(
         f'<div class="kpi" data-kpi="{escape(kid)}"><div class="kpi-label">{escape(label)}'
         f'</div><div class="kpi-value">{escape(value)}</div></div>'
         for kid, label, value in kpis(frame, lang)
     )
     now = frame.current
-    agents = now.get("agents", now.get("firms", 0))  # firm agents (model units), for tests
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=cards,
-        classes=["kpi-row"],
-        attributes={"data-step": str(frame.step), "data-agents": str(int(agents or 0))},
-    )
+    agents = now.get("agents", now.get("firms", 0))
+    return cards, {"data-step": str(frame.step), "data-agents": str(int(agents or 0))}
+
+
+def as_feed(frames: Feed | Frame) -> Feed:
+    """A feed for a view given one frame (tests, a static render) or the session's feed."""
+    return frames if isinstance(frames, Feed) else solara.use_memo(lambda: Feed(frames), [frames])
 
 
 @solara.component
-def Figure(svg: str, name: str):
-    """One SVG figure; ``name`` is its CSS hook (``fig-<name>``)."""
-    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["abm-fig", f"fig-{name}"])
+def KpiCards(frames: Feed | Frame, lang: str = "en"):
+    LiveHtml(as_feed(frames), lambda f: kpi_html(f, lang), [lang], ["kpi-row"], "kpis")
 
 
 @solara.component
 def CustomChart(
-    frame: Frame,
+    frames: Feed | Frame,
     scenario: Scenario,
     scope: solara.Reactive[str],
     name: solara.Reactive[str],
     lang: str,
 ):
     """Pick any recorded output (model-wide or per region) and plot it with its unit."""
-    available = plottable(frame, scope.value)
+    feed = as_feed(frames)
+    available = plottable(feed.latest, scope.value)  # the run's columns: fixed for a run
     names = [o.name for o in available]
     current = name.value if name.value in names else (names[0] if names else "")
     with solara.Row(gap="10px", style={"flex-wrap": "wrap", "align-items": "center"}):
@@ -84,17 +87,22 @@ def CustomChart(
             style_="max-width: 360px",
         )
     if current:
-        svg = safe_svg(lambda: custom_chart(frame, scenario, lang, current, scope.value), "custom")
-        Figure(svg, "custom")
+        where = scope.value
+        LiveHtml(
+            feed,
+            lambda f: safe_svg(lambda: custom_chart(f, scenario, lang, current, where), "custom"),
+            [id(scenario), lang, current, where],
+            ["abm-fig", "fig-custom"],
+            "custom",
+        )
 
 
 @solara.component
-def Inspector(frame: Frame, scenario: Scenario, selected: solara.Reactive[str], lang: str):
-    """The selected region's firms: size, knowledge, cash and compute met, as histograms."""
-    items = [
-        {"text": region_label(r.name, r.name_ko, lang), "value": rid}
-        for rid, r in scenario.regions.items()
-    ]
+def Inspector(frames: Feed | Frame, scenario: Scenario, selected: solara.Reactive[str], lang: str):
+    """The selected region's or district's firms: size, knowledge, cash and compute met,
+    as histograms; a region's line names its districts and their firms."""
+    feed = as_feed(frames)
+    items = inspect_choices(scenario, lang)
     with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.v.Html(tag="div", children=[tr("inspect", lang)], class_="abm-group")
         solara.v.Select(
@@ -107,26 +115,56 @@ def Inspector(frame: Frame, scenario: Scenario, selected: solara.Reactive[str], 
             class_="ctl-inspect-region",
             style_="max-width: 240px",
         )
-    if not selected.value or selected.value not in scenario.regions:
+    region = selected.value
+    if not region or region not in {i["value"] for i in items}:
         solara.v.Html(tag="div", children=[tr("inspect_hint", lang)], class_="abm-note")
         return
-    svgs = safe_svg(
+
+    def draw(frame: Frame) -> str:
+        note = escape(district_note(frame, scenario, region, lang))
+        return safe_svg(
+            lambda: (
+                (f'<div class="abm-note inspect-note">{note}</div>' if note else "")
+                + "".join(
+                    f'<div class="abm-hist-cell hist-{col}">{svg}</div>'
+                    for col, svg in histograms(frame, scenario, region, lang)
+                )
+            ),
+            "histograms",
+        )
+
+    css = "inspect-" + region.replace(":", "-")
+    LiveHtml(feed, draw, [id(scenario), region, lang], ["abm-hists", css], "hist")
+
+
+def network_drawer(scenario: Scenario, lang: str):
+    """The network figure, redrawn only when its summary was recomputed (it is the largest
+    figure, and while playing its summary is refreshed less often than the frames)."""
+    cache: dict = {}
+
+    def draw(frame: Frame) -> str:
+        key = id(frame.network)
+        if key not in cache:
+            cache.clear()
+            cache[key] = safe_svg(lambda: network_figure(frame, scenario, lang), "network")
+        return cache[key]
+
+    return draw
+
+
+def charts_html(frame: Frame, scenario: Scenario, lang: str) -> str:
+    return safe_svg(
         lambda: "".join(
-            f'<div class="abm-hist-cell hist-{col}">{svg}</div>'
-            for col, svg in histograms(frame, scenario, selected.value, lang)
+            f'<div class="abm-chart-cell fig-chart-{cid}">{svg}</div>'
+            for cid, svg in chart_figures(frame, scenario, lang)
         ),
-        "histograms",
-    )
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=svgs,
-        classes=["abm-hists", f"inspect-{selected.value}"],
+        "charts",
     )
 
 
 @solara.component
 def LiveView(
-    frame: Frame,
+    frames: Feed | Frame,
     scenario: Scenario,
     lang: str = "en",
     size_by: solara.Reactive[str] | None = None,
@@ -134,6 +172,9 @@ def LiveView(
     plot_scope: solara.Reactive[str] | None = None,
     plot_name: solara.Reactive[str] | None = None,
 ):
+    """Every figure follows the frame feed without a render of the page (:mod:`viz.feed`);
+    this component renders only when an option (language, bubble size, selection) or the
+    run changes."""
     own = (
         solara.use_reactive("firms"),
         solara.use_reactive(""),
@@ -144,12 +185,15 @@ def LiveView(
     selected = own[1] if selected is None else selected
     plot_scope = own[2] if plot_scope is None else plot_scope
     plot_name = own[3] if plot_name is None else plot_name
+    feed = as_feed(frames)
+    size, picked = size_by.value, selected.value
+    network = solara.use_memo(lambda: network_drawer(scenario, lang), [id(scenario), lang])
     with solara.Column(classes=["live-views"], gap="10px"):
-        KpiCards(frame, lang)
+        KpiCards(feed, lang)
         with solara.Row(gap="10px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
             with solara.Column(gap="2px", style={"flex": "1 1 420px", "max-width": "470px"}):
                 with solara.v.BtnToggle(
-                    v_model=size_by.value,
+                    v_model=size,
                     on_v_model=lambda v: v and size_by.set(v),
                     mandatory=True,
                     dense=True,
@@ -159,24 +203,18 @@ def LiveView(
                     solara.v.Btn(
                         children=[tr("employment_word", lang)], value="employment", small=True
                     )
-                svg = safe_svg(
-                    lambda: map_figure(frame, scenario, lang, size_by.value, selected.value),
+                LiveHtml(
+                    feed,
+                    lambda f: safe_svg(lambda: map_figure(f, scenario, lang, size, picked), "map"),
+                    [id(scenario), lang, size, picked],
+                    ["abm-fig", "fig-map"],
                     "map",
+                    on_pick=selected.set,
                 )
-                ClickableSvg(svg=svg, box_class="abm-fig fig-map", event_pick=selected.set)
             with solara.Column(style={"flex": "1 1 420px", "max-width": "530px"}):
-                network = solara.use_memo(  # redrawn only when its summary is recomputed
-                    lambda: safe_svg(lambda: network_figure(frame, scenario, lang), "network"),
-                    [id(frame.network), id(scenario), lang],
-                )
-                Figure(network, "network")
-        charts = safe_svg(
-            lambda: "".join(
-                f'<div class="abm-chart-cell fig-chart-{cid}">{svg}</div>'
-                for cid, svg in chart_figures(frame, scenario, lang)
-            ),
-            "charts",
+                LiveHtml(feed, network, [network], ["abm-fig", "fig-network"], "network")
+        LiveHtml(
+            feed, lambda f: charts_html(f, scenario, lang), [id(scenario), lang], ["abm-charts"]
         )
-        solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["abm-charts"])
-        CustomChart(frame, scenario, plot_scope, plot_name, lang)
-        Inspector(frame, scenario, selected, lang)
+        CustomChart(feed, scenario, plot_scope, plot_name, lang)
+        Inspector(feed, scenario, selected, lang)

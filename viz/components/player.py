@@ -2,39 +2,62 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import solara
 
+from viz.components.common import LiveHtml
+from viz.feed import Feed
+from viz.figures.live import history_end
 from viz.i18n import tr, trf
+from viz.live import Frame
 from viz.session import MAX_SPEED, Session
 
 
+def counter_html(
+    frame: Frame, lang: str = "en", history_end: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """The step, its month and, when the scenario replays history, whether that month is
+    still history or past it ("Step 3 / 24 · 2025-03 · history"); and the step."""
+    text = (
+        f"{escape(tr('step_label', lang))} <b>{frame.step}</b> / {frame.steps} · "
+        f"{escape(frame.date)}"
+    )
+    attrs = {"data-step": str(frame.step)}
+    if history_end:
+        past = frame.date[:7] > history_end
+        key, state = ("past_history", "past") if past else ("in_history", "in")
+        words = escape(trf(key, lang, end=history_end))
+        text += f' <span class="history-state {state}">{words}</span>'
+        attrs["data-history"] = state
+    return text, attrs
+
+
 @solara.component
-def StepCounter(step: int, steps: int, date: str, lang: str = "en"):
-    solara.v.Html(
-        tag="div",
-        class_="step-counter",
-        attributes={"data-step": str(step)},
-        children=[
-            f"{tr('step_label', lang)} ",
-            solara.v.Html(tag="b", children=[str(step)]),
-            f" / {steps} · {date}",
-        ],
+def StepCounter(frames: Feed | Frame, lang: str = "en", history_end: str | None = None):
+    feed = frames if isinstance(frames, Feed) else Feed(frames)
+    LiveHtml(
+        feed,
+        lambda f: counter_html(f, lang, history_end),
+        [lang, history_end],
+        ["step-counter"],
+        "counter",
     )
 
 
 @solara.component
 def PlayerBox(session: Session, lang: str = "en"):
-    """Reads the frame itself, so a step re-renders only this and the live pane."""
-    frame = session.frame.value
+    """The counter follows the frame feed; the buttons render only when their state changes."""
     playing, busy = session.playing.value, session.busy.value
+    at_end = session.at_end.value
     status = session.status.value
-    StepCounter(frame.step, frame.steps, frame.date, lang)
+    StepCounter(session.frames, lang, history_end(session.run.value.scenario))
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
         solara.Button(
             tr("pause" if playing else "play", lang),
             icon_name="mdi-pause" if playing else "mdi-play",
             on_click=session.toggle,
-            disabled=busy or (frame.done and not playing),
+            disabled=busy or (at_end and not playing),
             color="primary",
             classes=["btn-play"],
         )
@@ -42,7 +65,7 @@ def PlayerBox(session: Session, lang: str = "en"):
             tr("step", lang),
             icon_name="mdi-step-forward",
             on_click=session.step,
-            disabled=playing or busy or frame.done,
+            disabled=playing or busy or at_end,
             color="primary",
             outlined=True,
             classes=["btn-step"],

@@ -46,6 +46,25 @@ class CenterMark:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class DistrictMark:
+    """A district on the map: at its own coordinates, or (none given) beside its region."""
+
+    id: str  # what a click sends: "d:<district id>"
+    label: str
+    region: str
+    value: float  # firms or employment, as the bubbles
+    lat: float = 0.0
+    lon: float = 0.0
+    color: str = "#555"
+    lines: tuple[str, ...] = ()  # what the map writes (default: the label); a second line
+    # smaller (the English name under the Korean one)
+
+
+MAX_DISTRICT = 11.0
+MIN_DISTRICT = 3.0
+
+
 @cache
 def _outline() -> tuple[list[dict], tuple[float, float, float, float]]:
     features = json.loads(OUTLINE.read_text(encoding="utf-8"))["features"]
@@ -86,12 +105,71 @@ def outline_paths(width: int = WIDTH, height: int = HEIGHT) -> str:
     return "".join(out)
 
 
+def _district_marks(
+    districts: list[DistrictMark], where, radius, project, size_label: str, selected
+) -> list[str]:
+    """A square per district, its area on the districts' own scale (a district is far
+    smaller than its region); beside its region's bubble when it has no coordinates."""
+    top = max([d.value for d in districts if d.value > 0] or [1.0])
+    beside: dict[str, int] = {}
+    out = []
+    for d in districts:
+        s = MIN_DISTRICT + (MAX_DISTRICT - MIN_DISTRICT) * math.sqrt(max(d.value, 0) / top)
+        if d.lat or d.lon:
+            x, y = project(d.lon, d.lat)
+        elif d.region in where:
+            nth = beside.get(d.region, 0)
+            beside[d.region] = nth + 1
+            x0, y0 = where[d.region]
+            x, y = x0 - radius.get(d.region, MIN_BUBBLE) - s - 3, y0 - 4 + 24 * nth
+        else:
+            continue
+        picked = d.id == selected
+        out.append(
+            f'<rect class="district{" selected" if picked else ""}" data-region="{escape(d.id)}" '
+            f'x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" '
+            f'fill="{d.color}" fill-opacity="{".15" if d.value <= 0 else ".8"}" '
+            f'stroke="{"#111" if picked else "#fff"}" stroke-width="{"2.5" if picked else "1.2"}" '
+            f'style="cursor:pointer"><title>{escape(d.label)}: {fmt_number(d.value)} '
+            f"{escape(size_label)}</title></rect>"
+        )
+        room = x - s - 3 - 2  # labels sit left of the square and never leave the map
+        lines = [line for line in (d.lines or (d.label,)) if line]
+        for k, line in enumerate(lines):
+            out.append(
+                text(
+                    x - s - 3,
+                    y + 3 + 9 * k - 4.5 * (len(lines) - 1),
+                    _fit(line, room),
+                    text_anchor="end",
+                    fill=INK if k == 0 else MUTED,
+                    font_size="8.5" if k == 0 else "7.5",
+                    stroke="#fbfcfd",
+                    stroke_width="2.5",
+                    paint_order="stroke",
+                )
+            )
+    return out
+
+
+def _fit(label: str, room: float) -> str:
+    """``label`` cut (with …) to ``room`` px at 8.5 px; the full name is in the tooltip."""
+    from viz.figures.lines import text_width
+
+    if text_width(label, 4.6, 8.2) <= room:
+        return label
+    while label and text_width(label + "…", 4.6, 8.2) > room:
+        label = label[:-1]
+    return label.rstrip() + "…" if label else ""
+
+
 def map_svg(
     places: list[Place],
     sizes: dict[str, float],
     *,
     size_label: str,
     centers: list[CenterMark] = (),
+    districts: list[DistrictMark] = (),
     flows: dict[tuple[str, str], float] | None = None,
     step: int = 0,
     title: str = "",
@@ -173,6 +251,7 @@ def map_svg(
                 paint_order="stroke",
             )
         )
+    parts += _district_marks(districts, where, radius, project, size_label, selected)
     stacked: dict[tuple[float, float], int] = {}
     for c in centers:
         x, y = project(c.lon, c.lat)

@@ -88,6 +88,27 @@ def legend_layout(
     return out
 
 
+def _history_band(history: tuple[str, str], dates: list[str], x, px, top, ph) -> list[str]:
+    """The band over the months up to ``history[1]`` and the line where history ends."""
+    label, end = history
+    inside = [i for i, d in enumerate(dates) if isinstance(d, str) and d[:7] <= end]
+    if not inside:
+        return []
+    a, b = px(x[0]), px(x[inside[-1]])
+    out = [
+        f'<g class="history-band" data-until="{escape(end)}"><title>{escape(label)} ≤ '
+        f'{escape(end)}</title><rect x="{a:.1f}" y="{top:.1f}" width="{max(b - a, 0):.1f}" '
+        f'height="{ph:.1f}" fill="#efe9dc" fill-opacity=".7"/>'
+    ]
+    out.append(
+        f'<line x1="{b:.1f}" x2="{b:.1f}" y1="{top:.1f}" y2="{top + ph:.1f}" stroke="#a08a5c" '
+        'stroke-width="1" stroke-dasharray="3 2"/>'
+    )
+    out.append(text(a + 3, top + 9, label, fill="#7a6640", font_size="9"))
+    out.append("</g>")
+    return out
+
+
 def line_chart_svg(
     title: str,
     x: list[float],
@@ -104,11 +125,14 @@ def line_chart_svg(
     y_format: Callable[[float], str] = fmt_number,
     width: int = WIDTH,
     height: int = HEIGHT,
+    history: tuple[str, str] | None = None,
 ) -> str:
     """A line chart of ``series`` against ``x`` (the step), with a last-value dot.
 
     ``x_dates`` labels the x axis with years (or months) instead of steps; ``explain``
     is the hover text of the title (what the chart means); ``y_format`` writes the ticks.
+    ``history`` = (label, "YYYY-MM"): a shaded band up to that month (the replayed,
+    observed history) with a vertical line where it ends.
     """
     values = [float(v) for s in series for v in s.values if _finite(v)]
     lo = min(values, default=0.0) if y_min is None else y_min
@@ -151,6 +175,8 @@ def line_chart_svg(
         )
         + "</g>",
     ]
+    if history and x_dates and x:
+        parts += _history_band(history, x_dates[: len(x)], x, px, top, ph)
     labels = [y_format(t) for t in ticks]
     if len(set(labels)) < len(labels):  # a narrow range: more digits, so ticks differ
         labels = [fmt_number(t, digits=6) for t in ticks]

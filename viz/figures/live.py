@@ -9,18 +9,19 @@ recorder) or an odd value gives an empty line, never an exception.
 from __future__ import annotations
 
 import math
+import re
 
 from abm import outputs
 from abm.outputs import MODEL, REGION, Output
 from abm.scenario import Scenario
 from viz.controls import center_title
 from viz.figures.histogram import histogram_svg
-from viz.figures.korea_map import CenterMark, Place, map_svg
+from viz.figures.korea_map import CenterMark, DistrictMark, Place, map_svg
 from viz.figures.lines import Series, line_chart_svg
 from viz.figures.network import network_svg
 from viz.figures.palette import REGION_COLORS, fmt_krw, fmt_value, region_colors
 from viz.i18n import region_label, tr, trf
-from viz.live import FIRM_ATTRIBUTES, Frame
+from viz.live import DISTRICT_KEY, FIRM_ATTRIBUTES, Frame, district_key
 
 CHARTS = (
     "firms",
@@ -86,13 +87,33 @@ def map_figure(
             f"{'–' if used is None else f'{used:.0f}%'} {tr('used', lang)}, "
             f"{fmt_krw(c.price_krw)} {tr('per_gpu_month', lang)}"
         )
-        centers.append(CenterMark(c.id, center_title(c.name), region.lat, region.lon, detail))
+        title = center_title(c.name, c.name_ko, lang)
+        centers.append(CenterMark(c.id, title, region.lat, region.lon, detail))
     size_label = tr("employment_word" if size_by == "employment" else "firms_word", lang)
+    districts = []
+    for row in frame.districts_now:
+        d = scenario.districts.get(row.get("district"))
+        if d is None:
+            continue
+        names = (d.name_ko or d.name,) + ((d.name,) if lang != "ko" and d.name_ko else ())
+        districts.append(
+            DistrictMark(
+                district_key(row["district"]),
+                region_label(d.name, d.name_ko, lang),
+                d.region,
+                float(row.get(size_by, 0.0) or 0.0),
+                getattr(d, "lat", 0.0),
+                getattr(d, "lon", 0.0),
+                colors.get(d.region, "#555"),
+                lines=names,
+            )
+        )
     return map_svg(
         places,
         sizes,
         size_label=size_label,
         centers=centers,
+        districts=districts,
         flows=frame.flows,
         step=frame.step,
         title=f"{tr('map_title', lang)} · {frame.date}",
@@ -137,7 +158,7 @@ def center_series(frame: Frame, lang: str) -> list[Series]:
     out = []
     for i, c in enumerate(frame.centers):
         values = [h.get(c.id) for h in frame.center_history]
-        name = center_title(c.name)
+        name = center_title(c.name, c.name_ko, lang)
         out.append(Series(name, REGION_COLORS[(i + 10) % len(REGION_COLORS)], values))
     return out
 
@@ -146,10 +167,27 @@ def _axis(kind: str, lang: str):
     return lambda v: fmt_value(v, kind, lang, axis=True)
 
 
+def history_end(scenario: Scenario) -> str | None:
+    """The scenario's last month of replayed history ("YYYY-MM"), or None (none, or not a
+    month: the charts then draw no band rather than fail)."""
+    end = getattr(scenario.scenario, "history_end", "") or ""
+    return end if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", end) else None
+
+
+def history_band(scenario: Scenario, lang: str) -> tuple[str, str] | None:
+    end = history_end(scenario)
+    return (tr("history", lang), end) if end else None
+
+
 def chart_figures(frame: Frame, scenario: Scenario, lang: str) -> list[tuple[str, str]]:
     """(chart id, SVG) for each time series of the live view."""
     x = [row.get("step", i) for i, row in enumerate(frame.model_rows)]
-    common = {"step": frame.step, "x_dates": list(frame.dates), "x_label": ""}
+    common = {
+        "step": frame.step,
+        "x_dates": list(frame.dates),
+        "x_label": "",
+        "history": history_band(scenario, lang),
+    }
 
     def title(name: str, scope: str, fallback: str) -> str:
         o = declared(name, scope)
@@ -235,12 +273,17 @@ def custom_chart(frame: Frame, scenario: Scenario, lang: str, name: str, scope: 
         y_format=_axis(o.kind, lang),
         width=520,
         height=230,
+        history=history_band(scenario, lang),
     )
 
 
 def histograms(frame: Frame, scenario: Scenario, region: str, lang: str) -> list[tuple[str, str]]:
-    """(attribute, SVG) of the firms of ``region``: size, knowledge, cash, compute met."""
-    color = region_colors(list(scenario.regions)).get(region, "#4e79a7")
+    """(attribute, SVG) of the firms of ``region`` (a region id, or ``d:<id>`` for a
+    district): size, knowledge, cash, compute met."""
+    home = region
+    if region.startswith(DISTRICT_KEY) and region[len(DISTRICT_KEY) :] in scenario.districts:
+        home = scenario.districts[region[len(DISTRICT_KEY) :]].region
+    color = region_colors(list(scenario.regions)).get(home, "#4e79a7")
     formats = {"cash": _axis("money", lang), "compute_ratio": _axis("share", lang)}
     out = []
     for column, (label, label_ko, _unit) in FIRM_ATTRIBUTES.items():
@@ -273,6 +316,50 @@ def histograms(frame: Frame, scenario: Scenario, region: str, lang: str) -> list
             )
         )
     return out
+
+
+def inspect_choices(scenario: Scenario, lang: str) -> list[dict[str, str]]:
+    """What the inspector offers: every region, then every district (``d:<id>``)."""
+    items = [
+        {"text": region_label(r.name, r.name_ko, lang), "value": rid}
+        for rid, r in scenario.regions.items()
+    ]
+    items += [
+        {
+            "text": f"{tr('district', lang)} · {region_label(d.name, d.name_ko, lang)}",
+            "value": district_key(did),
+        }
+        for did, d in scenario.districts.items()
+    ]
+    return items
+
+
+def district_note(frame: Frame, scenario: Scenario, key: str, lang: str) -> str:
+    """A line under the inspector's title: a region's districts and their firms (real), or
+    a district's firms against its region's."""
+    rows = {r.get("district"): r for r in frame.districts_now}
+    regions = {r.get("region"): r for r in frame.regions_now}
+
+    def firms(row) -> str:
+        return f"{fmt_value(row.get('firms'), 'count', lang)} {tr('firm_count', lang)}"
+
+    if key.startswith(DISTRICT_KEY):
+        did = key[len(DISTRICT_KEY) :]
+        d, row = scenario.districts.get(did), rows.get(did)
+        if d is None or row is None:
+            return ""
+        total = float(regions.get(d.region, {}).get("firms") or 0)
+        share = f" ({100 * float(row.get('firms') or 0) / total:.0f}% {tr('of_region', lang)})"
+        home = scenario.regions.get(d.region)
+        where = region_label(home.name, home.name_ko, lang) if home else d.region
+        return f"{region_label(d.name, d.name_ko, lang)}, {where}: {firms(row)}" + (
+            share if total > 0 else ""
+        )
+    mine = [(did, d) for did, d in scenario.districts.items() if d.region == key and did in rows]
+    if not mine:
+        return ""
+    parts = [f"{region_label(d.name, d.name_ko, lang)} {firms(rows[did])}" for did, d in mine]
+    return f"{tr('districts_in', lang)}: " + "; ".join(parts)
 
 
 def kpis(frame: Frame, lang: str) -> list[tuple[str, str, str]]:
