@@ -236,20 +236,23 @@ class ComputeMarket:
         saving = np.array(
             [self.saving(self.centers[i].price_krw) * self.centers[i].expected_fill for i in public]
         )
-        worth = self.access[region][:, public] * saving  # users x public centers
+        choice, worthwhile = self._preferences(self.access[:, public] * saving)
         left = np.array([self.centers[i].capacity for i in public])
+        users = np.arange(len(need))  # still applying: refused at every center tried so far
         for round_ in range(len(public)):
-            unmet = need - out.public
-            choice = np.argmax(worth, axis=1)
-            wants = (unmet > 1e-12) & (worth[np.arange(len(need)), choice] > 0)
+            unmet = need[users] - out.public[users]
+            here = region[users]
+            wants = (unmet > 1e-12) & worthwhile[here, round_]
             if not wants.any():
                 break
+            users, unmet, picked = users[wants], unmet[wants], choice[here[wants], round_]
             for j, i in enumerate(public):
-                applicants = np.flatnonzero(wants & (choice == j))
-                if len(applicants) == 0:
+                at = np.flatnonzero(picked == j)
+                if len(at) == 0:
                     continue
+                applicants = users[at]
                 c = self.centers[i]
-                d = unmet[applicants]
+                d = unmet[at]
                 g = allocate(d, left[j], c.allocation, priority[applicants], wait[applicants])
                 left[j] -= g.sum()
                 if round_ == 0:  # an applicant is counted once, where it applied first
@@ -259,9 +262,29 @@ class ComputeMarket:
                 out.effective[applicants] += g * self.access[region[applicants], i]
                 out.spend[applicants] += g * c.price_krw
                 out.saving[applicants] += g * (self.params.market_price_krw - c.price_krw)
-            worth[wants, choice[wants]] = -1.0  # tried
         served = out.public >= need - 1e-12
         wait[:] = np.where(served, 0.0, wait + 1.0)
+
+    @staticmethod
+    def _preferences(worth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The order in which users of each region try the public centers.
+
+        ``worth`` is regions x centers: every user of a region values the centers
+        alike, so a user refused in rounds 0..k-1 tries, in round k, the k-th entry of
+        its region's order, the center of highest worth not yet tried (the first such
+        on ties), and only while that worth is positive. Returns (center index, worth > 0),
+        both regions x rounds; worked out once per region, not per user.
+        """
+        n_regions, n_centers = worth.shape
+        choice = np.zeros((n_regions, n_centers), dtype=np.int64)
+        worthwhile = np.zeros((n_regions, n_centers), dtype=bool)
+        for r in range(n_regions):
+            row = worth[r].copy()
+            for k in range(n_centers):
+                best = int(np.argmax(row))
+                choice[r, k], worthwhile[r, k] = best, row[best] > 0
+                row[best] = -1.0  # tried
+        return choice, worthwhile
 
     def _buy_commercial(self, region, need, budget_krw, out: Allocation) -> None:
         """Buy part of what public GPUs left short at the market price, within budget.
