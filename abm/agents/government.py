@@ -257,11 +257,8 @@ class CentralGovernment(_Government):
         """Whole grants to firms of the region, drawn in proportion to knowledge."""
         model = self.model
         size = model.config.government.central.grant_size_krw
-        firms = np.flatnonzero(
-            model.nodes.view("alive")
-            & (model.nodes.view("kind") == FIRM)
-            & (model.nodes.view("region") == region)
-        )
+        firms = model.firm_rows()
+        firms = firms[model.nodes.region[firms] == region]
         k = min(int(self.firm_pot[region] // size), len(firms))
         if k <= 0:
             return
