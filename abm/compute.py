@@ -238,14 +238,18 @@ class ComputeMarket:
         )
         choice, worthwhile = self._preferences(self.access[:, public] * saving)
         left = np.array([self.centers[i].capacity for i in public])
-        users = np.arange(len(need))  # still applying: refused at every center tried so far
+        users = None  # still applying (refused at every center tried so far); None: all
         for round_ in range(len(public)):
-            unmet = need[users] - out.public[users]
-            here = region[users]
-            wants = (unmet > 1e-12) & worthwhile[here, round_]
-            if not wants.any():
+            if users is None:
+                unmet, here = need - out.public, region
+            else:
+                unmet, here = need[users] - out.public[users], region[users]
+            wants = np.flatnonzero((unmet > 1e-12) & worthwhile[round_][here])
+            if len(wants) == 0:
                 break
-            users, unmet, picked = users[wants], unmet[wants], choice[here[wants], round_]
+            users = wants if users is None else users[wants]
+            unmet, here = unmet[wants], here[wants]
+            picked = choice[round_][here]
             for j, i in enumerate(public):
                 at = np.flatnonzero(picked == j)
                 if len(at) == 0:
@@ -273,16 +277,16 @@ class ComputeMarket:
         alike, so a user refused in rounds 0..k-1 tries, in round k, the k-th entry of
         its region's order, the center of highest worth not yet tried (the first such
         on ties), and only while that worth is positive. Returns (center index, worth > 0),
-        both regions x rounds; worked out once per region, not per user.
+        both rounds x regions; worked out once per region, not per user.
         """
         n_regions, n_centers = worth.shape
-        choice = np.zeros((n_regions, n_centers), dtype=np.int64)
-        worthwhile = np.zeros((n_regions, n_centers), dtype=bool)
+        choice = np.zeros((n_centers, n_regions), dtype=np.int64)
+        worthwhile = np.zeros((n_centers, n_regions), dtype=bool)
         for r in range(n_regions):
             row = worth[r].copy()
             for k in range(n_centers):
                 best = int(np.argmax(row))
-                choice[r, k], worthwhile[r, k] = best, row[best] > 0
+                choice[k, r], worthwhile[k, r] = best, row[best] > 0
                 row[best] = -1.0  # tried
         return choice, worthwhile
 

@@ -40,12 +40,21 @@ def ei_index(internal: int, external: int) -> float:
     return (external - internal) / total if total else float("nan")
 
 
-def region_modularity(u: np.ndarray, v: np.ndarray, region: np.ndarray, n_regions: int) -> float:
-    """Newman's Q of the partition of nodes by region."""
+def region_modularity(
+    u: np.ndarray,
+    v: np.ndarray,
+    region: np.ndarray,
+    n_regions: int,
+    ends: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
+    """Newman's Q of the partition of nodes by region.
+
+    ``ends``: the regions of u and v, when the caller has them already.
+    """
     m = len(u)
     if m == 0:
         return float("nan")
-    ru, rv = region[u], region[v]
+    ru, rv = ends if ends is not None else (region[u], region[v])
     internal = np.bincount(ru[ru == rv], minlength=n_regions)
     degree = np.bincount(ru, minlength=n_regions) + np.bincount(rv, minlength=n_regions)
     return float(np.sum(internal / m - (degree / (2.0 * m)) ** 2))
@@ -272,7 +281,8 @@ class Recorder:
         # network
         alive_rows = np.flatnonzero(nodes.view("alive"))
         u, v = net.u, net.v
-        same = nodes.region[u] == nodes.region[v]
+        ends = nodes.region[u], nodes.region[v]
+        same = ends[0] == ends[1]
         intra, inter = int(same.sum()), int((~same).sum())
         if compute_network or not self._network:
             clustering, giant = clustering_and_giant(nodes.n, u, v, alive_rows, csr=net.csr())
@@ -333,7 +343,7 @@ class Recorder:
             "inter_edge_share": _ratio(inter, net.n_edges),
             "ei_index": ei_index(intra, inter),
             "clustering": netm["clustering"],
-            "modularity": region_modularity(u, v, nodes.region, n),
+            "modularity": region_modularity(u, v, nodes.region, n, ends),
             "giant_share": netm["giant_share"],
             "uig_triangles": int(netm["uig_triangles"]),
             "gpu_capacity": capacity,

@@ -44,8 +44,8 @@ step_cpu = time.process_time() - start
 model_df, regions_df = model.history()
 write_outputs(RunResult(model_df, regions_df, summarise(model, 1)), out)
 print(json.dumps({"firms": firms, "steps": steps, "step_cpu_s": step_cpu,
-                  "firm_steps": int(model_df["firms"].iloc[1:].sum()),
-                  "final_firms": int(model_df["firms"].iloc[-1]),
+                  "firm_steps": int(model_df["agents"].iloc[1:].sum()),
+                  "final_firms": int(model_df["agents"].iloc[-1]),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
