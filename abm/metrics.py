@@ -153,8 +153,14 @@ def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float
     """
     if len(rows) == 0:
         return float("nan")
-    parent = np.arange(n)
-    a, b = np.asarray(u), np.asarray(v)
+    # only rows with ties take part (the others are components of one): the trees
+    # are kept over their compact positions, not over every row ever created
+    touched = np.zeros(n, dtype=bool)
+    touched[u] = True
+    touched[v] = True
+    pos = np.cumsum(touched) - 1
+    parent = np.arange(int(pos[-1]) + 1 if n else 0)
+    a, b = pos[np.asarray(u)], pos[np.asarray(v)]
     while len(a):
         pa, pb = parent[a], parent[b]  # roots: the trees are flat
         crossing = pa != pb
@@ -167,7 +173,11 @@ def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float
             if np.array_equal(grand, parent):
                 break
             parent = grand
-    return float(np.bincount(parent[rows]).max() / len(rows))
+    tied = touched[rows]
+    largest = int(np.bincount(parent[pos[rows[tied]]]).max()) if tied.any() else 0
+    if not tied.all():
+        largest = max(largest, 1)
+    return float(largest / len(rows))
 
 
 def uig_triangles(model: RegionalModel) -> int:
