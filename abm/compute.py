@@ -263,7 +263,7 @@ class ComputeMarket:
                     c.demand += float(d.sum())
                 c.granted += float(g.sum())
                 out.public[applicants] += g
-                out.effective[applicants] += g * self.access[region[applicants], i]
+                out.effective[applicants] += g * self.access[:, i][here[at]]
                 out.spend[applicants] += g * c.price_krw
                 out.saving[applicants] += g * (self.params.market_price_krw - c.price_krw)
         served = out.public >= need - 1e-12
