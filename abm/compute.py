@@ -280,14 +280,14 @@ class ComputeMarket:
         both rounds x regions; worked out once per region, not per user.
         """
         n_regions, n_centers = worth.shape
+        worth = worth.copy()
+        every = np.arange(n_regions)
         choice = np.zeros((n_centers, n_regions), dtype=np.int64)
         worthwhile = np.zeros((n_centers, n_regions), dtype=bool)
-        for r in range(n_regions):
-            row = worth[r].copy()
-            for k in range(n_centers):
-                best = int(np.argmax(row))
-                choice[k, r], worthwhile[k, r] = best, row[best] > 0
-                row[best] = -1.0  # tried
+        for k in range(n_centers):
+            best = np.argmax(worth, axis=1)
+            choice[k], worthwhile[k] = best, worth[every, best] > 0
+            worth[every, best] = -1.0  # tried
         return choice, worthwhile
 
     def _buy_commercial(self, region, need, budget_krw, out: Allocation) -> None:
