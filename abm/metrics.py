@@ -289,12 +289,12 @@ class Recorder:
         h = hhi(shares) if total else float("nan")
 
         # network
-        alive_rows = np.flatnonzero(nodes.view("alive"))
         u, v = net.u, net.v
         ends = nodes.region[u], nodes.region[v]
         same = ends[0] == ends[1]
         intra, inter = int(same.sum()), int((~same).sum())
         if compute_network or not self._network:
+            alive_rows = np.flatnonzero(nodes.view("alive"))
             clustering, giant = clustering_and_giant(nodes.n, u, v, alive_rows, csr=net.csr())
             self._network = {
                 "clustering": clustering,
