@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from abm.model import RegionalModel
-from abm.nodes import FIRM, FirmCensus, NodeTable
+from abm.nodes import FirmCensus, NodeTable
 from abm.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
