@@ -26,7 +26,7 @@ def innovate(model: RegionalModel, firms: np.ndarray) -> None:
     compute = 1.0 + p.compute_effect * nodes.intensity[firms] * nodes.compute_ratio[firms]
     # log1p(0) = 0: most firms have no partner this month, so only the others are computed
     spill = 1.0 + p.spillover_effect * np.log1p(
-        partner_sum, out=np.zeros_like(partner_sum), where=partner_sum != 0
+        partner_sum, out=np.zeros(len(partner_sum)), where=partner_sum != 0
     )
     hazard = p.innovation_base * own * compute * spill
     success = model.rng.random(len(firms)) < -np.expm1(-hazard)
