@@ -236,32 +236,59 @@ class ComputeMarket:
         saving = np.array(
             [self.saving(self.centers[i].price_krw) * self.centers[i].expected_fill for i in public]
         )
-        worth = self.access[region][:, public] * saving  # users x public centers
+        choice, worthwhile = self._preferences(self.access[:, public] * saving)
         left = np.array([self.centers[i].capacity for i in public])
+        users = None  # still applying (refused at every center tried so far); None: all
         for round_ in range(len(public)):
-            unmet = need - out.public
-            choice = np.argmax(worth, axis=1)
-            wants = (unmet > 1e-12) & (worth[np.arange(len(need)), choice] > 0)
-            if not wants.any():
+            if users is None:
+                unmet, here = need - out.public, region
+            else:
+                unmet, here = need[users] - out.public[users], region[users]
+            wants = np.flatnonzero((unmet > 1e-12) & worthwhile[round_][here])
+            if len(wants) == 0:
                 break
+            users = wants if users is None else users[wants]
+            unmet, here = unmet[wants], here[wants]
+            picked = choice[round_][here]
             for j, i in enumerate(public):
-                applicants = np.flatnonzero(wants & (choice == j))
-                if len(applicants) == 0:
+                at = np.flatnonzero(picked == j)
+                if len(at) == 0:
                     continue
+                applicants = users[at]
                 c = self.centers[i]
-                d = unmet[applicants]
+                d = unmet[at]
                 g = allocate(d, left[j], c.allocation, priority[applicants], wait[applicants])
                 left[j] -= g.sum()
                 if round_ == 0:  # an applicant is counted once, where it applied first
                     c.demand += float(d.sum())
                 c.granted += float(g.sum())
                 out.public[applicants] += g
-                out.effective[applicants] += g * self.access[region[applicants], i]
+                out.effective[applicants] += g * self.access[:, i][here[at]]
                 out.spend[applicants] += g * c.price_krw
                 out.saving[applicants] += g * (self.params.market_price_krw - c.price_krw)
-            worth[wants, choice[wants]] = -1.0  # tried
         served = out.public >= need - 1e-12
         wait[:] = np.where(served, 0.0, wait + 1.0)
+
+    @staticmethod
+    def _preferences(worth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The order in which users of each region try the public centers.
+
+        ``worth`` is regions x centers: every user of a region values the centers
+        alike, so a user refused in rounds 0..k-1 tries, in round k, the k-th entry of
+        its region's order, the center of highest worth not yet tried (the first such
+        on ties), and only while that worth is positive. Returns (center index, worth > 0),
+        both rounds x regions; worked out once per region, not per user.
+        """
+        n_regions, n_centers = worth.shape
+        worth = worth.copy()
+        every = np.arange(n_regions)
+        choice = np.zeros((n_centers, n_regions), dtype=np.int64)
+        worthwhile = np.zeros((n_centers, n_regions), dtype=bool)
+        for k in range(n_centers):
+            best = np.argmax(worth, axis=1)
+            choice[k], worthwhile[k] = best, worth[every, best] > 0
+            worth[every, best] = -1.0  # tried
+        return choice, worthwhile
 
     def _buy_commercial(self, region, need, budget_krw, out: Allocation) -> None:
         """Buy part of what public GPUs left short at the market price, within budget.

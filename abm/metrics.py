@@ -40,12 +40,21 @@ def ei_index(internal: int, external: int) -> float:
     return (external - internal) / total if total else float("nan")
 
 
-def region_modularity(u: np.ndarray, v: np.ndarray, region: np.ndarray, n_regions: int) -> float:
-    """Newman's Q of the partition of nodes by region."""
+def region_modularity(
+    u: np.ndarray,
+    v: np.ndarray,
+    region: np.ndarray,
+    n_regions: int,
+    ends: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
+    """Newman's Q of the partition of nodes by region.
+
+    ``ends``: the regions of u and v, when the caller has them already.
+    """
     m = len(u)
     if m == 0:
         return float("nan")
-    ru, rv = region[u], region[v]
+    ru, rv = ends if ends is not None else (region[u], region[v])
     internal = np.bincount(ru[ru == rv], minlength=n_regions)
     degree = np.bincount(ru, minlength=n_regions) + np.bincount(rv, minlength=n_regions)
     return float(np.sum(internal / m - (degree / (2.0 * m)) ** 2))
@@ -144,8 +153,14 @@ def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float
     """
     if len(rows) == 0:
         return float("nan")
-    parent = np.arange(n)
-    a, b = np.asarray(u), np.asarray(v)
+    # only rows with ties take part (the others are components of one): the trees
+    # are kept over their compact positions, not over every row ever created
+    touched = np.zeros(n, dtype=bool)
+    touched[u] = True
+    touched[v] = True
+    pos = np.cumsum(touched) - 1
+    parent = np.arange(int(pos[-1]) + 1 if n else 0)
+    a, b = pos[np.asarray(u)], pos[np.asarray(v)]
     while len(a):
         pa, pb = parent[a], parent[b]  # roots: the trees are flat
         crossing = pa != pb
@@ -158,7 +173,11 @@ def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float
             if np.array_equal(grand, parent):
                 break
             parent = grand
-    return float(np.bincount(parent[rows]).max() / len(rows))
+    tied = touched[rows]
+    largest = int(np.bincount(parent[pos[rows[tied]]]).max()) if tied.any() else 0
+    if not tied.all():
+        largest = max(largest, 1)
+    return float(largest / len(rows))
 
 
 def uig_triangles(model: RegionalModel) -> int:
@@ -272,11 +291,12 @@ class Recorder:
         h = hhi(shares) if total else float("nan")
 
         # network
-        alive_rows = np.flatnonzero(nodes.view("alive"))
         u, v = net.u, net.v
-        same = nodes.region[u] == nodes.region[v]
+        ends = nodes.region[u], nodes.region[v]
+        same = ends[0] == ends[1]
         intra, inter = int(same.sum()), int((~same).sum())
         if compute_network or not self._network:
+            alive_rows = np.flatnonzero(nodes.view("alive"))
             clustering, giant = clustering_and_giant(nodes.n, u, v, alive_rows, csr=net.csr())
             self._network = {
                 "clustering": clustering,
@@ -341,7 +361,7 @@ class Recorder:
             "inter_edge_share": _ratio(inter, net.n_edges),
             "ei_index": ei_index(intra, inter),
             "clustering": netm["clustering"],
-            "modularity": region_modularity(u, v, nodes.region, n),
+            "modularity": region_modularity(u, v, nodes.region, n, ends),
             "giant_share": netm["giant_share"],
             "uig_triangles": int(netm["uig_triangles"]),
             "gpu_capacity": capacity,

@@ -31,7 +31,7 @@ from abm.compute import ComputeMarket
 from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
-from abm.nodes import FIRM, GOVERNMENT, INITIAL, NodeTable
+from abm.nodes import GOVERNMENT, INITIAL, FirmCensus, NodeTable
 from abm.rules import entry, finance, innovation, labour, relocation
 from abm.scenario import Scenario, parse_month
 
@@ -116,6 +116,7 @@ class RegionalModel(mesa.Model):
         self._init_districts(scenario)
         self.tally = Tally(n, len(self.district_ids))
         self.nodes = NodeTable(n, capacity=int(scenario.population.firms * 1.5) + 64)
+        self.census = FirmCensus(self.nodes, len(self.district_ids))
         self.network = CollaborationNetwork(self.nodes, p.network, self.distance_km)
         self.market = ComputeMarket(scenario, self.region_index, self.distance_km)
         self.firm_agents = FirmAgents(self)  # row -> Firm view of each live firm
@@ -191,7 +192,7 @@ class RegionalModel(mesa.Model):
             ]
             k = min(len(here), round(real * self.scale))
             if k > 0:
-                nodes.district[self.rng.choice(here, size=k, replace=False)] = i
+                self.census.set_district(self.rng.choice(here, size=k, replace=False), i)
 
     # ------------------------------------------------------------------ queries
     @property
@@ -224,11 +225,11 @@ class RegionalModel(mesa.Model):
         return self.market.centers
 
     def firm_rows(self) -> np.ndarray:
-        return self.nodes.rows(FIRM)
+        """Rows of the live firms, ascending (read-only)."""
+        return self.census.rows()
 
     def region_firm_counts(self) -> np.ndarray:
-        firms = self.firm_rows()
-        return np.bincount(self.nodes.region[firms], minlength=len(self.region_ids))
+        return self.census.region_counts()
 
     def recent_innovations(self) -> np.ndarray:
         """Innovations per region over the last 12 months (model units)."""
@@ -278,9 +279,7 @@ class RegionalModel(mesa.Model):
 
     def district_firm_counts(self) -> np.ndarray:
         """Firm agents in each district (model units)."""
-        firms = self.firm_rows()
-        d = self.nodes.district[firms]
-        return np.bincount(d[d >= 0], minlength=len(self.district_ids))
+        return self.census.district_counts()
 
     def district_options(self) -> tuple[np.ndarray, np.ndarray]:
         """Each district's utility against the rest of its region, and whether it is open
@@ -325,7 +324,7 @@ class RegionalModel(mesa.Model):
             return
         nodes = self.nodes
         if not self.district_ids:
-            nodes.district[rows] = -1
+            self.census.set_district(rows, -1)
             return
         value, open_ = self.district_options()
         pick = location.choose_district(
@@ -337,7 +336,7 @@ class RegionalModel(mesa.Model):
             self.rng,
         )
         pick = self.within_space(pick)
-        nodes.district[rows] = pick
+        self.census.set_district(rows, pick)
         counts = np.bincount(pick[pick >= 0], minlength=len(self.district_ids))
         if moved:
             self.tally.district_moves_in += counts
@@ -377,7 +376,7 @@ class RegionalModel(mesa.Model):
         self.tally.exits += np.bincount(nodes.region[rows], minlength=n)
         self.talent += np.bincount(nodes.region[rows], weights=nodes.size[rows], minlength=n)
         self.network.remove_nodes(rows)
-        nodes.alive[rows] = False
+        self.census.remove(rows)  # marks them dead
 
     def _update_zones(self) -> None:
         zone = self.config.params.special_zone

@@ -143,6 +143,10 @@ class CollaborationNetwork:
         """Note a tie made outside the monthly search (a grant, a spin-off); see flush()."""
         self._queued.append((a, b))
 
+    def queue_edges(self, a: int, rows: np.ndarray) -> None:
+        """:meth:`queue_edge` from ``a`` to each of ``rows``, in order."""
+        self._queued.extend((a, b) for b in rows.tolist())
+
     def flush(self, step: int) -> int:
         """Add the queued ties in one batch."""
         if not self._queued:

@@ -78,3 +78,102 @@ class NodeTable:
     def rows(self, kind: int) -> np.ndarray:
         """Indices of live agents of one kind."""
         return np.flatnonzero(self.view("alive") & (self.view("kind") == kind))
+
+
+class FirmCensus:
+    """Live firms' rows and their counts per region and per district, kept up to date.
+
+    The monthly rules ask "which rows are firms" and "how many firms per region and
+    district" dozens of times a month (every entrant's location choice, every district
+    placement); a recount is a pass over every row ever created. The census counts
+    new rows once, when it is next asked, and is told of every change to a counted
+    row: :meth:`remove` (exit), :meth:`move` (relocation) and :meth:`set_district`.
+    Code that changes a live firm's ``alive``, ``region`` or ``district`` goes through
+    these; :meth:`check` recounts from scratch (the tests call it).
+    """
+
+    def __init__(self, nodes: NodeTable, n_districts: int):
+        self.nodes = nodes
+        self.n_districts = n_districts
+        self._seen = 0  # rows below this are counted
+        self._region = np.zeros(nodes.n_regions, dtype=np.int64)
+        self._district = np.zeros(n_districts, dtype=np.int64)
+        self._rows = np.empty(0, dtype=np.int64)
+
+    def _sync(self) -> None:
+        """Count the rows added since the last question."""
+        nodes = self.nodes
+        if nodes.n == self._seen:
+            return
+        new = self._seen + np.flatnonzero(
+            nodes.alive[self._seen : nodes.n] & (nodes.kind[self._seen : nodes.n] == FIRM)
+        )
+        self._seen = nodes.n
+        if len(new) == 0:
+            return
+        self._count(new, 1)
+        rows = np.concatenate([self._rows, new])
+        rows.flags.writeable = False
+        self._rows = rows
+
+    def _count(self, rows: np.ndarray, sign: int) -> None:
+        nodes = self.nodes
+        self._region += sign * np.bincount(nodes.region[rows], minlength=len(self._region))
+        d = nodes.district[rows]
+        self._district += sign * np.bincount(d[d >= 0], minlength=self.n_districts)
+
+    def rows(self) -> np.ndarray:
+        """Rows of the live firms, ascending (read-only: shared until the next change)."""
+        self._sync()
+        return self._rows
+
+    def region_counts(self) -> np.ndarray:
+        """Live firms per region."""
+        self._sync()
+        return self._region.copy()
+
+    def district_counts(self) -> np.ndarray:
+        """Live firms per district (firms in the rest of their region are not counted)."""
+        self._sync()
+        return self._district.copy()
+
+    def _live(self, rows: np.ndarray) -> np.ndarray:
+        """The counted rows among ``rows``: live firms (after a sync, every live firm)."""
+        self._sync()
+        nodes = self.nodes
+        return rows[nodes.alive[rows] & (nodes.kind[rows] == FIRM)]
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Firms leave: their rows are marked dead."""
+        rows = self._live(np.asarray(rows, dtype=np.int64))
+        self._count(rows, -1)
+        self.nodes.alive[rows] = False
+        left = self._rows[self.nodes.alive[self._rows]]
+        left.flags.writeable = False
+        self._rows = left
+
+    def move(self, rows: np.ndarray, region: np.ndarray) -> None:
+        """Firms move to other regions (each keeps its district until it is placed)."""
+        live = self._live(rows)
+        self._count(live, -1)
+        self.nodes.region[rows] = region
+        self._count(live, 1)
+
+    def set_district(self, rows: np.ndarray, district: np.ndarray | int) -> None:
+        """Firms settle in a district (-1: the rest of their region)."""
+        live = self._live(rows)
+        self._count(live, -1)
+        self.nodes.district[rows] = district
+        self._count(live, 1)
+
+    def check(self) -> None:
+        """Recount from scratch; raises AssertionError if the kept counts drifted."""
+        nodes = self.nodes
+        rows = np.flatnonzero(nodes.view("alive") & (nodes.view("kind") == FIRM))
+        assert np.array_equal(self.rows(), rows), "firm rows drifted"
+        region = np.bincount(nodes.region[rows], minlength=len(self._region))
+        assert np.array_equal(self._region, region), "region counts drifted"
+        d = nodes.district[rows]
+        assert np.array_equal(
+            self._district, np.bincount(d[d >= 0], minlength=self.n_districts)
+        ), "district counts drifted"

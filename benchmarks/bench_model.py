@@ -58,7 +58,7 @@ def model(path):
     for _ in range(steps):
         m.step()
     cpu = time.process_time() - start
-    return cpu, int(m.history()[0]["firms"].iloc[1:].sum())
+    return cpu, int(m.history()[0]["agents"].iloc[1:].sum())
 
 def boltzmann(collect):
     from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth

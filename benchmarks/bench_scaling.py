@@ -44,8 +44,8 @@ step_cpu = time.process_time() - start
 model_df, regions_df = model.history()
 write_outputs(RunResult(model_df, regions_df, summarise(model, 1)), out)
 print(json.dumps({"firms": firms, "steps": steps, "step_cpu_s": step_cpu,
-                  "firm_steps": int(model_df["firms"].iloc[1:].sum()),
-                  "final_firms": int(model_df["firms"].iloc[-1]),
+                  "firm_steps": int(model_df["agents"].iloc[1:].sum()),
+                  "final_firms": int(model_df["agents"].iloc[-1]),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -81,12 +81,15 @@ def main() -> int:
     parser.add_argument("--million", action="store_true", help="add the 1,000,000-firm run")
     parser.add_argument("--steps", type=int, default=132, help="months per run (default 132)")
     parser.add_argument("--tree", type=Path, help="run the model of this checkout instead")
+    parser.add_argument("--sizes", help="comma-separated firm counts (replaces the default sizes)")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
 
     sizes = [2_000, 20_000] if args.quick else [10_000, 100_000, 300_000]
     if args.million:
         sizes.append(1_000_000)
+    if args.sizes:
+        sizes = [int(s) for s in args.sizes.split(",")]
     steps = 24 if args.quick else args.steps
     runs = [run(n, steps, args.tree) for n in sizes]
     base = runs[0]["us_per_firm_step"]

@@ -51,6 +51,29 @@ class Budget:
         self.spent += amount
         return True
 
+    def commit_many(self, amount: int, count: int) -> int:
+        """``count`` payments of ``amount`` won in turn: how many the budget pays (the
+        first ones; once one fails, so do the rest)."""
+        if amount < 0 or count <= 0:
+            return 0
+        paid = count if amount == 0 else min(count, self.remaining // amount)
+        self.spent += paid * amount
+        return paid
+
+
+def _add_whole(total: float, won: np.ndarray) -> float:
+    """``total`` plus payments ``won`` (whole won, >= 0), equal to adding them one at a time.
+
+    Sums of whole won are exact in a float below 2**53, so there one addition gives
+    the same float; beyond, the payments are added in turn, as the loop would round.
+    """
+    whole = int(won.sum())
+    if float(total).is_integer() and abs(total) + whole < 2**53:
+        return float(int(total) + whole)
+    for w in won.tolist():
+        total += w
+    return total
+
 
 class _Government(mesa.Agent):
     """A government agent with a budget and a node in the collaboration graph."""
@@ -88,6 +111,37 @@ class _Government(mesa.Agent):
         model.tally.public[nodes.region[row]] += won
         model.network.queue_edge(self.row, row)
         return won
+
+    def award_firms(self, rows: np.ndarray, amount: float) -> np.ndarray:
+        """:meth:`award` of ``amount`` to each of ``rows`` (firms) in turn: what each got.
+
+        The same payments, in the same order, as one call per firm: the budget pays
+        the first ones it can, and then none (they all ask the same).
+        """
+        won = round(amount)
+        got = np.zeros(len(rows), dtype=np.int64)
+        if won <= 0:
+            return got
+        paid = self.budget.commit_many(won, len(rows))
+        got[:paid] = won
+        self._paid(rows[:paid], got[:paid])
+        return got
+
+    def _paid(self, rows: np.ndarray, won: np.ndarray) -> None:
+        """Book payments of ``won`` (whole won, > 0) already committed, as :meth:`award` does."""
+        if len(rows) == 0:
+            return
+        model = self.model
+        nodes = model.nodes
+        firm = nodes.kind[rows] == FIRM
+        nodes.cash[rows[firm]] += won[firm]
+        nodes.public_received[rows] += won
+        tally = model.tally
+        tally.promised = _add_whole(tally.promised, won)
+        region = nodes.region[rows]
+        for r in np.unique(region).tolist():
+            tally.public[r] = _add_whole(tally.public[r], won[region == r])
+        model.network.queue_edges(self.row, rows)
 
 
 class CentralGovernment(_Government):
@@ -177,8 +231,14 @@ class CentralGovernment(_Government):
             if shares.sum() > 0:
                 new += self._split(self.unallocated, shares)
                 self.unallocated = 0
+        firms = model.firm_rows()
+        region = model.nodes.region[firms]
+        order = np.argsort(region, kind="stable")  # each region's rows stay ascending
+        counts = np.bincount(region, minlength=n_regions)
+        starts = np.cumsum(counts) - counts
         for r in range(n_regions):
-            self.grant_region(r, int(new[r]))
+            here = firms[order[starts[r] : starts[r] + counts[r]]]
+            self.grant_region(r, int(new[r]), here)
         self._pay_builds(month)
 
     @staticmethod
@@ -237,8 +297,11 @@ class CentralGovernment(_Government):
             out[eligible] = self.provinces[eligible] / self.provinces[eligible].sum()
         return out
 
-    def grant_region(self, region: int, amount: int) -> None:
-        """A region's new money: its universities' share now, the rest in whole grants."""
+    def grant_region(self, region: int, amount: int, firms: np.ndarray | None = None) -> None:
+        """A region's new money: its universities' share now, the rest in whole grants.
+
+        ``firms``: the region's live firm rows, ascending, when the caller has them.
+        """
         model = self.model
         central = model.config.government.central
         universities = [u for u in model.universities if u.region == region]
@@ -251,29 +314,27 @@ class CentralGovernment(_Government):
                 if self.award(u.row, part):
                     u.receive_grant(part)
         self.firm_pot[region] += amount - uni_amount
-        self._grant_firms(region)
+        self._grant_firms(region, firms)
 
-    def _grant_firms(self, region: int) -> None:
+    def _grant_firms(self, region: int, firms: np.ndarray | None = None) -> None:
         """Whole grants to firms of the region, drawn in proportion to knowledge."""
         model = self.model
         size = model.config.government.central.grant_size_krw
-        firms = np.flatnonzero(
-            model.nodes.view("alive")
-            & (model.nodes.view("kind") == FIRM)
-            & (model.nodes.view("region") == region)
-        )
+        if firms is None:
+            firms = model.firm_rows()
+            firms = firms[model.nodes.region[firms] == region]
         k = min(int(self.firm_pot[region] // size), len(firms))
         if k <= 0:
             return
         weight = model.nodes.knowledge[firms] + 1e-12
         chosen = model.rng.choice(firms, size=k, replace=False, p=weight / weight.sum())
         p = model.config.params.firm
-        for row in np.sort(chosen).tolist():
-            won = self.award(row, size)
-            self.firm_pot[region] -= won
-            revenue = max(model.nodes.revenue[row], 1.0)
-            gain = min(won / revenue, p.grant_knowledge_months) / p.grant_knowledge_months
-            model.nodes.knowledge[row] *= 1.0 + p.grant_knowledge * gain
+        rows = np.sort(chosen)
+        won = self.award_firms(rows, size)
+        self.firm_pot[region] -= int(won.sum())
+        revenue = np.maximum(model.nodes.revenue[rows], 1.0)
+        gain = np.minimum(won / revenue, p.grant_knowledge_months) / p.grant_knowledge_months
+        model.nodes.knowledge[rows] *= 1.0 + p.grant_knowledge * gain
 
 
 class LocalGovernment(_Government):
@@ -344,14 +405,26 @@ class LocalGovernment(_Government):
         extra = bonus[district]
         cap = self.incentives.subsidy_cap_krw
         ceiling = self.incentives.subsidy_rate_max
-        for row, inv, small, more in zip(
-            rows.tolist(), investment.tolist(), sme.tolist(), extra.tolist(), strict=True
-        ):
-            rate = min(ceiling, self.offered_rate(small) + more)  # a district's programmes add
-            amount = round(min(cap, inv * rate))
-            if amount <= 0:
-                continue
-            self._claims[0] += amount
-            if self.award(row, amount):
-                model.tally.subsidised_investment += inv
-                model.tally.subsidies += amount
+        offered = np.where(sme, self.offered_rate(True), self.offered_rate(False))
+        rate = np.minimum(ceiling, offered + extra)  # a district's programmes add
+        amount = np.rint(np.minimum(cap, investment * rate)).astype(np.int64)
+        asks = amount > 0
+        rows, investment, amount = rows[asks], investment[asks], amount[asks]
+        if len(rows) == 0:
+            return
+        tally = model.tally
+        if int(amount.sum()) <= self.budget.remaining:  # every claim is paid
+            self._claims[0] = _add_whole(self._claims[0], amount)
+            self.budget.commit(int(amount.sum()))
+            self._paid(rows, amount)
+            # left to right from the running total, as one addition per site would
+            tally.subsidised_investment = float(
+                np.cumsum(np.concatenate([[tally.subsidised_investment], investment]))[-1]
+            )
+            tally.subsidies = _add_whole(tally.subsidies, amount)
+            return
+        for row, inv, won in zip(rows.tolist(), investment.tolist(), amount.tolist(), strict=True):
+            self._claims[0] += won  # the budget may pay some claims and not others
+            if self.award(row, won):
+                tally.subsidised_investment += inv
+                tally.subsidies += won

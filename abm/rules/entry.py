@@ -84,7 +84,7 @@ def stay_with_parent(model: RegionalModel, rows: np.ndarray, parents: np.ndarray
     d = model.nodes.district[parents].astype(np.int64)
     keep = (d >= 0) & open_[np.maximum(d, 0)]
     d = model.within_space(np.where(keep, d, -1))
-    model.nodes.district[rows] = d
+    model.census.set_district(rows, d)
     model.tally.district_entries += np.bincount(d[d >= 0], minlength=len(model.district_ids))
 
 

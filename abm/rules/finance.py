@@ -58,13 +58,23 @@ def account(model: RegionalModel, firms: np.ndarray, compute_spend: np.ndarray) 
 
 
 def closure_hazard(age_months: np.ndarray, demo: Demography) -> np.ndarray:
-    """Monthly chance of closing for reasons other than cash, by age (employer-firm survival)."""
-    yearly = np.select(
-        [age_months < 12, age_months < 24, age_months < 36, age_months < 48],
-        [demo.closure_age1, demo.closure_age2, demo.closure_age3, demo.closure_age4],
-        demo.closure_mature,
+    """Monthly chance of closing for reasons other than cash, by age (employer-firm survival).
+
+    Worked out once per age class (first to fourth year, mature) and looked up by age.
+    """
+    yearly = np.array(
+        [
+            demo.closure_age1,
+            demo.closure_age2,
+            demo.closure_age3,
+            demo.closure_age4,
+            demo.closure_mature,
+        ],
+        dtype=float,
     )
-    return -np.expm1(np.log1p(-np.minimum(yearly, 1.0 - 1e-12)) / 12.0)
+    monthly = -np.expm1(np.log1p(-np.minimum(yearly, 1.0 - 1e-12)) / 12.0)
+    years = np.clip(np.floor_divide(age_months, 12), 0, 4).astype(np.intp)
+    return monthly[years]
 
 
 def exits(model: RegionalModel, firms: np.ndarray) -> np.ndarray:

@@ -24,7 +24,10 @@ def innovate(model: RegionalModel, firms: np.ndarray) -> None:
     k = nodes.knowledge[firms]
     own = 2.0 * k / (k + 1.0) * (nodes.size[firms] / p.innovation_size_ref) ** p.size_elasticity
     compute = 1.0 + p.compute_effect * nodes.intensity[firms] * nodes.compute_ratio[firms]
-    spill = 1.0 + p.spillover_effect * np.log1p(partner_sum)
+    # log1p(0) = 0: most firms have no partner this month, so only the others are computed
+    spill = 1.0 + p.spillover_effect * np.log1p(
+        partner_sum, out=np.zeros(len(partner_sum)), where=partner_sum != 0
+    )
     hazard = p.innovation_base * own * compute * spill
     success = model.rng.random(len(firms)) < -np.expm1(-hazard)
 

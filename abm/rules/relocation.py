@@ -55,7 +55,7 @@ def relocate(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     if len(rows) == 0:
         return rows
     nodes.cash[rows] -= cost_cash[move]
-    nodes.region[rows] = dest  # its staff move with it: no talent pool changes
+    model.census.move(rows, dest)  # its staff move with it: no talent pool changes
     np.add.at(model.tally.relocations, (origin, dest), 1)
     model.network.changed()
     model.place_in_districts(rows, moved=True)
