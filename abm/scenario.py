@@ -596,7 +596,10 @@ def _convert(
 
 
 def _schedule(value: list, path: str, source: str, problems: list[Problem]) -> Any:
-    """A capacity schedule: ``[["YYYY-MM", GPUs], ...]`` with months increasing."""
+    """A capacity schedule: ``[["YYYY-MM", GPUs], ...]`` with months increasing and GPUs
+    within the schema's range of ``Center.capacity``."""
+    bounds = schema.Center.__dataclass_fields__["capacity"].metadata
+    hi = bounds.get("hi", math.inf)
     out = []
     for i, point in enumerate(value):
         month = point[0] if isinstance(point, list) and len(point) == 2 else None
@@ -609,11 +612,15 @@ def _schedule(value: list, path: str, source: str, problems: list[Problem]) -> A
             and isinstance(gpus, (int, float))
             and not isinstance(gpus, bool)
             and math.isfinite(gpus)
-            and gpus >= 0
+            and 0 <= gpus <= hi
         )
         if not ok:
             problems.append(
-                Problem(source, f"{path}[{i}]", f'must be ["YYYY-MM", GPUs >= 0], got {point!r}')
+                Problem(
+                    source,
+                    f"{path}[{i}]",
+                    f'must be ["YYYY-MM", GPUs in [0, {hi:g}]], got {point!r}',
+                )
             )
             return _BAD
         out.append((month, float(gpus)))

@@ -118,7 +118,12 @@ def test_overrides_reach_any_parameter_and_are_validated():
         (
             {"centers.gwangju_nadc.capacity": [["2028-01", -5]]},
             "centers.gwangju_nadc.capacity[0]",
-            "GPUs >= 0",
+            "GPUs in [0, 1e+06]",
+        ),
+        (  # the schema's upper bound binds files and overrides, not only the app's controls
+            {"centers.gwangju_nadc.capacity": [["2028-01", 1e30]]},
+            "centers.gwangju_nadc.capacity[0]",
+            "GPUs in [0, 1e+06]",
         ),
         ({"params.agglomeration.strength": math.nan}, "strength", "a number"),
     ],
