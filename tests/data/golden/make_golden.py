@@ -8,8 +8,8 @@ against a golden from commit f490682 (before it), produced with:
     cd /tmp/perf-base && /path/to/.venv/bin/python /path/to/tests/data/golden/make_golden.py OUTDIR
 
 It was regenerated from the current tree for the credible-levers rework and again for the
-2019 history start and the calibrated parameters (behaviour changed on purpose). Regenerate it (same command without the worktree) only when a change of the
-model's behaviour is intended, and say so in the commit message.
+2019 history start and the calibrated parameters (behaviour changed on purpose).
+Regenerate it (same command without the worktree) only when a change of the model's behaviour is intended, and say so in the commit message.
 """
 
 from __future__ import annotations
