@@ -9,7 +9,8 @@ against a golden from commit f490682 (before it), produced with:
 
 It was regenerated from the current tree for the credible-levers rework and again for the
 2019 history start and the calibrated parameters (behaviour changed on purpose).
-Regenerate it (same command without the worktree) only when a change of the model's behaviour is intended, and say so in the commit message.
+Regenerate it (same command without the worktree) only when a change of the model's
+behaviour is intended, and say so in the commit message.
 """
 
 from __future__ import annotations
