@@ -32,6 +32,7 @@ from abm.decide.objectives import (
     Term,
 )
 from abm.errors import Problem, ScenarioError, UsageError
+from abm.scenario import origin_of
 
 DEFAULT_MODEL = "abm"
 POSTERIOR_FILE = "posterior.parquet"
@@ -152,7 +153,7 @@ class DecisionSpec:
         if self.posterior:
             parts.append(
                 f"{len(self.draws)} weighted draws from the calibration posterior "
-                f"{self.posterior} ({self.posterior_rows} rows)"
+                f"{origin_of(self.posterior)} ({self.posterior_rows} rows)"
             )
         if self.ranges:
             what = "combined with " if parts else f"{len(self.draws)} "
