@@ -165,7 +165,9 @@ def test_ship_writes_the_scenario_layer_and_the_sample(tmp_path):
     assert len(load_posterior(sample)) == 3
     # a scenario inheriting the layer gets the posterior median
     child = scenario.parent / "child.toml"
-    child.write_text(f'inherit = "calibrated.toml"\n{BASELINE.read_text()}')
+    text = BASELINE.read_text()
+    assert 'inherit = "calibrated.toml"' in text  # the baseline inherits the layer itself
+    child.write_text(text)
     assert load_scenario(child).params.compute.gpu_per_employee == pytest.approx(0.03)
 
 
