@@ -244,11 +244,18 @@ def load_scenario(
     return Scenario.from_dict(data, str(path), origin=origin)
 
 
+# Layers: files other scenarios inherit that cannot run alone (no regions): the calibrated
+# parameters `make calibrate` writes. They are not offered as scenarios.
+LAYERS = ("calibrated.toml",)
+
+
 def list_scenarios(root: str | Path | None = None) -> list[tuple[Path, str]]:
     """Scenario files directly under ``root`` (default: the project's) with descriptions."""
     folder = Path(root) if root is not None else SCENARIO_DIR
     found = []
     for path in sorted(folder.glob("*.toml")):
+        if path.name in LAYERS:
+            continue
         try:
             meta = load_raw(path).get("scenario", {})
             description = meta.get("description", "") if isinstance(meta, dict) else ""

@@ -326,7 +326,7 @@ def test_a_relocating_firm_takes_its_staff_with_it():
             "params.firm.moving_cost_months": 0.0,
         }
     )
-    model.step()
+    # before any step: a month at relocation rate 1 would already have moved everyone who gains
     pools = model.talent.copy()
     firms = model.nodes.rows(FIRM)
     moved = relocation.relocate(model, firms)

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from abm.errors import ScenarioError
-from abm.scenario import list_scenarios, load_raw, load_scenario, parse_assignments
+from abm.scenario import LAYERS, list_scenarios, load_raw, load_scenario, parse_assignments
 from tests.conftest import ROOT, SCENARIOS
 
-ALL_FILES = sorted(SCENARIOS.glob("*.toml")) + sorted((SCENARIOS / "validation").glob("*.toml"))
+ALL_FILES = [
+    p for p in sorted(SCENARIOS.glob("*.toml")) if p.name not in LAYERS
+] + sorted((SCENARIOS / "validation").glob("*.toml"))
 MAIN = ["baseline", "nacc_daegu", "nacc_gwangju", "nacc_haenam", "nacc_split"]
 
 
@@ -194,3 +196,8 @@ def test_list_scenarios_reports_invalid_files_without_failing(tmp_path: Path):
 
 def test_project_root_is_found():
     assert (ROOT / "pyproject.toml").exists()
+
+
+def test_the_calibrated_layer_is_inherited_not_offered_as_a_scenario():
+    assert "calibrated" not in {p.stem for p, _ in list_scenarios()}
+    assert 'inherit = "calibrated.toml"' in (SCENARIOS / "baseline.toml").read_text()

@@ -29,10 +29,12 @@ PRIORS = """
 """
 
 
-def write_synthetic(folder: Path, firms: int, steps: int, seed: int = 12345) -> Path:
+def write_synthetic(
+    folder: Path, firms: int, steps: int, seed: int = 12345, start: str = FUTURE["scenario.start"]
+) -> Path:
     """A targets file of the baseline's statistics at TRUTH (one run); returns its path."""
     scenario = load_scenario(
-        BASELINE, {"population.firms": firms, "scenario.steps": steps, **FUTURE}
+        BASELINE, {"population.firms": firms, "scenario.steps": steps, "scenario.start": start}
     )
     path = folder / "targets.toml"
     path.write_text(to_toml(synthetic_targets(scenario, TRUTH, seed)))
@@ -50,8 +52,9 @@ def write_spec(
     seed: int = 3,
     name: str = "spec.toml",
     targets: Path | None = None,
+    start: str = FUTURE["scenario.start"],
 ) -> Path:
-    targets = targets or write_synthetic(folder, firms, steps)
+    targets = targets or write_synthetic(folder, firms, steps, start=start)
     text = f"""
     [calibration]
     name = "test"
@@ -72,7 +75,7 @@ def write_spec(
 
     [fixed]
     "population.firms" = {firms}
-    "scenario.start" = "{FUTURE["scenario.start"]}"
+    "scenario.start" = "{start}"
     """
     path = folder / name
     path.write_text(textwrap.dedent(text))

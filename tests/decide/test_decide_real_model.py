@@ -17,7 +17,7 @@ def test_a_small_site_decision_on_the_real_model(tmp_path, capsys):
 name = "mini_sites"
 horizon = "2026-12"
 reference = "haenam"
-set = {{ "population.firms" = 300 }}
+set = {{ "population.firms" = 300, "scenario.start" = "2025-01" }}  # the period of today's centers
 
 [[options]]
 name = "none"
