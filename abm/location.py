@@ -85,12 +85,26 @@ def district_utilities(
     )
 
 
+def availability(space: np.ndarray, firms_real: np.ndarray, designated: np.ndarray) -> np.ndarray:
+    """Share of each district's space still free (real firms), 0 before it is designated.
+
+    The size variable of the nest (McFadden 1978: an aggregate alternative weighs with the
+    number of elemental ones, here its free lots): a district's pull fades as it fills,
+    rather than switching off when less than one agent's worth of lots is left. The
+    switch made the region's utility jump whenever one agent died there, more often the
+    more agents there are, so regions' shares depended on the agent count.
+    """
+    free = np.clip((space - firms_real) / np.maximum(space, 1e-12), 0.0, 1.0)
+    return np.where(designated, free, 0.0)
+
+
 def inclusive_values(
-    value: np.ndarray, open_: np.ndarray, region_of: np.ndarray, n_regions: int, scale: float
+    value: np.ndarray, available: np.ndarray, region_of: np.ndarray, n_regions: int, scale: float
 ) -> np.ndarray:
-    """Per region: the nest's inclusive value, scale x ln(1 + sum over open districts of
-    exp(V_d / scale)); 0 for a region without open districts (only 'the rest' to choose)."""
-    weights = np.where(open_, np.exp(np.minimum(value / scale, 700.0)), 0.0)
+    """Per region: the nest's inclusive value, scale x ln(1 + sum over districts of
+    available_d x exp(V_d / scale)); 0 for a region without available districts (only
+    'the rest' to choose)."""
+    weights = available * np.exp(np.minimum(value / scale, 700.0))
     total = np.bincount(region_of, weights=weights, minlength=n_regions) if len(value) else 0.0
     return scale * np.log1p(total)
 
@@ -98,17 +112,17 @@ def inclusive_values(
 def choose_district(
     region: np.ndarray,
     value: np.ndarray,
-    open_: np.ndarray,
+    available: np.ndarray,
     region_of: np.ndarray,
     scale: float,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Inside its chosen region each firm picks an open district or the rest (-1), by the
-    nest's logit: P(d) proportional to exp(V_d / scale), P(rest) to 1."""
+    """Inside its chosen region each firm picks a district or the rest (-1), by the nest's
+    logit: P(d) proportional to available_d x exp(V_d / scale), P(rest) to 1."""
     out = np.full(len(region), -1, dtype=np.int64)
     if len(value) == 0 or len(region) == 0:
         return out
-    weights = np.where(open_, np.exp(np.minimum(value / scale, 700.0)), 0.0)
+    weights = available * np.exp(np.minimum(value / scale, 700.0))
     member = region_of[None, :] == region[:, None]  # firms x districts
     w = np.where(member, weights[None, :], 0.0)
     total = 1.0 + w.sum(axis=1)

@@ -447,7 +447,8 @@ class Recorder:
         n = len(model.district_ids)
         count = np.bincount(d[inside], minlength=n)
         employment = np.bincount(d[inside], weights=nodes.size[firms][inside], minlength=n)
-        _, open_ = model.district_options()
+        _, available = model.district_options()
+        open_ = (available > 0) & (model.district_room() >= 1)  # takes one more agent
         return [
             {
                 "step": model.steps,

@@ -263,9 +263,9 @@ class RegionalModel(mesa.Model):
             out=np.zeros_like(demand),
             where=(demand + self.talent) > 0,
         )
-        value, open_ = self.district_options()
+        value, available = self.district_options()
         nests = location.inclusive_values(
-            value, open_, self.district_region, len(regions), loc.nest_scale
+            value, available, self.district_region, len(regions), loc.nest_scale
         )
         return (
             pref
@@ -282,8 +282,8 @@ class RegionalModel(mesa.Model):
         return self.census.district_counts()
 
     def district_options(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each district's utility against the rest of its region, and whether it is open
-        (designated by this month, with space left)."""
+        """Each district's utility against the rest of its region, and its availability:
+        the share of its space still free (real firms), 0 before it is designated."""
         if not self.district_ids:
             return np.zeros(0), np.zeros(0, dtype=bool)
         real = self.district_firm_counts() / self.scale
@@ -302,16 +302,21 @@ class RegionalModel(mesa.Model):
             self.district_bonus * funded,
             self.config.params.location,
         )
-        room = np.floor((self.district_space - real) * self.scale + 1e-9)  # agents that fit
-        open_ = (self.district_opens <= self.month) & (room >= 1)
-        return value, open_
+        available = location.availability(
+            self.district_space, real, self.district_opens <= self.month
+        )
+        return value, available
+
+    def district_room(self) -> np.ndarray:
+        """Agents that still fit in each district (its free space in model units, whole)."""
+        return np.floor(
+            (self.district_space - self.district_firm_counts() / self.scale) * self.scale + 1e-9
+        ).astype(np.int64)
 
     def within_space(self, pick: np.ndarray) -> np.ndarray:
         """Keep each district's newcomers within its space left (in agents); the last ones
         in order over the limit settle in the rest of their region instead."""
-        left = np.floor(
-            (self.district_space - self.district_firm_counts() / self.scale) * self.scale + 1e-9
-        ).astype(np.int64)
+        left = self.district_room()
         out = pick.copy()
         for d in np.unique(pick[pick >= 0]).tolist():
             idx = np.flatnonzero(pick == d)
@@ -326,11 +331,11 @@ class RegionalModel(mesa.Model):
         if not self.district_ids:
             self.census.set_district(rows, -1)
             return
-        value, open_ = self.district_options()
+        value, available = self.district_options()
         pick = location.choose_district(
             nodes.region[rows].astype(np.int64),
             value,
-            open_,
+            available,
             self.district_region,
             self.config.params.location.nest_scale,
             self.rng,

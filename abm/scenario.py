@@ -171,8 +171,12 @@ def _parent_path(current: Path, parent: Any) -> Path:
     return current.parent / parent
 
 
-def load_raw(path: str | Path) -> dict[str, Any]:
-    """The merged raw data of a scenario file and everything it inherits from."""
+def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
+    """The merged raw data of a scenario file and everything it inherits from.
+
+    ``without_layers`` leaves out the inherited layers (``LAYERS``: the calibrated
+    parameters), as a calibration must: it estimates afresh what the layer would set.
+    """
     chain: list[Path] = []
     current = Path(path)
     data_chain: list[dict[str, Any]] = []
@@ -202,7 +206,8 @@ def load_raw(path: str | Path) -> dict[str, Any]:
         parent = data.pop("inherit", None)
         if pointer is not None:
             data.pop(ORIGIN_KEY, None)  # only the file loaded names the origin
-        data_chain.append(data)
+        if not (without_layers and pointer is not None and current.name in LAYERS):
+            data_chain.append(data)
         if parent is None:
             break
         nxt = _parent_path(current, parent)
@@ -230,10 +235,11 @@ def load_scenario(
     path: str | Path,
     overrides: Mapping[str, Any] | Iterable[str] | None = None,
     via: str = "override",
+    without_layers: bool = False,
 ) -> Scenario:
     """Load, inherit, override and validate a scenario file (``via``: where the overrides
-    come from, for messages, e.g. ``"--set"``)."""
-    data = load_raw(path)
+    come from, for messages, e.g. ``"--set"``; ``without_layers``: see :func:`load_raw`)."""
+    data = load_raw(path, without_layers)
     origin = data.pop(ORIGIN_KEY, None)  # a resolved scenario.toml names the file it came from
     if origin is not None and not (isinstance(origin, str) and 0 < len(origin) <= 4096):
         raise ScenarioError(

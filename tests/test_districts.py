@@ -42,6 +42,29 @@ def test_a_full_or_undesignated_district_takes_no_one_and_adds_nothing():
     assert iv[0] == pytest.approx(0.5 * math.log1p(math.exp(6.0))) and iv[1] == 0.0
 
 
+def test_a_district_s_pull_fades_with_its_free_space_in_real_firms():
+    """The nest's size variable: the free share of a district's space, not an on/off
+    switch at one agent's worth of lots (which made shares depend on the agent count)."""
+    space = np.array([100.0, 100.0, 100.0, 100.0, 100.0])
+    real = np.array([0.0, 50.0, 99.5, 100.0, 120.0])
+    designated = np.array([True, True, True, True, False])
+    avail = location.availability(space, real, designated)
+    assert avail.tolist() == pytest.approx([1.0, 0.5, 0.005, 0.0, 0.0])
+    value, region_of = np.array([1.0]), np.array([0])
+    iv = location.inclusive_values(value, np.array([0.5]), region_of, 1, 0.5)
+    assert iv[0] == pytest.approx(0.5 * math.log1p(0.5 * math.exp(2.0)))
+    # inside the region, a half-full district is picked half as often, against the rest
+    pick = location.choose_district(
+        np.zeros(40_000, dtype=np.int64),
+        np.array([0.0]),
+        np.array([0.5]),
+        region_of,
+        0.5,
+        np.random.default_rng(4),
+    )
+    assert np.mean(pick == 0) == pytest.approx(0.5 / 1.5, abs=0.01)
+
+
 def test_district_utility_rises_with_its_share_and_a_hosted_center():
     loc = Location(district_agglomeration=0.2, center_pull=0.5)
     v = location.district_utilities(

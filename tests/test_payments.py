@@ -103,3 +103,21 @@ def test_subsidise_pays_what_one_site_at_a_time_pays(left):
     assert one.network._queued == bulk.network._queued
     assert one.locals[r].budget.remaining == bulk.locals[r].budget.remaining
     assert one.tally.subsidies > 0 or left == 0.0
+
+
+def test_a_university_gains_the_same_research_from_the_same_real_grant_at_any_agent_count():
+    """A university agent is one real university, while budgets are in model units (real
+    won x scale): the grant it receives counts in real won. (Counted in model units, the
+    same real money raised research 4x as much at 4,000 agents as at 1,000.)"""
+    gains = []
+    for firms in (500, 2000):
+        scenario = load_scenario(
+            ROOT / "scenarios" / "baseline.toml", {"population.firms": firms, "scenario.steps": 1}
+        )
+        model = RegionalModel(scenario, rng=3)
+        uni = min(model.universities, key=lambda u: u.research)
+        before = uni.research
+        uni.receive_grant(2e9 * model.scale)  # 2 billion real won, in model units
+        gains.append(uni.research - before)
+    assert gains[0] > 0.01
+    assert gains[0] == pytest.approx(gains[1], rel=1e-9)

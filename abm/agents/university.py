@@ -52,11 +52,16 @@ class University(mesa.Agent):
         return int(self.model.rng.poisson(mean))
 
     def receive_grant(self, amount_krw: float) -> None:
-        """A grant (already paid by the government) raises research strength, saturating at 1."""
+        """A grant (already paid by the government) raises research strength, saturating at 1.
+
+        ``amount_krw`` is in model units, as every budget is (real won x scale); the agent
+        is one real university, so the grant counts in real won.
+        """
         p = self.model.config.params
         # one month of a firm's reference revenue per 1,000 students (1 won at the least)
         reference = max(p.firm.revenue_per_employee_krw * max(self.students, 1.0) / 1000.0, 1.0)
-        gain = p.universities.grant_research_gain * amount_krw / reference
+        real = amount_krw / self.model.config.scale
+        gain = p.universities.grant_research_gain * real / reference
         self.research = min(1.0, self.research + gain * (1.0 - self.research))
         self._sync_knowledge()
 

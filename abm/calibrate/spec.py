@@ -334,8 +334,8 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> C
             c.add("calibration.scenario", f"{raw}: not found next to the spec or in the project")
         else:
             scenario_path = found
-            try:
-                base = load_scenario(found)
+            try:  # without the calibrated layer: its values are what is estimated afresh
+                base = load_scenario(found, without_layers=True)
             except ScenarioError as exc:
                 for p in exc.problems:
                     c.add("calibration.scenario", str(p))

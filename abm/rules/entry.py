@@ -80,9 +80,9 @@ def stay_with_parent(model: RegionalModel, rows: np.ndarray, parents: np.ndarray
     """A spin-off sits in its parent's district while the district has space."""
     if not model.district_ids:
         return
-    _, open_ = model.district_options()
+    _, available = model.district_options()
     d = model.nodes.district[parents].astype(np.int64)
-    keep = (d >= 0) & open_[np.maximum(d, 0)]
+    keep = (d >= 0) & (available[np.maximum(d, 0)] > 0)
     d = model.within_space(np.where(keep, d, -1))
     model.census.set_district(rows, d)
     model.tally.district_entries += np.bincount(d[d >= 0], minlength=len(model.district_ids))

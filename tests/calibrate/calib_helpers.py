@@ -33,8 +33,10 @@ def write_synthetic(
     folder: Path, firms: int, steps: int, seed: int = 12345, start: str = FUTURE["scenario.start"]
 ) -> Path:
     """A targets file of the baseline's statistics at TRUTH (one run); returns its path."""
-    scenario = load_scenario(
-        BASELINE, {"population.firms": firms, "scenario.steps": steps, "scenario.start": start}
+    scenario = load_scenario(  # as the calibration sees it: without the calibrated layer
+        BASELINE,
+        {"population.firms": firms, "scenario.steps": steps, "scenario.start": start},
+        without_layers=True,
     )
     path = folder / "targets.toml"
     path.write_text(to_toml(synthetic_targets(scenario, TRUTH, seed)))
