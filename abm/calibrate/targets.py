@@ -40,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,8 @@ import numpy as np
 
 from abm import outputs
 from abm.dates import add_months, months_between
-from abm.errors import Problem, ScenarioError, UsageError
+from abm.errors import Problem, ScenarioError
+from abm.specutil import read_spec
 
 STATISTICS = ("value", "mean", "annual_rate", "cumulative", "growth")
 SCOPES = ("model", "region", "district")
@@ -259,16 +259,7 @@ def load_targets(path: str | Path | Mapping[str, Any], source: str | None = None
     if isinstance(path, Mapping):
         return _build(dict(path), source or "<targets>")
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such targets file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read targets: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TargetsError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+    data, _ = read_spec(path, "targets file", TargetsError, "targets")
     return _build(data, source or str(path))
 
 
