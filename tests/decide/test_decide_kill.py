@@ -6,12 +6,21 @@ import json
 import os
 import signal
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 from decide_helpers import PLANTED_SPEC, abm_subprocess, write_spec
 
 from abm.sweep.store import read_manifest
+from tests.procs import part_files, wait_for
+
+_wait_for = partial(wait_for, what="the decision")
+
+
+def _parts(out: Path) -> int:
+    return part_files(out / "sweep" / "runs")
+
 
 # 3 options x 20 draws x 2 seeds = 120 runs of ~1 s of CPU work each: ~60 s on 2 cores,
 # long enough that the kills below land before the end.
@@ -30,19 +39,6 @@ SLOW_SPEC = (
         'set = { "centers.site" = "gwangju", "params.work" = 300000 }',
     )
 )
-
-
-def _parts(out: Path) -> int:
-    runs = out / "sweep" / "runs"
-    return len([p for p in runs.iterdir() if p.name.startswith("part-")]) if runs.is_dir() else 0
-
-
-def _wait_for(condition, timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError("timed out waiting for the decision")
-        time.sleep(0.05)
 
 
 def _run(*args: object) -> tuple[int, str, str]:
