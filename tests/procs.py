@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -70,3 +71,24 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str = "the c
 def part_files(runs: Path) -> int:
     """How many result part files a runs folder holds (0 before it exists)."""
     return len([p for p in runs.iterdir() if p.name.startswith("part-")]) if runs.is_dir() else 0
+
+
+def kill_at(
+    args: list[object],
+    moments: list[Callable[[], object]],
+    settle: float,
+    start: Callable[..., subprocess.Popen] = abm_subprocess,
+) -> None:
+    """Start ``abm ARGS`` once per moment (with ``--resume`` from the second on), SIGKILL it
+    when the moment's wait returns, and give its run processes ``settle`` seconds to notice
+    their parent is gone and stop."""
+    for i, wait in enumerate(moments):
+        proc = start(*args, *(["--resume"] if i else []))
+        wait()
+        assert proc.poll() is None, proc.communicate()
+        hosts = children(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.communicate()
+        gone = lambda hosts=hosts: not any(alive(p) for p in hosts)  # noqa: E731
+        wait_for(gone, settle, "the run processes to stop")

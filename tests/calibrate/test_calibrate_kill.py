@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from functools import partial
@@ -13,7 +12,7 @@ import pytest
 from calib_helpers import abm_main, abm_subprocess, write_spec
 
 from abm.calibrate.smc import read_manifest
-from tests.procs import alive, children, wait_for
+from tests.procs import kill_at, wait_for
 
 _wait_for = partial(wait_for, what="the calibration")
 
@@ -41,16 +40,7 @@ def test_sigkill_then_resume_gives_the_uninterrupted_posterior(tmp_path):
         lambda: (_wait_for(lambda: _generations(out) >= 1, 300), time.sleep(0.2)),
         lambda: (_wait_for(lambda: _batch_parts(out) >= 3, 300), time.sleep(0.5)),
     ]
-    for i, wait in enumerate(moments):
-        args = ["calibrate", spec, "--out", out, "--workers", "2"]
-        proc = abm_subprocess(*(args + (["--resume"] if i else [])))
-        wait()
-        assert proc.poll() is None, proc.communicate()
-        hosts = children(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.communicate()
-        _wait_for(lambda hosts=hosts: not any(alive(p) for p in hosts), 20)
+    kill_at(["calibrate", spec, "--out", out, "--workers", "2"], moments, settle=20)
 
     manifest = read_manifest(out)
     assert manifest is not None and manifest["state"] == "running"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import time
 from functools import partial
 from pathlib import Path
@@ -13,7 +11,7 @@ import pytest
 from decide_helpers import PLANTED_SPEC, abm_subprocess, write_spec
 
 from abm.sweep.store import read_manifest
-from tests.procs import part_files, wait_for
+from tests.procs import kill_at, part_files, wait_for
 
 _wait_for = partial(wait_for, what="the decision")
 
@@ -54,19 +52,11 @@ def test_sigkill_then_resume_gives_the_same_decision(tmp_path):
     code, _, err = _run("decide", spec, "--out", tmp_path / "reference", "--workers", "2")
     assert code == 0, err
     out = tmp_path / "out"
-    for i, wait in enumerate(
-        [
-            lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.2)),
-            lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(1.5)),
-        ]
-    ):
-        args = ["decide", spec, "--out", out, "--workers", "2"] + (["--resume"] if i else [])
-        proc = abm_subprocess(*args)
-        wait()
-        assert proc.poll() is None, proc.communicate()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.communicate()
+    moments = [
+        lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.2)),
+        lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(1.5)),
+    ]
+    kill_at(["decide", spec, "--out", out, "--workers", "2"], moments, 20, abm_subprocess)
     manifest = read_manifest(out / "sweep")
     assert manifest is not None and 0 < manifest["runs_done"] < manifest["runs_total"]
     assert not (out / "decision.json").exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from functools import partial
@@ -13,7 +12,7 @@ from sweep_helpers import TOY_SPEC, abm_subprocess, assert_same_results, write_f
 
 from abm.sweep import load_spec, run_sweep
 from abm.sweep.store import read_manifest
-from tests.procs import alive, children, part_files, wait_for
+from tests.procs import kill_at, part_files, wait_for
 
 _wait_for = partial(wait_for, what="the sweep")
 
@@ -45,17 +44,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
         lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.1)),
         lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(0.7)),
     ]
-    for i, wait in enumerate(moments):
-        args = ["sweep", spec_path, "--out", out, "--workers", "2"]
-        proc = abm_subprocess(*(args + (["--resume"] if i else [])))
-        wait()
-        assert proc.poll() is None, proc.communicate()
-        hosts = children(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.communicate()
-        # the run processes notice their parent is gone and stop
-        _wait_for(lambda hosts=hosts: not any(alive(p) for p in hosts), 10)
+    kill_at(["sweep", spec_path, "--out", out, "--workers", "2"], moments, settle=10)
 
     manifest = read_manifest(out)
     assert manifest is not None and manifest["state"] == "running"
