@@ -127,12 +127,15 @@ class CalibrationSpec:
 
     def identity(self) -> dict[str, Any]:
         """What decides the posterior: not names or file paths, nor the stopping budget
-        (a larger budget continues the same sequence of generations)."""
+        (a larger budget continues the same sequence of generations), nor which universe a
+        compared-only target counts."""
         data = json.loads(json.dumps(self.resolved(), default=str))
         for key in ("name", "source", "scenario", "targets_file", "budget"):
             data.pop(key)
         data["base"].pop("name", None)
         data["base"].pop("description", None)
+        for target in data["targets"].values():
+            target.pop("universe", None)  # a compared-only label: it cannot change the fit
         return data
 
     def digest(self) -> str:

@@ -249,8 +249,8 @@ class TargetSet:
 
 
 def _record(t: Target) -> dict[str, Any]:
-    """A target's fields; ``universe`` only where set, so that specs without it keep their
-    digest."""
+    """A target's fields; ``universe`` only where set (records of specs without it stay as
+    they were)."""
     return {k: v for k, v in t.__dict__.items() if k != "id" and (k, v) != ("universe", None)}
 
 

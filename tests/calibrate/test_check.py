@@ -136,3 +136,23 @@ def test_universe_needs_use_false_and_a_name(tmp_path):
             load_targets({"targets": {"ai": _target(output="firms", scope="model") | bad}})
         assert str(err.value).count("\n") == 0
         assert "targets.ai.universe" in str(err.value) and message in str(err.value)
+
+
+def test_marking_a_compared_only_target_s_universe_keeps_the_calibration_s_digest(tmp_path):
+    from calib_helpers import write_spec, write_synthetic
+
+    from abm.calibrate.spec import load_calibration_spec
+
+    targets = write_synthetic(tmp_path, firms=120, steps=12)
+    text = targets.read_text()
+    targets.write_text(text.replace("[targets.daegu_firms]", "[targets.daegu_firms]\nuse = false"))
+    before = load_calibration_spec(write_spec(tmp_path, targets=targets)).digest()
+    marked = text.replace(
+        "[targets.daegu_firms]", '[targets.daegu_firms]\nuse = false\nuniverse = "AI firms"'
+    )
+    targets.write_text(marked)
+    spec = load_calibration_spec(write_spec(tmp_path, targets=targets))
+    assert spec.targets.get("daegu_firms").universe == "AI firms"
+    assert spec.digest() == before  # an unfinished calibration still resumes
+    targets.write_text(text)  # fitting the target instead does change it
+    assert load_calibration_spec(write_spec(tmp_path, targets=targets)).digest() != before
