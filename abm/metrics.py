@@ -11,6 +11,7 @@ crowding-in = private / public investment; public cost per net job and per innov
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -206,6 +207,45 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else float("nan")
 
 
+class CohortWindow:
+    """The sum of monthly entry arrays over the months ``month - 23 .. month - 12``: the
+    cohort whose 1-year survival Statistics Korea reports.
+
+    Kept as a running sum (the month entering the window is added, the one leaving it
+    subtracted) instead of summing twelve arrays every month. Entries are integer counts,
+    so the running sum equals the direct sum exactly.
+    """
+
+    OLDEST, NEWEST = 23, 12  # months back: the window is [month - 23, month - 12]
+
+    def __init__(self, n: int):
+        self._pending: deque[tuple[int, np.ndarray]] = deque()  # recorded, not yet in it
+        self._inside: deque[tuple[int, np.ndarray]] = deque()  # in the window, oldest first
+        self._sum = np.zeros(n, dtype=np.int64)
+
+    def push(self, month: int, entries: np.ndarray) -> None:
+        """Record one month's entries by region; months come in increasing order."""
+        last = self._pending[-1][0] if self._pending else None
+        if last is None and self._inside:
+            last = self._inside[-1][0]
+        if last is not None and month <= last:
+            raise ValueError(f"month {month} recorded after month {last}")
+        self._pending.append((month, np.asarray(entries, dtype=np.int64).copy()))
+
+    def born(self, month: int) -> np.ndarray | None:
+        """Entries of the window of ``month`` by region, or None where a month of it was
+        not recorded (the cohort began before the run). Asked in non-decreasing months."""
+        lo, hi = month - self.OLDEST, month - self.NEWEST
+        while self._pending and self._pending[0][0] <= hi:
+            entering = self._pending.popleft()
+            self._inside.append(entering)
+            self._sum += entering[1]
+        while self._inside and self._inside[0][0] < lo:
+            self._sum -= self._inside.popleft()[1]
+        full = len(self._inside) == hi - lo + 1 and self._inside[0][0] == lo
+        return self._sum.copy() if lo >= 0 and full else None
+
+
 class Recorder:
     """Owns what the model reports: the monthly rows and the cumulative state behind them.
 
@@ -222,7 +262,7 @@ class Recorder:
         self.district_rows: list[dict] = []
         self.relocations_total = np.zeros((n, n), dtype=np.int64)
         self.innovation_history: list[np.ndarray] = []
-        self.entry_history: dict[int, np.ndarray] = {}  # month -> entries by region (model units)
+        self.cohort = CohortWindow(n)  # entries by region (model units) of the 1-year cohort
         self.cum = {
             "public": 0.0,
             "tax": 0.0,
@@ -274,7 +314,7 @@ class Recorder:
             _convert(r, self._district_cols, scale) for r in self._districts(model)
         )
         self.innovation_history.append(model.tally.innovations.copy())
-        self.entry_history[model.month] = model.tally.entries.copy()
+        self.cohort.push(model.month, model.tally.entries)
         self.relocations_total += model.tally.relocations
 
     def _raw(self, model: RegionalModel, compute_network: bool) -> tuple[dict, list[dict]]:
@@ -427,10 +467,9 @@ class Recorder:
         self, model: RegionalModel, firms: np.ndarray, region: np.ndarray, n: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Firms born 12-23 months ago, by region: (entered then, alive now)."""
-        window = range(model.month - 23, model.month - 11)
-        if window.start < 0 or any(m not in self.entry_history for m in window):
+        born = self.cohort.born(model.month)
+        if born is None:
             return np.zeros(n), np.zeros(n)  # the cohort began before the run: unknown
-        born = np.sum([self.entry_history[m] for m in window], axis=0)
         age = model.month - model.nodes.born[firms]
         entrant = model.nodes.origin[firms] != INITIAL
         alive = np.bincount(region[entrant & (age >= 12) & (age <= 23)], minlength=n)

@@ -87,23 +87,33 @@ def table() -> str:
     return "\n".join(lines)
 
 
+FILES = {
+    outputs.MODEL: "model.parquet",
+    outputs.REGION: "regions.parquet",
+    outputs.DISTRICT: "districts.parquet",
+}
+
+
 def output_table() -> str:
-    """Every declared output: file, name, unit (real or model units), meaning."""
+    """Every declared output, one row a name: unit (real or model units), the files that
+    record it and what it means in each."""
     lines = [
-        "| file | output | unit | meaning |",
+        "| output | unit | recorded in | meaning |",
         "|---|---|---|---|",
     ]
-    files = {
-        outputs.MODEL: "model.parquet",
-        outputs.REGION: "regions.parquet",
-        outputs.DISTRICT: "districts.parquet",
-    }
-    for o in outputs.OUTPUTS:
-        unit = o.unit or "-"
-        if o.scaled:
+    for d in outputs.DECLARATIONS:
+        unit = d.unit or "-"
+        if d.scaled:
             unit += " (real)"
-        lines.append(f"| {files[o.scope]} | `{o.name}` | {unit} | {o.label}: {o.doc} |")
+        files = ", ".join(FILES[s] for s in d.scopes)
+        lines.append(f"| `{d.name}` | {unit} | {files} | {_meaning(d)} |")
     return "\n".join(lines)
+
+
+def _meaning(d: outputs.Declaration) -> str:
+    """The label and doc; per file where the files say different things."""
+    sep = ": " if d.same_everywhere else ". "
+    return f"{d.label}{sep}{d.meaning(FILES)}"
 
 
 def _between(text: str, begin: str, end: str) -> str:

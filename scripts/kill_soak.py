@@ -18,7 +18,6 @@ script counts what remains after the last command of each folder. Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import signal
@@ -37,6 +36,7 @@ from sweep_helpers import TOY_SPEC, write_files  # noqa: E402
 
 from abm.sweep import load_results, load_spec, run_sweep  # noqa: E402
 from abm.sweep.store import read_manifest  # noqa: E402
+from tests.procs import abm_subprocess  # noqa: E402
 
 RUN_FILES = ("model.parquet", "regions.parquet", "summary.json", "scenario.toml")
 RUN_ARGS = ["scenarios/baseline.toml", "--steps", "12", "--set", "population.firms=150"]
@@ -46,15 +46,7 @@ SWEEP_SPEC = TOY_SPEC.replace("replications = 2", "replications = 6").replace(
 
 
 def abm(*args: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen(
-        [sys.executable, "-m", "abm.cli", *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return abm_subprocess(*args, stdout=subprocess.DEVNULL)
 
 
 def kill_after(proc: subprocess.Popen, delay: float) -> bool:

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from abm.cli import main
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, toml_literal
 
 EXAMPLES = int(os.environ.get("ABM_FUZZ_EXAMPLES", "60"))
 CASE_SECONDS = float(os.environ.get("ABM_FUZZ_CASE_SECONDS", "60"))
@@ -39,12 +39,27 @@ BASELINE = (SCENARIOS / "baseline.toml").as_posix()
 
 keys = st.sampled_from(
     [
-        "scenario.name", "scenario.steps", "scenario.start", "scenario.seed",
-        "population.firms", "params.location.temperature", "params.agglomeration.cap",
-        "params.firm.exit_threshold", "regions.daegu.lat", "regions.deagu.lat",
-        "regions.daegu.incentives.subsidy_rate", "centers.gwangju_nadc.site",
-        "centers.gwangju_nadc.capacity", "centers.nope.site", "government.central.programs",
-        "regions", "centers", "scenario", "inherit", "params", "x.y.z",
+        "scenario.name",
+        "scenario.steps",
+        "scenario.start",
+        "scenario.seed",
+        "population.firms",
+        "params.location.temperature",
+        "params.agglomeration.cap",
+        "params.firm.exit_threshold",
+        "regions.daegu.lat",
+        "regions.deagu.lat",
+        "regions.daegu.incentives.subsidy_rate",
+        "centers.gwangju_nadc.site",
+        "centers.gwangju_nadc.capacity",
+        "centers.nope.site",
+        "government.central.programs",
+        "regions",
+        "centers",
+        "scenario",
+        "inherit",
+        "params",
+        "x.y.z",
     ]
 )
 text_values = st.text(string.printable + "\0한", max_size=30)
@@ -63,31 +78,6 @@ values = st.recursive(
     ),
     max_leaves=8,
 )
-
-
-def toml_literal(value) -> str:
-    """A TOML literal (None becomes an empty table); may be invalid TOML on purpose."""
-    import datetime as dt
-    import json
-    import math
-
-    if value is None:
-        return "{}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
-    return "{" + ", ".join(f"{json.dumps(k)} = {toml_literal(v)}" for k, v in value.items()) + "}"
 
 
 deep = st.integers(1, 1200).map(lambda n: "x = " + "[" * n + "]" * n)
@@ -120,20 +110,46 @@ def scenario_files(draw) -> str:
 SPEC_HEAD = '[sweep]\nscenario = "toy.toml"\nmodel = "abm.sweep.toy"\n'
 spec_fields = st.sampled_from(
     [
-        "sweep.timeout", "sweep.replications", "sweep.seed", "sweep.steps", "sweep.model",
-        "sweep.scenario", "sweep.name", "design.method", "design.samples", "design.levels",
-        "design.second_order", "parameters.params.growth", "parameters.centers.site",
-        "parameters.population.firms", "parameters.scenario", "parameters.regions.x",
-        "metrics.final", "metrics.regions", "nope.x",
+        "sweep.timeout",
+        "sweep.replications",
+        "sweep.seed",
+        "sweep.steps",
+        "sweep.model",
+        "sweep.scenario",
+        "sweep.name",
+        "design.method",
+        "design.samples",
+        "design.levels",
+        "design.second_order",
+        "parameters.params.growth",
+        "parameters.centers.site",
+        "parameters.population.firms",
+        "parameters.scenario",
+        "parameters.regions.x",
+        "metrics.final",
+        "metrics.regions",
+        "nope.x",
     ]
 )
 spec_values = st.one_of(
     values,
     st.sampled_from(
         [
-            "inf", "1e300", "10**12", "1000000000000", '"lhs"', '"sobol"', '"morris"',
-            '{ low = 0.1, high = 0.9 }', "{ low = 1, high = 1000000000, num = 999999999 }",
-            "{}", '["daegu", "gwangju"]', '"os"', '"/dev/zero"', '"x.toml"', "10000000",
+            "inf",
+            "1e300",
+            "10**12",
+            "1000000000000",
+            '"lhs"',
+            '"sobol"',
+            '"morris"',
+            "{ low = 0.1, high = 0.9 }",
+            "{ low = 1, high = 1000000000, num = 999999999 }",
+            "{}",
+            '["daegu", "gwangju"]',
+            '"os"',
+            '"/dev/zero"',
+            '"x.toml"',
+            "10000000",
         ]
     ),
 )
@@ -146,8 +162,10 @@ def spec_files(draw) -> str:
         field = draw(spec_fields)
         section, _, key = field.partition(".")
         value = draw(spec_values)
-        literal = value if isinstance(value, str) and value[:1] in '"{[0123456789i' else (
-            toml_literal(value)
+        literal = (
+            value
+            if isinstance(value, str) and value[:1] in '"{[0123456789i'
+            else (toml_literal(value))
         )
         lines.setdefault(section, []).append(f'"{key}" = {literal}')
     kind = draw(st.sampled_from(["fields", "fields", "fields", "deep", "garbage"]))
@@ -164,12 +182,41 @@ def spec_files(draw) -> str:
 
 flag_words = st.sampled_from(
     [
-        "--seed", "--steps", "--set", "--out", "--overwrite", "--workers", "--engine",
-        "--scheduler", "--resume", "--retry-failed", "--dashboard", "--seeds", "--report",
-        "--root", "-1", "0", "1", "2", "x", "1e9", str(2**64), "9" * 5000, "a\0b", "",
-        "population.firms=0", "population.firms=-1", "regions.deagu.lat=35",
-        "scenario.name=../../escaped", "scenario.steps=2", "x=[[[[", "=", "/proc/x",
-        "/dev/zero", "dask", "local",
+        "--seed",
+        "--steps",
+        "--set",
+        "--out",
+        "--overwrite",
+        "--workers",
+        "--engine",
+        "--scheduler",
+        "--resume",
+        "--retry-failed",
+        "--dashboard",
+        "--seeds",
+        "--report",
+        "--root",
+        "-1",
+        "0",
+        "1",
+        "2",
+        "x",
+        "1e9",
+        str(2**64),
+        "9" * 5000,
+        "a\0b",
+        "",
+        "population.firms=0",
+        "population.firms=-1",
+        "regions.deagu.lat=35",
+        "scenario.name=../../escaped",
+        "scenario.steps=2",
+        "x=[[[[",
+        "=",
+        "/proc/x",
+        "/dev/zero",
+        "dask",
+        "local",
     ]
 )
 commands = st.sampled_from(["run", "compare", "validate", "scenarios", "sweep", "analyze"])
@@ -236,8 +283,15 @@ def test_fuzz_scenario_files(folder, text, command):
     path.write_text(text, encoding="utf-8")
     argv = [command, str(path)]
     if command == "run":  # small and short: the contract, not the model, is under test
-        argv += ["--steps", "1", "--set", "population.firms=20", "--out", str(folder / "o"),
-                 "--overwrite"]
+        argv += [
+            "--steps",
+            "1",
+            "--set",
+            "population.firms=20",
+            "--out",
+            str(folder / "o"),
+            "--overwrite",
+        ]
     check_contract(*run_cli(argv, folder))
 
 

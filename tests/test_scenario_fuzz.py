@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from abm.errors import ScenarioError
 from abm.scenario import load_raw, load_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, toml_literal
 
 BASE = load_raw(SCENARIOS / "baseline.toml")
 
@@ -40,33 +40,6 @@ def _paths(data, prefix=()):
 
 
 PATHS = sorted(_paths(BASE))
-
-
-def _toml(value) -> str:
-    """A TOML literal for a Python value (None becomes an empty table)."""
-    import datetime as dt
-    import json
-    import math
-
-    if value is None:
-        return "{}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return "{" + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + "}"
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -110,7 +83,7 @@ def test_unknown_or_mistyped_fields_in_files_are_named(tmp_path_factory, key, va
     path = Path(tmp_path_factory.mktemp("fuzz")) / "s.toml"
     text = (
         f'inherit = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
-        f"[{table}]\n{key} = {_toml(value)}\n"
+        f"[{table}]\n{key} = {toml_literal(value)}\n"
     )
     try:
         tomllib.loads(text)

@@ -127,6 +127,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "scope": ("Scope", "범위"),
     "scope_model": ("Model-wide", "전체"),
     "scope_region": ("By region", "지역별"),
+    "scope_district": ("By district", "지구별"),
     "inspect": ("Inspect a region's or a district's firms", "지역·지구 기업 분포 보기"),
     "district": ("District", "지구"),
     "districts_in": ("Districts", "지구"),

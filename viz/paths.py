@@ -9,6 +9,7 @@ to the server process in ``ABM_APP_ROOTS``).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,9 @@ def allowed_roots() -> list[Path]:
     return roots
 
 
-def _label(path: Path, root: Path) -> str:
+def label(path: Path, root: Path) -> str:
+    """How a file or folder under ``root`` is shown: relative to the project, else under
+    the root's name."""
     rel = path.relative_to(root)
     return str(rel) if root == PROJECT_ROOT else f"{root.name}/{rel}"
 
@@ -78,27 +81,33 @@ def scenario_choices() -> list[Choice]:
                     continue
                 seen.add(path)
                 found.append(
-                    Choice(_label(path, root), path.stem, path, description, _korean(path))
+                    Choice(label(path, root), path.stem, path, description, _korean(path))
                 )
     return found
 
 
 def result_choices() -> list[Choice]:
-    """Sweep result folders (a ``manifest.json`` beside ``runs/``) under each root."""
-    found: list[Choice] = []
-    seen: set[Path] = set()
+    """Sweep results folders (with a manifest and runs) under the allowed roots."""
+    return folder_choices(lambda f: (f / "manifest.json").is_file() and (f / "runs").is_dir())
+
+
+def folder_choices(
+    holds: Callable[[Path], bool], skip: frozenset[str] = frozenset()
+) -> list[Choice]:
+    """The folders under the allowed roots (to ``_RESULT_DEPTH`` levels, not inside folders
+    named in ``skip``) for which ``holds`` is true, each once, by label."""
+    found, seen = [], set()
     for root in allowed_roots():
-        for folder in _walk(root, _RESULT_DEPTH):
-            if (folder / "manifest.json").is_file() and (folder / "runs").is_dir():
-                if folder in seen:
-                    continue
+        for folder in _walk(root, _RESULT_DEPTH, skip):
+            if folder not in seen and holds(folder):
                 seen.add(folder)
-                found.append(Choice(_label(folder, root), folder.name, folder))
+                found.append(Choice(label(folder, root), folder.name, folder))
     return sorted(found, key=lambda c: c.key)
 
 
-def _walk(root: Path, depth: int):
-    """Folders under ``root`` to ``depth`` levels, skipping tool folders and symlinks."""
+def _walk(root: Path, depth: int, skip: frozenset[str] = frozenset()):
+    """Folders under ``root`` to ``depth`` levels, skipping tool folders, ``skip`` and
+    symlinks."""
     yield root
     if depth == 0:
         return
@@ -107,9 +116,9 @@ def _walk(root: Path, depth: int):
     except OSError:
         return
     for child in children:
-        if child.name in _SKIP_DIRS or child.name.startswith("."):
+        if child.name in _SKIP_DIRS or child.name in skip or child.name.startswith("."):
             continue
-        yield from _walk(child, depth - 1)
+        yield from _walk(child, depth - 1, skip)
 
 
 def lookup(choices: list[Choice], key: str | None) -> Choice | None:

@@ -27,24 +27,28 @@ import numpy as np
 from abm.calibrate.posterior import posterior_overrides
 from abm.calibrate.spec import load_calibration_spec
 from abm.errors import UserError
+from abm.sweep.model import extract
+from abm.sweep.spec import Metrics
 
 CHECK_SEED = 20251231
 
 
-def _series(result: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """A run's per-step columns as the targets read them (``name``, ``name.place``)."""
-    model = result.model
-    cols = {c: model[c].to_numpy(dtype=float) for c in model.columns if c not in ("step", "date")}
-    for frame, key in ((result.regions, "region"), (result.districts, "district")):
-        if frame is None or not len(frame):
-            continue
-        for c in frame.columns:
-            if c in ("step", "date", "region", "district") or frame[c].dtype == object:
-                continue
-            wide = frame.pivot(index="step", columns=key, values=c).reindex(model["step"])
-            for place in wide.columns:
-                cols[f"{c}.{place}"] = wide[place].to_numpy(dtype=float)
-    return model["step"].to_numpy(), cols
+def keep_for(targets: Any) -> Metrics:
+    """The per-step series ``targets`` read, as a sweep keeps them: model columns by name,
+    region and district columns as ``name.place`` (:func:`abm.sweep.model.extract`)."""
+
+    def names(scope: str) -> tuple[str, ...]:
+        return tuple(
+            sorted({c.split(".")[0] for t in targets if t.scope == scope for c in t.columns()})
+        )
+
+    return Metrics(
+        final=(),
+        regions=(),
+        series=names("model"),
+        region_series=names("region"),
+        district_series=names("district"),
+    )
 
 
 def _one(spec_path: str, overrides: dict[str, Any], seed: int) -> dict[str, float]:
@@ -52,11 +56,9 @@ def _one(spec_path: str, overrides: dict[str, Any], seed: int) -> dict[str, floa
 
     spec = load_calibration_spec(spec_path)
     result = run_scenario(spec.base.with_overrides(overrides), seed=seed, steps=spec.steps)
-    steps, cols = _series(result)
-    out = {}
-    for t in comparable(spec):
-        out[t.id] = t.compute(steps, cols, spec.base.start)
-    return out
+    targets = comparable(spec)
+    kept = extract(result, keep_for(targets))
+    return {t.id: t.compute(kept.steps, kept.series, spec.base.start) for t in targets}
 
 
 def comparable(spec: Any) -> list[Any]:
@@ -98,6 +100,7 @@ def check(spec_path: str | Path, folder: str | Path, runs: int = 40, workers: in
             "z": (med - t.observed) / t.sd,
             "within": inside,
             "note": t.note,
+            **({"universe": t.universe} if t.universe else {}),
         }
     out = {"runs": runs, "seed": CHECK_SEED, "spec": str(spec_path), "targets": rows}
     (folder / "check.json").write_text(json.dumps(out, indent=1, default=str) + "\n")
@@ -106,7 +109,9 @@ def check(spec_path: str | Path, folder: str | Path, runs: int = 40, workers: in
 
 
 def markdown(check_result: dict) -> str:
-    """The check as a Markdown table (what docs/calibration.md shows)."""
+    """The check as a Markdown table (what docs/calibration.md shows); targets of another
+    universe than the model's follow in a short section of their own."""
+    rows = check_result["targets"]
     lines = [
         f"Posterior predictive check: {check_result['runs']} runs, each with a posterior draw and "
         "its own seed. *Within*: the observation lies in the simulated 90 % band widened by two "
@@ -115,13 +120,32 @@ def markdown(check_result: dict) -> str:
         "| target | date | fitted | observed | simulated median [5 %, 95 %] | z | within |",
         "|---|---|---|---|---|---|---|",
     ]
-    for tid, r in check_result["targets"].items():
+    for tid, r in rows.items():
+        if r.get("universe"):
+            continue
         lines.append(
             f"| `{tid}` | {r['date']} | {'yes' if r['fitted'] else 'no'} | {r['observed']:.4g} | "
-            f"{r['simulated_median']:.4g} [{r['simulated_q05']:.4g}, {r['simulated_q95']:.4g}] | "
-            f"{r['z']:+.1f} | {'yes' if r['within'] else '**no**'} |"
+            f"{_band(r)} | {r['z']:+.1f} | {'yes' if r['within'] else '**no**'} |"
         )
+    other = {tid: r for tid, r in rows.items() if r.get("universe")}
+    if other:
+        lines += [
+            "",
+            "Compared only: these observations count another population than the model's "
+            "(`universe`, never fitted), so they show how far apart the two are, not a fit.",
+            "",
+            "| target | universe | date | observed | simulated median [5 %, 95 %] |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{tid}` | {r['universe']} | {r['date']} | {r['observed']:.4g} | {_band(r)} |"
+            for tid, r in other.items()
+        ]
     return "\n".join(lines)
+
+
+def _band(r: dict) -> str:
+    return f"{r['simulated_median']:.4g} [{r['simulated_q05']:.4g}, {r['simulated_q95']:.4g}]"
 
 
 def main(argv: list[str] | None = None) -> int:

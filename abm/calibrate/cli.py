@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
-import sys
 from pathlib import Path
 from typing import Any
 
-from abm.cli import int_at_least
-from abm.sweep.engines import ENGINES
+from abm.cliutil import RESUME, add_run_flags, interrupt_on_sigterm, interrupted
 
 
 def register(subparsers: Any) -> None:
@@ -23,24 +19,9 @@ def register(subparsers: Any) -> None:
         "continues with --resume. See docs/calibration.md.",
     )
     p.add_argument("spec", metavar="SPEC.toml", help="the calibration spec")
-    p.add_argument("--out", required=True, metavar="DIR", help="results folder")
-    p.add_argument(
-        "--workers", type=int_at_least(1), metavar="N", help="parallel runs (default: CPU count)"
-    )
-    p.add_argument("--engine", choices=ENGINES, default="local", help="where runs execute")
-    p.add_argument(
-        "--scheduler", metavar="ADDRESS", help="Dask scheduler to use (with --engine dask)"
-    )
-    p.add_argument("--resume", action="store_true", help="finish the calibration already in --out")
+    add_run_flags(p, "finish the calibration already in --out")
     p.set_defaults(func=calibrate_command)
 
-
-def _interrupt_on_sigterm() -> None:
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    with contextlib.suppress(ValueError):
-        signal.signal(signal.SIGTERM, handler)
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
@@ -48,7 +29,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
     from abm.calibrate.spec import load_calibration_spec
 
     spec = load_calibration_spec(args.spec)
-    _interrupt_on_sigterm()
+    interrupt_on_sigterm()
     try:
         report = Calibrator(
             spec,
@@ -59,12 +40,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
         ).run(resume=args.resume)
     except KeyboardInterrupt:
         manifest = read_manifest(Path(args.out)) or {}
-        print(
-            f"abm: calibration interrupted; {manifest.get('generations_done', 0)} finished "
-            f"generations are saved in {args.out}; run the same command with --resume to finish",
-            file=sys.stderr,
-        )
-        return 130
+        saved = f"{manifest.get('generations_done', 0)} finished generations"
+        return interrupted("calibration", saved, args.out, RESUME)
     print(
         f"calibrate {spec.name}: {report.generations} generations, {report.runs} runs, "
         f"final tolerance {report.epsilon:.4g} ({report.stopped}; {report.wall_s:.1f} s); "

@@ -37,7 +37,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,8 @@ from typing import Any
 
 from abm.calibrate.priors import Prior, PriorError, PriorSet, parse_prior
 from abm.calibrate.targets import TargetSet, load_targets
-from abm.errors import Problem, ScenarioError, UsageError
+from abm.errors import Problem, ScenarioError
+from abm.specutil import Checker, find_file, flatten, read_spec
 
 METHODS = ("abc-smc",)
 DISTANCES = ("uncertainty", "adaptive")
@@ -127,12 +127,15 @@ class CalibrationSpec:
 
     def identity(self) -> dict[str, Any]:
         """What decides the posterior: not names or file paths, nor the stopping budget
-        (a larger budget continues the same sequence of generations)."""
+        (a larger budget continues the same sequence of generations), nor which universe a
+        compared-only target counts."""
         data = json.loads(json.dumps(self.resolved(), default=str))
         for key in ("name", "source", "scenario", "targets_file", "budget"):
             data.pop(key)
         data["base"].pop("name", None)
         data["base"].pop("description", None)
+        for target in data["targets"].values():
+            target.pop("universe", None)  # a compared-only label: it cannot change the fit
         return data
 
     def digest(self) -> str:
@@ -145,34 +148,11 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
     if isinstance(spec, Mapping):
         return _build(dict(spec), "<spec>", Path.cwd(), None)
     path = Path(spec)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such calibration spec") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the spec: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CalibrationSpecError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+    data, text = read_spec(path, "calibration spec", CalibrationSpecError)
     return _build(data, str(path), path.resolve().parent, text)
 
 
-class _Checker:
-    def __init__(self, source: str):
-        self.source = source
-        self.problems: list[Problem] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.source, field, message))
-
-    def integer(self, table: dict, section: str, key: str, default: int, low: int) -> int:
-        value = table.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            self.add(f"{section}.{key}", f"{value!r} is not allowed; expected an integer >= {low}")
-            return default
-        return value
-
+class _Checker(Checker):
     def number(
         self, table: dict, section: str, key: str, default: float, low: float, high: float
     ) -> float:
@@ -187,48 +167,11 @@ class _Checker:
         return float(value)
 
 
-def _flatten(table: dict[str, Any], is_leaf, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and not is_leaf(value):
-            out.update(_flatten(value, is_leaf, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
-
-
-def find_file(raw: str, here: Path) -> Path | None:
-    """Next to the spec first, then at the project root (the folder with pyproject.toml)."""
-    path = Path(raw)
-    if path.is_absolute():
-        return path if path.is_file() else None
-    candidates = [here / path]
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
-            candidates.append(folder / path)
-            break
-    candidates.append(Path.cwd() / path)
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    return None
-
-
 def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> CalibrationSpec:
     from abm.scenario import load_scenario
 
     c = _Checker(source)
-    for section, value in data.items():
-        if section not in _SECTIONS:
-            c.add(section, f"unknown section; allowed: {', '.join(_SECTIONS)}")
-        elif not isinstance(value, dict):
-            c.add(section, "expected a table")
-    tables = {s: data.get(s) if isinstance(data.get(s), dict) else {} for s in _SECTIONS}
-    for section, allowed in _SECTIONS.items():
-        for key in tables[section]:
-            if allowed is not None and key not in allowed:
-                c.add(f"{section}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+    tables = c.sections(data, _SECTIONS)
 
     cal = tables["calibration"]
     name = cal.get("name", Path(source).stem if source != "<spec>" else "calibration")
@@ -277,7 +220,7 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> C
         )
 
     priors = []
-    params = _flatten(tables["parameters"], lambda v: "prior" in v or {"low", "high"} & set(v))
+    params = flatten(tables["parameters"], lambda v: "prior" in v or {"low", "high"} & set(v))
     if not params:
         c.add(
             "parameters",
@@ -292,7 +235,7 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> C
             priors.append(parse_prior(key, table))
         except PriorError as exc:
             c.add(f"parameters.{key}", str(exc))
-    fixed = _flatten(tables["fixed"], lambda v: False)
+    fixed = flatten(tables["fixed"])
     for key in fixed:
         if key in _RESERVED:
             c.add(f"fixed.{key}", "set the seed and run length with calibration.seed/steps")
@@ -311,7 +254,7 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> C
             "calibration.targets", "missing; give the targets file, e.g. calibration/targets.toml"
         )
     else:
-        found = find_file(raw_targets, here)
+        found = find_file(raw_targets, here, Path.is_file)
         if found is None:
             c.add(
                 "calibration.targets",
@@ -329,7 +272,7 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> C
     if not isinstance(raw, str):
         c.add("calibration.scenario", "missing; give the base scenario file")
     else:
-        found = find_file(raw, here)
+        found = find_file(raw, here, Path.is_file)
         if found is None:
             c.add("calibration.scenario", f"{raw}: not found next to the spec or in the project")
         else:

@@ -19,7 +19,10 @@ A targets file (``calibration/targets.toml``) has one table per observation::
 names the stock an ``annual_rate`` divides by. ``requires = "districts"`` declares a
 target whose output the model does not report yet: it is listed in fit.json and the
 report with that note and left out of the fit, never silently. ``use = false`` keeps a
-target for comparison only (e.g. one side of a conflict between sources).
+target for comparison only (e.g. one side of a conflict between sources); ``universe``
+(with ``use = false``) says the observation counts another population than the model's
+(e.g. ``universe = "AI firms"`` beside the model's SW establishments): the predictive check
+shows it in a short section of its own, not in the table of targets the model speaks to.
 
 Statistics, on the monthly series of one run (step ``s`` is the month ``start + s - 1``):
 
@@ -37,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +49,8 @@ import numpy as np
 
 from abm import outputs
 from abm.dates import add_months, months_between
-from abm.errors import Problem, ScenarioError, UsageError
+from abm.errors import Problem, ScenarioError
+from abm.specutil import read_spec
 
 STATISTICS = ("value", "mean", "annual_rate", "cumulative", "growth")
 SCOPES = ("model", "region", "district")
@@ -73,6 +76,7 @@ _FIELDS = {
     "use",
     "note",
     "conflicts_with",
+    "universe",
 }
 _REQUIRED = ("observed", "unit", "date", "output", "scope", "uncertainty", "definition", "source")
 
@@ -112,6 +116,7 @@ class Target:
     note: str = ""
     uncertainty_note: str = ""
     conflicts_with: str | None = None
+    universe: str | None = None  # another population than the model's: compared only
 
     @property
     def column(self) -> str:
@@ -239,8 +244,14 @@ class TargetSet:
         return {
             "source": self.source,
             "description": self.description,
-            "targets": {t.id: {k: v for k, v in t.__dict__.items() if k != "id"} for t in self},
+            "targets": {t.id: _record(t) for t in self},
         }
+
+
+def _record(t: Target) -> dict[str, Any]:
+    """A target's fields; ``universe`` only where set (records of specs without it stay as
+    they were)."""
+    return {k: v for k, v in t.__dict__.items() if k != "id" and (k, v) != ("universe", None)}
 
 
 def load_targets(path: str | Path | Mapping[str, Any], source: str | None = None) -> TargetSet:
@@ -248,16 +259,7 @@ def load_targets(path: str | Path | Mapping[str, Any], source: str | None = None
     if isinstance(path, Mapping):
         return _build(dict(path), source or "<targets>")
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such targets file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read targets: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TargetsError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+    data, _ = read_spec(path, "targets file", TargetsError, "targets")
     return _build(data, source or str(path))
 
 
@@ -347,6 +349,11 @@ def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | N
     use = raw.get("use", True)
     if not isinstance(use, bool):
         bad(f"{f}.use", "expected true or false")
+    universe = raw.get("universe")
+    if universe is not None and (not isinstance(universe, str) or not universe.strip()):
+        bad(f"{f}.universe", 'expected the population it counts, e.g. "AI firms"')
+    elif universe is not None and use is not False:
+        bad(f"{f}.universe", "a target of another universe is compared only: set use = false")
     if scope == "region" and not isinstance(raw.get("region"), str):
         bad(f"{f}.region", 'scope region needs region = "<region id>"')
     if scope == "district" and not isinstance(raw.get("district"), str):
@@ -396,6 +403,7 @@ def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | N
         note=raw.get("note", ""),
         uncertainty_note=unote,
         conflicts_with=raw.get("conflicts_with"),
+        universe=universe,
     )
 
 

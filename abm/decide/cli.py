@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
-import sys
 from pathlib import Path
 from typing import Any
 
-from abm.cli import int_at_least
-from abm.sweep.engines import ENGINES
+from abm.cliutil import RESUME, add_run_flags, interrupt_on_sigterm, interrupted
 
 
 def register(subparsers: Any) -> None:
@@ -24,30 +20,9 @@ def register(subparsers: Any) -> None:
         "being best, regret, satisficing robustness and PRIM boxes. See docs/decisions.md.",
     )
     p.add_argument("spec", metavar="SPEC.toml", help="the decision spec")
-    p.add_argument("--out", required=True, metavar="DIR", help="results folder")
-    p.add_argument(
-        "--workers", type=int_at_least(1), metavar="N", help="parallel runs (default: CPU count)"
-    )
-    p.add_argument("--engine", choices=ENGINES, default="local", help="where runs execute")
-    p.add_argument(
-        "--scheduler", metavar="ADDRESS", help="Dask scheduler to use (with --engine dask)"
-    )
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="finish the decision already in --out (runs only what is missing)",
-    )
+    add_run_flags(p, "finish the decision already in --out (runs only what is missing)")
     p.set_defaults(func=decide_command)
 
-
-def _interrupt_on_sigterm() -> None:
-    """Treat SIGTERM (e.g. a batch system's time limit) like Ctrl-C: save and stop."""
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    with contextlib.suppress(ValueError):  # not the main thread
-        signal.signal(signal.SIGTERM, handler)
 
 
 def decide_command(args: argparse.Namespace) -> int:
@@ -56,7 +31,7 @@ def decide_command(args: argparse.Namespace) -> int:
     from abm.sweep.store import read_manifest
 
     spec = load_decision(args.spec)
-    _interrupt_on_sigterm()
+    interrupt_on_sigterm()
     out = Path(args.out)
     try:
         done = run_decision(
@@ -70,13 +45,8 @@ def decide_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         manifest = read_manifest(out / SWEEP_DIR) if (out / SWEEP_DIR).is_dir() else None
         manifest = manifest or {}
-        print(
-            f"abm: decision interrupted; {manifest.get('runs_done', 0)} of "
-            f"{manifest.get('runs_total', '?')} runs are saved in {out}; "
-            "run the same command with --resume to finish",
-            file=sys.stderr,
-        )
-        return 130
+        saved = f"{manifest.get('runs_done', 0)} of {manifest.get('runs_total', '?')} runs"
+        return interrupted("decision", saved, out, RESUME)
     decision = done.decision
     c = done.counts
     print(

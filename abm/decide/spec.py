@@ -12,7 +12,6 @@ decision that dies an hour in on a typo wastes the hour. See docs/decisions.md.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,9 @@ from abm.decide.objectives import (
     Objective,
     Term,
 )
-from abm.errors import Problem, ScenarioError, UsageError
+from abm.errors import ScenarioError
 from abm.scenario import origin_of
+from abm.specutil import Checker, find_file, flatten, is_number, read_spec
 
 DEFAULT_MODEL = "abm"
 POSTERIOR_FILE = "posterior.parquet"
@@ -181,16 +181,7 @@ def load_decision(
         data, source, here, text = dict(spec), "<spec>", Path.cwd(), None
     else:
         path = Path(spec)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UsageError(f"{path}: no such decision spec") from None
-        except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{path}: cannot read the decision spec: {exc}") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise DecisionError([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
+        data, text = read_spec(path, "decision spec", DecisionError, "the decision spec")
         source, here = str(path), path.resolve().parent
     for dotted, value in (overrides or {}).items():
         section, _, key = dotted.partition(".")
@@ -204,53 +195,13 @@ def load_decision(
     return _Builder(source, here).build(data, text)
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Quoted dotted keys and nested tables alike become dotted keys."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        if isinstance(value, Mapping):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def find_file(raw: str, here: Path) -> Path | None:
-    """Next to the spec first, then the project root (the folder with pyproject.toml), cwd."""
-    path = Path(raw)
-    if path.is_absolute():
-        return path if path.exists() else None
-    candidates = [here / path]
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
-            candidates.append(folder / path)
-            break
-    candidates.append(Path.cwd() / path)
-    return next((c.resolve() for c in candidates if c.exists()), None)
-
-
-class _Builder:
+class _Builder(Checker):
     """Builds a DecisionSpec, collecting every problem so that one pass reports all."""
 
     def __init__(self, source: str, here: Path):
-        self.source = source
+        super().__init__(source)
         self.here = here
-        self.problems: list[Problem] = []
         self.groups: dict[tuple[str, ...], str] = {}  # region groups named in the spec
-
-    def add(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.source, field, message))
-
-    def integer(self, table: dict, field: str, key: str, default: int, low: int) -> int:
-        value = table.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            self.add(f"{field}.{key}", f"{value!r} is not allowed; expected an integer >= {low}")
-            return default
-        return value
 
     # ------------------------------------------------------------------ the whole spec
     def build(self, data: dict[str, Any], text: str | None) -> DecisionSpec:
@@ -272,7 +223,7 @@ class _Builder:
             except Exception as exc:  # a plug-in model may fail to import in any way
                 self.add("decision.model", f"cannot import {model_name!r}: {exc}")
         timeout = dec.get("timeout")
-        if timeout is not None and not (_is_number(timeout) and timeout > 0):
+        if timeout is not None and not (is_number(timeout) and timeout > 0):
             self.add("decision.timeout", f"{timeout!r} is not allowed; expected seconds > 0")
             timeout = None
         common = self._set(dec.get("set", {}), "decision.set")
@@ -299,7 +250,7 @@ class _Builder:
         root = self.integer(seeds_t, "seeds", "seed", 0, 0)
         leaders = self.integer(disc, "discovery", "leaders", 3, 2)
         density = disc.get("density", 0.8)
-        if not (_is_number(density) and 0 < density <= 1):
+        if not (is_number(density) and 0 < density <= 1):
             self.add("discovery.density", f"{density!r} is not allowed; expected (0, 1]")
             density = 0.8
         posterior, frame = self._posterior(unc.get("posterior"))
@@ -353,37 +304,7 @@ class _Builder:
         )
 
     def _sections(self, data: dict[str, Any]) -> dict[str, Any]:
-        for section, value in data.items():
-            if section not in _SECTIONS:
-                self.add(section, f"unknown section; allowed: {', '.join(_SECTIONS)}")
-            elif section in ("options", "objectives"):
-                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                    self.add(section, f"expected [[{section}]] tables")
-            elif not isinstance(value, dict):
-                self.add(section, "expected a table")
-        tables: dict[str, Any] = {}
-        for section, allowed in _SECTIONS.items():
-            value = data.get(section)
-            if section in ("options", "objectives"):
-                items = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-                for i, item in enumerate(items):
-                    for key in item:
-                        if key not in allowed:
-                            self.add(
-                                f"{section}[{i}].{key}",
-                                f"unknown field; allowed: {', '.join(sorted(allowed))}",
-                            )
-                tables[section] = items
-            else:
-                table = value if isinstance(value, dict) else {}
-                for key in table:
-                    if key not in allowed:
-                        self.add(
-                            f"{section}.{key}",
-                            f"unknown field; allowed: {', '.join(sorted(allowed))}",
-                        )
-                tables[section] = table
-        return tables
+        return self.sections(data, _SECTIONS, arrays=("options", "objectives"))
 
     # ------------------------------------------------------------------ options
     def _set(self, value: Any, field: str) -> dict[str, Any]:
@@ -392,7 +313,7 @@ class _Builder:
                 field, 'expected a table of dotted keys, e.g. { "centers.nacc.site" = "daegu" }'
             )
             return {}
-        flat = _flatten(value)
+        flat = flatten(value)
         for key, v in list(flat.items()):
             if key in ("scenario.seed", "scenario.steps"):
                 self.add(f"{field}.{key}", "set by the decision (seeds.seed, decision.horizon)")
@@ -561,7 +482,7 @@ class _Builder:
                 self.add(f"{field}.direction", f"{direction!r} is not allowed; expected max or min")
                 continue
             threshold = item.get("threshold")
-            if threshold is not None and not _is_number(threshold):
+            if threshold is not None and not is_number(threshold):
                 self.add(f"{field}.threshold", f"{threshold!r} is not allowed; expected a number")
                 continue
             at_raw = item.get("at", None)
@@ -803,9 +724,9 @@ class _Builder:
             self.add("uncertainty.ranges", 'expected a table, e.g. { "params.x" = [0.1, 0.9] }')
             return ()
         out = []
-        for key, value in _flatten(table).items():
+        for key, value in flatten(table).items():
             field = f"uncertainty.ranges.{key}"
-            if not (isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))):
+            if not (isinstance(value, list) and len(value) == 2 and all(map(is_number, value))):
                 self.add(field, "expected [low, high], two numbers")
                 continue
             low, high = value

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shlex
-import signal
-import sys
 from pathlib import Path
 from typing import Any
 
-from abm.cli import int_at_least
+from abm.cliutil import add_run_flags, interrupt_on_sigterm, interrupted
 from abm.errors import UsageError, UserError, check_path_text
-from abm.sweep.engines import ENGINES, MAX_WORKERS
+from abm.sweep.engines import MAX_WORKERS
 
 
 def register(subparsers: Any) -> None:
@@ -26,21 +23,11 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec (or: compact)")
     p.add_argument("dir", nargs="?", metavar="DIR", help=argparse.SUPPRESS)
-    p.add_argument("--out", metavar="DIR", help="results folder (required)")
-    p.add_argument(
-        "--workers",
-        type=int_at_least(1, MAX_WORKERS),
-        metavar="N",
-        help="parallel runs (default: CPU count)",
-    )
-    p.add_argument("--engine", choices=ENGINES, default="local", help="where runs execute")
-    p.add_argument(
-        "--scheduler", metavar="ADDRESS", help="Dask scheduler to use (with --engine dask)"
-    )
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="finish the sweep already in --out (runs only what is missing)",
+    add_run_flags(
+        p,
+        "finish the sweep already in --out (runs only what is missing)",
+        out_required=False,  # ``abm sweep compact DIR`` takes none
+        max_workers=MAX_WORKERS,
     )
     p.add_argument("--posterior", metavar="DIR", help="each run draws parameters from it")
     p.add_argument(
@@ -77,15 +64,6 @@ def register(subparsers: Any) -> None:
     a.set_defaults(func=analyze_command)
 
 
-def _interrupt_on_sigterm() -> None:
-    """Treat SIGTERM (e.g. a batch system's time limit) like Ctrl-C: save and stop."""
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    with contextlib.suppress(ValueError):  # not the main thread
-        signal.signal(signal.SIGTERM, handler)
-
 
 def _resume_command(args: argparse.Namespace) -> str:
     """The command that continues this sweep (for messages)."""
@@ -120,7 +98,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         from abm.calibrate.posterior import with_posterior
 
         spec = with_posterior(spec, args.posterior)
-    _interrupt_on_sigterm()
+    interrupt_on_sigterm()
     try:
         report = run_sweep(
             spec,
@@ -136,13 +114,8 @@ def sweep_command(args: argparse.Namespace) -> int:
         raise EngineLost(f"{exc}; continue with: {_resume_command(args)}") from None
     except KeyboardInterrupt:
         manifest = read_manifest(Path(args.out)) or {}
-        print(
-            f"abm: sweep interrupted; {manifest.get('runs_done', 0)} of "
-            f"{manifest.get('runs_total', '?')} runs are saved in {args.out}; "
-            f"continue with: {_resume_command(args)}",
-            file=sys.stderr,
-        )
-        return 130
+        saved = f"{manifest.get('runs_done', 0)} of {manifest.get('runs_total', '?')} runs"
+        return interrupted("sweep", saved, args.out, f"continue with: {_resume_command(args)}")
     c = report.counts
     retried = f", {report.retried} failed runs retried" if report.retried else ""
     print(

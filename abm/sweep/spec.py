@@ -34,6 +34,7 @@ from abm.errors import (
     parse_toml_text,
     read_input_text,
 )
+from abm.specutil import Checker, find_file, flatten, is_number
 
 METHODS = ("grid", "random", "lhs", "sobol", "morris")
 SAMPLED_METHODS = METHODS[1:]
@@ -246,15 +247,8 @@ def load_spec(
     return _build(data, str(path), path.resolve().parent, text, allow_model_import)
 
 
-class _Checker:
+class _Checker(Checker):
     """Collects problems so that one pass reports all of them."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self.problems: list[Problem] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.source, field, message))
 
     def problems_in(self, section: str) -> bool:
         """Whether a problem was found in a section (later checks need a sound one)."""
@@ -299,16 +293,7 @@ def _build(
     from abm.sweep.model import load_model
 
     c = _Checker(source)
-    for section, value in data.items():
-        if section not in _SECTIONS:
-            c.add(section, f"unknown section; allowed: {', '.join(_SECTIONS)}")
-        elif not isinstance(value, dict):
-            c.add(section, "expected a table")
-    tables = {s: data.get(s) if isinstance(data.get(s), dict) else {} for s in _SECTIONS}
-    for section, allowed in _SECTIONS.items():
-        for key in tables[section]:
-            if allowed is not None and key not in allowed:
-                c.add(f"{section}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+    tables = c.sections(data, _SECTIONS)
 
     sw = tables["sweep"]
     name = sw.get("name", Path(source).stem if source != "<spec>" else "sweep")
@@ -321,7 +306,7 @@ def _build(
     crn = c.boolean(sw, "sweep", "common_random_numbers", True)
     timeout = sw.get("timeout")
     if timeout is not None and (
-        not _is_number(timeout) or not 0 < timeout <= MAX_TIMEOUT_S  # NaN and inf fail too
+        not is_number(timeout) or not 0 < timeout <= MAX_TIMEOUT_S  # NaN and inf fail too
     ):
         c.add(
             "sweep.timeout",
@@ -367,7 +352,7 @@ def _build(
     elif (bad_path := _bad_path(raw_path)) is not None:
         c.add("sweep.scenario", bad_path)
     elif model is not None:
-        found = _find_scenario(raw_path, here)
+        found = find_file(raw_path, here)
         if found is None:
             c.add(
                 "sweep.scenario",
@@ -434,20 +419,9 @@ def _design(table: dict[str, Any], c: _Checker) -> Design:
     return Design(method, samples, levels, second_order)
 
 
-def _flatten_parameters(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
     """Accept both quoted dotted keys and nested TOML tables; a table with low/high is a range."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and value and not ({"low", "high"} & set(value)):
-            out.update(_flatten_parameters(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return flatten(table, lambda value: not value or {"low", "high"} & set(value))
 
 
 def _parameters(
@@ -494,7 +468,7 @@ def _levels(key: str, values: list[Any], field: str, c: _Checker) -> Levels | No
     if len(values) > MAX_LEVELS:
         c.add(field, f"{len(values):,} values; a list takes at most {MAX_LEVELS:,}")
         return None
-    kinds = {"number" if _is_number(v) else type(v).__name__ for v in values}
+    kinds = {"number" if is_number(v) else type(v).__name__ for v in values}
     if len(kinds) != 1 or kinds & {"list", "dict"} or not kinds <= {"number", "str", "bool"}:
         c.add(field, "list values must all be numbers, all strings or all booleans")
         return None
@@ -514,7 +488,7 @@ def _range(
         c.add(field, f"unknown range field {sorted(extra)[0]!r}; allowed: high, low, num")
         return None
     low, high, num = table.get("low"), table.get("high"), table.get("num")
-    if not (_is_number(low) and _is_number(high)):
+    if not (is_number(low) and is_number(high)):
         c.add(field, "a range needs numbers low and high, e.g. { low = 0.1, high = 0.9 }")
         return None
     if not (math.isfinite(low) and math.isfinite(high) and math.isfinite(high - low)):
@@ -618,7 +592,7 @@ def _check_values(
 def _representatives(values: tuple[Any, ...]) -> list[Any]:
     """The values of a list worth validating: for numbers (ranges are intervals) the least,
     the greatest and the first non-integer; for strings every value (each may be a choice)."""
-    if not all(_is_number(v) for v in values):
+    if not all(is_number(v) for v in values):
         return list(values)
     picks = [min(values), max(values)]
     picks += [v for v in values if isinstance(v, float) and not v.is_integer()][:1]
@@ -626,21 +600,3 @@ def _representatives(values: tuple[Any, ...]) -> list[Any]:
     return list(dict.fromkeys(picks))
 
 
-def _find_scenario(raw: str, here: Path) -> Path | None:
-    """Look next to the spec first, then at the project root (the folder with pyproject.toml)."""
-    path = Path(raw)
-    if path.is_absolute():
-        return path if path.exists() else None
-    candidates = [here / path]
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
-            candidates.append(folder / path)
-            break
-    candidates.append(Path.cwd() / path)
-    for candidate in candidates:
-        try:
-            if candidate.exists():  # a FIFO or folder too: the scenario loader says what it is
-                return candidate.resolve()
-        except OSError:
-            continue
-    return None

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 from abm.calibrate.synthetic import synthetic_targets, to_toml
 from abm.scenario import load_scenario
+from tests.procs import abm_main, abm_subprocess  # noqa: F401  (the tests import them from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -82,22 +80,3 @@ def write_spec(
     path = folder / name
     path.write_text(textwrap.dedent(text))
     return path
-
-
-def abm_main(*args: str) -> int:
-    from abm.cli import main
-
-    return main([str(a) for a in args])
-
-
-def abm_subprocess(*args: str, **kwargs) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen(
-        [sys.executable, "-m", "abm.cli", *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )

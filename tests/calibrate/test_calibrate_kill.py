@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import time
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -12,35 +12,9 @@ import pytest
 from calib_helpers import abm_main, abm_subprocess, write_spec
 
 from abm.calibrate.smc import read_manifest
+from tests.procs import kill_at, wait_for
 
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _wait_for(condition, timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError("timed out waiting for the calibration")
-        time.sleep(0.05)
+_wait_for = partial(wait_for, what="the calibration")
 
 
 def _generations(out: Path) -> int:
@@ -66,16 +40,7 @@ def test_sigkill_then_resume_gives_the_uninterrupted_posterior(tmp_path):
         lambda: (_wait_for(lambda: _generations(out) >= 1, 300), time.sleep(0.2)),
         lambda: (_wait_for(lambda: _batch_parts(out) >= 3, 300), time.sleep(0.5)),
     ]
-    for i, wait in enumerate(moments):
-        args = ["calibrate", spec, "--out", out, "--workers", "2"]
-        proc = abm_subprocess(*(args + (["--resume"] if i else [])))
-        wait()
-        assert proc.poll() is None, proc.communicate()
-        hosts = _children(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.communicate()
-        _wait_for(lambda hosts=hosts: not any(_alive(p) for p in hosts), 20)
+    kill_at(["calibrate", spec, "--out", out, "--workers", "2"], moments, settle=20)
 
     manifest = read_manifest(out)
     assert manifest is not None and manifest["state"] == "running"

@@ -3,11 +3,12 @@ __init__). The specs run :mod:`decide_planted` (this folder), whose answers are 
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from tests import procs
+from tests.procs import abm_main  # noqa: F401  (the tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -66,21 +67,6 @@ def write_spec(folder: Path, text: str = PLANTED_SPEC, name: str = "spec.toml") 
     return path
 
 
-def abm_main(*args) -> int:
-    from abm.cli import main
-
-    return main([str(a) for a in args])
-
-
 def abm_subprocess(*args, **kwargs) -> subprocess.Popen:
     """``python -m abm.cli ...`` as a real child process that can import decide_planted."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE)]))
-    return subprocess.Popen(
-        [sys.executable, "-m", "abm.cli", *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
+    return procs.abm_subprocess(*args, path=[HERE], **kwargs)

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 from decide_helpers import PLANTED_SPEC, abm_subprocess, write_spec
 
 from abm.sweep.store import read_manifest
+from tests.procs import kill_at, part_files, wait_for
+
+_wait_for = partial(wait_for, what="the decision")
+
+
+def _parts(out: Path) -> int:
+    return part_files(out / "sweep" / "runs")
+
 
 # 3 options x 20 draws x 2 seeds = 120 runs of ~1 s of CPU work each: ~60 s on 2 cores,
 # long enough that the kills below land before the end.
@@ -32,19 +39,6 @@ SLOW_SPEC = (
 )
 
 
-def _parts(out: Path) -> int:
-    runs = out / "sweep" / "runs"
-    return len([p for p in runs.iterdir() if p.name.startswith("part-")]) if runs.is_dir() else 0
-
-
-def _wait_for(condition, timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError("timed out waiting for the decision")
-        time.sleep(0.05)
-
-
 def _run(*args: object) -> tuple[int, str, str]:
     proc = abm_subprocess(*args)
     out, err = proc.communicate(timeout=300)
@@ -58,19 +52,11 @@ def test_sigkill_then_resume_gives_the_same_decision(tmp_path):
     code, _, err = _run("decide", spec, "--out", tmp_path / "reference", "--workers", "2")
     assert code == 0, err
     out = tmp_path / "out"
-    for i, wait in enumerate(
-        [
-            lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.2)),
-            lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(1.5)),
-        ]
-    ):
-        args = ["decide", spec, "--out", out, "--workers", "2"] + (["--resume"] if i else [])
-        proc = abm_subprocess(*args)
-        wait()
-        assert proc.poll() is None, proc.communicate()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.communicate()
+    moments = [
+        lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.2)),
+        lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(1.5)),
+    ]
+    kill_at(["decide", spec, "--out", out, "--workers", "2"], moments, 20, abm_subprocess)
     manifest = read_manifest(out / "sweep")
     assert manifest is not None and 0 < manifest["runs_done"] < manifest["runs_total"]
     assert not (out / "decision.json").exists()

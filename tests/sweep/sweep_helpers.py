@@ -5,15 +5,13 @@ Imported by the tests as ``sweep_helpers`` (a unique name: test folders have no 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pandas as pd
 
 from abm.sweep.store import load_results, load_series
+from tests.procs import abm_main, abm_subprocess  # noqa: F401  (the tests import them from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 WALL_CLOCK = ["elapsed_s"]
@@ -50,27 +48,6 @@ def write_files(folder: Path, text: str = TOY_SPEC, name: str = "spec.toml") -> 
     path = folder / name
     path.write_text(textwrap.dedent(text))
     return path
-
-
-def abm_main(*args: str) -> int:
-    """Run the ``abm`` command in this process (what the console script does)."""
-    from abm.cli import main
-
-    return main([str(a) for a in args])
-
-
-def abm_subprocess(*args: str, **kwargs) -> subprocess.Popen:
-    """Start ``python -m abm.cli ...`` as a real child process."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen(
-        [sys.executable, "-m", "abm.cli", *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
 
 
 def results(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,14 @@ from sweep_helpers import TOY_SPEC, abm_subprocess, assert_same_results, write_f
 
 from abm.sweep import load_spec, run_sweep
 from abm.sweep.store import read_manifest
+from tests.procs import kill_at, part_files, wait_for
+
+_wait_for = partial(wait_for, what="the sweep")
+
+
+def _parts(out: Path) -> int:
+    return part_files(out / "runs")
+
 
 # 2 sites x 5 points x 12 replications = 120 runs of ~0.4 s of real CPU work each: long
 # enough (~25 s on 2 cores) that none of the three kills below can land after the end.
@@ -20,40 +28,6 @@ SLOW_SPEC = (
     .replace("samples = 3", "samples = 5")
     .replace('"params.noise" = 0.05', '"params.noise" = 0.05\n"params.work" = 350000')
 )
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _parts(out: Path) -> int:
-    runs = out / "runs"
-    return len([p for p in runs.iterdir() if p.name.startswith("part-")]) if runs.is_dir() else 0
-
-
-def _wait_for(condition, timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError("timed out waiting for the sweep")
-        time.sleep(0.05)
 
 
 @pytest.mark.slow
@@ -70,17 +44,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
         lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.1)),
         lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(0.7)),
     ]
-    for i, wait in enumerate(moments):
-        args = ["sweep", spec_path, "--out", out, "--workers", "2"]
-        proc = abm_subprocess(*(args + (["--resume"] if i else [])))
-        wait()
-        assert proc.poll() is None, proc.communicate()
-        hosts = _children(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.communicate()
-        # the run processes notice their parent is gone and stop
-        _wait_for(lambda hosts=hosts: not any(_alive(p) for p in hosts), 10)
+    kill_at(["sweep", spec_path, "--out", out, "--workers", "2"], moments, settle=10)
 
     manifest = read_manifest(out)
     assert manifest is not None and manifest["state"] == "running"

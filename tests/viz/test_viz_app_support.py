@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -182,3 +183,19 @@ def test_scenario_toml_round_trips_through_abm_run(small, tmp_path):
     model = pd.read_parquet(out / "model.parquet")
     live, _ = run.history()
     assert list(model["firms"]) == list(live["firms"])
+
+
+def test_folder_choices_search_to_the_depth_skip_what_they_are_told_and_list_once(
+    tmp_path, monkeypatch
+):
+    from viz.paths import folder_choices
+
+    for rel in ("a/x", "a/sweep/x", "b/c/d/x", "b/c/d/e/x", ".hidden/x", "node_modules/x"):
+        (tmp_path / rel).mkdir(parents=True)
+    monkeypatch.setenv("ABM_APP_ROOTS", os.pathsep.join([str(tmp_path), str(tmp_path)]))
+    mine = [c for c in folder_choices(lambda f: f.name == "x") if tmp_path in c.path.parents]
+    labels = [c.key for c in mine]
+    root = tmp_path.name
+    assert labels == [f"{root}/a/sweep/x", f"{root}/a/x", f"{root}/b/c/d/x"]  # 4 levels deep
+    skipped = folder_choices(lambda f: f.name == "x", frozenset({"sweep"}))
+    assert f"{root}/a/sweep/x" not in [c.key for c in skipped]

@@ -24,10 +24,8 @@ from typing import Any
 import solara
 
 from abm.errors import UserError
-from viz.paths import PROJECT_ROOT, Choice, allowed_roots, lookup
+from viz.paths import PROJECT_ROOT, Choice, allowed_roots, folder_choices, label, lookup
 
-_DEPTH = 4
-_SKIP = {".git", ".venv", "node_modules", ".cache", "__pycache__", ".pytest_cache", "sweep"}
 LIVE_FOLDER = Path("results") / "decisions"
 
 _TEXT: dict[str, tuple[str, str]] = {
@@ -65,33 +63,10 @@ def t(key: str, lang: str) -> str:
 
 
 # ---------------------------------------------------------------------- what the page may open
-def _label(path: Path, root: Path) -> str:
-    rel = path.relative_to(root)
-    return str(rel) if root == PROJECT_ROOT else f"{root.name}/{rel}"
-
-
-def _walk(root: Path, depth: int):
-    yield root
-    if depth == 0:
-        return
-    try:
-        children = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
-    except OSError:
-        return
-    for child in children:
-        if child.name not in _SKIP and not child.name.startswith("."):
-            yield from _walk(child, depth - 1)
-
-
 def decision_choices() -> list[Choice]:
-    """Decision folders (with a ``decision.json``) under the allowed roots."""
-    found, seen = [], set()
-    for root in allowed_roots():
-        for folder in _walk(root, _DEPTH):
-            if (folder / "decision.json").is_file() and folder not in seen:
-                seen.add(folder)
-                found.append(Choice(_label(folder, root), folder.name, folder))
-    return sorted(found, key=lambda c: c.key)
+    """Decision folders (with a ``decision.json``) under the allowed roots; a decision's own
+    sweep folder is not searched."""
+    return folder_choices(lambda f: (f / "decision.json").is_file(), frozenset({"sweep"}))
 
 
 def spec_choices() -> list[Choice]:
@@ -107,7 +82,7 @@ def spec_choices() -> list[Choice]:
                 except (OSError, ValueError):
                     continue
                 if isinstance(data.get("decision"), dict):
-                    found.append(Choice(_label(path, root), path.stem, path.resolve()))
+                    found.append(Choice(label(path, root), path.stem, path.resolve()))
     unique = {c.path: c for c in found}
     return sorted(unique.values(), key=lambda c: c.key)
 
@@ -364,7 +339,7 @@ def DecidePanel(lang: str = "en"):
         refresh.set(refresh.value + 1)
         for root in allowed_roots():
             try:
-                key.set(_label(out.resolve(), root))
+                key.set(label(out.resolve(), root))
                 return
             except ValueError:
                 continue

@@ -85,23 +85,29 @@ def InfoView(scenario: Scenario, lang: str = "en"):
             classes=["info-controls"],
         )
         Heading(tr("info_outputs", lang))
-        rows = [
-            [
-                o.label_ko if lang == "ko" else o.label,
-                o.unit,
-                tr("scope_model" if o.scope == outputs.MODEL else "scope_region", lang),
-                o.doc,
-                o.name,
-            ]
-            for o in outputs.OUTPUTS
-            if o.kind not in ("step", "date", "id")
-        ]
         Table(
             [tr(k, lang) for k in ("name", "unit", "scope", "meaning", "field")],
-            rows,
+            output_rows(lang),
             classes=["info-outputs"],
         )
         Heading(tr("info_sources", lang))
         Table(
             [tr("field", lang), "", tr("source", lang)], sources(scenario), classes=["info-sources"]
         )
+
+
+def output_rows(lang: str) -> list[list[str]]:
+    """One row a declared output (keys, dates and ids left out): its label, unit, the scopes
+    it is recorded at and what it means at each."""
+    where = {s: tr(f"scope_{s}", lang) for s in outputs.SCOPES}
+    return [
+        [
+            d.label_ko if lang == "ko" else d.label,
+            d.unit,
+            ", ".join(where[s] for s in d.scopes),
+            d.meaning(where),
+            d.name,
+        ]
+        for d in outputs.DECLARATIONS
+        if d.kind not in ("step", "date", "id")
+    ]
