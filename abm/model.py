@@ -95,6 +95,10 @@ class Tally:
 class RegionalModel(mesa.Model):
     """Agent-based model of AI firms, universities and governments across Korean regions."""
 
+    #: compact the node table after a month when more than this share of its rows
+    #: belongs to agents that left (None: never). Outputs do not depend on it.
+    compact_dead_share: float | None = 0.125
+
     def __init__(self, scenario: Scenario, rng: int | None = None):
         super().__init__(rng=scenario.seed if rng is None else rng)
         self.config = scenario
@@ -440,8 +444,27 @@ class RegionalModel(mesa.Model):
         last = self.steps >= self.config.steps
         every = p.network.metrics_every
         self.recorder.record(self, compute_network=self.steps % every == 0 or last)
+        share = self.compact_dead_share
+        if share is not None and self.nodes.dead_rows() > share * self.nodes.n:
+            self.compact()
         if last:
             self.running = False
+
+    def compact(self) -> None:
+        """Drop the rows of agents that left and renumber every holder of rows.
+
+        Between months nothing else holds a row: ties queued by grants are flushed,
+        and rules take their rows from the census each month. A :class:`Firm` view
+        made before a compaction refers to its old row (``firm_agents.by_uid`` finds
+        the firm again).
+        """
+        self.census.rows()  # count every row before they move
+        mapping = self.nodes.compact()
+        self.census.renumber(mapping)
+        self.network.renumber(mapping)
+        for agent in [*self.universities, *self.locals.values(), self.central]:
+            if agent is not None:
+                agent.row = int(mapping[agent.row])
 
     def _allocate_compute(self, firms: np.ndarray) -> np.ndarray:
         """Allocate GPUs to firms and universities; returns the firms' compute spending."""

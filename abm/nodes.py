@@ -1,8 +1,15 @@
 """Struct-of-arrays state of every agent, so population-wide rules run in numpy.
 
-Each Mesa agent (firm, university, government) owns one row; rows are never
-reused, so a row index is a stable handle that edges and event logs can hold.
-Firm-only columns are simply unused on other rows.
+Each agent (firm, university, government) owns one row. Rows are never reused, and
+between compactions a row index is a stable handle that ties and the census hold.
+Firms that leave keep their (dead) row until :meth:`NodeTable.compact` drops the dead
+rows, keeping the live ones in their order: every column then spans the live agents
+only, not every firm ever created (at 100,000 firms x 132 months, 2.2x more rows than
+live firms), which is what the monthly gathers and scans pay for. Because the order of
+the live rows is kept, anything that depends on rows only through their order (draws
+over "the live firms in row order", sorted tie keys, neighbour lists) is unchanged;
+the model compacts between months and renumbers every holder of rows (see
+``RegionalModel.compact``). Firm-only columns are simply unused on other rows.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "zone_from": (np.int32, -1),  # step special-zone tax relief started, -1 none
     "origin": (np.int8, INITIAL),
     "district": (np.int16, -1),  # index of the district it sits in, -1 = rest of its region
-    "parent": (np.int64, -1),  # row of the parent firm or university
+    "parent": (np.int64, -1),  # row of the parent firm or university, -1 once it has left
     "public_received": (np.float64, 0.0),  # KRW of grants and subsidies received
 }
 
@@ -70,6 +77,37 @@ class NodeTable:
         rows = np.arange(self.n, needed)
         self.n = needed
         return rows
+
+    def dead_rows(self) -> int:
+        """Rows of agents that have left (what :meth:`compact` would drop)."""
+        return self.n - int(np.count_nonzero(self.alive[: self.n]))
+
+    def compact(self) -> np.ndarray:
+        """Drop the dead rows, keeping the live ones in order; returns old row -> new row.
+
+        The map has -1 for dropped rows. Rows past the new end are reset to the column
+        defaults (``add`` hands them out as fresh rows). ``parent`` is renumbered; a
+        parent that has left becomes -1. The caller renumbers every other holder of
+        rows (ties, census, agents' ``row``): see ``RegionalModel.compact``.
+        """
+        n = self.n
+        keep = np.flatnonzero(self.alive[:n])
+        k = len(keep)
+        mapping = np.full(n, -1, dtype=np.int64)
+        mapping[keep] = np.arange(k)
+        if k == n:
+            return mapping
+        for name, (_, fill) in COLUMNS.items():
+            column = getattr(self, name)
+            column[:k] = column[keep]  # the gather copies first, so this is safe in place
+            column[k:n] = fill
+        self.taste[:k] = self.taste[keep]
+        self.taste[k:n] = 0.0
+        parent = self.parent[:k]
+        has = parent >= 0
+        parent[has] = mapping[parent[has]]
+        self.n = k
+        return mapping
 
     def view(self, name: str) -> np.ndarray:
         """The used part of a column."""
@@ -165,6 +203,20 @@ class FirmCensus:
         self._count(live, -1)
         self.nodes.district[rows] = district
         self._count(live, 1)
+
+    def renumber(self, mapping: np.ndarray) -> None:
+        """The node table was compacted (``mapping``: old row -> new row, -1 dropped).
+
+        The census must have counted every row before the compaction (``rows()``
+        syncs it). Only dead rows are dropped and the live rows keep their order, so
+        the counts stay and the kept rows stay ascending.
+        """
+        assert self._seen == len(mapping), "the census was not synced before compacting"
+        rows = mapping[self._rows]
+        assert (rows >= 0).all(), "a counted firm's row was dropped"
+        rows.flags.writeable = False
+        self._rows = rows
+        self._seen = self.nodes.n
 
     def check(self) -> None:
         """Recount from scratch; raises AssertionError if the kept counts drifted."""
