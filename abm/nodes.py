@@ -151,7 +151,24 @@ class FirmCensus:
         self._seen = 0  # rows below this are counted
         self._region = np.zeros(nodes.n_regions, dtype=np.int64)
         self._district = np.zeros(n_districts, dtype=np.int64)
+        # the rows live in a buffer with spare room: entrants arrive in several batches a
+        # month, and copying every live row for each (8 MB at a million firms) cost more
+        # than the rest of the census. ``_rows`` is a read-only view of its used part;
+        # appends write past every view handed out, and removals make a new buffer, so
+        # a view a caller holds never changes.
         self._rows = np.empty(0, dtype=np.int64)
+        self._buffer = np.empty(0, dtype=np.int64)
+
+    def _set_rows(self, rows: np.ndarray) -> None:
+        """Start a new buffer holding ``rows`` (with room for a few months of entrants)."""
+        self._buffer = np.empty(max(64, len(rows) + len(rows) // 4), dtype=np.int64)
+        self._buffer[: len(rows)] = rows
+        self._view(len(rows))
+
+    def _view(self, count: int) -> None:
+        rows = self._buffer[:count]
+        rows.flags.writeable = False
+        self._rows = rows
 
     def _sync(self) -> None:
         """Count the rows added since the last question."""
@@ -165,9 +182,13 @@ class FirmCensus:
         if len(new) == 0:
             return
         self._count(new, 1)
-        rows = np.concatenate([self._rows, new])
-        rows.flags.writeable = False
-        self._rows = rows
+        used = len(self._rows)
+        if used + len(new) > len(self._buffer):
+            grown = np.empty(max(64, 2 * (used + len(new))), dtype=np.int64)
+            grown[:used] = self._rows
+            self._buffer = grown
+        self._buffer[used : used + len(new)] = new
+        self._view(used + len(new))
 
     def _count(self, rows: np.ndarray, sign: int) -> None:
         nodes = self.nodes
@@ -201,9 +222,7 @@ class FirmCensus:
         rows = self._live(np.asarray(rows, dtype=np.int64))
         self._count(rows, -1)
         self.nodes.alive[rows] = False
-        left = self._rows[self.nodes.alive[self._rows]]
-        left.flags.writeable = False
-        self._rows = left
+        self._set_rows(self._rows[self.nodes.alive[self._rows]])
 
     def move(self, rows: np.ndarray, region: np.ndarray) -> None:
         """Firms move to other regions (each keeps its district until it is placed)."""
@@ -229,8 +248,7 @@ class FirmCensus:
         assert self._seen == len(mapping), "the census was not synced before compacting"
         rows = mapping[self._rows]
         assert (rows >= 0).all(), "a counted firm's row was dropped"
-        rows.flags.writeable = False
-        self._rows = rows
+        self._set_rows(rows)
         self._seen = self.nodes.n
 
     def check(self) -> None:
