@@ -96,8 +96,11 @@ class RegionalModel(mesa.Model):
     """Agent-based model of AI firms, universities and governments across Korean regions."""
 
     #: compact the node table after a month when more than this share of its rows
-    #: belongs to agents that left (None: never). Outputs do not depend on it.
+    #: belongs to agents that left (None: never), once it has at least
+    #: ``compact_min_rows`` rows (a smaller table stays in the caches: compacting it
+    #: would cost and gain nothing). Outputs do not depend on either.
     compact_dead_share: float | None = 0.125
+    compact_min_rows: int = 65536
 
     def __init__(self, scenario: Scenario, rng: int | None = None):
         super().__init__(rng=scenario.seed if rng is None else rng)
@@ -444,8 +447,8 @@ class RegionalModel(mesa.Model):
         last = self.steps >= self.config.steps
         every = p.network.metrics_every
         self.recorder.record(self, compute_network=self.steps % every == 0 or last)
-        share = self.compact_dead_share
-        if share is not None and self.nodes.dead_rows() > share * self.nodes.n:
+        share, n = self.compact_dead_share, self.nodes.n
+        if share is not None and n >= self.compact_min_rows and self.nodes.dead_rows() > share * n:
             self.compact()
         if last:
             self.running = False

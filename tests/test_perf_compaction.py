@@ -34,7 +34,7 @@ def _run(case, share):
         {"population.firms": firms, "scenario.steps": steps, **extra},
     )
     model = RegionalModel(scenario, rng=seed)
-    model.compact_dead_share = share
+    model.compact_dead_share, model.compact_min_rows = share, 0
     compactions = 0
     for _ in range(steps):
         before = model.nodes.n
@@ -92,6 +92,18 @@ def test_compacting_every_month_gives_the_outputs_and_state_of_never_compacting(
     # agents that act on their own find their rows again
     for u in compacted.universities:
         assert compacted.nodes.kind[u.row] != FIRM and compacted.nodes.alive[u.row]
+
+
+def test_small_tables_are_not_compacted_by_default():
+    model, compactions = _run(("baseline", 600, 20, 3, {}), 0.0)
+    assert compactions > 0
+    scenario = load_scenario(
+        ROOT / "scenarios" / "baseline.toml", {"population.firms": 600, "scenario.steps": 20}
+    )
+    model = RegionalModel(scenario, rng=3)
+    for _ in range(20):
+        model.step()
+    assert model.nodes.dead_rows() > model.compact_dead_share * model.nodes.n  # kept: small
 
 
 def test_node_table_compact_keeps_live_rows_in_order_and_resets_the_tail():
