@@ -65,7 +65,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
 
 
 class NodeTable:
-    """Growable columns, one row per agent ever created."""
+    """Growable columns, one row per agent (those that left are dropped by :meth:`compact`)."""
 
     def __init__(self, n_regions: int, capacity: int = 1024):
         self.n = 0
@@ -138,7 +138,7 @@ class FirmCensus:
 
     The monthly rules ask "which rows are firms" and "how many firms per region and
     district" dozens of times a month (every entrant's location choice, every district
-    placement); a recount is a pass over every row ever created. The census counts
+    placement); a recount is a pass over every row of the table. The census counts
     new rows once, when it is next asked, and is told of every change to a counted
     row: :meth:`remove` (exit), :meth:`move` (relocation) and :meth:`set_district`.
     Code that changes a live firm's ``alive``, ``region`` or ``district`` goes through
