@@ -95,6 +95,13 @@ class Tally:
 class RegionalModel(mesa.Model):
     """Agent-based model of AI firms, universities and governments across Korean regions."""
 
+    #: compact the node table after a month when more than this share of its rows
+    #: belongs to agents that left (None: never), once it has at least
+    #: ``compact_min_rows`` rows (a smaller table stays in the caches: compacting it
+    #: would cost and gain nothing). Outputs do not depend on either.
+    compact_dead_share: float | None = 0.125
+    compact_min_rows: int = 65536
+
     def __init__(self, scenario: Scenario, rng: int | None = None):
         super().__init__(rng=scenario.seed if rng is None else rng)
         self.config = scenario
@@ -445,8 +452,27 @@ class RegionalModel(mesa.Model):
         last = self.steps >= self.config.steps
         every = p.network.metrics_every
         self.recorder.record(self, compute_network=self.steps % every == 0 or last)
+        share, n = self.compact_dead_share, self.nodes.n
+        if share is not None and n >= self.compact_min_rows and self.nodes.dead_rows() > share * n:
+            self.compact()
         if last:
             self.running = False
+
+    def compact(self) -> None:
+        """Drop the rows of agents that left and renumber every holder of rows.
+
+        Between months nothing else holds a row: ties queued by grants are flushed,
+        and rules take their rows from the census each month. A :class:`Firm` view
+        made before a compaction refers to its old row (``firm_agents.by_uid`` finds
+        the firm again).
+        """
+        self.census.rows()  # count every row before they move
+        mapping = self.nodes.compact()
+        self.census.renumber(mapping)
+        self.network.renumber(mapping)
+        for agent in [*self.universities, *self.locals.values(), self.central]:
+            if agent is not None:
+                agent.row = int(mapping[agent.row])
 
     def _allocate_compute(self, firms: np.ndarray) -> np.ndarray:
         """Allocate GPUs to firms and universities; returns the firms' compute spending."""

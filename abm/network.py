@@ -183,6 +183,25 @@ class CollaborationNetwork:
         self._m = m
         self._edges_changed()
 
+    def renumber(self, mapping: np.ndarray) -> None:
+        """The node table was compacted (``mapping``: old row -> new row, -1 dropped).
+
+        Ties of agents that left were dropped when they left, so every end is kept.
+        The map keeps the order of rows, so each tie stays (lower, higher), edge order
+        (which the renewal draws follow) is unchanged and the sorted keys stay sorted.
+        """
+        assert not self._queued, "ties queued across a compaction"
+        m = self._m
+        for name in ("_u", "_v"):
+            ends = getattr(self, name)
+            ends[:m] = mapping[ends[:m]]
+        assert m == 0 or (self._u[:m].min() >= 0 and self._v[:m].min() >= 0), (
+            "a tie of a dropped row"
+        )
+        self._dkeys = _renumber_keys(self._dkeys, mapping)
+        self._fresh = _renumber_keys(self._fresh, mapping)
+        self._edges_changed()
+
     # ---------------------------------------------------------------- structure
     def to_networkx(self, region_ids: list[str]) -> nx.Graph:
         """The graph of live agents and their ties, keyed by ``unique_id`` (cached).
@@ -317,6 +336,11 @@ class CollaborationNetwork:
             if self.n_edges >= target_edges or len(searchers) < 2:
                 break
             self.form(step, rng, searchers)
+
+
+def _renumber_keys(keys: np.ndarray, mapping: np.ndarray) -> np.ndarray:
+    """Directed keys ``row << 32 | partner`` with both ends renumbered by ``mapping``."""
+    return (mapping[keys >> KEY_SHIFT] << KEY_SHIFT) | mapping[keys & _LOW]
 
 
 def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:

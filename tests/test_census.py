@@ -61,3 +61,27 @@ def test_census_follows_moves_districts_and_exits():
     nodes.region[1] = 2  # a change behind its back is caught by the recount
     with pytest.raises(AssertionError):
         census.check()
+
+
+def test_rows_handed_out_never_change_through_appends_removals_and_compaction():
+    """The census appends new rows into spare room; a view given out earlier must keep
+    its contents (callers hold ``firm_rows()`` across entries and exits in a month)."""
+    nodes = NodeTable(2, capacity=16)
+    census = FirmCensus(nodes, 0)
+    held = []
+    rng = np.random.default_rng(2)
+    for month in range(40):
+        new = nodes.add(int(rng.integers(1, 30)))
+        nodes.alive[new] = True
+        nodes.region[new] = rng.integers(0, 2, len(new))
+        rows = census.rows()
+        held.append((rows, rows.copy()))
+        assert not rows.flags.writeable
+        live = rows[rng.random(len(rows)) < 0.1]
+        census.remove(live)
+        if month % 7 == 6:
+            census.rows()
+            census.renumber(nodes.compact())
+        census.check()
+    for rows, copy in held:
+        np.testing.assert_array_equal(rows, copy)

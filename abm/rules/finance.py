@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.nodes import blocks
 from abm.schema import Demography
 
 if TYPE_CHECKING:
@@ -35,15 +36,29 @@ def relief_share(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
 
 
 def account(model: RegionalModel, firms: np.ndarray, compute_spend: np.ndarray) -> None:
+    """Book each firm's month: revenue, costs, tax and its relief (in blocks of firms)."""
     nodes, p = model.nodes, model.config.params.firm
     if len(firms) == 0:
         return
     region = nodes.region[firms]
     log_k = np.log(np.maximum(nodes.knowledge[firms], 1e-9))
-    productivity = np.maximum(
-        p.productivity_floor, 1.0 + p.productivity_spread * (log_k - log_k.mean())
+    mean_log_k = log_k.mean()  # over all firms: the population the laggards are behind
+    normal = model.rng.standard_normal(len(firms))
+    relieved = np.empty(len(firms))
+    for block in blocks(len(firms)):
+        relieved[block] = _account_block(
+            model, p, firms[block], region[block], log_k[block] - mean_log_k,
+            normal[block], compute_spend[block],
+        )  # fmt: skip
+    model.tally.tax_expenditure += np.bincount(
+        region, weights=relieved, minlength=len(model.region_ids)
     )
-    shock = np.exp(p.revenue_sigma * model.rng.standard_normal(len(firms)) - p.revenue_sigma**2 / 2)
+
+
+def _account_block(model, p, firms, region, log_k_gap, normal, compute_spend) -> np.ndarray:
+    nodes = model.nodes
+    productivity = np.maximum(p.productivity_floor, 1.0 + p.productivity_spread * log_k_gap)
+    shock = np.exp(p.revenue_sigma * normal - p.revenue_sigma**2 / 2)
     base = nodes.size[firms] * p.revenue_per_employee_krw * model.price_level[region]
     revenue = base * productivity * (1.0 + nodes.quality[firms]) * shock
     profit = revenue - base * p.cost_share - compute_spend
@@ -52,9 +67,7 @@ def account(model: RegionalModel, firms: np.ndarray, compute_spend: np.ndarray) 
     nodes.cash[firms] += profit - tax + relieved
     nodes.revenue[firms] = revenue
     nodes.margin[firms] = profit / np.maximum(revenue, 1.0)
-    model.tally.tax_expenditure += np.bincount(
-        region, weights=relieved, minlength=len(model.region_ids)
-    )
+    return relieved
 
 
 def closure_hazard(age_months: np.ndarray, demo: Demography) -> np.ndarray:

@@ -13,14 +13,30 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.nodes import blocks
+
 if TYPE_CHECKING:
     from abm.model import RegionalModel
 
 
 def innovate(model: RegionalModel, firms: np.ndarray) -> None:
+    """Each firm's innovation draw and knowledge update (firm by firm, in blocks)."""
     nodes, p = model.nodes, model.config.params.firm
-    degree = model.network.degree()[firms]
-    partner_sum = model.network.neighbour_sum(nodes.view("knowledge"))[firms]
+    degree_of = model.network.degree()
+    partner_of = model.network.neighbour_sum(nodes.view("knowledge"))  # before any update
+    draws = model.rng.random(len(firms))
+    success = np.empty(len(firms), dtype=bool)
+    for block in blocks(len(firms)):
+        rows = firms[block]
+        success[block] = _innovate_block(nodes, p, rows, degree_of, partner_of, draws[block])
+    model.tally.innovations += np.bincount(
+        nodes.region[firms[success]], minlength=len(model.region_ids)
+    )
+
+
+def _innovate_block(nodes, p, firms, degree_of, partner_of, draws) -> np.ndarray:
+    degree = degree_of[firms]
+    partner_sum = partner_of[firms]
     k = nodes.knowledge[firms]
     own = 2.0 * k / (k + 1.0) * (nodes.size[firms] / p.innovation_size_ref) ** p.size_elasticity
     compute = 1.0 + p.compute_effect * nodes.intensity[firms] * nodes.compute_ratio[firms]
@@ -29,7 +45,7 @@ def innovate(model: RegionalModel, firms: np.ndarray) -> None:
         partner_sum, out=np.zeros(len(partner_sum)), where=partner_sum != 0
     )
     hazard = p.innovation_base * own * compute * spill
-    success = model.rng.random(len(firms)) < -np.expm1(-hazard)
+    success = draws < -np.expm1(-hazard)
 
     mean_partner = np.divide(partner_sum, degree, out=np.zeros_like(k), where=degree > 0)
     k = (k + p.absorption * np.maximum(mean_partner - k, 0.0)) * (1.0 - p.knowledge_decay)
@@ -38,6 +54,4 @@ def innovate(model: RegionalModel, firms: np.ndarray) -> None:
     nodes.quality[firms] = nodes.quality[firms] * (1.0 - p.quality_decay) + p.quality_gain * success
     nodes.innovated[firms] = success
     nodes.innovations[firms] += success
-    model.tally.innovations += np.bincount(
-        nodes.region[firms[success]], minlength=len(model.region_ids)
-    )
+    return success

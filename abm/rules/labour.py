@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.nodes import blocks
+
 if TYPE_CHECKING:
     from abm.model import RegionalModel
 
@@ -43,21 +45,32 @@ def graduates(model: RegionalModel) -> None:
 
 
 def hire(model: RegionalModel, firms: np.ndarray) -> None:
+    """Firms shed and want staff (in blocks of firms); regions fill what their pools allow."""
     nodes, p = model.nodes, model.config.params.firm
     n = len(model.region_ids)
     region = nodes.region[firms]
     size = nodes.size[firms]
+    cut, want = np.empty(len(firms)), np.empty(len(firms))
+    for block in blocks(len(firms)):
+        cut[block], want[block] = _wants(p, size[block], nodes, firms[block])
+    model.talent += np.bincount(region, weights=cut, minlength=n)
+    demand = np.bincount(region, weights=want, minlength=n).astype(float)
+    fill = np.minimum(1.0, np.divide(model.talent, demand, out=np.ones(n), where=demand > 0))
+    hired = np.empty(len(firms))
+    for block in blocks(len(firms)):
+        hired[block] = want[block] * fill[region[block]]
+        nodes.size[firms[block]] = size[block] - cut[block] + hired[block]
+    model.talent -= np.bincount(region, weights=hired, minlength=n)
+    np.maximum(model.talent, 0.0, out=model.talent)
+    model.hiring_demand = demand.astype(float)
+
+
+def _wants(p, size: np.ndarray, nodes, firms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(staff shed, staff wanted) of some firms, from their margin and innovation."""
     margin = nodes.margin[firms]
     cut = size * p.shrink_rate * np.clip(-margin / p.margin_scale, 0.0, 1.0)
     cut = np.minimum(cut, np.maximum(size - 1.0, 0.0))
     want = (
         size * p.growth_rate * (np.clip(margin / p.margin_scale, 0.0, 1.0) + nodes.innovated[firms])
     )
-    model.talent += np.bincount(region, weights=cut, minlength=n)
-    demand = np.bincount(region, weights=want, minlength=n).astype(float)
-    fill = np.minimum(1.0, np.divide(model.talent, demand, out=np.ones(n), where=demand > 0))
-    hired = want * fill[region]
-    model.talent -= np.bincount(region, weights=hired, minlength=n)
-    np.maximum(model.talent, 0.0, out=model.talent)
-    nodes.size[firms] = size - cut + hired
-    model.hiring_demand = demand.astype(float)
+    return cut, want
