@@ -131,7 +131,7 @@ def test_special_zone_relief_is_full_then_half_then_none():
 
 
 def test_zone_relief_is_recorded_as_tax_expenditure():
-    model = _run(_model("baseline", firms=300, steps=24), 24)
+    model = _run(_model("baseline", firms=1000, steps=24), 24)
     frame, _ = model.history()
     assert frame["tax_expenditure_cum"].iloc[-1] > 0  # mutant: relief set to 0
     off = _run(
@@ -183,7 +183,7 @@ def test_unearmarked_money_waits_for_a_region_with_recipients():
 
 
 def test_crowding_in_counts_only_subsidised_sites():
-    model = _run(_model("baseline", firms=300, steps=24), 24)
+    model = _run(_model("baseline", firms=1000, steps=24), 24)
     row = model.model_record()
     assert model.recorder.cum["subsidies"] > 0
     assert row["crowding_in"] == pytest.approx(
