@@ -463,8 +463,7 @@ class RegionalModel(mesa.Model):
 
         Between months nothing else holds a row: ties queued by grants are flushed,
         and rules take their rows from the census each month. A :class:`Firm` view
-        made before a compaction refers to its old row (``firm_agents.by_uid`` finds
-        the firm again).
+        finds its row again by its ``unique_id`` (``nodes.epoch`` counts compactions).
         """
         self.census.rows()  # count every row before they move
         mapping = self.nodes.compact()

@@ -69,6 +69,7 @@ class NodeTable:
 
     def __init__(self, n_regions: int, capacity: int = 1024):
         self.n = 0
+        self.epoch = 0  # counts the compactions that moved rows (views re-find theirs)
         self.n_regions = n_regions
         self._cap = max(16, capacity)
         for name, (dtype, fill) in COLUMNS.items():
@@ -122,6 +123,7 @@ class NodeTable:
         has = parent >= 0
         parent[has] = mapping[parent[has]]
         self.n = k
+        self.epoch += 1
         return mapping
 
     def view(self, name: str) -> np.ndarray:

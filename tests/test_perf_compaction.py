@@ -176,3 +176,28 @@ def test_network_renumber_keeps_membership_csr_and_edge_order():
             + [x for x, y in zip(net.u, net.v, strict=True) if y == r]
         )
         assert indices[indptr[r] : indptr[r + 1]].tolist() == want
+
+
+def test_a_firm_view_kept_across_compactions_follows_its_firm():
+    """A Firm view finds its row again after rows move; a firm that left reads not alive."""
+    scenario = load_scenario(
+        ROOT / "scenarios" / "baseline.toml",
+        {"population.firms": 400, "scenario.steps": 24, "scenario.start": "2025-01"},
+    )
+    model = RegionalModel(scenario, rng=3)
+    model.compact_dead_share, model.compact_min_rows = 0.0, 0  # compact whenever one left
+    views = [model.firm_agents[r] for r in list(model.firm_agents)[-50:]]
+    uids = [v.unique_id for v in views]
+    for _ in range(24):
+        model.step()
+    assert model.nodes.epoch > 0  # rows did move
+    alive = [v for v in views if v.alive]
+    assert 0 < len(alive) < len(views)  # some left, some stayed
+    for v in alive:
+        same = model.firm_agents.by_uid(v.unique_id)
+        assert v.row == same.row and v.size == same.size and v.cash == same.cash
+    gone = next(v for v in views if not v.alive)
+    with pytest.raises(LookupError):
+        _ = gone.size
+    assert [v.unique_id for v in views] == uids
+    assert alive[0] == model.firm_agents.by_uid(alive[0].unique_id)  # same firm, same view

@@ -27,52 +27,80 @@ if TYPE_CHECKING:
 
 
 class Firm:
-    """One firm (a representative of ``1 / scale`` real firms): a read-only view of its row."""
+    """One firm (a representative of ``1 / scale`` real firms): a read-only view of its row.
 
-    __slots__ = ("model", "row", "unique_id")
+    The view is keyed by the firm's ``unique_id``: when the model compacts its node table
+    (rows move), the view finds its row again, so it may be kept across months. A firm
+    that has left reads ``alive = False``; its other attributes are gone once its row is
+    dropped (``LookupError``).
+    """
+
+    __slots__ = ("_epoch", "_row", "model", "unique_id")
 
     def __init__(self, model: RegionalModel, row: int):
         self.model = model
-        self.row = row
+        self._row = row
+        self._epoch = model.nodes.epoch
         self.unique_id = int(model.nodes.uid[row])
 
+    @property
+    def row(self) -> int:
+        """The firm's row now (-1 once it has left and its row was dropped)."""
+        nodes = self.model.nodes
+        if self._epoch != nodes.epoch:
+            rows = np.flatnonzero(nodes.view("uid") == self.unique_id)
+            self._row = int(rows[0]) if len(rows) else -1
+            self._epoch = nodes.epoch
+        return self._row
+
+    def _at(self) -> int:
+        row = self.row
+        if row < 0:
+            raise LookupError(f"firm {self.unique_id} has left the model")
+        return row
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Firm) and other.model is self.model and other.row == self.row
+        return (
+            isinstance(other, Firm)
+            and other.model is self.model
+            and other.unique_id == self.unique_id
+        )
 
     def __hash__(self) -> int:
-        return hash((id(self.model), self.row))
+        return hash((id(self.model), self.unique_id))
 
     @property
     def alive(self) -> bool:
-        return bool(self.model.nodes.alive[self.row])
+        row = self.row
+        return row >= 0 and bool(self.model.nodes.alive[row])
 
     @property
     def region(self) -> str:
-        return self.model.region_ids[self.model.nodes.region[self.row]]
+        return self.model.region_ids[self.model.nodes.region[self._at()]]
 
     @property
     def size(self) -> float:
-        return float(self.model.nodes.size[self.row])
+        return float(self.model.nodes.size[self._at()])
 
     @property
     def knowledge(self) -> float:
-        return float(self.model.nodes.knowledge[self.row])
+        return float(self.model.nodes.knowledge[self._at()])
 
     @property
     def cash(self) -> float:
-        return float(self.model.nodes.cash[self.row])
+        return float(self.model.nodes.cash[self._at()])
 
     @property
     def compute_intensity(self) -> float:
-        return float(self.model.nodes.intensity[self.row])
+        return float(self.model.nodes.intensity[self._at()])
 
     @property
     def innovations(self) -> int:
-        return int(self.model.nodes.innovations[self.row])
+        return int(self.model.nodes.innovations[self._at()])
 
     @property
     def origin(self) -> str:
-        return ORIGIN_NAMES[self.model.nodes.origin[self.row]]
+        return ORIGIN_NAMES[self.model.nodes.origin[self._at()]]
 
     def __repr__(self) -> str:
         return f"Firm({self.unique_id}, {self.region}, size={self.size:.1f})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import tomllib
 from pathlib import Path
 
 from abm.calibrate.synthetic import synthetic_targets, to_toml
@@ -31,14 +32,34 @@ def write_synthetic(
     folder: Path, firms: int, steps: int, seed: int = 12345, start: str = FUTURE["scenario.start"]
 ) -> Path:
     """A targets file of the baseline's statistics at TRUTH (one run); returns its path."""
-    scenario = load_scenario(  # as the calibration sees it: without the calibrated layer
+    scenario = load_scenario(  # as the calibration sees it: the layer's values fixed
         BASELINE,
-        {"population.firms": firms, "scenario.steps": steps, "scenario.start": start},
+        {"population.firms": firms, "scenario.steps": steps, "scenario.start": start}
+        | layer_values(),
         without_layers=True,
     )
     path = folder / "targets.toml"
     path.write_text(to_toml(synthetic_targets(scenario, TRUTH, seed)))
     return path
+
+
+def layer_values() -> dict[str, float]:
+    """The shipped calibrated layer's values of the parameters TRUTH does not set: the
+    synthetic truth sits where the model is used, and the spec fixes them (a calibration
+    starts from the scenario without its layer)."""
+    data = tomllib.loads((ROOT / "scenarios" / "calibrated.toml").read_text())
+    data.pop("scenario", None)
+    flat: dict[str, float] = {}
+
+    def walk(table: dict, prefix: str) -> None:
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                flat[f"{prefix}{key}"] = value
+
+    walk(data, "")
+    return {k: v for k, v in flat.items() if k not in TRUTH}
 
 
 def write_spec(
@@ -55,6 +76,7 @@ def write_spec(
     start: str = FUTURE["scenario.start"],
 ) -> Path:
     targets = targets or write_synthetic(folder, firms, steps, start=start)
+    fixed_layer = "\n    ".join(f'"{k}" = {v!r}' for k, v in layer_values().items())
     text = f"""
     [calibration]
     name = "test"
@@ -76,6 +98,7 @@ def write_spec(
     [fixed]
     "population.firms" = {firms}
     "scenario.start" = "{start}"
+    {fixed_layer}
     """
     path = folder / name
     path.write_text(textwrap.dedent(text))
