@@ -10,9 +10,17 @@ firms already there (linear or log, optionally capped), A_r the value of the
 compute it can reach (weighted by its compute intensity kappa), I_r the subsidy
 rate and special-zone tax break on offer, and taste_r the firm's own taste. It
 picks a region by a logit with temperature tau; tau = 0 is Arthur's argmax.
+
+With ``preferences = "equilibrium"`` q_r is not given but backed out (Berry 1994's
+inversion, the amenities of quantitative spatial models): at the start an outside
+entrant chooses each region with the probability of its observed share of firms,
+so the start is a stationary point of entry rather than a state the model drifts
+away from before any policy acts.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -51,6 +59,97 @@ def utilities(
 ) -> np.ndarray:
     """U (firms x regions) = shared regional terms + compute term + own taste."""
     return base[None, :] + compute_weight * intensity[:, None] * compute_value[None, :] + taste
+
+
+PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79)
+
+
+def halton(count: int, dims: int) -> np.ndarray:
+    """The first ``count`` points of the Halton sequence in [0, 1)^dims (radical inverses in
+    the first primes), skipping 0. A fixed quadrature rule, not a draw: it keeps the backed-out
+    amenities a function of the scenario alone. (scipy.stats.qmc.Halton gives the same points,
+    but importing it costs about a second of every run's start-up.)"""
+    if dims > len(PRIMES):
+        raise ValueError(f"at most {len(PRIMES)} regions for the amenity inversion")
+    index = np.arange(1, count + 1)
+    points = np.zeros((count, dims))
+    for k, base in enumerate(PRIMES[:dims]):
+        j, f = index.copy(), 1.0
+        while j.any():
+            f /= base
+            points[:, k] += f * (j % base)
+            j //= base
+    return points
+
+
+@functools.lru_cache(maxsize=32)
+def taste_nodes(
+    n_regions: int, heterogeneity: str, sigma: float, bonus: float, count: int = 16384
+) -> np.ndarray:
+    """Points that stand for entrants' taste draws in an expectation: exact for ``types`` (one
+    per favoured region, equally likely), quasi-random normal points for ``normal`` (Halton
+    through Box-Muller; a share is within about 1 % at taste_sigma / temperature = 4).
+    Read-only, as they are cached."""
+    if heterogeneity == "types":
+        points = bonus * np.eye(n_regions)
+    elif sigma == 0:
+        points = np.zeros((1, n_regions))
+    else:
+        u = halton(count, n_regions + n_regions % 2)
+        radius = np.sqrt(-2.0 * np.log(u[:, 0::2]))
+        angle = 2.0 * np.pi * u[:, 1::2]
+        normal = np.concatenate([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+        points = sigma * normal[:, :n_regions]
+    points.flags.writeable = False
+    return points
+
+
+def _nodes(n_regions: int, params: Location) -> np.ndarray:
+    return taste_nodes(n_regions, params.heterogeneity, params.taste_sigma, params.type_bonus)
+
+
+def _logit(utility: np.ndarray, temperature: float) -> np.ndarray:
+    z = utility / temperature
+    prob = np.exp(z - z.max(axis=1, keepdims=True))
+    return prob / prob.sum(axis=1, keepdims=True)
+
+
+def expected_shares(base: np.ndarray, params: Location) -> np.ndarray:
+    """The probability that an entrant picks each region, averaged over its taste: the
+    mixed logit of :func:`choose` with :func:`draw_tastes` (``temperature`` > 0)."""
+    return _logit(base[None, :] + _nodes(len(base), params), params.temperature).mean(axis=0)
+
+
+def amenities(base: np.ndarray, shares: np.ndarray, params: Location) -> np.ndarray:
+    """The q (mean 0) that makes :func:`expected_shares` of ``base + q`` equal ``shares``.
+
+    Newton's method on the mixed-logit shares, whose Jacobian is E[diag(p) - p p'] / tau
+    (singular along the constant, so the step is solved with sum 0); a step is halved
+    while it does not reduce the error. The shares are the gradient of a convex function
+    of q, so the solution is unique up to the constant (Berry 1994)."""
+    target = np.asarray(shares, dtype=float) / np.sum(shares)
+    tau = params.temperature
+    taste = _nodes(len(base), params)
+    q = tau * np.log(target) - base  # the exact answer of a logit without taste
+    q -= q.mean()
+    prob = _logit(base + q + taste, tau)
+    gap = np.max(np.abs(np.log(prob.mean(axis=0) / target)))
+    for _ in range(100):
+        if gap < 1e-10:
+            return q
+        mean = prob.mean(axis=0)
+        jacobian = (np.diag(mean) - prob.T @ prob / len(prob)) / tau
+        system = np.vstack([jacobian, np.ones(len(q))])
+        step = np.linalg.lstsq(system, np.append(target - mean, 0.0), rcond=None)[0]
+        t = 1.0
+        while True:
+            trial = _logit(base + q + t * step + taste, tau)
+            trial_gap = np.max(np.abs(np.log(trial.mean(axis=0) / target)))
+            if trial_gap < gap or t < 1e-6:
+                break
+            t /= 2
+        q, prob, gap = q + t * step, trial, trial_gap
+    raise ArithmeticError("the amenity inversion did not converge")
 
 
 def choose(utility: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:

@@ -147,6 +147,7 @@ class RegionalModel(mesa.Model):
         if p.network.enabled:
             self.network.seed_initial(self.rng)
         self._update_zones()
+        self.amenity = self._amenities()  # q_r, fixed for the run
         self.recorder = metrics.Recorder(self)
         self.recorder.record(self, compute_network=True)
 
@@ -185,8 +186,13 @@ class RegionalModel(mesa.Model):
         self.district_space = np.array([d.space_firms for d in ds], dtype=float)
         self.district_pull = np.array([d.pull for d in ds], dtype=float)
         self.district_bonus = np.array([d.subsidy_bonus for d in ds], dtype=float)
-        hosts = {c.district for c in scenario.centers.values() if c.district}
-        self.district_center = np.array([d in hosts for d in self.district_ids], dtype=float)
+        # a district hosts a center from the month the center's construction starts
+        start = {d: np.inf for d in self.district_ids}
+        for c in scenario.centers.values():
+            if c.district:
+                month = months_between(scenario.start, parse_month(c.build_start))
+                start[c.district] = min(start[c.district], month)
+        self.district_center_from = np.array([start[d] for d in self.district_ids])
 
     def _place_initial_district_firms(self) -> None:
         """Put each district's initial real firms (scaled) among its region's initial firms."""
@@ -244,25 +250,17 @@ class RegionalModel(mesa.Model):
 
     def location_base(self) -> np.ndarray:
         """The regional terms of the location utility, shared by all firms this month."""
+        return self.amenity + self.location_terms()
+
+    def location_terms(self, policy: bool = True) -> np.ndarray:
+        """The regional terms but the amenity q_r: demand, agglomeration, cost, congestion
+        and the districts' inclusive value, plus (``policy``) the incentives on offer and the
+        districts' center and subsidy terms. Without ``policy`` they are the terms no lever
+        changes, from which the amenities are backed out."""
         p = self.config.params
         loc = p.location
-        regions = [self.config.regions[rid] for rid in self.region_ids]
         firms_real = self.region_firm_counts() / self.scale
-        pref = np.array([r.preference for r in regions])
-        adoption = np.log(np.array([r.ai_adoption for r in regions]))
-        investment = self.mean_firm_size * p.firm.capex_per_job_krw  # a typical new site
-        rates = np.array(
-            [
-                self.locals[i].expected_rate(investment[i]) if i in self.locals else 0.0
-                for i in range(len(regions))
-            ]
-        )
-        zone_tax = (
-            p.firm.corporate_tax
-            * (p.special_zone.full_years + 0.5 * p.special_zone.half_years)
-            / max(p.special_zone.full_years + p.special_zone.half_years, 1e-9)
-        )
-        incentives = rates + self.zone_active * zone_tax
+        adoption = np.log(np.array([r.ai_adoption for r in self._regions()]))
         demand = self.hiring_demand
         tightness = np.divide(
             demand,
@@ -270,27 +268,81 @@ class RegionalModel(mesa.Model):
             out=np.zeros_like(demand),
             where=(demand + self.talent) > 0,
         )
-        value, available = self.district_options()
+        value, available = self.district_options(policy)
         nests = location.inclusive_values(
-            value, available, self.district_region, len(regions), loc.nest_scale
+            value, available, self.district_region, len(self.region_ids), loc.nest_scale
         )
-        return (
-            pref
-            + loc.demand_weight * adoption
+        terms = (
+            loc.demand_weight * adoption
             + location.agglomeration(firms_real, p.agglomeration)
-            + loc.incentive_weight * incentives
             - loc.cost_weight * self.price_level
             - loc.congestion_weight * tightness
             + nests
         )
+        return terms + loc.incentive_weight * self.incentives_on_offer() if policy else terms
+
+    def incentives_on_offer(self) -> np.ndarray:
+        """Per region: the subsidy rate a typical new site expects plus the special zone's
+        average corporate-tax relief where a zone is active."""
+        p = self.config.params
+        investment = self.mean_firm_size * p.firm.capex_per_job_krw  # a typical new site
+        rates = np.array(
+            [
+                self.locals[i].expected_rate(investment[i]) if i in self.locals else 0.0
+                for i in range(len(self.region_ids))
+            ]
+        )
+        zone = p.special_zone
+        zone_tax = (
+            p.firm.corporate_tax
+            * (zone.full_years + 0.5 * zone.half_years)
+            / max(zone.full_years + zone.half_years, 1e-9)
+        )
+        return rates + self.zone_active * zone_tax
+
+    def _regions(self) -> list:
+        return [self.config.regions[rid] for rid in self.region_ids]
+
+    def _amenities(self) -> np.ndarray:
+        """q_r: given (``preference``), or backed out so that at the start an outside entrant
+        picks each region with its observed share of firms, plus ``preference`` as a shift.
+
+        The inversion uses the terms no lever changes and the subsidies already in force
+        when the firms were counted (``status_quo_rate``): the observed shares are the
+        outcome of those, so they are absorbed, and only a change of policy moves
+        entrants. The levers themselves (``subsidy_rate``, zones, centers, districts'
+        programmes) never enter it, so q_r is the same for a scenario and every
+        counterfactual of it. It uses the data's shares (real firms), so it does not depend
+        on the number of agents."""
+        loc = self.config.params.location
+        given = np.array([r.preference for r in self._regions()])
+        if loc.preferences == "given":
+            return given
+        shares = np.array([r.firms_real for r in self._regions()])
+        status_quo = loc.incentive_weight * self.status_quo_incentives()
+        base = self.location_terms(policy=False) + status_quo
+        return location.amenities(base, shares, loc) + given
+
+    def status_quo_incentives(self) -> np.ndarray:
+        """Per region: the subsidy share a typical new site could expect before any lever,
+        from ``status_quo_rate`` (limited by the per-project cap), where a local government
+        pays subsidies."""
+        investment = self.mean_firm_size * self.config.params.firm.capex_per_job_krw
+        out = np.zeros(len(self.region_ids))
+        for i in self.locals:
+            inc = self._regions()[i].incentives
+            cap = inc.subsidy_cap_krw / investment[i] if investment[i] > 0 else 0.0
+            out[i] = min(inc.status_quo_rate, cap)
+        return out
 
     def district_firm_counts(self) -> np.ndarray:
         """Firm agents in each district (model units)."""
         return self.census.district_counts()
 
-    def district_options(self) -> tuple[np.ndarray, np.ndarray]:
+    def district_options(self, policy: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Each district's utility against the rest of its region, and its availability:
-        the share of its space still free (real firms), 0 before it is designated."""
+        the share of its space still free (real firms), 0 before it is designated. Without
+        ``policy`` the utility leaves out the hosted center and the extra subsidy."""
         if not self.district_ids:
             return np.zeros(0), np.zeros(0, dtype=bool)
         real = self.district_firm_counts() / self.scale
@@ -301,12 +353,13 @@ class RegionalModel(mesa.Model):
                 for r in self.district_region.tolist()
             ]
         )
+        hosts = (self.district_center_from <= self.month).astype(float)
         value = location.district_utilities(
             self.district_pull,
             real,
             region_real,
-            self.district_center,
-            self.district_bonus * funded,
+            hosts if policy else np.zeros_like(hosts),
+            self.district_bonus * funded if policy else np.zeros_like(funded),
             self.config.params.location,
         )
         available = location.availability(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from abm import schema
+from abm import location, schema
 from abm.errors import (
     MAX_NESTING,
     InputError,
@@ -727,6 +727,14 @@ def _cross_check(parts: dict[str, Any], source: str, problems: list[Problem]) ->
             )
     for rid, r in regions.items():
         inc = r.incentives
+        if inc.status_quo_rate > inc.subsidy_rate_max:
+            problems.append(
+                Problem(
+                    source,
+                    f"regions.{rid}.incentives.status_quo_rate",
+                    f"must be <= subsidy_rate_max ({inc.subsidy_rate_max:g})",
+                )
+            )
         if inc.subsidy_rate > inc.subsidy_rate_max:
             problems.append(
                 Problem(
@@ -735,10 +743,32 @@ def _cross_check(parts: dict[str, Any], source: str, problems: list[Problem]) ->
                     f"must be <= subsidy_rate_max ({inc.subsidy_rate_max:g})",
                 )
             )
+    _check_equilibrium(parts["params"].location, regions, source, problems)
     talent = parts["params"].talent
     if talent.retention_min > talent.retention_max:
         problems.append(
             Problem(source, "params.talent.retention_min", "must be <= params.talent.retention_max")
+        )
+
+
+def _check_equilibrium(
+    loc: schema.Location, regions: dict[str, schema.Region], source: str, problems: list[Problem]
+) -> None:
+    """Backing out the amenities needs a logit (temperature > 0) and a share for every region."""
+    if loc.preferences != "equilibrium":
+        return
+    why = "must be > 0 when params.location.preferences = 'equilibrium'"
+    if loc.temperature <= 0:
+        problems.append(Problem(source, "params.location.temperature", why))
+    for rid, r in regions.items():
+        if r.firms_real <= 0:
+            problems.append(
+                Problem(source, f"regions.{rid}.firms_real", why + " (q_r is backed out from it)")
+            )
+    if len(regions) > len(location.PRIMES):
+        problems.append(
+            Problem(source, "regions", f"at most {len(location.PRIMES)} regions with "
+                    "params.location.preferences = 'equilibrium'")
         )
 
 

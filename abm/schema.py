@@ -72,6 +72,14 @@ class Incentives:
         hi=0.5,
         source="지방투자촉진보조금 covers 4-50 % of investment (asiae 2026-02-09) [V]",
     )
+    status_quo_rate: float = param(
+        0.0,
+        "Subsidy rate already in force when the region's firms were counted (the start): "
+        "with location.preferences = 'equilibrium' the backed-out amenity absorbs it, so "
+        "only a rate above or below it moves entrants",
+        lo=0,
+        hi=0.5,
+    )
     subsidy_rate_max: float = param(
         0.5,
         "Ceiling the local government may raise the subsidy rate to",
@@ -116,7 +124,11 @@ class Region:
         0.0, "AI/ICT workers available for hire at the start (real)", lo=0, hi=1e7
     )
     preference: float = param(
-        0.0, "Arthur's geographic preference q_r (utility units)", lo=-100, hi=100
+        0.0,
+        "Arthur's geographic preference q_r (utility units); with location.preferences = "
+        "'equilibrium' a shift added to the backed-out amenity",
+        lo=-100,
+        hi=100,
     )
     universities: tuple[University, ...] = param((), "Universities and institutes")
     incentives: Incentives = section(Incentives, "Local incentives")
@@ -288,6 +300,15 @@ class Location:
         choices=("normal", "types"),
     )
     taste_sigma: float = param(0.5, "Sd of an entrant's taste per region", lo=0, hi=100)
+    preferences: str = param(
+        "given",
+        "Regions' preferences q_r: each region's given 'preference', or backed out at the "
+        "start so that entrants choose regions in their observed shares of firms "
+        "('equilibrium': Berry 1994, from the terms no policy lever changes)",
+        choices=("given", "equilibrium"),
+        source="'given' reproduces Arthur (1990); 'equilibrium' is the amenity inversion of "
+        "quantitative spatial models (Redding and Rossi-Hansberg 2017)",
+    )
     type_bonus: float = param(
         1.0, "Extra utility of a 'types' entrant for its favoured region", lo=0, hi=1e6
     )

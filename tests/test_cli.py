@@ -51,7 +51,7 @@ def test_set_overrides_any_parameter(tmp_path: Path):
                 "--set",
                 "centers.gwangju_nadc.price_krw=0",
                 "--set",
-                "params.location.temperature=0",
+                "params.location.temperature=0.25",
                 "--out",
                 str(out),
             ]
