@@ -253,3 +253,9 @@ def test_uids_ascend_with_rows_through_entries_exits_and_compactions():
     assert [nodes.row_of(u.unique_id) for u in model.universities] == [
         u.row for u in model.universities
     ]
+    # by_uid: a firm that is here, and KeyError for one that left, a university, or no id
+    firm = model.firm_agents[int(model.firm_rows()[-1])]
+    assert model.firm_agents.by_uid(np.int64(firm.unique_id)).row == firm.row
+    for key in (min(ever - held), model.universities[0].unique_id, -1, "x", 1.5):
+        with pytest.raises(KeyError):
+            model.firm_agents.by_uid(key)

@@ -84,6 +84,22 @@ def _run_hosts(proc) -> list[int]:
     return hosts
 
 
+def _finish(proc, timeout: float) -> str:
+    """The command's stderr once it exits; killed if it runs past ``timeout`` s (an endless
+    calibration must not outlive a failed test)."""
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except BaseException:
+        _kill(proc)
+        raise
+
+
+def _kill(proc) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_sigterm_stops_and_says_how_to_resume(tmp_path):
@@ -99,19 +115,16 @@ def test_sigterm_stops_and_says_how_to_resume(tmp_path):
     proc = abm_subprocess("calibrate", endless, "--out", out, "--workers", "2")
     try:
         # under way: the first batch's sweep folder is open and both run processes exist
-        _wait_for(
-            lambda: (out / "runs").is_dir() and any((out / "runs").glob("*/manifest.json")), 300
-        )
+        _wait_for(lambda: _batch_folders(out), 300)
         _wait_for(lambda: len(_run_hosts(proc)) == 2 or proc.poll() is not None, 300)
         assert proc.poll() is None, proc.communicate()
         hosts = _run_hosts(proc)
         time.sleep(1.0)  # runs in flight
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    except BaseException:
+        _kill(proc)
+        raise
+    proc.send_signal(signal.SIGTERM)
+    stderr = _finish(proc, 120)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr, stderr
     said = [line for line in stderr.splitlines() if line.startswith("abm:")]  # (and progress)
@@ -130,12 +143,7 @@ def test_sigterm_stops_and_says_how_to_resume(tmp_path):
         targets=tmp_path / "targets.toml",
     )  # fmt: skip
     proc = abm_subprocess("calibrate", spec, "--out", out, "--workers", "2", "--resume")
-    try:
-        _, stderr = proc.communicate(timeout=600)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    stderr = _finish(proc, 600)
     assert proc.returncode == 0, stderr
     manifest = read_manifest(out)
     assert manifest["state"] == "complete" and manifest["generations_done"] >= 1
