@@ -126,6 +126,18 @@ class NodeTable:
         self.epoch += 1
         return mapping
 
+    def row_of(self, uid: int) -> int:
+        """The row of the agent with this ``uid``, -1 if there is none (its row was dropped).
+
+        A binary search, not a scan: uids ascend with rows. Every agent takes its uid from
+        the model's Mesa id counter as its row is added (a firm in ``spawn_firms``, a Mesa
+        agent in its ``__init__``), rows are only appended, and :meth:`compact` keeps the
+        live rows in order (tests/test_perf_compaction.py checks this on a compacting run).
+        """
+        uids = self.uid[: self.n]
+        i = int(np.searchsorted(uids, uid))
+        return i if i < self.n and uids[i] == uid else -1
+
     def view(self, name: str) -> np.ndarray:
         """The used part of a column."""
         return getattr(self, name)[: self.n]

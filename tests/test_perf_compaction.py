@@ -201,3 +201,61 @@ def test_a_firm_view_kept_across_compactions_follows_its_firm():
         _ = gone.size
     assert [v.unique_id for v in views] == uids
     assert alive[0] == model.firm_agents.by_uid(alive[0].unique_id)  # same firm, same view
+
+
+def test_row_of_finds_each_uid_before_and_after_compaction():
+    """``row_of`` is a binary search over the uid column: right for every uid, present or not."""
+    nodes = NodeTable(2, capacity=16)
+    rows = nodes.add(30)
+    nodes.alive[rows] = True
+    nodes.uid[rows] = 5 + 3 * np.arange(30)  # ascending with gaps, as Mesa's counter leaves
+    probe = np.arange(-2, 5 + 3 * 30 + 3)  # below, in the gaps, above, and the -1 default
+
+    def scan(uid: int) -> int:  # the linear search row_of replaces
+        found = np.flatnonzero(nodes.view("uid") == uid)
+        return int(found[0]) if len(found) else -1
+
+    assert [nodes.row_of(int(u)) for u in probe] == [scan(int(u)) for u in probe]
+    assert nodes.row_of(5) == 0 and nodes.row_of(5 + 3 * 29) == 29 and nodes.row_of(6) == -1
+    dead = np.array([0, 1, 7, 8, 9, 20, 29])
+    nodes.alive[dead] = False
+    gone = nodes.uid[dead].copy()
+    nodes.compact()
+    assert [nodes.row_of(int(u)) for u in probe] == [scan(int(u)) for u in probe]
+    assert all(nodes.row_of(int(u)) == -1 for u in gone)
+    assert nodes.row_of(5 + 3 * 2) == 0  # the first live row moved to the front
+    fresh = nodes.add(2)  # appended rows past the end are found once their uids are set
+    nodes.uid[fresh] = [200, 201]
+    assert nodes.row_of(201) == int(fresh[1]) and nodes.row_of(202) == -1
+
+
+def test_uids_ascend_with_rows_through_entries_exits_and_compactions():
+    """What ``row_of`` relies on, in a real run that compacts every month: uids strictly
+    ascending in row order, so every agent (firm, university, government) is found at its
+    row and every dropped firm at -1."""
+    scenario = load_scenario(
+        ROOT / "scenarios" / "baseline.toml",
+        {"population.firms": 400, "scenario.steps": 24, "scenario.start": "2025-01"},
+    )
+    model = RegionalModel(scenario, rng=3)
+    model.compact_dead_share, model.compact_min_rows = 0.0, 0
+    nodes = model.nodes
+    ever: set[int] = set(nodes.view("uid").tolist())
+    for _ in range(24):
+        model.step()
+        uids = nodes.view("uid")
+        assert (np.diff(uids) > 0).all()
+        ever |= set(uids.tolist())
+        held = set(uids.tolist())  # live agents and firms left since the last compaction
+        assert all(nodes.row_of(u) == r for r, u in enumerate(uids.tolist()))
+        assert all(nodes.row_of(u) == -1 for u in ever - held)
+    assert nodes.epoch > 5 and len(ever) > len(held)  # rows moved and firms left
+    assert [nodes.row_of(u.unique_id) for u in model.universities] == [
+        u.row for u in model.universities
+    ]
+    # by_uid: a firm that is here, and KeyError for one that left, a university, or no id
+    firm = model.firm_agents[int(model.firm_rows()[-1])]
+    assert model.firm_agents.by_uid(np.int64(firm.unique_id)).row == firm.row
+    for key in (min(ever - held), model.universities[0].unique_id, -1, "x", 1.5):
+        with pytest.raises(KeyError):
+            model.firm_agents.by_uid(key)

@@ -48,8 +48,7 @@ class Firm:
         """The firm's row now (-1 once it has left and its row was dropped)."""
         nodes = self.model.nodes
         if self._epoch != nodes.epoch:
-            rows = np.flatnonzero(nodes.view("uid") == self.unique_id)
-            self._row = int(rows[0]) if len(rows) else -1
+            self._row = nodes.row_of(self.unique_id)
             self._epoch = nodes.epoch
         return self._row
 
@@ -136,11 +135,12 @@ class FirmAgents(Mapping[int, Firm]):
 
     def by_uid(self, unique_id: int) -> Firm:
         """The live firm with this ``unique_id`` (a node key of ``model.graph``)."""
-        nodes = self._model.nodes
-        rows = np.flatnonzero(nodes.view("uid") == unique_id)
-        if len(rows) == 0 or not self._live(int(rows[0])):
+        if not isinstance(unique_id, (int, np.integer)):
             raise KeyError(unique_id)
-        return Firm(self._model, int(rows[0]))
+        row = self._model.nodes.row_of(int(unique_id))
+        if not self._live(row):
+            raise KeyError(unique_id)
+        return Firm(self._model, row)
 
 
 def spawn_firms(

@@ -4,24 +4,24 @@ Each batch is an ordinary sweep folder (plan, store, resume: :mod:`abm.sweep`), 
 ``abm.sweep.run_sweep`` opens and closes an engine per call, which costs a few seconds
 per batch (starting a run process per worker and importing the model). A calibration
 runs tens of batches, so it opens the engine once (:func:`abm.sweep.engines.open_engine`)
-and drives each batch's plan into its store here, the same way the sweep runner does:
-at most two runs per worker in flight, finished runs streamed to Parquet parts, a run
-that fails or times out recorded as such, an engine failure stopping with what was
-written kept. (With a ``run_sweep`` that accepted an open engine, this module would be
-one call.)
+and drives each batch's plan into its store with the sweep runner's own loop
+(:func:`abm.sweep.runner.drive`): at most two runs per worker in flight, finished runs
+streamed to Parquet parts, a run that fails or times out recorded as such, an engine
+failure stopping with what was written kept. What differs from ``run_sweep`` is only
+what a batch does not need: no trial run (the calibration names the series it keeps)
+and no report.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
-from typing import Any
 
 from abm.errors import UserError
 from abm.sweep.engines import Engine
-from abm.sweep.host import Job, execute
+from abm.sweep.host import Job
 from abm.sweep.plan import Plan
 from abm.sweep.progress import Progress
+from abm.sweep.runner import EngineLost, drive
 from abm.sweep.spec import SweepSpec
 from abm.sweep.store import SweepStore
 
@@ -46,9 +46,15 @@ def run_batch(
             store.set_columns([], series)
         failed = store.counts["error"] + store.counts["timeout"]
         bar = Progress(spec.name, plan.n_runs, store.n_done, failed, progress)
+        job = Job(spec.model, spec.base, spec.steps, spec.metrics, spec.timeout)
         try:
-            ran = _drive(eng, Job(spec.model, spec.base, spec.steps, spec.metrics, spec.timeout),
-                         plan, store, bar, flush_seconds)  # fmt: skip
+            ran = drive(eng, job, plan, store, bar, (1000, 200_000, flush_seconds))
+        except EngineLost as lost:
+            cause = lost.cause
+            raise UserError(
+                f"the {eng.name} engine failed ({type(cause).__name__}: {cause}); the runs "
+                "finished so far are saved, and --resume continues"
+            ) from cause
         finally:
             bar.close()
         state = "complete"
@@ -60,42 +66,3 @@ def run_batch(
         raise
     finally:
         store.close(state)
-
-
-def _drive(
-    eng: Engine, job: Job, plan: Plan, store: SweepStore, bar: Progress, flush_s: float
-) -> int:
-    todo = store.missing()
-    pending: dict[Future[Any], int] = {}
-    ran = 0
-    exhausted = False
-    try:
-        while True:
-            while not exhausted and len(pending) < 2 * eng.capacity():
-                run_id = next(todo, None)
-                if run_id is None:
-                    exhausted = True
-                    break
-                pending[eng.executor.submit(execute, job, plan.task(run_id))] = run_id
-            if not pending:
-                return ran
-            finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-            for future in finished:
-                run_id = pending.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as exc:
-                    raise UserError(
-                        f"the {eng.name} engine failed ({type(exc).__name__}: {exc}); the runs "
-                        "finished so far are saved, and --resume continues"
-                    ) from exc
-                outcome.run_id = run_id
-                store.add(outcome)
-                bar.advance(outcome.status)
-                ran += 1
-            if store.should_flush(1000, 200_000, flush_s):
-                store.flush()
-    except BaseException:
-        for future in pending:
-            future.cancel()
-        raise

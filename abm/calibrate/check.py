@@ -35,7 +35,11 @@ CHECK_SEED = 20251231
 
 def keep_for(targets: Any) -> Metrics:
     """The per-step series ``targets`` read, as a sweep keeps them: model columns by name,
-    region and district columns as ``name.place`` (:func:`abm.sweep.model.extract`)."""
+    region and district columns as ``name.place`` (:func:`abm.sweep.model.extract`).
+
+    The one selection of what a set of targets needs: the calibration's batch sweeps
+    keep these (``Calibrator._simulate``) and the check's fresh runs extract them.
+    """
 
     def names(scope: str) -> tuple[str, ...]:
         return tuple(

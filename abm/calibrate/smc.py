@@ -484,6 +484,7 @@ class Calibrator:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Run one batch through the sweep engine; (statistics n x k, run succeeded)."""
         from abm.calibrate.batches import run_batch
+        from abm.calibrate.check import keep_for
         from abm.calibrate.simmodel import write_batch
         from abm.sweep.spec import load_spec
         from abm.sweep.store import load_results, load_series, read_manifest
@@ -493,9 +494,10 @@ class Calibrator:
         name = f"g{t:02d}-b{batch:02d}"
         batch_file = folder / f"{name}.json"
         write_batch(batch_file, self.spec.base, self.keys, params.tolist())
-        model_cols = sorted({c for tg in self.targets if tg.scope == "model" for c in tg.columns()})
-        region_cols = _scoped(self.targets, "region")
-        district_cols = _scoped(self.targets, "district")
+        keep = keep_for(self.targets)  # what the check's runs keep too
+        model_cols = list(keep.series)
+        region_cols = list(keep.region_series)
+        district_cols = list(keep.district_series)
         label = "prior" if math.isinf(eps) else f"tolerance {eps:.3g}"
         sweep = {
             "sweep": {
@@ -578,11 +580,6 @@ def importance_weights(prior: Any, kernel: Any, theta: np.ndarray) -> np.ndarray
     u = prior.to_work(theta)
     w = prior.work_pdf(u) / np.asarray(kernel.pdf(pd.DataFrame(u, columns=prior.keys)))
     return w / w.sum()
-
-
-def _scoped(targets: Any, scope: str) -> list[str]:
-    """The output names the targets of one scope read (their columns are ``name.place``)."""
-    return sorted({c.split(".")[0] for tg in targets if tg.scope == scope for c in tg.columns()})
 
 
 def calibrate(

@@ -30,7 +30,12 @@ from abm.sweep.store import SweepStore, load_results
 
 class EngineLost(UserError):
     """The engine itself failed (a lost Dask scheduler, a dead cluster): not a run's fault.
-    What was written is kept; the message says so, and the CLI adds the --resume command."""
+    What was written is kept; the message says so, and the CLI adds the --resume command.
+    ``cause`` is the engine's own exception (for callers that word the failure their way)."""
+
+    def __init__(self, message: str, cause: BaseException | None = None):
+        super().__init__(message)
+        self.cause = cause
 
 
 @dataclass
@@ -106,7 +111,7 @@ def run_sweep(
             failed = store.counts["error"] + store.counts["timeout"]
             bar = Progress(spec.name, plan.n_runs, store.n_done, failed, progress)
             try:
-                report.ran = _drive(
+                report.ran = drive(
                     eng,
                     Job(spec.model, spec.base, spec.steps, spec.metrics, spec.timeout),
                     plan,
@@ -152,11 +157,12 @@ def _engine(eng: Engine, what: str, call: Any, *args: Any, **kwargs: Any) -> Any
         lost = "the Dask scheduler or its workers were lost" if eng.name == "dask" else what
         raise EngineLost(
             f"the {eng.name} engine failed while {what}: {lost} ({reason}); the runs "
-            "finished so far are saved"
+            "finished so far are saved",
+            exc,
         ) from None
 
 
-def _drive(
+def drive(
     eng: Engine,
     job: Job,
     plan: Plan,
@@ -164,6 +170,16 @@ def _drive(
     bar: Progress,
     flush: tuple[int, int, float],
 ) -> int:
+    """Run the plan's runs that ``store`` misses on the open engine; returns how many ran.
+
+    At most two runs per worker are in flight; each finished run is recorded in ``store``
+    (a failed or timed-out run is a result like any other) and written out whenever
+    ``flush`` (rows, series rows, seconds: :meth:`SweepStore.should_flush`) says. A
+    failure of the engine itself is :class:`EngineLost`; on any exception the runs not
+    yet started are cancelled and what was recorded stays in ``store`` (the caller
+    closes it). The sweep runner and the calibration's batches
+    (:mod:`abm.calibrate.batches`) both run their runs through this loop.
+    """
     todo = store.missing()
     pending: dict[Future[Any], int] = {}
     ran = 0

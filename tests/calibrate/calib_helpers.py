@@ -70,6 +70,7 @@ def write_spec(
     particles: int = 16,
     generations: int = 1,
     max_runs: int = 400,
+    min_acceptance: float = 0.02,
     seed: int = 3,
     name: str = "spec.toml",
     targets: Path | None = None,
@@ -91,6 +92,7 @@ def write_spec(
     [budget]
     max_runs = {max_runs}
     generations = {generations}
+    min_acceptance = {min_acceptance}
 
     [parameters]
     {PRIORS}

@@ -9,7 +9,11 @@ import pandas as pd
 import pytest
 from calib_helpers import abm_main, write_spec, write_synthetic
 
+from abm.calibrate.check import keep_for
 from abm.calibrate.posterior import load_posterior
+from abm.calibrate.smc import Calibrator
+from abm.calibrate.spec import load_calibration_spec
+from abm.sweep.store import load_series
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +44,7 @@ def test_same_seed_same_posterior_and_outputs(tmp_path, targets, capsys):
     assert len(load_posterior(a)) == 16
     out = capsys.readouterr()
     assert "tolerance" in out.err  # the progress names the current tolerance
+    _batches_keep_what_the_targets_read(spec, a)
 
     # a finished folder: refused without --resume, unchanged with it
     assert abm_main("calibrate", spec, "--out", a) == 2
@@ -69,3 +74,21 @@ def test_dask_engine_gives_the_local_posterior(tmp_path, targets):
         pd.read_parquet(tmp_path / "d" / "posterior.parquet"),
         check_exact=True,
     )
+
+
+def _batches_keep_what_the_targets_read(spec, folder):
+    """Every batch sweep keeps the series ``check.keep_for`` selects for the fitted targets
+    (the one declaration of it), in every region and district: all the targets read."""
+    loaded = load_calibration_spec(spec)
+    targets = Calibrator(loaded, folder).targets
+    keep = keep_for(targets)
+    want = (
+        set(keep.series)
+        | {f"{c}.{r}" for c in keep.region_series for r in loaded.base.regions}
+        | {f"{c}.{d}" for c in keep.district_series for d in loaded.base.districts}
+    )
+    assert {c for t in targets for c in t.columns()} <= want
+    batches = sorted(p for p in (folder / "runs").iterdir() if p.is_dir())
+    assert batches
+    for batch in batches:
+        assert set(load_series(batch).columns) - {"run_id", "step"} == want, batch.name
