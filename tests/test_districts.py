@@ -89,6 +89,8 @@ def test_districts_are_recorded_and_their_space_binds():
             **{
                 "districts.suseong_alpha_city.space_firms": 150.0,
                 "districts.suseong_alpha_city.pull": 5.0,
+                # given preferences: backed out, Daegu's amenity would offset the pull
+                "params.location.preferences": "given",
             },
         ),
         rng=2,

@@ -176,7 +176,13 @@ def test_a_program_pays_from_its_first_month_on_the_model_clock():
 
 
 def test_unearmarked_money_waits_for_a_region_with_recipients():
-    model = _model(**{"regions.jeonnam.firms_real": 0, "regions.jeonnam.universities": []})
+    model = _model(
+        **{
+            "regions.jeonnam.firms_real": 0,
+            "regions.jeonnam.universities": [],
+            "params.location.preferences": "given",  # no share to back an amenity out of
+        }
+    )
     shares = dict(zip(model.region_ids, model.central.shares(), strict=True))
     assert shares["jeonnam"] == 0.0 and shares["capital"] == 0.0
     assert sum(shares.values()) == pytest.approx(1.0)

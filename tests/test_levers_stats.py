@@ -99,14 +99,6 @@ def _final_all(path, firms: int, seed: int) -> dict:
     return run_scenario(scenario, seed=seed).summary["firm_share"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "KNOWN REGRESSION after the 2026-12-01 refit (agglomeration 0.94, cost weight 1.44): the "
-        "baseline's exit rate leaves the sourced band in the 2030s (16.5 % in 2034 against 15.8 %"
-        " + 2 SE); cause not yet isolated (the 2019 shares are not a steady state, ODD 10)"
-    ),
-)
 def test_the_baseline_demography_stays_in_the_sourced_band_every_year():
     """Exits 10.3-15.8 % a year (national death rate 2021; SW start-ups' 5-year hazard) and
     entries 13.6-24.8 % (birth rate 2022; ICT + finance 2011), each year 2026-2035, mean of
@@ -143,14 +135,6 @@ def test_initial_shares_match_the_national_ones():
     assert sum(non_capital.values()) == pytest.approx(0.220, abs=0.01)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "KNOWN REGRESSION after the 2026-12-01 refit: Haenam's effect on Jeonnam's 2035 share is "
-        "not measurable over 8 paired seeds (Wilcoxon p = 0.25 at 2,000 agents and at 6,000; "
-        "host-effects table +100 [-22, +222] firms): Jeonnam shrinks in the baseline (ODD 10, 11)"
-    ),
-)
 def test_haenam_hosts_a_measurable_effect():
     """The 2026 decision can be evaluated: the center at Haenam raises Jeonnam's share."""
     seeds = range(1, 9)
@@ -163,14 +147,6 @@ def test_haenam_hosts_a_measurable_effect():
     assert stats.wilcoxon(diff).pvalue < 0.05
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "KNOWN REGRESSION after the 2026-12-01 refit: Gwangju's 30 % subsidy raises its "
-        "employment share by 0.14 points (p = 0.29 at 6,000 agents, 6 seeds) and the gap to the "
-        "capital widens: Gwangju falls from 408 firms to ~180 in the baseline (ODD 10)"
-    ),
-)
 def test_dawid_2014_a_subsidy_in_the_lagging_region_narrows_the_gap():
     """Dawid, Harting & Neugart (2014): subsidies for investment in the weaker region raise
     its output and lower the stronger region's, so regions converge. Here: Gwangju's
