@@ -115,6 +115,7 @@ class RegionalModel(mesa.Model):
             np.array([r.lat for r in regions]), np.array([r.lon for r in regions])
         )
         self.price_level = np.array([r.cost for r in regions])
+        self.log_adoption = np.log([r.ai_adoption for r in regions])  # demand, fixed
         self.mean_firm_size = np.array([r.mean_firm_size for r in regions])
         self.talent = np.array([r.talent_pool for r in regions]) * scenario.scale
         self.hiring_demand = np.zeros(n)
@@ -252,15 +253,19 @@ class RegionalModel(mesa.Model):
         """The regional terms of the location utility, shared by all firms this month."""
         return self.amenity + self.location_terms()
 
-    def location_terms(self, policy: bool = True) -> np.ndarray:
+    def location_terms(
+        self, policy: bool = True, firms_real: np.ndarray | None = None
+    ) -> np.ndarray:
         """The regional terms but the amenity q_r: demand, agglomeration, cost, congestion
         and the districts' inclusive value, plus (``policy``) the incentives on offer and the
         districts' center and subsidy terms. Without ``policy`` they are the terms no lever
-        changes, from which the amenities are backed out."""
+        changes, from which the amenities are backed out. ``firms_real`` (real firms per
+        region) replaces the current counts in the agglomeration term, for analyses of the
+        entry map such as ``scripts/stability.py``."""
         p = self.config.params
         loc = p.location
-        firms_real = self.region_firm_counts() / self.scale
-        adoption = np.log(np.array([r.ai_adoption for r in self._regions()]))
+        if firms_real is None:
+            firms_real = self.region_firm_counts() / self.scale
         demand = self.hiring_demand
         tightness = np.divide(
             demand,
@@ -273,7 +278,7 @@ class RegionalModel(mesa.Model):
             value, available, self.district_region, len(self.region_ids), loc.nest_scale
         )
         terms = (
-            loc.demand_weight * adoption
+            loc.demand_weight * self.log_adoption
             + location.agglomeration(firms_real, p.agglomeration)
             - loc.cost_weight * self.price_level
             - loc.congestion_weight * tightness
@@ -329,10 +334,8 @@ class RegionalModel(mesa.Model):
         pays subsidies."""
         investment = self.mean_firm_size * self.config.params.firm.capex_per_job_krw
         out = np.zeros(len(self.region_ids))
-        for i in self.locals:
-            inc = self._regions()[i].incentives
-            cap = inc.subsidy_cap_krw / investment[i] if investment[i] > 0 else 0.0
-            out[i] = min(inc.status_quo_rate, cap)
+        for i, local in self.locals.items():
+            out[i] = local.capped_rate(local.incentives.status_quo_rate, investment[i])
         return out
 
     def district_firm_counts(self) -> np.ndarray:

@@ -20,6 +20,7 @@ import sys
 import numpy as np
 
 from abm import location
+from abm.errors import UserError, one_line
 from abm.model import RegionalModel
 from abm.scenario import load_scenario
 
@@ -27,21 +28,19 @@ from abm.scenario import load_scenario
 def entry_jacobian(model: RegionalModel, eps: float = 1e-5) -> np.ndarray:
     """dP_r/ds_k at the data's shares s, with the amenities for which P(s) = s (agglomeration
     of the data's real firms, not of the agents' rounded counts)."""
-    loc, agg = model.config.params.location, model.config.params.agglomeration
+    loc = model.config.params.location
     real = np.array([model.config.regions[r].firms_real for r in model.region_ids])
     total = real.sum()
     s = real / total
-    other = (
-        model.location_terms(policy=False)
-        + loc.incentive_weight * model.status_quo_incentives()
-        - location.agglomeration(model.region_firm_counts() / model.scale, agg)
-    )
-    amenity = location.amenities(other + location.agglomeration(real, agg), s, loc)
+    status_quo = loc.incentive_weight * model.status_quo_incentives()
+
+    def terms(s: np.ndarray) -> np.ndarray:
+        return model.location_terms(policy=False, firms_real=s * total) + status_quo
+
+    amenity = location.amenities(terms(s), s, loc)
 
     def shares(s: np.ndarray) -> np.ndarray:
-        return location.expected_shares(
-            amenity + other + location.agglomeration(s * total, agg), loc
-        )
+        return location.expected_shares(amenity + terms(s), loc)
 
     jac = np.empty((len(s), len(s)))
     for k in range(len(s)):
@@ -70,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         sets = [*args.set, "population.firms=300"]
         if strength is not None:
             sets.append(f"params.agglomeration.strength={strength}")
-        model = RegionalModel(load_scenario(args.scenario, sets))
+        try:
+            model = RegionalModel(load_scenario(args.scenario, sets))
+        except (UserError, OSError) as exc:
+            print(f"stability: error: {one_line(str(exc))}", file=sys.stderr)
+            return 2
         value = leading_eigenvalue(entry_jacobian(model))
         shown = model.config.params.agglomeration.strength
         verdict = "unstable" if value > 0 else "stable"

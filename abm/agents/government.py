@@ -391,10 +391,14 @@ class LocalGovernment(_Government):
     def expected_rate(self, investment: float, sme: bool = True) -> float:
         """What a typical new site can expect to receive, as a share of its investment:
         the offered rate, limited by the per-project cap and the chance of being funded."""
+        return self.capped_rate(self.offered_rate(sme), investment) * self.funded_share()
+
+    def capped_rate(self, rate: float, investment: float) -> float:
+        """``rate`` as a share of ``investment`` after the per-project cap (0 without an
+        investment): the one rule for what a site can get, used for levers and the status quo."""
         if investment <= 0:
             return 0.0
-        rate = min(self.offered_rate(sme), self.incentives.subsidy_cap_krw / investment)
-        return rate * self.funded_share()
+        return min(rate, self.incentives.subsidy_cap_krw / investment)
 
     def subsidise(self, rows: np.ndarray, investment: np.ndarray) -> None:
         """Promise and pay each new site's subsidy in full while the budget can."""

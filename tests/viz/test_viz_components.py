@@ -348,6 +348,9 @@ def test_sweep_view_reads_a_results_folder_and_escapes_its_name(tmp_path, monkey
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     monkeypatch.setenv("ABM_APP_ROOTS", str(tmp_path))
+    # an empty project root, so results the working copy holds are not offered first
+    (tmp_path / "project").mkdir()
+    monkeypatch.setattr("viz.paths.PROJECT_ROOT", tmp_path / "project")
     _, rc = solara.render(SweepView(None, "en"), handle_error=False)
     assert "<img src=x onerror=alert(1)>: grid design, 12/12 runs" in texts(rc)
     assert "<img" not in html_of(rc)  # only as text, never as markup

@@ -18,6 +18,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+# How far a float of another machine may be from the golden, as a share of its column's
+# largest magnitude. numpy picks its vectorised kernels for exp, log, power and sums by the
+# CPU's instruction set (AVX-512 or AVX2), and they round the last bit differently: on an
+# AVX-512 machine every float column of these runs differs from a golden made on an AVX2
+# one by at most 2e-15 of its scale (measured 2026-12-01), with every count equal. A
+# changed draw or decision changes counts (compared exactly) and moves floats by far more.
+ROUNDING = 1e-9
+
 # (name, scenario file, firms, steps, seed, extra overrides): small but exercising every
 # network path (metrics each step, tie decay past ``memory``, grants that queue ties)
 # The baseline case replays 2019-2020; the center cases start in 2025-01 so that today's
@@ -49,6 +60,26 @@ def run_case(root: Path, case: tuple) -> tuple:
     )
     result = run_scenario(scenario, seed=seed)
     return result.model, result.regions
+
+
+def assert_matches(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
+    """``got`` has the golden's columns (columns added since are not compared) with its index
+    and dtypes; integers, booleans and text exactly equal, floats to ``ROUNDING``."""
+    missing = set(want.columns) - set(got.columns)
+    assert not missing, f"{what}: columns gone since the golden: {sorted(missing)}"
+    got = got[want.columns]
+    pd.testing.assert_index_equal(got.index, want.index)
+    pd.testing.assert_series_equal(got.dtypes, want.dtypes, obj=f"{what} dtypes")
+    for column in want.columns:
+        a, b = got[column].to_numpy(), want[column].to_numpy()
+        label = f"{what}, column {column}"
+        if b.dtype.kind != "f":
+            np.testing.assert_array_equal(a, b, err_msg=label)
+            continue
+        finite = np.isfinite(b)
+        scale = float(np.abs(b[finite]).max()) if finite.any() else 0.0
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b), err_msg=label)
+        np.testing.assert_allclose(a, b, rtol=0, atol=ROUNDING * scale, err_msg=label)
 
 
 def main(out: Path) -> None:
