@@ -23,9 +23,9 @@ import pandas as pd
 
 # How far a float of another machine may be from the golden, as a share of its column's
 # largest magnitude. numpy picks its vectorised kernels for exp, log, power and sums by the
-# CPU's instruction set (AVX-512 or AVX2), and they round the last bit differently: on an
-# AVX-512 machine every float column of these runs differs from a golden made on an AVX2
-# one by at most 2e-15 of its scale (measured 2026-12-01), with every count equal. A
+# CPU's instruction set (e.g. AVX-512 or not), and they round the last bit differently: on
+# an AVX-512 machine the float columns of these runs differ from a golden made on another
+# machine by at most 2e-15 of their scale (measured 2026-12-01), with every count equal. A
 # changed draw or decision changes counts (compared exactly) and moves floats by far more.
 ROUNDING = 1e-9
 
