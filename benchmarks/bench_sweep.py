@@ -1,14 +1,16 @@
 """Benchmark of the sweep engine against direct model runs, measured in the same benchmark run.
 
     .venv/bin/python benchmarks/bench_sweep.py            # ~6 minutes on 2 cores (3 rounds)
-    .venv/bin/python benchmarks/bench_sweep.py --quick    # ~1 minute, for CI (figures only)
+    .venv/bin/python benchmarks/bench_sweep.py --quick    # ~1.5 minutes, for CI (3 short rounds)
 
 Figures (targets from issue 4):
 
 * per-run overhead of the local engine (1 worker) against the same runs done
   directly with ``run_scenario``, one after another in a fresh process (as
-  ``abm run`` does): at most 5 %; also against the model time measured inside
-  the workers, which isolates the sweep's own cost from process-to-process noise;
+  ``abm run`` does), timed before and after the sweep and averaged (a virtual machine's
+  speed drifts by 20-30 % between runs of a few seconds): at most 5 %; also against the
+  model time measured inside the workers, which isolates the sweep's own cost from
+  process-to-process noise;
 * throughput of 2 workers against 1: at least 1.8x on a 2-core machine;
 * Dask LocalCluster (2 worker processes) against the local engine (2 workers):
   within 10 %;
@@ -126,12 +128,12 @@ def main() -> int:
     parser.add_argument("--steps", type=int, help="months per run (default 132, quick 36)")
     parser.add_argument("--firms", type=int, help="firm agents (default 1000, quick 300)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask engine")
-    parser.add_argument("--repeat", type=int, help="rounds (default 3, quick 1)")
+    parser.add_argument("--repeat", type=int, help="rounds (default 3, quick 3)")
     args = parser.parse_args()
     n = args.runs or (16 if args.quick else 24)
     steps = args.steps or (36 if args.quick else 132)
     firms = args.firms or (300 if args.quick else 1000)
-    rounds = args.repeat or (1 if args.quick else 3)
+    rounds = args.repeat or 3
     scenario = ROOT / "scenarios" / "baseline.toml"
     spec = spec_dict(scenario, steps, firms, n)
     print(f"scenario {scenario.name}, {firms} firm agents, {steps} steps; {n} runs per sweep")
@@ -148,11 +150,18 @@ def main() -> int:
         # configurations within a round, so other work on the machine (which comes and
         # goes) skews one round rather than one configuration; the median round is shown.
         for round_ in range(rounds):
-            direct = direct_runs(spec) / n
-            print(f"round {round_ + 1}: direct runs in a fresh process: {direct:.3f} s per run")
+            print(f"round {round_ + 1}:")
+            before = direct_runs(spec) / n
             rate, whole, inside = {}, {}, {}
             for key in configs:
                 engine, workers = key
+                if key == ("local", 2):  # direct runs on both sides of the 1-worker sweep
+                    after = direct_runs(spec) / n
+                    direct = (before + after) / 2
+                    print(
+                        f"  direct runs in a fresh process: {direct:.3f} s "
+                        f"per run (before / after the 1-worker sweep: {before:.3f} / {after:.3f})"
+                    )
                 out = Path(tmp) / f"{engine}{workers}-{round_}"
                 wall, setup, model_s = sweep_time(spec, out, *key)
                 rate[key] = n / (wall - setup)  # runs per second once the workers are up

@@ -14,6 +14,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def work_units(seconds: float) -> int:
+    """How many units of the toy models' ``params.work`` take ``seconds`` of CPU here.
+
+    The kill tests need runs long enough that every kill lands before the end, on a
+    fast machine as on a slow one (a fixed count took 0.2 s on one machine, 1 s on
+    another, and the kills could miss on the fast one). Outputs do not depend on it."""
+    from abm.sweep.toy import _burn
+
+    units = 100_000
+    start = time.process_time()
+    _burn(units)
+    return max(units, int(units * seconds / max(time.process_time() - start, 1e-6)))
+
+
 def abm_main(*args: object) -> int:
     """Run the ``abm`` command in this process (what the console script does)."""
     from abm.cli import main

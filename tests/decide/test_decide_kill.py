@@ -11,7 +11,7 @@ import pytest
 from decide_helpers import PLANTED_SPEC, abm_subprocess, write_spec
 
 from abm.sweep.store import read_manifest
-from tests.procs import kill_at, part_files, wait_for
+from tests.procs import kill_at, part_files, wait_for, work_units
 
 _wait_for = partial(wait_for, what="the decision")
 
@@ -20,23 +20,18 @@ def _parts(out: Path) -> int:
     return part_files(out / "sweep" / "runs")
 
 
-# 3 options x 20 draws x 2 seeds = 120 runs of ~1 s of CPU work each: ~60 s on 2 cores,
-# long enough that the kills below land before the end.
-SLOW_SPEC = (
-    PLANTED_SPEC.replace("draws = 24", "draws = 20")
-    .replace(
-        'set = { "centers.site" = "capital" }',
-        'set = { "centers.site" = "capital", "params.work" = 300000 }',
-    )
-    .replace(
-        'set = { "centers.site" = "daegu" }',
-        'set = { "centers.site" = "daegu", "params.work" = 300000 }',
-    )
-    .replace(
-        'set = { "centers.site" = "gwangju" }',
-        'set = { "centers.site" = "gwangju", "params.work" = 300000 }',
-    )
-)
+def slow_spec() -> str:
+    """3 options x 20 draws x 2 seeds = 120 runs of ~0.2 s of CPU work each: ~15 s on 2
+    cores, long enough that the kills below land before the end."""
+    work = f'"params.work" = {work_units(0.2)}'
+    spec = PLANTED_SPEC.replace("draws = 24", "draws = 20")
+    for site in ("capital", "daegu", "gwangju"):
+        spec = spec.replace(
+            f'set = {{ "centers.site" = "{site}" }}',
+            f'set = {{ "centers.site" = "{site}", {work} }}',
+        )
+    assert spec.count(work) == 3
+    return spec
 
 
 def _run(*args: object) -> tuple[int, str, str]:
@@ -48,7 +43,7 @@ def _run(*args: object) -> tuple[int, str, str]:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_sigkill_then_resume_gives_the_same_decision(tmp_path):
-    spec = write_spec(tmp_path, SLOW_SPEC)
+    spec = write_spec(tmp_path, slow_spec())
     code, _, err = _run("decide", spec, "--out", tmp_path / "reference", "--workers", "2")
     assert code == 0, err
     out = tmp_path / "out"

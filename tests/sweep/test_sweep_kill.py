@@ -12,7 +12,7 @@ from sweep_helpers import TOY_SPEC, abm_subprocess, assert_same_results, write_f
 
 from abm.sweep import load_spec, run_sweep
 from abm.sweep.store import read_manifest
-from tests.procs import kill_at, part_files, wait_for
+from tests.procs import kill_at, part_files, wait_for, work_units
 
 _wait_for = partial(wait_for, what="the sweep")
 
@@ -21,19 +21,21 @@ def _parts(out: Path) -> int:
     return part_files(out / "runs")
 
 
-# 2 sites x 5 points x 12 replications = 120 runs of ~0.4 s of real CPU work each: long
-# enough (~25 s on 2 cores) that none of the three kills below can land after the end.
-SLOW_SPEC = (
-    TOY_SPEC.replace("replications = 2", "replications = 12")
-    .replace("samples = 3", "samples = 5")
-    .replace('"params.noise" = 0.05', '"params.noise" = 0.05\n"params.work" = 350000')
-)
+def slow_spec() -> str:
+    """2 sites x 5 points x 12 replications = 120 runs of ~0.15 s of CPU work each: long
+    enough (~10 s on 2 cores) that none of the three kills below can land after the end."""
+    work = work_units(0.15)
+    return (
+        TOY_SPEC.replace("replications = 2", "replications = 12")
+        .replace("samples = 3", "samples = 5")
+        .replace('"params.noise" = 0.05', f'"params.noise" = 0.05\n"params.work" = {work}')
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
-    spec_path = write_files(tmp_path, SLOW_SPEC)
+    spec_path = write_files(tmp_path, slow_spec())
     reference = tmp_path / "reference"
     run_sweep(load_spec(spec_path), reference, workers=2, progress=False)
     out = tmp_path / "out"
@@ -62,7 +64,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_sigterm_saves_finished_runs_and_says_how_to_resume(tmp_path):
-    spec_path = write_files(tmp_path, SLOW_SPEC)
+    spec_path = write_files(tmp_path, slow_spec())
     out = tmp_path / "out"
     proc = abm_subprocess("sweep", spec_path, "--out", out, "--workers", "2")
     _wait_for(lambda: (read_manifest(out) or {}).get("columns") is not None, 120)
