@@ -18,8 +18,8 @@ def work_units(seconds: float) -> int:
     """How many units of the toy models' ``params.work`` take ``seconds`` of CPU here.
 
     The kill tests need runs long enough that every kill lands before the end, on a
-    fast machine as on a slow one (a fixed count took 0.2 s on one machine, 1 s on
-    another, and the kills could miss on the fast one). Outputs do not depend on it."""
+    fast machine as on a slow one: a fixed 300,000 units, meant as ~1 s, took 0.05 s on
+    one machine, and a kill missed there. Outputs do not depend on it."""
     from abm.sweep.toy import _burn
 
     units = 100_000
