@@ -273,6 +273,6 @@ class FirmCensus:
         region = np.bincount(nodes.region[rows], minlength=len(self._region))
         assert np.array_equal(self._region, region), "region counts drifted"
         d = nodes.district[rows]
-        assert np.array_equal(
-            self._district, np.bincount(d[d >= 0], minlength=self.n_districts)
-        ), "district counts drifted"
+        assert np.array_equal(self._district, np.bincount(d[d >= 0], minlength=self.n_districts)), (
+            "district counts drifted"
+        )

@@ -71,9 +71,7 @@ def run_scenario(
         model.step()
     model_df, regions_df = model.history()
     used = dataclasses.replace(scenario, scenario=dataclasses.replace(scenario.scenario, seed=seed))
-    return RunResult(
-        model_df, regions_df, summarise(model, seed), used, model.district_history()
-    )
+    return RunResult(model_df, regions_df, summarise(model, seed), used, model.district_history())
 
 
 def summarise(model: RegionalModel, seed: int) -> dict[str, Any]:

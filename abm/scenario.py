@@ -185,8 +185,10 @@ def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
         try:
             resolved = current.resolve()
         except (OSError, RuntimeError, ValueError) as exc:
-            where = Problem(str(pointer[0]), "inherit", f"{pointer[1]!r}: {exc}") if pointer else (
-                Problem(str(path), "", f"cannot resolve the path: {exc}")
+            where = (
+                Problem(str(pointer[0]), "inherit", f"{pointer[1]!r}: {exc}")
+                if pointer
+                else (Problem(str(path), "", f"cannot resolve the path: {exc}"))
             )
             raise ScenarioError([where]) from None
         if resolved in chain:
@@ -292,8 +294,14 @@ def parse_value(text: str) -> Any:
     except (tomllib.TOMLDecodeError, RecursionError, InputError):
         if text[:1] in "[{":  # meant as an array or table, but not one TOML can read
             raise ScenarioError(
-                [Problem("--set", "", f"{_short(text)} is not a valid TOML array or table "
-                         f"(nested at most {MAX_NESTING} levels)")]
+                [
+                    Problem(
+                        "--set",
+                        "",
+                        f"{_short(text)} is not a valid TOML array or table "
+                        f"(nested at most {MAX_NESTING} levels)",
+                    )
+                ]
             ) from None
         return text
 
@@ -372,8 +380,9 @@ def _apply_overrides(
             if not isinstance(child, dict):
                 problems.append(
                     Problem(
-                        where, ".".join(parts[: i + 1]), f"is a value, not a table, so {key} "
-                        "cannot be set"
+                        where,
+                        ".".join(parts[: i + 1]),
+                        f"is a value, not a table, so {key} cannot be set",
                     )
                 )
                 break
@@ -767,8 +776,12 @@ def _check_equilibrium(
             )
     if len(regions) > len(location.PRIMES):
         problems.append(
-            Problem(source, "regions", f"at most {len(location.PRIMES)} regions with "
-                    "params.location.preferences = 'equilibrium'")
+            Problem(
+                source,
+                "regions",
+                f"at most {len(location.PRIMES)} regions with "
+                "params.location.preferences = 'equilibrium'",
+            )
         )
 
 

@@ -41,8 +41,14 @@ print(json.dumps({"cpu_ms": 1000 * statistics.median(cpu),
 
 def child(tree: Path, firms: int, steps: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(firms), str(steps)], cwd=tree,
-                         env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(firms), str(steps)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -62,8 +68,10 @@ def main() -> int:
         for label, tree in order:
             runs[label].append(child(tree, args.firms, args.steps))
     load = os.getloadavg()
-    print(f"LiveRun.step() at {args.firms:,} firms, median of {args.steps} steps x {args.reps} "
-          f"runs (load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
+    print(
+        f"LiveRun.step() at {args.firms:,} firms, median of {args.steps} steps x {args.reps} "
+        f"runs (load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})"
+    )
     for label, values in runs.items():
         cpu = statistics.median(r["cpu_ms"] for r in values)
         wall = statistics.median(r["wall_ms"] for r in values)

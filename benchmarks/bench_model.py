@@ -132,8 +132,16 @@ def child(
     root = tree or ROOT
     env = dict(os.environ, PYTHONPATH=str(root)) if tree else None
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, ",".join(kinds), str(n), str(model_steps),
-         str(root / "scenarios" / "baseline.toml"), str(ref_steps)],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            ",".join(kinds),
+            str(n),
+            str(model_steps),
+            str(root / "scenarios" / "baseline.toml"),
+            str(ref_steps),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -215,8 +223,10 @@ def main() -> int:
     print(f"CPU of the step loop, us per agent-step: median [min-max] of {reps} paired runs")
     for res in results:
         n = res["agents"]
-        print(f"\n{n:,} agents (model {res['model_steps']} steps, references "
-              f"{res['reference_steps']} steps)")
+        print(
+            f"\n{n:,} agents (model {res['model_steps']} steps, references "
+            f"{res['reference_steps']} steps)"
+        )
         labels = dict(LABELS)
         if args.before:
             labels["before"] = f"this model at {args.before}"
@@ -224,15 +234,18 @@ def main() -> int:
             print(f"  {label:<46} {fmt(res['us_per_agent_step'][kind])}")
         if args.before:
             print(f"  {'ratio model / before (paired)':<46} {fmt(res['ratio_to_before'], 3)}")
-        print(f"  {'ratio model / BoltzmannWealth (paired)':<46} "
-              f"{fmt(res['ratio_to_boltzmann'], 3)} (target <= {TARGET_RATIO})")
+        print(
+            f"  {'ratio model / BoltzmannWealth (paired)':<46} "
+            f"{fmt(res['ratio_to_boltzmann'], 3)} (target <= {TARGET_RATIO})"
+        )
     if not frames:
         print("\nmesa-frames: not installed, skipped (it is not a dependency of this project)")
     largest = results[-1]
     if not args.quick:
         us = largest["us_per_agent_step"]["model"]["median"]
-        print(f"\nat {largest['agents']:,} firms: {us:.2f} us per firm-step "
-              f"(target <= {TARGET_US})")
+        print(
+            f"\nat {largest['agents']:,} firms: {us:.2f} us per firm-step (target <= {TARGET_US})"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n")
     return 0

@@ -94,12 +94,16 @@ def main() -> int:
     runs = [run(n, steps, args.tree) for n in sizes]
     base = runs[0]["us_per_firm_step"]
     print(f"{args.tree or ROOT}: {SCENARIO.name}, {steps} steps, one fresh process per size")
-    print(f"{'firms':>10} {'wall s':>8} {'peak RSS MB':>12} {'step CPU s':>11} "
-          f"{'us/firm-step':>13} {'vs smallest':>12}")
+    print(
+        f"{'firms':>10} {'wall s':>8} {'peak RSS MB':>12} {'step CPU s':>11} "
+        f"{'us/firm-step':>13} {'vs smallest':>12}"
+    )
     for r in runs:
-        print(f"{r['firms']:>10,} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>12.0f} "
-              f"{r['step_cpu_s']:>11.1f} {r['us_per_firm_step']:>13.3f} "
-              f"{r['us_per_firm_step'] / base:>11.2f}x")
+        print(
+            f"{r['firms']:>10,} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>12.0f} "
+            f"{r['step_cpu_s']:>11.1f} {r['us_per_firm_step']:>13.3f} "
+            f"{r['us_per_firm_step'] / base:>11.2f}x"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=2) + "\n")
     return 0

@@ -49,8 +49,18 @@ def cpu_of(cmd: list[str], cwd: Path, env: dict | None) -> float:
 
 
 def run_command(out: Path) -> list[str]:
-    return [sys.executable, "-m", "abm.cli", "run", "scenarios/baseline.toml", "--steps", "1",
-            "--out", str(out), "--overwrite"]
+    return [
+        sys.executable,
+        "-m",
+        "abm.cli",
+        "run",
+        "scenarios/baseline.toml",
+        "--steps",
+        "1",
+        "--out",
+        str(out),
+        "--overwrite",
+    ]
 
 
 def attribute(cwd: Path, env: dict | None) -> list[tuple[str, float]]:
@@ -58,7 +68,11 @@ def attribute(cwd: Path, env: dict | None) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(
             [sys.executable, "-X", "importtime", *run_command(Path(tmp) / "o")[1:]],
-            cwd=cwd, env=env, capture_output=True, text=True, check=True,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
     by = collections.Counter()
     for line in done.stderr.splitlines():
@@ -78,7 +92,9 @@ def main() -> int:
     trees = {"abm run --steps 1": (ROOT, None)}
     if args.tree:
         trees[f"abm run --steps 1 at {args.tree}"] = (
-            args.tree, dict(os.environ, PYTHONPATH=str(args.tree)))
+            args.tree,
+            dict(os.environ, PYTHONPATH=str(args.tree)),
+        )
     times: dict[str, list[float]] = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:
         for rep in range(args.reps):
@@ -90,14 +106,18 @@ def main() -> int:
                     (cwd, env), cmd = what, run_command(Path(tmp) / f"o{rep}")
                 times[label].append(cpu_of(cmd, cwd, env))
     load = os.getloadavg()
-    print(f"CPU seconds per process, min / median of {args.reps} (load average "
-          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
+    print(
+        f"CPU seconds per process, min / median of {args.reps} (load average "
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f})"
+    )
     for label, values in times.items():
         print(f"  {label:<44} {min(values):6.3f} / {statistics.median(values):6.3f}")
     best = min(times["abm run --steps 1"])
     floor = min(times["import mesa, pandas, pyarrow.parquet"])
-    print(f"\nabm run --steps 1: {best:.3f} s (target < {TARGET_S}); of it, the imports no "
-          f"project change removes: {floor:.3f} s")
+    print(
+        f"\nabm run --steps 1: {best:.3f} s (target < {TARGET_S}); of it, the imports no "
+        f"project change removes: {floor:.3f} s"
+    )
     if args.attribute:
         print("\nimport self-time of `abm run --steps 1` by package (ms, one run):")
         for name, ms in attribute(ROOT, None):

@@ -34,8 +34,13 @@ print(json.dumps({"runs": report.runs_total, "wall_s": report.wall_s, "setup_s":
 
 def spec(tree: Path, runs: int, steps: int, firms: int) -> dict:
     return {
-        "sweep": {"name": "rate", "scenario": str(tree / "scenarios" / "baseline.toml"),
-                  "steps": steps, "replications": runs, "seed": 2026},
+        "sweep": {
+            "name": "rate",
+            "scenario": str(tree / "scenarios" / "baseline.toml"),
+            "steps": steps,
+            "replications": runs,
+            "seed": 2026,
+        },
         "parameters": {"population.firms": firms},
         "metrics": {"series": ["hhi"], "region_series": ["firm_share"]},
     }
@@ -45,9 +50,19 @@ def child(tree: Path, runs: int, steps: int, firms: int, workers: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, json.dumps(spec(tree, runs, steps, firms)),
-             str(Path(tmp) / "sweep"), str(workers)],
-            cwd=tree, env=env, capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                json.dumps(spec(tree, runs, steps, firms)),
+                str(Path(tmp) / "sweep"),
+                str(workers),
+            ],
+            cwd=tree,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     figures["per_minute"] = 60 * figures["runs"] / (figures["wall_s"] - figures["setup_s"])
@@ -71,14 +86,18 @@ def main() -> int:
         order = list(trees.items()) if rep % 2 == 0 else list(trees.items())[::-1]
         for label, tree in order:
             rates[label].append(
-                child(tree, args.runs, args.steps, args.firms, args.workers)["per_minute"])
+                child(tree, args.runs, args.steps, args.firms, args.workers)["per_minute"]
+            )
     load = os.getloadavg()
-    print(f"sweep of {args.runs} runs, {args.firms:,} firms x {args.steps} months, local engine, "
-          f"{args.workers} workers; runs per minute, median [min-max] of {args.reps} "
-          f"(load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
+    print(
+        f"sweep of {args.runs} runs, {args.firms:,} firms x {args.steps} months, local engine, "
+        f"{args.workers} workers; runs per minute, median [min-max] of {args.reps} "
+        f"(load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})"
+    )
     for label, values in rates.items():
-        print(f"  {label:<28} {statistics.median(values):7.1f} "
-              f"[{min(values):.1f}-{max(values):.1f}]")
+        print(
+            f"  {label:<28} {statistics.median(values):7.1f} [{min(values):.1f}-{max(values):.1f}]"
+        )
     return 0
 
 

@@ -70,15 +70,28 @@ def soak_run(kills: int, rng: random.Random, work: Path, stats: dict) -> None:
     for seed in (1, 2):
         out = work / f"ref{seed}"
         subprocess.run(
-            [sys.executable, "-m", "abm.cli", "run", *RUN_ARGS, "--seed", str(seed),
-             "--out", str(out)],
-            cwd=ROOT, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "abm.cli",
+                "run",
+                *RUN_ARGS,
+                "--seed",
+                str(seed),
+                "--out",
+                str(out),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
         )
         refs[seed] = folder_bytes(out)
     t0 = time.monotonic()
     subprocess.run(
         [sys.executable, "-m", "abm.cli", "run", *RUN_ARGS, "--out", str(work / "timing")],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     duration = time.monotonic() - t0
     out = work / "run"
@@ -102,9 +115,21 @@ def soak_run(kills: int, rng: random.Random, work: Path, stats: dict) -> None:
             stats["run LOST"] += 1  # the old complete results must stay until replaced
     # the last command into the folder removes what killed runs left
     subprocess.run(
-        [sys.executable, "-m", "abm.cli", "run", *RUN_ARGS, "--seed", "1", "--out", str(out),
-         "--overwrite"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "abm.cli",
+            "run",
+            *RUN_ARGS,
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            "--overwrite",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     if folder_bytes(out) != refs[1]:
         stats["run MIXED OR PARTIAL"] += 1

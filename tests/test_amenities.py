@@ -174,8 +174,10 @@ def test_the_stability_diagnostic_tells_weak_from_strong_increasing_returns():
         model = _model(**overrides)
         return stability.leading_eigenvalue(stability.entry_jacobian(model))
 
-    assert value(**{"params.agglomeration.strength": 0.25}) < 0 < value(
-        **{"params.agglomeration.strength": 1.4}
+    assert (
+        value(**{"params.agglomeration.strength": 0.25})
+        < 0
+        < value(**{"params.agglomeration.strength": 1.4})
     )
     plain = {"params.location.taste_sigma": 0.0, "params.location.temperature": 0.5}
     # ln(1 + y) is ln y to 1/y: the regions' thousands of firms leave the slope at a - 1

@@ -162,8 +162,9 @@ def test_scenario_names_cannot_escape_the_output_folder(tmp_path: Path, monkeypa
         code = main(["run", BASE, *FAST, "--set", f"scenario.name={json.dumps(name)}"])
         assert code == 0, capsys.readouterr().err
     made = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert made == sorted(f"{safe_name(n)}-seed20190101" for n in ("../../escaped", "/abs/olute",
-                                                                    "a\u0000b"))
+    assert made == sorted(
+        f"{safe_name(n)}-seed20190101" for n in ("../../escaped", "/abs/olute", "a\u0000b")
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert safe_name("../../escaped") == "escaped" and safe_name("") == "scenario"
 

@@ -19,8 +19,10 @@ from abm.compute import Allocation, CenterState, ComputeMarket, allocate
 def _reference(market, region, need, priority, wait, out):
     public = [i for i, c in enumerate(market.centers) if c.public and c.capacity > 0]
     saving = np.array(
-        [market.saving(market.centers[i].price_krw) * market.centers[i].expected_fill
-         for i in public]
+        [
+            market.saving(market.centers[i].price_krw) * market.centers[i].expected_fill
+            for i in public
+        ]
     )
     worth = market.access[region][:, public] * saving
     left = np.array([market.centers[i].capacity for i in public])
@@ -58,10 +60,16 @@ def _market(rng, n_regions, rules, access_levels):
 
     market.params = P()
     market.centers = [
-        CenterState(f"c{k}", f"c{k}", int(rng.integers(0, n_regions)), k != 1,
-                    float(rng.choice([0.0, 500_000.0, 1_000_000.0])), rule,
-                    expected_fill=float(rng.choice([1.0, 0.5, 0.0])),
-                    capacity=float(rng.choice([0.0, 5.0, 40.0, 400.0])))
+        CenterState(
+            f"c{k}",
+            f"c{k}",
+            int(rng.integers(0, n_regions)),
+            k != 1,
+            float(rng.choice([0.0, 500_000.0, 1_000_000.0])),
+            rule,
+            expected_fill=float(rng.choice([1.0, 0.5, 0.0])),
+            capacity=float(rng.choice([0.0, 5.0, 40.0, 400.0])),
+        )
         for k, rule in enumerate(rules)
     ]
     # few distinct access values, so that worths tie
@@ -73,8 +81,9 @@ def _compare(seed):
     rng = np.random.default_rng(seed)
     n_regions, users = 4, 300
     rules = ["priority", "proportional", "queue", "priority", "queue"]
-    markets = [_market(np.random.default_rng(seed), n_regions, rules, [0.0, 0.25, 1.0])
-               for _ in range(2)]
+    markets = [
+        _market(np.random.default_rng(seed), n_regions, rules, [0.0, 0.25, 1.0]) for _ in range(2)
+    ]
     region = rng.integers(0, n_regions, users)
     need = rng.choice([0.0, 0.5, 1.0, 3.0], users) * rng.random(users)
     priority = (rng.random(users) < 0.4).astype(float)

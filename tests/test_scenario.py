@@ -12,9 +12,9 @@ from abm.errors import ScenarioError
 from abm.scenario import LAYERS, list_scenarios, load_raw, load_scenario, parse_assignments
 from tests.conftest import ROOT, SCENARIOS
 
-ALL_FILES = [
-    p for p in sorted(SCENARIOS.glob("*.toml")) if p.name not in LAYERS
-] + sorted((SCENARIOS / "validation").glob("*.toml"))
+ALL_FILES = [p for p in sorted(SCENARIOS.glob("*.toml")) if p.name not in LAYERS] + sorted(
+    (SCENARIOS / "validation").glob("*.toml")
+)
 MAIN = ["baseline", "nacc_daegu", "nacc_gwangju", "nacc_haenam", "nacc_split"]
 
 

@@ -86,9 +86,7 @@ def test_polya_spinoff_shares_are_uniform():
 def _mean_over_seeds(name: str, seeds: int = 4, **overrides) -> dict[str, float]:
     rows = []
     for seed in range(seeds):
-        result = run_scenario(
-            small(name, firms=1000, steps=132, **(FUTURE | overrides)), seed=seed
-        )
+        result = run_scenario(small(name, firms=1000, steps=132, **(FUTURE | overrides)), seed=seed)
         regions = result.regions
         used = regions.groupby("region")["compute_effective"].sum()
         rows.append(

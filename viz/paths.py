@@ -80,9 +80,7 @@ def scenario_choices() -> list[Choice]:
                 if path in seen:
                     continue
                 seen.add(path)
-                found.append(
-                    Choice(label(path, root), path.stem, path, description, _korean(path))
-                )
+                found.append(Choice(label(path, root), path.stem, path, description, _korean(path)))
     return found
 
 

@@ -23,7 +23,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=calibrate_command)
 
 
-
 def calibrate_command(args: argparse.Namespace) -> int:
     from abm.calibrate.smc import Calibrator, read_manifest
     from abm.calibrate.spec import load_calibration_spec

@@ -24,7 +24,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=decide_command)
 
 
-
 def decide_command(args: argparse.Namespace) -> int:
     from abm.decide.run import REPORT_HTML, SWEEP_DIR, run_decision
     from abm.decide.spec import load_decision

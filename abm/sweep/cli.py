@@ -64,7 +64,6 @@ def register(subparsers: Any) -> None:
     a.set_defaults(func=analyze_command)
 
 
-
 def _resume_command(args: argparse.Namespace) -> str:
     """The command that continues this sweep (for messages)."""
     parts = ["abm sweep", shlex.quote(str(args.spec)), "--out", shlex.quote(str(args.out))]

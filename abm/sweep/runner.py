@@ -130,8 +130,7 @@ def run_sweep(
             error = f"cannot write results: {exc.strerror or exc}"
             eng.kill_running()
             raise UserError(
-                f"--out {out}: {error}; the runs written before are kept: fix that, "
-                "then --resume"
+                f"--out {out}: {error}; the runs written before are kept: fix that, then --resume"
             ) from None
         except BaseException as exc:
             error = str(exc)[:500] or type(exc).__name__

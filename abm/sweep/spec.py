@@ -598,5 +598,3 @@ def _representatives(values: tuple[Any, ...]) -> list[Any]:
     picks += [v for v in values if isinstance(v, float) and not v.is_integer()][:1]
     picks += [v for v in values if v != v][:1]  # NaN
     return list(dict.fromkeys(picks))
-
-

@@ -44,17 +44,26 @@ def spec_problem(write_spec, text: str) -> str:
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
-        ('timeout = inf\n', "sweep.timeout"),
-        ('timeout = 1e300\n', "sweep.timeout"),
-        ('timeout = nan\n', "sweep.timeout"),
+        ("timeout = inf\n", "sweep.timeout"),
+        ("timeout = 1e300\n", "sweep.timeout"),
+        ("timeout = nan\n", "sweep.timeout"),
         (f"replications = {MAX_RUNS + 1}\n", "sweep.replications"),
-        ('replications = 100000\n[parameters]\n"params.growth" = [0.1, 0.2, 0.3]\n'
-         '"params.noise" = [0.1, 0.2, 0.3, 0.4]\n"centers.site" = ["daegu", "gwangju"]\n'
-         '"population.firms" = [10, 20, 30, 40, 50, 60, 70, 80, 90]\n', "at most 10,000,000"),
-        ('[design]\nmethod = "lhs"\nsamples = 1000000000000\n'
-         '[parameters]\n"params.growth" = { low = 0.1, high = 0.2 }\n', "design.samples"),
-        ('[design]\nmethod = "morris"\nsamples = 1000000000\n'
-         '[parameters]\n"params.growth" = { low = 0.1, high = 0.2 }\n', "design.samples"),
+        (
+            'replications = 100000\n[parameters]\n"params.growth" = [0.1, 0.2, 0.3]\n'
+            '"params.noise" = [0.1, 0.2, 0.3, 0.4]\n"centers.site" = ["daegu", "gwangju"]\n'
+            '"population.firms" = [10, 20, 30, 40, 50, 60, 70, 80, 90]\n',
+            "at most 10,000,000",
+        ),
+        (
+            '[design]\nmethod = "lhs"\nsamples = 1000000000000\n'
+            '[parameters]\n"params.growth" = { low = 0.1, high = 0.2 }\n',
+            "design.samples",
+        ),
+        (
+            '[design]\nmethod = "morris"\nsamples = 1000000000\n'
+            '[parameters]\n"params.growth" = { low = 0.1, high = 0.2 }\n',
+            "design.samples",
+        ),
         ('[parameters]\n"params.growth" = { low = 0.1, high = 0.2, num = 10000000 }\n', "num"),
         ('[parameters]\n"centers.nacc.site" = {}\n', "empty table"),
         ('model = "os"\n', "--allow-model-import"),
@@ -187,9 +196,7 @@ def test_compact_command_merges_an_interrupted_sweep(write_spec, tmp_path, capsy
 
 
 @pytest.mark.parametrize("stage", ["journal", "series", "runs", "half-deleted"])
-def test_a_compaction_killed_at_any_stage_loses_and_duplicates_nothing(
-    write_spec, tmp_path, stage
-):
+def test_a_compaction_killed_at_any_stage_loses_and_duplicates_nothing(write_spec, tmp_path, stage):
     spec, reference, out = _interrupted(write_spec, tmp_path)
     runs, series = _parts(out / RUNS), _parts(out / SERIES)
     into = max(runs) + 1
