@@ -126,7 +126,8 @@ def analyze(root: str | Path) -> SweepAnalysis:
         raise UserError(f"{root / SPEC_JSON}: unreadable ({exc})") from None
     columns = manifest.get("columns") or {}
     metrics = list(columns.get("metrics", []))
-    runs = load_results(root)
+    repaired: list[str] = []  # runs read once that two parts hold (see load_results)
+    runs = load_results(root, notes=repaired)
     if runs.empty or "status" not in runs:
         raise UserError(f"{root}: no runs recorded yet")
     params = spec["parameters"]
@@ -151,7 +152,7 @@ def analyze(root: str | Path) -> SweepAnalysis:
     else:
         headline = [m for m in KEY_METRICS if m in plain] or plain[:8]
     ok = runs[runs["status"] == "ok"]
-    notes = []
+    notes = list(repaired)
     failed = runs[runs["status"] != "ok"]
     if len(failed):
         top = failed["error"].fillna("").str.slice(0, 120).value_counts().head(3)
@@ -256,7 +257,7 @@ def _sensitivity(a: SweepAnalysis, ranges: list[str]) -> pd.DataFrame:
 def _series_bands(a: SweepAnalysis, series_cols: list[str]) -> pd.DataFrame | None:
     if not series_cols:
         return None
-    series = load_series(a.root)
+    series = load_series(a.root, notes=[])  # (its notes are the runs' notes)
     if series.empty:
         return None
     labels = a.ok.set_index("run_id")["label"]

@@ -30,6 +30,23 @@ failed and timed-out rows (one atomic replace per part), so those runs are missi
 again and run anew; a kill part-way leaves each part either filtered or not, and the
 next call does the rest.
 
+**Integrity.** The manifest records the SHA-256 of every part file (``parts``: its size,
+rows and digest, by its path in the folder), saved before the part is renamed into place, so
+every part this code wrote has a record before it exists (a rewrite keeps the record it
+replaces as ``previous`` until it lands). A part whose bytes no longer match (flipped,
+truncated, emptied) is *damaged*: ``--resume`` moves it (and its series part) to
+``damaged/`` and runs its runs again, saying so in one line; ``compact``, ``analyze`` and
+the readers refuse it, naming the file. A part without a record (copied in by hand, or
+written by a version that kept no digests) is read whole, with Parquet's page checksums,
+and its run ids and columns are checked; ``--resume`` and ``compact`` then record it.
+Folders written before digests were kept have no ``parts`` at all and read as before; their
+next ``--resume`` or ``compact`` records every part.
+
+**One row per run.** A ``run_id`` in two parts (a part copied under another number, two
+folders of one sweep merged) is read once if both copies hold the same results (the
+wall-clock columns aside), with a one-line note; ``--resume`` and ``compact`` remove the
+repeated rows for good. Copies that differ are refused, naming both files.
+
 **State.** ``manifest.json`` says ``running``, ``complete``, ``interrupted`` (Ctrl-C,
 SIGTERM) or ``failed`` (with ``error``). A sweep killed with SIGKILL cannot say so: its
 manifest still says ``running`` but no process holds the folder's lock, which
@@ -40,12 +57,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
+import sys
 import time
+import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +77,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from abm.errors import UserError
+from abm.errors import UserError, one_line
 from abm.sweep.host import Outcome
 from abm.sweep.plan import Plan
 from abm.sweep.spec import SweepSpec, identity_of
@@ -66,19 +88,33 @@ RUNS, SERIES = "runs", "series"
 ID_COLUMNS = ("run_id", "setting", "sample", "replication", "seed")
 STATUS_COLUMNS = ("status", "error")
 TAIL_COLUMNS = ("elapsed_s", "traceback")  # wall-clock and diagnostics: not part of results
+RECORDS = "parts"  # manifest key: {"runs/part-00000.parquet": {"sha256", "bytes", "rows"}}
+DAMAGED = "damaged"  # where --resume moves damaged parts
 _LOCK = ".lock"
 _PART = re.compile(r"^part-(\d+)\.parquet$")
+# Parquet's CRC of each page: a flipped bit in a part with no record is found too
+_WRITE = {"write_page_checksum": True}
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write through a dot-named temp file in the same folder, fsync, then rename.
-
-    A failed write (a full disk) removes its temp file, freeing the space it took."""
+def _stage(path: Path, write: Callable[[Path], Any]) -> tuple[Path, Any]:
+    """Write ``path``'s new content to a dot-named temp file beside it (readers skip those)
+    and fsync it: (the temp file, what ``write`` returned). A failed write (a full disk)
+    removes its temp file, freeing the space it took."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        write(tmp)
+        result = write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp, result
+
+
+def _land(tmp: Path, path: Path) -> None:
+    """Rename a staged temp file into place (atomic); remove it if that fails."""
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -86,8 +122,18 @@ def _atomic_write(path: Path, write: Any) -> None:
         raise
 
 
+def _atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write through a dot-named temp file in the same folder, fsync, then rename."""
+    _land(_stage(path, write)[0], path)
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     _atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n"))
+
+
+def _write_part(table: pa.Table, path: Path) -> int:
+    pq.write_table(table, path, **_WRITE)
+    return table.num_rows
 
 
 def _parts(folder: Path) -> dict[int, Path]:
@@ -99,6 +145,11 @@ def _parts(folder: Path) -> dict[int, Path]:
         if match:
             found[int(match.group(1))] = entry
     return dict(sorted(found.items()))
+
+
+def _key(path: Path) -> str:
+    """A part's name in the manifest's records: ``runs/part-00000.parquet``."""
+    return f"{path.parent.name}/{path.name}"
 
 
 def _param_type(values: list[Any]) -> pa.DataType:
@@ -141,6 +192,297 @@ def _live_parts(root: Path, manifest: dict[str, Any] | None) -> tuple[dict, dict
         runs = {n: p for n, p in runs.items() if n not in old}
         series = {n: p for n, p in series.items() if n not in old}
     return runs, {n: p for n, p in series.items() if n in runs}
+
+
+# ----------------------------------------------------------------- verification
+
+
+class PartDamaged(UserError):
+    """A part file that is not what was written: its bytes differ from the digest the
+    manifest recorded, or (a part with no record) it is not a readable part of this sweep."""
+
+    def __init__(self, path: Path, reason: str, number: int = -1):
+        self.path, self.reason, self.number = path, reason, number
+        super().__init__(
+            f"{path}: damaged part file ({reason}); --resume of the command that wrote "
+            f"{path.parent.parent} moves it to {DAMAGED}/ and runs its runs again"
+        )
+
+
+class RepeatedRunsWarning(UserWarning):
+    """Runs found in two parts with identical results (read once)."""
+
+
+def _records(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's part records ({} for a folder written before they were kept)."""
+    records = manifest.get(RECORDS)
+    return records if isinstance(records, dict) else {}
+
+
+def _record_for(records: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    record = records.get(_key(path))
+    if isinstance(record, dict) and isinstance(record.get("sha256"), str):
+        return record
+    return None
+
+
+def _record(data: bytes, rows: int) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "rows": rows}
+
+
+def _checked_bytes(path: Path, record: dict[str, Any] | None) -> tuple[bytes, dict[str, Any]]:
+    """A part file's bytes, checked against the manifest's record of them, and the record
+    they match (the record, or the ``previous`` one of a rewrite that did not land; for a
+    part without a record, a new one with ``rows`` unknown). FileNotFoundError passes: a
+    compaction may have removed the file meanwhile (readers read the folder again)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise PartDamaged(path, f"cannot be read: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if record is None:
+        return data, {"sha256": digest, "bytes": len(data), "rows": None}
+    for candidate in (record, record.get("previous")):
+        if isinstance(candidate, dict) and candidate.get("sha256") == digest:
+            return data, {k: v for k, v in candidate.items() if k != "previous"}
+    written = record.get("bytes")
+    then = f"{written:,}" if isinstance(written, int) else "?"
+    raise PartDamaged(
+        path,
+        f"its SHA-256 is not the one recorded when it was written: {len(data):,} bytes now, "
+        f"{then} then",
+    )
+
+
+_PANDAS_INDEX = re.compile(r"^__index_level_\d+__$")  # a part saved by pandas with its index
+
+
+def _parse(path: Path, data: bytes, columns: list[str] | None = None) -> pa.Table:
+    """A part's table, with Parquet's page checksums checked; PartDamaged if unreadable.
+    A pandas index saved with it (``__index_level_0__``) is not data: it is dropped."""
+    try:
+        table = pq.read_table(
+            pa.BufferReader(data), columns=columns, page_checksum_verification=True
+        )
+        index = [c for c in table.column_names if _PANDAS_INDEX.match(c)]
+        return table.drop_columns(index).replace_schema_metadata(None) if index else table
+    except (pa.ArrowException, OSError, ValueError, IndexError) as exc:
+        text = one_line(str(exc)).split(". ")[0][:160]
+        raise PartDamaged(path, f"not a readable Parquet file: {text}") from None
+
+
+def _ids(path: Path, table: pa.Table, total: Any = None) -> np.ndarray:
+    """The run ids of a part's table: integers, in 0..total-1 (if given)."""
+    if "run_id" not in table.column_names:
+        raise PartDamaged(path, "it has no run_id column")
+    column = table.column("run_id")
+    if not pa.types.is_integer(column.type) or column.null_count:
+        raise PartDamaged(path, "its run_id column is not whole numbers")
+    ids = column.to_numpy().astype(np.int64)
+    high = total if isinstance(total, int) else None
+    if len(ids) and (ids.min() < 0 or (high is not None and ids.max() >= high)):
+        raise PartDamaged(path, f"it holds run ids outside 0 to {high - 1 if high else '?'}")
+    return ids
+
+
+def _check_names(path: Path, table: pa.Table, allowed: list[str] | None) -> None:
+    """A part without a record: its columns must be the sweep's (a flipped byte in a
+    column name is found here)."""
+    if allowed is None:
+        return
+    extra = sorted(set(table.column_names) - set(allowed))
+    if extra:
+        raise PartDamaged(path, f"columns this sweep does not have: {', '.join(extra)[:120]}")
+
+
+def _allowed_names(manifest: dict[str, Any], folder: str) -> list[str] | None:
+    columns = manifest.get("columns")
+    if not isinstance(columns, dict):
+        return None
+    if folder == SERIES:
+        series = columns.get("series")
+        return ["run_id", "step", *series] if isinstance(series, list) else None
+    if not isinstance(columns.get("metrics"), list):
+        return None
+    fixed = [*ID_COLUMNS, *STATUS_COLUMNS, *TAIL_COLUMNS]
+    groups = ("ids", "parameters", "status", "metrics", "wall_clock")
+    return fixed + [str(name) for group in groups for name in columns.get(group) or []]
+
+
+@dataclass
+class _Part:
+    """A live runs part, verified, with its series part (if any)."""
+
+    number: int
+    path: Path
+    data: bytes  # the checked bytes of the runs part
+    run_ids: np.ndarray
+    record: dict[str, Any]  # what the manifest should record for it
+    series: Path | None
+    series_record: dict[str, Any] | None = None  # (when the series part was checked)
+    repeated: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+
+    def table(self, columns: list[str] | None = None) -> pa.Table:
+        """Its rows, without those whose kept copy is in another part."""
+        wanted = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
+        table = _parse(self.path, self.data, wanted)
+        if len(self.repeated):
+            table = table.filter(
+                pc.invert(pc.is_in(table.column("run_id"), pa.array(self.repeated)))
+            )
+        return table if columns is None else table.select(columns)
+
+    def kept_ids(self) -> np.ndarray:
+        return np.setdiff1d(self.run_ids, self.repeated) if len(self.repeated) else self.run_ids
+
+
+def _series_table(
+    part: _Part, manifest: dict[str, Any], columns: list[str] | None = None
+) -> pa.Table:
+    """The series rows of ``part``'s kept runs, their part checked (digest, or for a part
+    without a record: readable, the sweep's columns, and only runs its runs part holds)."""
+    assert part.series is not None
+    record = _record_for(_records(manifest), part.series)
+    data, settled = _checked_bytes(part.series, record)
+    recorded = record is not None
+    table = _parse(part.series, data, columns if recorded else None)
+    if not recorded:
+        _check_names(part.series, table, _allowed_names(manifest, SERIES))
+        ids = _ids(part.series, table)
+        if not np.isin(ids, part.run_ids).all():
+            raise PartDamaged(part.series, "it holds series of runs its runs part does not hold")
+        settled["rows"] = table.num_rows
+    part.series_record = settled
+    if len(part.repeated) or not recorded:
+        keep = pc.is_in(table.column("run_id"), pa.array(part.kept_ids()))
+        table = table.filter(keep)
+    return table if columns is None else table.select(columns)
+
+
+def _scan(
+    root: Path, manifest: dict[str, Any], check_series: bool = False
+) -> tuple[list[_Part], list[PartDamaged], list[str]]:
+    """The live runs parts of a folder, each checked (its digest, or for a part without a
+    record: a whole read with page checksums, its columns and run ids); the damaged ones;
+    and notes on runs found in two parts with identical results (read once from then on).
+    ``check_series`` reads each series part too. UserError if two copies differ."""
+    records = _records(manifest)
+    runs, series = _live_parts(root, manifest)
+    total = manifest.get("runs_total")
+    allowed = _allowed_names(manifest, RUNS)
+    parts: list[_Part] = []
+    damaged: list[PartDamaged] = []
+    for number, path in runs.items():
+        try:
+            record = _record_for(records, path)
+            data, settled = _checked_bytes(path, record)
+            table = _parse(path, data, ["run_id"] if record is not None else None)
+            if record is None:
+                _check_names(path, table, allowed)
+                settled["rows"] = table.num_rows
+            ids = _ids(path, table, total)
+            if len(np.unique(ids)) != len(ids):
+                raise PartDamaged(path, "it holds a run twice")
+            part = _Part(number, path, data, ids, settled, series.get(number))
+            expected = root / SERIES / path.name
+            if part.series is None and _record_for(records, expected) is not None:
+                raise PartDamaged(expected, "missing: the manifest records it")
+            if check_series and part.series is not None:
+                _series_table(part, manifest, ["run_id"])
+            parts.append(part)
+        except PartDamaged as exc:
+            exc.number = number
+            damaged.append(exc)
+    return parts, damaged, _settle_repeats(parts, manifest)
+
+
+def _frame(table: pa.Table, keys: list[str]) -> pd.DataFrame:
+    frame = table.to_pandas()
+    frame = frame[sorted(frame.columns)]
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _settle_repeats(parts: list[_Part], manifest: dict[str, Any]) -> list[str]:
+    """Mark runs held by two parts: each is kept in one part (the first that has its
+    series, else the first), the others' copies are dropped. Copies must hold the same
+    results (wall-clock columns aside) and series; UserError naming both files if not."""
+    if len(parts) < 2:
+        return []
+    ids = np.concatenate([p.run_ids for p in parts])
+    owner = np.repeat(np.arange(len(parts)), [len(p.run_ids) for p in parts])
+    values, counts = np.unique(ids, return_counts=True)
+    twice = values[counts > 1]
+    if not len(twice):
+        return []
+    involved = sorted(set(owner[np.isin(ids, twice)].tolist()))
+    with_series = {
+        i: set(_series_table(parts[i], manifest, ["run_id"]).column("run_id").to_pylist())
+        if parts[i].series is not None
+        else set()
+        for i in involved
+    }
+    pairs: dict[tuple[int, int], list[int]] = {}
+    order = np.argsort(ids, kind="stable")
+    for run_id, holders in zip(*_groups(ids[order], owner[order], twice), strict=True):
+        keeper = next((i for i in holders if run_id in with_series[i]), holders[0])
+        for other in holders:
+            if other != keeper:
+                pairs.setdefault((keeper, other), []).append(run_id)
+    for (keeper, other), run_ids in pairs.items():
+        _same_results(parts[keeper], parts[other], run_ids, manifest)
+    notes: dict[int, list[str]] = {}
+    for (keeper, other), run_ids in pairs.items():
+        parts[other].repeated = np.union1d(parts[other].repeated, run_ids)
+        notes.setdefault(other, []).append(str(parts[keeper].path))
+    return [
+        f"{parts[o].path}: its {len(parts[o].repeated)} runs repeat runs of "
+        f"{', '.join(keepers)} with identical results; one copy of each is kept"
+        for o, keepers in notes.items()
+    ]
+
+
+def _groups(ids: np.ndarray, owner: np.ndarray, twice: np.ndarray) -> tuple[list, list]:
+    """For each run id in ``twice``: the parts holding it, in part order (ids sorted)."""
+    keep = np.isin(ids, twice)
+    ids, owner = ids[keep], owner[keep]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    holders = [sorted(group.tolist()) for group in np.split(owner, starts[1:])]
+    return ids[starts].tolist(), holders
+
+
+def _same_results(a: _Part, b: _Part, run_ids: list[int], manifest: dict[str, Any]) -> None:
+    """UserError naming both files unless ``a`` and ``b`` hold the same ``run_ids`` alike."""
+    wanted = pa.array(run_ids, pa.int64())
+
+    def rows(part: _Part) -> pd.DataFrame:
+        table = _parse(part.path, part.data)
+        table = table.filter(pc.is_in(table.column("run_id"), wanted))
+        return _frame(
+            table.drop_columns([c for c in TAIL_COLUMNS if c in table.column_names]), ["run_id"]
+        )
+
+    def series(part: _Part) -> pd.DataFrame:
+        table = _series_table(part, manifest)
+        return _frame(table.filter(pc.is_in(table.column("run_id"), wanted)), ["run_id", "step"])
+
+    same = rows(a).equals(rows(b))
+    if same and a.series is not None and b.series is not None:
+        sa, sb = series(a), series(b)
+        both = sorted(set(sa["run_id"]) & set(sb["run_id"]))
+        same = (
+            sa[sa["run_id"].isin(both)]
+            .reset_index(drop=True)
+            .equals(sb[sb["run_id"].isin(both)].reset_index(drop=True))
+        )
+    if not same:
+        more = f" (and {len(run_ids) - 1} more)" if len(run_ids) > 1 else ""
+        raise UserError(
+            f"{a.path} and {b.path} both hold run {run_ids[0]}{more} with different results; "
+            f"keep the file with the right ones (move the other out of {a.path.parent}), then "
+            "run the command again"
+        )
 
 
 def folder_state(root: Path) -> str | None:
@@ -209,6 +551,7 @@ class SweepStore:
         self._made_dir = False
         self._retry_failed = False
         self.retried = 0  # failed runs dropped to run again
+        self.notes: list[str] = []  # what opening or compacting the folder repaired
         self.runs_schema: pa.Schema | None = None
         self.series_schema: pa.Schema | None = None
 
@@ -254,8 +597,8 @@ class SweepStore:
             _write_json(root / MANIFEST, store.manifest)
             store._write_spec_files()
             store._recover()
-        except BaseException:
-            store.close("failed")
+        except BaseException as exc:
+            store.close("failed", str(exc)[:500] if isinstance(exc, UserError) else None)
             raise
         return store
 
@@ -312,6 +655,7 @@ class SweepStore:
                 "fixed": {f.key: f.value for f in spec.fixed},
             },
             "columns": None,  # filled once the first trial run shows the model's outputs
+            RECORDS: {},  # every part file's size, rows and SHA-256 (see the module doc)
             "files": {
                 "runs": f"{RUNS}/",
                 "series": f"{SERIES}/",
@@ -337,18 +681,21 @@ class SweepStore:
         _atomic_write(self.root / DESIGN, lambda p: pq.write_table(design, p))
 
     def _recover(self) -> None:
-        """Finish or undo an interrupted compaction, drop temp files and orphaned series
-        parts, drop failed runs to retry them (if asked), and mark the runs recorded."""
+        """Make the folder whole before runs are added: finish or undo an interrupted
+        compaction; drop temp files, orphaned series parts and records of parts that never
+        landed; move damaged parts aside (their runs run again); keep one copy of runs found
+        in two parts; record parts without a record; drop failed runs to retry them (if
+        asked); and mark the runs recorded."""
         self._settle_compaction()
-        for folder in (self.root, self.root / RUNS, self.root / SERIES):
-            if folder.is_dir():
-                for entry in folder.iterdir():
-                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                        entry.unlink(missing_ok=True)
-        runs, series = _parts(self.root / RUNS), _parts(self.root / SERIES)
-        for number, path in series.items():
-            if number not in runs:
-                path.unlink()
+        self._drop_leftovers()
+        parts, damaged, notes = _scan(self.root, self.manifest, check_series=True)
+        for damage in damaged:
+            self._set_aside(damage)
+        self._say(notes)
+        for part in parts:
+            self._settle_part(part)
+        _write_json(self.root / MANIFEST, self.manifest)
+        runs = _parts(self.root / RUNS)
         if self._retry_failed:
             self._drop_failed(runs)
         for path in runs.values():
@@ -360,6 +707,111 @@ class SweepStore:
         if columns:
             self.set_columns(columns["metrics"], columns["series"])
 
+    def _drop_leftovers(self) -> None:
+        """Temp files, series parts without their runs part, and records of parts that never
+        landed (the manifest records a part before it lands: see the module doc)."""
+        for folder in (self.root, self.root / RUNS, self.root / SERIES):
+            if folder.is_dir():
+                for entry in folder.iterdir():
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        entry.unlink(missing_ok=True)
+        runs = _parts(self.root / RUNS)
+        for number, path in _parts(self.root / SERIES).items():
+            if number not in runs:
+                path.unlink()
+        if not isinstance(self.manifest.get(RECORDS), dict):
+            self.manifest[RECORDS] = {}  # a folder from before records were kept gets them now
+        records = self.manifest[RECORDS]
+        for key in list(records):
+            if not (self.root / RUNS / key.rpartition("/")[2]).is_file():
+                del records[key]
+
+    def _say(self, notes: list[str]) -> None:
+        """Tell the user, one line each, what was repaired (stderr, like the progress)."""
+        for note in notes:
+            self.notes.append(note)
+            print(f"abm: note: {one_line(note)}", file=sys.stderr, flush=True)
+
+    def _set_aside(self, damage: PartDamaged) -> None:
+        """Move a damaged part and its partner (runs or series) to ``damaged/``, so that
+        their runs run again; nothing is deleted."""
+        name = f"part-{damage.number:05d}.parquet"
+        records = self.manifest[RECORDS]
+        rows = (records.get(f"{RUNS}/{name}") or {}).get("rows")
+        aside = self.root / DAMAGED
+        aside.mkdir(exist_ok=True)
+        for folder in (RUNS, SERIES):  # runs first: a series part alone is ignored
+            path = self.root / folder / name
+            if path.exists():
+                os.replace(path, _free_name(aside / f"{folder}-{name}"))
+            records.pop(f"{folder}/{name}", None)
+        count = f"its {rows} runs" if isinstance(rows, int) else "its runs"
+        self._say(
+            [f"{damage.path}: damaged ({damage.reason}); moved to {aside}/; {count} run again"]
+        )
+
+    def _settle_part(self, part: _Part) -> None:
+        """Record a checked part as it is now, and remove its runs that another part holds."""
+        records = self.manifest[RECORDS]
+        records[_key(part.path)] = part.record
+        if part.series is not None and part.series_record is not None:
+            records[_key(part.series)] = part.series_record
+        if not len(part.repeated):
+            return
+        if len(part.repeated) == len(part.run_ids):  # a whole copy: remove it
+            for path in (part.path, part.series):  # runs first: a series part alone is ignored
+                if path is not None:
+                    path.unlink()
+                    records.pop(_key(path), None)
+            return
+        items: list[tuple[Path, Callable[[Path], int]]] = []
+        if part.series is not None:
+            series = _series_table(part, self.manifest)
+            items.append((part.series, partial(_write_part, series)))
+        runs = part.table()
+        items.append((part.path, partial(_write_part, runs)))
+        self._publish(items)
+
+    def _publish(self, items: list[tuple[Path, Callable[[Path], int]]]) -> None:
+        """Write part files (each ``(path, write)``; ``write`` returns the rows written) so
+        that the manifest records each one's digest before it lands, in the given order.
+
+        A part replaced keeps its old record as ``previous`` until the new one landed: a
+        kill in between leaves either file matching its record. Nothing is recorded if a
+        write fails (a full disk); the temp files are removed."""
+        staged: list[tuple[Path, Path, int]] = []
+        try:
+            for path, write in items:
+                path.parent.mkdir(exist_ok=True)
+                tmp, rows = _stage(path, write)
+                staged.append((path, tmp, rows))
+        except BaseException:
+            for _, tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        records = self.manifest.setdefault(RECORDS, {})
+        before = {_key(path): records.get(_key(path)) for path, _, _ in staged}
+        for path, tmp, rows in staged:
+            new = _record(tmp.read_bytes(), rows)
+            old = before[_key(path)]
+            if isinstance(old, dict) and path.exists():
+                new["previous"] = {k: v for k, v in old.items() if k != "previous"}
+            records[_key(path)] = new
+        try:
+            _write_json(self.root / MANIFEST, self.manifest)
+        except BaseException:
+            for key, old in before.items():
+                if old is None:
+                    records.pop(key, None)
+                else:
+                    records[key] = old
+            for _, tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        for path, tmp, _ in staged:
+            _land(tmp, path)
+            records[_key(path)].pop("previous", None)
+
     def _drop_failed(self, runs: dict[int, Path]) -> None:
         """Rewrite each runs part without its failed rows (each part atomically)."""
         for path in runs.values():
@@ -369,8 +821,17 @@ class SweepStore:
             if kept.num_rows == table.num_rows:
                 continue
             self.retried += table.num_rows - kept.num_rows
+            items: list[tuple[Path, Callable[[Path], int]]] = []
+            series = self.root / SERIES / path.name
+            if series.exists():  # (failed runs keep no series; a series of one would go too)
+                rows = pq.read_table(series)
+                keep = pc.is_in(rows.column("run_id"), kept.column("run_id"))
+                if not pc.all(keep).as_py():
+                    items.append((series, partial(_write_part, rows.filter(keep))))
             # an empty part stays (with its schema), so part numbers keep pairing with series
-            _atomic_write(path, lambda p, kept=kept: pq.write_table(kept, p))
+            items.append((path, partial(_write_part, kept)))
+            self._publish(items)
+        _write_json(self.root / MANIFEST, self.manifest)
 
     def _settle_compaction(self) -> None:
         """Finish a compaction that reached its commit point; undo one that did not."""
@@ -378,34 +839,65 @@ class SweepStore:
         if not isinstance(pending, dict):
             return
         into = pending.get("into")
-        runs_into = self.root / RUNS / f"part-{into:05d}.parquet"
-        if runs_into.is_file():
+        name = f"part-{into:05d}.parquet"
+        records = self.manifest.get(RECORDS)
+        records = records if isinstance(records, dict) else {}
+        if (self.root / RUNS / name).is_file():
             for number in pending.get("parts", ()):
                 if number != into:
                     for folder in (RUNS, SERIES):  # runs first: series alone is ignored
                         (self.root / folder / f"part-{number:05d}.parquet").unlink(missing_ok=True)
+                        records.pop(f"{folder}/part-{number:05d}.parquet", None)
         else:
-            (self.root / SERIES / f"part-{into:05d}.parquet").unlink(missing_ok=True)
+            (self.root / SERIES / name).unlink(missing_ok=True)
+            for folder in (RUNS, SERIES):
+                records.pop(f"{folder}/{name}", None)
         del self.manifest["compaction"]
         _write_json(self.root / MANIFEST, self.manifest)
 
     def compact(self) -> int:
-        """Merge every part into one runs and one series part; how many parts were merged."""
+        """Merge every part into one runs and one series part; how many parts were merged.
+
+        Each part is checked as it is read (PartDamaged names a damaged one, and nothing
+        changes); a run held by two parts is written once."""
         self.flush()
-        runs, series = _parts(self.root / RUNS), _parts(self.root / SERIES)
-        if len(runs) <= 1:
+        parts, damaged, notes = _scan(self.root, self.manifest)
+        if damaged:
+            raise damaged[0]
+        if len(parts) <= 1 and not notes:
+            self._record_parts(parts)
             return 0
-        into = self._next_part
-        name = f"part-{into:05d}.parquet"
-        self.manifest["compaction"] = {"into": into, "parts": sorted(runs)}
-        _write_json(self.root / MANIFEST, self.manifest)
-        kept_series = [p for n, p in series.items() if n in runs]
-        if kept_series:
-            _atomic_write(self.root / SERIES / name, lambda p: _concat(kept_series, p, None))
-        _atomic_write(self.root / RUNS / name, lambda p: _concat(list(runs.values()), p, "run_id"))
-        self._next_part = into + 1
+        self._say(notes)
+        name = f"part-{self._next_part:05d}.parquet"
+        items: list[tuple[Path, Callable[[Path], int]]] = []
+        with_series = [p for p in parts if p.series is not None]
+        if with_series:
+            manifest = self.manifest
+            items.append((self.root / SERIES / name, partial(_merge_series, with_series, manifest)))
+        items.append((self.root / RUNS / name, partial(_merge_runs, parts)))
+        self.manifest["compaction"] = {"into": self._next_part, "parts": [p.number for p in parts]}
+        try:
+            self._publish(items)  # saves the journal with the records, then lands the parts
+        except BaseException:
+            if not (self.root / RUNS / name).is_file():  # not committed: nothing changed
+                self._settle_compaction()
+            raise
+        self._next_part += 1
         self._settle_compaction()  # past the commit point: delete the old parts
-        return len(runs)
+        return len(parts)
+
+    def _record_parts(self, parts: list[_Part]) -> None:
+        """Check the series parts too (a compaction with nothing to merge reads no other
+        way) and record every part as it is (a folder written before records were kept)."""
+        records = self.manifest.setdefault(RECORDS, {})
+        before = json.dumps(records, sort_keys=True)
+        for part in parts:
+            records[_key(part.path)] = part.record
+            if part.series is not None:
+                _series_table(part, self.manifest, ["run_id"])
+                records[_key(part.series)] = part.series_record
+        if json.dumps(records, sort_keys=True) != before:
+            _write_json(self.root / MANIFEST, self.manifest)
 
     # ----------------------------------------------------------------- writing
     def set_columns(self, metrics: list[str], series: list[str]) -> None:
@@ -461,13 +953,13 @@ class SweepStore:
             return
         assert self.runs_schema is not None
         name = f"part-{self._next_part:05d}.parquet"
+        items: list[tuple[Path, Callable[[Path], int]]] = []
         if self._series:
-            table = self._series_table()
-            (self.root / SERIES).mkdir(exist_ok=True)
-            _atomic_write(self.root / SERIES / name, lambda p: pq.write_table(table, p))
+            series = self._series_table()
+            items.append((self.root / SERIES / name, partial(_write_part, series)))
         runs = pa.Table.from_pylist(self._rows, schema=self.runs_schema)
-        (self.root / RUNS).mkdir(exist_ok=True)
-        _atomic_write(self.root / RUNS / name, lambda p: pq.write_table(runs, p))
+        items.append((self.root / RUNS / name, partial(_write_part, runs)))
+        self._publish(items)
         self._next_part += 1
         for row in self._rows:
             self.done[row["run_id"]] = True
@@ -508,6 +1000,7 @@ class SweepStore:
         :class:`UserError` after the lock is released; what was written stays.
         """
         problem: OSError | None = None
+        damage: UserError | None = None
         try:
             if self.runs_schema is not None:
                 try:
@@ -519,8 +1012,12 @@ class SweepStore:
                 self._remove()
             elif self.manifest:
                 if state == "complete" and problem is None:
-                    with contextlib.suppress(OSError):  # the parts stay as they are
+                    try:
                         self.compact()
+                    except OSError:
+                        pass  # the parts stay as they are
+                    except UserError as exc:  # a part damaged since it was written
+                        damage, state, error = exc, "failed", str(exc)[:500]
                 self.manifest["state"] = state
                 if error:
                     self.manifest["error"] = error
@@ -530,6 +1027,8 @@ class SweepStore:
             if self._lock_file is not None:
                 self._lock_file.close()
                 self._lock_file = None
+        if damage is not None:
+            raise damage
         if problem is not None:
             raise UserError(
                 f"--out {self.root}: cannot write results ({problem.strerror or problem}); the "
@@ -548,26 +1047,58 @@ class SweepStore:
             self.root.rmdir()
 
 
-def _concat(files: list[Path], out: Path, sort_by: str | None) -> None:
-    """Write the rows of ``files`` into one Parquet file (sorted by ``sort_by`` if given;
-    else streamed file by file, so a large series needs little memory)."""
-    # parts written by different pandas/pyarrow paths may type text as string or
-    # large_string (or a column as null where a part had no values): one schema for all
-    schema = pa.unify_schemas([pq.read_schema(p) for p in files], promote_options="permissive")
-    if sort_by is not None:
-        # file by file: the dataset reader's discovery costs ~20 ms a file, measured
-        table = pa.concat_tables([pq.ParquetFile(p).read().cast(schema) for p in files])
-        pq.write_table(table.sort_by(sort_by), out)
-        return
-    with pq.ParquetWriter(out, schema) as writer:
-        for path in files:
-            writer.write_table(pq.ParquetFile(path).read().cast(schema))
+def _free_name(path: Path) -> Path:
+    """``path``, or ``path.1``, ``path.2``... whichever does not exist yet."""
+    candidate, n = path, 0
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.{n}")
+    return candidate
+
+
+def _unified(tables: list[pa.Table]) -> list[pa.Table]:
+    """Tables cast to one schema: parts written by different pandas/pyarrow paths may type
+    text as string or large_string (or a column as null where a part had no values)."""
+    schema = pa.unify_schemas([t.schema for t in tables], promote_options="permissive")
+    return [t.cast(schema) for t in tables]
+
+
+def _merge_runs(parts: list[_Part], out: Path) -> int:
+    """Write the runs of ``parts`` (one row per run) into one file sorted by run_id."""
+    table = pa.concat_tables(_unified([p.table() for p in parts])).sort_by("run_id")
+    return _write_part(table, out)
+
+
+def _series_schema(part: _Part, manifest: dict[str, Any]) -> pa.Schema:
+    """A series part's schema from its footer; PartDamaged (checked whole) if unreadable."""
+    assert part.series is not None
+    try:
+        return pq.read_schema(part.series)
+    except (pa.ArrowException, OSError, ValueError):
+        _series_table(part, manifest)  # names what is wrong with it
+        raise PartDamaged(part.series, "its schema cannot be read") from None
+
+
+def _merge_series(parts: list[_Part], manifest: dict[str, Any], out: Path) -> int:
+    """Write the series of ``parts`` into one file, streamed part by part (a large series
+    needs little memory), each part checked as it is read."""
+    schemas = [_series_schema(p, manifest) for p in parts]
+    schema = pa.unify_schemas(schemas, promote_options="permissive")
+    rows = 0
+    with pq.ParquetWriter(out, schema, **_WRITE) as writer:
+        for part in parts:
+            table = _series_table(part, manifest)
+            writer.write_table(table.cast(schema))
+            rows += table.num_rows
+    return rows
 
 
 def compact_folder(root: str | Path) -> tuple[int, int]:
     """Merge the parts of a sweep folder (e.g. an interrupted one): (parts merged, runs).
 
-    Takes the folder's lock, so it refuses a folder a sweep is writing to."""
+    Takes the folder's lock, so it refuses a folder a sweep is writing to. A damaged part,
+    or two parts holding one run with different results, is refused (UserError naming the
+    files) and nothing changes."""
     root = Path(root)
     manifest = read_manifest(root)
     if manifest is None:
@@ -576,6 +1107,7 @@ def compact_folder(root: str | Path) -> tuple[int, int]:
     store._lock()
     try:
         store._settle_compaction()
+        store._drop_leftovers()
         runs = _parts(root / RUNS)
         store._next_part = max(runs, default=-1) + 1
         merged = store.compact()
@@ -588,45 +1120,73 @@ def compact_folder(root: str | Path) -> tuple[int, int]:
     return merged, total
 
 
-def _read(files: list[Path], columns: list[str] | None) -> pd.DataFrame | None:
-    if not files:
-        return None
-    return _read_table(files, columns).to_pandas()
+def _open(root: Path) -> tuple[dict[str, Any], list[_Part], list[str]]:
+    """A folder's manifest, its live runs parts checked, and notes on repeated runs; read
+    again if a sweep changed the folder meanwhile (a compaction removes parts)."""
+    for attempt in range(5):
+        manifest = read_manifest(root)
+        if manifest is None:
+            raise UserError(f"{root}: not a sweep folder (no {MANIFEST})")
+        try:
+            parts, damaged, notes = _scan(root, manifest)
+        except FileNotFoundError:
+            if attempt == 4:
+                raise
+            continue
+        if damaged:
+            raise damaged[0]
+        return manifest, parts, notes
+    raise AssertionError("unreachable")
 
 
-def _read_table(files: list[Path], columns: list[str] | None) -> pa.Table:
-    """The rows of ``files`` as one table, their schemas unified (string / large_string)."""
-    schema = pa.unify_schemas([pq.read_schema(p) for p in files], promote_options="permissive")
-    if columns is not None:
-        schema = pa.schema([schema.field(c) for c in columns if c in schema.names])
-    tables = [pq.read_table(p, columns=schema.names).cast(schema) for p in files]
-    return pa.concat_tables(tables)
+def _tell(found: list[str], notes: list[str] | None) -> None:
+    """Notes go to the caller's list, else out as warnings (a library's way to say so)."""
+    if notes is not None:
+        notes.extend(found)
+    else:
+        for note in found:
+            warnings.warn(one_line(note), RepeatedRunsWarning, stacklevel=3)
 
 
-def load_results(root: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """All recorded runs of a sweep folder, one row per run, sorted by ``run_id``."""
+def load_results(
+    root: str | Path, columns: list[str] | None = None, notes: list[str] | None = None
+) -> pd.DataFrame:
+    """All recorded runs of a sweep folder, one row per run, sorted by ``run_id``.
+
+    Each part is checked (see the module doc): a damaged one raises :class:`PartDamaged`
+    naming it. Runs held by two parts with identical results are read once, with a note
+    (appended to ``notes`` if given, else a :class:`RepeatedRunsWarning`)."""
     root = Path(root)
-    manifest = read_manifest(root)
-    if manifest is None:
-        raise UserError(f"{root}: not a sweep folder (no {MANIFEST})")
-    runs, _ = _live_parts(root, manifest)
-    frame = _read(list(runs.values()), columns)
-    if frame is None:
+    manifest, parts, found = _open(root)
+    _tell(found, notes)
+    if not parts:
         names = ["run_id", *(manifest.get("columns") or {}).get("parameters", [])]
         return pd.DataFrame(columns=columns or names)
+    tables = _unified([p.table() for p in parts])
+    if columns is not None:
+        present = tables[0].schema.names
+        tables = [t.select([c for c in columns if c in present]) for t in tables]
+    frame = pa.concat_tables(tables).to_pandas()
     return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
 
 
-def load_series(root: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """Per-step series of the recorded runs, sorted by ``run_id`` then ``step``."""
+def load_series(
+    root: str | Path, columns: list[str] | None = None, notes: list[str] | None = None
+) -> pd.DataFrame:
+    """Per-step series of the recorded runs, sorted by ``run_id`` then ``step`` (checked as
+    :func:`load_results` checks the runs)."""
     root = Path(root)
-    manifest = read_manifest(root)
-    if manifest is None:
-        raise UserError(f"{root}: not a sweep folder (no {MANIFEST})")
-    _, series = _live_parts(root, manifest)
-    files = list(series.values())
-    if not files:
-        return pd.DataFrame(columns=["run_id", "step", *(columns or [])])
+    manifest, parts, found = _open(root)
+    _tell(found, notes)
     wanted = None if columns is None else ["run_id", "step", *columns]
-    frame = _read_table(files, wanted).to_pandas()
+    tables = []
+    for part in parts:
+        if part.series is not None:
+            table = _series_table(part, manifest)
+            if wanted is not None:
+                table = table.select([c for c in wanted if c in table.column_names])
+            tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=["run_id", "step", *(columns or [])])
+    frame = pa.concat_tables(_unified(tables)).to_pandas()
     return frame.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)

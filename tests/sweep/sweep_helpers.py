@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from abm.sweep.store import load_results, load_series
+from abm.sweep.host import Job, perform
+from abm.sweep.plan import Plan
+from abm.sweep.store import SweepStore, load_results, load_series
 from tests.procs import abm_main, abm_subprocess  # noqa: F401  (the tests import them from here)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,3 +64,20 @@ def assert_same_results(a: Path, b: Path) -> None:
     runs_b, series_b = results(b)
     pd.testing.assert_frame_equal(runs_a, runs_b, check_exact=True)
     pd.testing.assert_frame_equal(series_a, series_b, check_exact=True)
+
+
+def written_in_parts(spec, out: Path, per_part: int, runs: int | None = None) -> None:
+    """A sweep stopped after ``runs`` runs (all by default), written by the store itself in
+    parts of ``per_part`` runs (the state a sweep interrupted late leaves)."""
+    plan = Plan(spec)
+    job = Job(spec.model, spec.base, spec.steps, spec.metrics, spec.timeout)
+    store = SweepStore.open(out, spec, plan, resume=out.exists())
+    for run_id in list(store.missing())[:runs]:
+        outcome = perform(job, plan.task(run_id))
+        outcome.run_id = run_id
+        if store.runs_schema is None:
+            store.set_columns(list(outcome.finals), list(outcome.series))
+        store.add(outcome)
+        if len(store._rows) == per_part:
+            store.flush()
+    store.close("interrupted")

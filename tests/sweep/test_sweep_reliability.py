@@ -11,7 +11,7 @@ import struct
 
 import pandas as pd
 import pytest
-from sweep_helpers import TOY_SPEC, abm_main, assert_same_results, results
+from sweep_helpers import TOY_SPEC, abm_main, assert_same_results, results, written_in_parts
 
 from abm.errors import UserError
 from abm.sweep import load_results, load_spec, run_sweep
@@ -165,23 +165,7 @@ def _interrupted(write_spec, tmp_path, name="out"):
     if not reference.exists():
         run_sweep(spec, reference, workers=1, progress=False)
     out = tmp_path / name
-    run_sweep(spec, out, workers=1, progress=False, flush_rows=2, flush_seconds=3600)
-    # un-compact: split the merged part back into one part per two runs, as a sweep that
-    # was interrupted leaves it
-    (only,) = _parts(out / RUNS).values()
-    (series_only,) = _parts(out / SERIES).values()
-    runs, series = pd.read_parquet(only), pd.read_parquet(series_only)
-    only.unlink()
-    series_only.unlink()
-    for i, first in enumerate(range(0, len(runs), 2)):
-        chunk = runs.sort_values("run_id").iloc[first : first + 2]
-        chunk.to_parquet(out / RUNS / f"part-{i:05d}.parquet", index=False)
-        series[series.run_id.isin(chunk.run_id)].to_parquet(
-            out / SERIES / f"part-{i:05d}.parquet", index=False
-        )
-    manifest = read_manifest(out)
-    manifest["state"] = "interrupted"
-    (out / "manifest.json").write_text(json.dumps(manifest))
+    written_in_parts(spec, out, per_part=2)  # one part per two runs, as the store writes them
     return spec, reference, out
 
 
@@ -338,8 +322,12 @@ def test_a_lost_scheduler_is_one_line_with_the_resume_command(write_spec, tmp_pa
 
     from sweep_helpers import abm_subprocess
 
+    from tests.procs import part_files, work_units
+
+    # 120 runs of ~0.15 s of CPU each: still running when the first part lands, here or on
+    # a faster machine (a fixed amount of work took 0.05 s a run on one)
     slow = TOY_SPEC.replace("replications = 2", "replications = 20").replace(
-        '"params.noise" = 0.05', '"params.noise" = 0.05\n"params.work" = 300000'
+        '"params.noise" = 0.05', f'"params.noise" = 0.05\n"params.work" = {work_units(0.15)}'
     )
     spec_path = write_spec(slow)
     cluster = subprocess.Popen(
@@ -352,10 +340,10 @@ def test_a_lost_scheduler_is_one_line_with_the_resume_command(write_spec, tmp_pa
             "sweep", spec_path, "--out", out, "--engine", "dask", "--scheduler", address
         )
         deadline = time.monotonic() + 300
-        while (read_manifest(out) or {}).get("columns") is None:
+        # the state it needs, not a time: runs under way on the cluster (a part landed)
+        while part_files(out / RUNS) < 1:
             assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
             time.sleep(0.2)
-        time.sleep(3)
         os.killpg(cluster.pid, 9)  # the scheduler and its workers are gone at once
         _, err = proc.communicate(timeout=300)
     finally:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sweep_helpers import TOY_SPEC, abm_main, assert_same_results, results, write_files
+from sweep_helpers import (
+    TOY_SPEC,
+    abm_main,
+    assert_same_results,
+    results,
+    write_files,
+    written_in_parts,
+)
 
 from abm.sweep import load_results, load_series, load_spec, run_sweep, sweep
 from abm.sweep.spec import SpecError
 from abm.sweep.store import read_manifest
+from tests.procs import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +107,16 @@ def test_failing_crashing_and_hanging_runs_are_recorded(write_spec, tmp_path):
 
 
 def test_no_run_process_outlives_the_sweep(one_and_two_workers):
-    time.sleep(0.2)
     mine = str(os.getpid())
-    children = [
-        p
-        for p in os.listdir("/proc")
-        if p.isdigit() and _ppid(p) == mine and "abm.sweep.host" in _cmdline(p)
-    ]
-    assert children == []
+
+    def hosts() -> list[str]:
+        return [
+            p
+            for p in os.listdir("/proc")
+            if p.isdigit() and _ppid(p) == mine and "abm.sweep.host" in _cmdline(p)
+        ]
+
+    wait_for(lambda: not hosts(), 30, "the run processes to exit")  # (a state, not a time)
 
 
 def _ppid(pid: str) -> str:
@@ -129,14 +138,8 @@ def _cmdline(pid: str) -> str:
 def test_resume_runs_only_what_is_missing(one_and_two_workers, tmp_path):
     spec, folder, _, _ = one_and_two_workers
     out = tmp_path / "partial"
-    run_sweep(spec, out, workers=2, progress=False, flush_rows=5, flush_seconds=3600)
-    parts = sorted((out / "runs").iterdir())
-    assert [p.name for p in parts] == ["part-00003.parquet"]  # 5 + 5 + 2 runs, merged at the end
-    table = pd.read_parquet(parts[0])
-    table[table.run_id >= 5].to_parquet(parts[0], index=False)  # as if 5 runs were never written
-    for series in (out / "series").iterdir():
-        frame = pd.read_parquet(series)
-        frame[frame.run_id >= 5].to_parquet(series, index=False)
+    written_in_parts(spec, out, per_part=3, runs=7)  # a sweep stopped after 7 runs
+    assert len(load_results(out)) == 7
     report = run_sweep(spec, out, workers=2, progress=False, resume=True)
     assert report.ran == 5
     assert_same_results(folder / "one", out)
