@@ -11,7 +11,9 @@ once per worker thread, so imports are paid once, not per run.
 
 The protocol is length-prefixed pickles over the child's stdin and a private
 copy of its stdout (the model's own prints go to stderr). The child ignores
-SIGINT (the sweep decides when runs stop) and exits when its parent dies.
+SIGINT (the sweep decides when runs stop) and exits, quietly, when its parent dies: a
+watcher thread notices within half a second, and a result it cannot send (the parent's end
+of the pipe is closed) ends it at once, without a traceback.
 
 Run ``python -m abm.sweep.host MODULE`` only through :class:`RunHost`.
 """
@@ -276,12 +278,24 @@ def execute(job: Job, task: RunTask) -> Outcome:
     return host.run(job, task)
 
 
+PARENT_GONE = 3  # the run process's exit status when its parent is gone
+
+
 def _watch_parent(parent: int) -> None:
     """Exit when the process that started us is gone (e.g. the sweep got SIGKILL)."""
     while True:
         time.sleep(0.5)
         if os.getppid() != parent:
-            os._exit(3)
+            os._exit(PARENT_GONE)
+
+
+def _send(channel: IO[bytes], obj: Any) -> None:
+    """Send ``obj`` to the parent; if its end of the pipe is closed (the parent died while
+    the run went on), exit quietly: no one is left to read a result or a traceback."""
+    try:
+        _write_frame(channel, obj)
+    except (BrokenPipeError, ConnectionResetError):
+        os._exit(PARENT_GONE)
 
 
 def _child_main(preload: str) -> None:
@@ -297,7 +311,7 @@ def _child_main(preload: str) -> None:
         load_model(preload).import_all()  # pay the imports now, not in the first run's time
     except Exception:
         pass  # each run reports its own import error
-    _write_frame(channel_out, ("ready", os.getpid()))
+    _send(channel_out, ("ready", os.getpid()))
     while True:
         data = _read_frame(channel_in)
         if data is None:
@@ -305,12 +319,12 @@ def _child_main(preload: str) -> None:
         try:
             job, task = pickle.loads(data)
         except Exception as exc:
-            _write_frame(
+            _send(
                 channel_out,
                 Outcome(-1, "error", 0.0, error=f"cannot read the run: {exc}", error_type="Host"),
             )
             continue
-        _write_frame(channel_out, perform(job, task))
+        _send(channel_out, perform(job, task))
 
 
 if __name__ == "__main__":
