@@ -68,8 +68,11 @@ def _load(path: str, overrides: Sequence[str] = (), steps: int | None = None):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from abm.cliutil import interrupt_on_sigterm
     from abm.run import OUTPUT_FILES, check_out, open_staging, run_scenario, write_outputs
     from abm.scenario import safe_name
+
+    interrupt_on_sigterm()  # SIGTERM cleans up like Ctrl-C: no staging folder left, status 130
 
     scenario = _load(args.scenario, args.set or (), args.steps)
     seed = scenario.seed if args.seed is None else args.seed

@@ -11,7 +11,9 @@ is then swapped with the old one in one ``renameat2(RENAME_EXCHANGE)`` call (or 
 into place when there is none). A killed run therefore leaves either the old complete
 results or the new ones; its staging folder is removed by the next run into the same
 place. If the results cannot be written, the finished run is saved in a rescue folder
-under the system's temporary folder, and the error says where.
+under the system's temporary folder, and the error says where. Ctrl-C and SIGTERM (which
+``abm run`` treats alike) wait while the folder is swapped into place, so an interrupted
+run leaves the old results or the new ones, never a folder moved aside.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import math
 import os
 import re
 import shutil
+import signal
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -252,8 +256,31 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends (they arrive then, as usual)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):  # no signal masks here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def publish(staging: Path, out: Path) -> None:
-    """Put the finished staging folder at ``out`` in one step; the old folder is deleted."""
+    """Put the finished staging folder at ``out`` in one step; the old folder is deleted.
+
+    Ctrl-C and SIGTERM wait until it is done: where there is no atomic swap, the old
+    folder is moved aside for a moment, and an interrupt then would leave no results."""
+    with _signals_held():
+        _publish(staging, out)
+
+
+def _publish(staging: Path, out: Path) -> None:
     if out.is_dir():
         if not _exchange(staging, out):
             # no atomic swap here: move the old folder aside under a staging name (the next
