@@ -9,6 +9,7 @@ to the server process in ``ABM_APP_ROOTS``).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ ROOTS_ENV = "ABM_APP_ROOTS"
 CACHE_ENV = "ABM_ASSET_CACHE"
 _SKIP_DIRS = {".git", ".venv", "node_modules", ".cache", "__pycache__", ".pytest_cache"}
 _RESULT_DEPTH = 4
+_NOTED: set[Path] = set()  # links already reported (the lists are built at every render)
 
 
 @dataclass(frozen=True)
@@ -75,13 +77,30 @@ def scenario_choices() -> list[Choice]:
         for folder in folders:
             if not folder.is_dir():
                 continue
-            for path, description in list_scenarios(folder):
-                path = path.resolve()
-                if path in seen:
+            for link, description in list_scenarios(folder):
+                path = link.resolve()
+                home = _root_of(link, path, root)
+                if path in seen or home is None:
                     continue
                 seen.add(path)
-                found.append(Choice(label(path, root), path.stem, path, description, _korean(path)))
+                found.append(Choice(label(path, home), path.stem, path, description, _korean(path)))
     return found
+
+
+def _root_of(link: Path, path: Path, root: Path) -> Path | None:
+    """The allowed root that holds ``path`` (``link``, found under ``root``, resolved): that
+    root if it does; None for a symlink to a file outside every root: it is not offered,
+    and said once on the server's log."""
+    roots = [root, *allowed_roots()]
+    home = next((r for r in roots if path.is_relative_to(r)), None)
+    if home is None and link not in _NOTED:
+        _NOTED.add(link)
+        print(
+            f"abm app: skipped {link}: a link to {path}, outside the allowed roots",
+            file=sys.stderr,
+            flush=True,
+        )
+    return home
 
 
 def result_choices() -> list[Choice]:
