@@ -7,12 +7,17 @@
 ``--write`` replaces the text between ``<!-- decision-results:begin -->`` and
 ``<!-- decision-results:end -->`` in the file, so the document's prose stays and its
 numbers always come from a run (``make decide-sites`` does all of it).
+
+Every text that comes from a spec, a decision folder or the command line (labels, names,
+rules, notes) is written through :func:`text`: it cannot add HTML, table cells, links,
+emphasis or lines to the document.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -20,6 +25,24 @@ from typing import Any
 
 BEGIN, END = "<!-- decision-results:begin -->", "<!-- decision-results:end -->"
 _FIGURES = ("p_best.png", "bands.png", "reference.png")
+_HTML = {"&": "&amp;", "<": "&lt;"}  # what starts a tag or an entity
+# Markdown's inline syntax, table cells and headings; "_" only where it could start or end
+# emphasis, and a list marker only at the start (where a text may begin a list item)
+_MARKDOWN = re.compile(r"[\\`*\[\]|#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|^[-+>]")
+_NUMBERED = re.compile(r"^(\d+)([.)])")  # "1." at the start would begin a numbered list
+_CODE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def text(value: Any) -> str:
+    """User text as Markdown text: one line, HTML escaped, Markdown's syntax backslashed."""
+    line = " ".join(str(value).split())
+    line = "".join(_HTML.get(c, c) for c in line)
+    return _NUMBERED.sub(r"\1\\\2", _MARKDOWN.sub(lambda m: "\\" + m.group(0), line))
+
+
+def code(value: Any) -> str:
+    """A name in backticks if it is a plain name, else as text."""
+    return f"`{value}`" if _CODE.fullmatch(str(value)) else text(value)
 
 
 def _num(x: Any) -> str:
@@ -38,10 +61,10 @@ def _pct(x: Any) -> str:
 
 
 def objective_section(o: dict[str, Any]) -> list[str]:
-    unit = f" [{o['unit']}]" if o.get("unit") else ""
-    lines = [f"#### {o['label']}{unit}, {o['at']} ({o['direction']})", ""]
+    unit = f" \\[{text(o['unit'])}\\]" if o.get("unit") else ""
+    lines = [f"#### {text(o['label'])}{unit}, {text(o['at'])} ({text(o['direction'])})", ""]
     if not o.get("options"):
-        return [*lines, f"No comparison: {o.get('note', '')}", ""]
+        return [*lines, f"No comparison: {text(o.get('note', ''))}", ""]
     if o["futures_dropped"]:
         lines += [
             f"{o['futures_dropped']} of {o['futures_used'] + o['futures_dropped']} "
@@ -55,7 +78,7 @@ def objective_section(o: dict[str, Any]) -> list[str]:
     )
     lines.append("|---|---:|---:|---:|---:|---:|" + ("---:|" if sat else ""))
     for x in o["options"]:
-        name = f"**{x['name']}**" if x["name"] == o["leader"] else x["name"]
+        name = f"**{text(x['name'])}**" if x["name"] == o["leader"] else text(x["name"])
         lines.append(
             f"| {name} | {_num(x['median'])} | {_num(x['p5'])} to {_num(x['p95'])} | "
             f"{_pct(x['p_best'])} | {_num(x['regret_mean'])} | {_num(x['regret_max'])} |"
@@ -65,14 +88,15 @@ def objective_section(o: dict[str, Any]) -> list[str]:
     if ref:
         lines += [
             "",
-            f"Against {ref['option']} (option minus {ref['option']}, future by future):",
+            f"Against {text(ref['option'])} (option minus {text(ref['option'])}, future by "
+            "future):",
             "",
             "| option | median difference | 5-95 % | better | worse |",
             "|---|---:|---:|---:|---:|",
         ]
         for d in ref["differences"]:
             lines.append(
-                f"| {d['option']} | {_num(d['median'])} | {_num(d['p5'])} to "
+                f"| {text(d['option'])} | {_num(d['median'])} | {_num(d['p5'])} to "
                 f"{_num(d['p95'])} | {_pct(d['p_better'])} | {_pct(d['p_worse'])} |"
             )
     disc = o.get("discovery") or {}
@@ -86,16 +110,16 @@ def objective_section(o: dict[str, Any]) -> list[str]:
         ]
         for pair in disc["pairs"]:
             for b in pair["boxes"]:
-                rule = b.get("note") or b["rule"]
+                rule = text(b.get("note") or b["rule"])
                 if b.get("meets_density") is False:
                     rule = f"no box reaches density {disc['density_target']:g}; densest: {rule}"
                 lines.append(
-                    f"| {pair['a']} vs {pair['b']} | {b['winner']} | "
+                    f"| {text(pair['a'])} vs {text(pair['b'])} | {text(b['winner'])} | "
                     f"{_pct(b['base_rate'])} | {rule} | {_num(b['coverage'])} | "
                     f"{_num(b['density'])} |"
                 )
     elif disc.get("note"):
-        lines += ["", f"Scenario discovery: {disc['note']}."]
+        lines += ["", f"Scenario discovery: {text(disc['note'])}."]
     return [*lines, ""]
 
 
@@ -107,17 +131,17 @@ def render(decision: dict[str, Any], folder: Path, figures: str | None, note: st
         created = json.loads(manifest.read_text()).get("created", "")[:10]
     c = runs["counts"]
     lines = [
-        f"*Generated by `python -m abm.decide.markdown` from a run of `{decision['name']}` "
-        f"made {created or 'on an unknown date'}{'; ' + note if note else ''}.*",
+        f"*Generated by `python -m abm.decide.markdown` from a run of {code(decision['name'])} "
+        f"made {text(created) or 'on an unknown date'}{'; ' + text(note) if note else ''}.*",
         "",
-        f"{len(decision['options'])} options x {f['count']} futures ({f['uncertainty']}), "
-        f"common random numbers, horizon {decision['horizon']}: {runs['recorded']} of "
+        f"{len(decision['options'])} options x {f['count']} futures ({text(f['uncertainty'])}), "
+        f"common random numbers, horizon {text(decision['horizon'])}: {runs['recorded']} of "
         f"{runs['total']} runs, {c['ok']} ok, {c['error']} failed, {c['timeout']} timed out.",
         "",
     ]
     if f["parameters_at_scenario_values"]:
         lines += ["**No posterior and no ranges: parameters at the scenario's values.**", ""]
-    lines += [f"* {s}" for s in decision["summary"]] + [""]
+    lines += [f"* {text(s)}" for s in decision["summary"]] + [""]
     if figures:
         for name in _FIGURES:
             if (folder / "figures" / name).is_file():
