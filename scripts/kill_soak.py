@@ -8,6 +8,10 @@ kills:
 * ``abm sweep`` / ``--resume`` on a toy sweep: no duplicated run ids, and every recorded
   row equal to the reference's; a finished sweep equals the reference.
 
+Only the main process is killed (as a batch system or ``kill -9 PID`` does): its run
+processes must notice and exit without a word; a traceback on stderr (theirs or its own)
+is counted.
+
 Leftovers (staging folders, temp parts) are allowed right after a kill (SIGKILL gives
 no chance to clean), but the next command into the same place must remove them: the
 script counts what remains after the last command of each folder. Usage::
@@ -50,7 +54,7 @@ def abm(*args: str) -> subprocess.Popen:
 
 
 def kill_after(proc: subprocess.Popen, delay: float) -> bool:
-    """SIGKILL the process group member after ``delay`` s; False if it ended first."""
+    """SIGKILL the main process (only) after ``delay`` s; False if it ended first."""
     end = time.monotonic() + delay
     while time.monotonic() < end:
         if proc.poll() is not None:
@@ -59,6 +63,13 @@ def kill_after(proc: subprocess.Popen, delay: float) -> bool:
     proc.kill()
     proc.wait()
     return True
+
+
+def tracebacks(proc: subprocess.Popen) -> int:
+    """Tracebacks on the command's stderr, read to its end: the run processes hold it open
+    until they exit, so this also waits for them."""
+    _, err = proc.communicate(timeout=120)
+    return err.count("Traceback")
 
 
 def folder_bytes(folder: Path) -> dict[str, bytes]:
@@ -105,6 +116,7 @@ def soak_run(kills: int, rng: random.Random, work: Path, stats: dict) -> None:
             print(f"run kill {done}: {dict(stats)}", flush=True)
         else:
             stats["run finished before the kill"] += 1
+        stats["run TRACEBACKS"] += tracebacks(proc)
         if out.exists():
             now = folder_bytes(out)
             if now not in refs.values():
@@ -154,6 +166,7 @@ def soak_sweep(kills: int, rng: random.Random, work: Path, stats: dict) -> None:
             print(f"sweep kill {done}: {dict(stats)}", flush=True)
         else:
             stats["sweep finished before the kill"] += 1
+        stats["sweep TRACEBACKS (main or run processes)"] += tracebacks(proc)
         if not out.exists() or read_manifest(out) is None:
             continue
         runs = load_results(out).drop(columns=["elapsed_s", "traceback"], errors="ignore")

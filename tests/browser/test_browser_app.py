@@ -56,6 +56,25 @@ def counter_changes_after(page: Page, seconds: float) -> int:
     return changes
 
 
+def wait_for_step(page: Page, above: int, timeout: float = 120) -> int:
+    """Wait until the counter shows a step past ``above`` (a state, not a time: a loaded
+    machine steps slower); the step it shows."""
+    deadline = time.monotonic() + timeout
+    while (step := step_of(page)) <= above:
+        assert time.monotonic() < deadline, f"the run did not pass step {above}"
+        time.sleep(0.05)
+    return step
+
+
+def settled(page: Page, quiet: float = 1.0, timeout: float = 60) -> int:
+    """Wait until the counter stopped changing (no change for ``quiet`` s: the step under
+    way and the last frame after a pause are drawn); the step it shows."""
+    deadline = time.monotonic() + timeout
+    while counter_changes_after(page, quiet):
+        assert time.monotonic() < deadline, "the step counter did not settle"
+    return step_of(page)
+
+
 def test_page_loads_steps_and_renders(page: Page, app_url: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     started = time.monotonic()
@@ -89,18 +108,17 @@ def test_pause_takes_effect_at_top_speed(page: Page, app_url: str) -> None:
     set_top_speed(page)
     page.locator(".btn-play").click()
     expect(page.locator(".btn-play")).to_contain_text("Pause")
-    time.sleep(2.5)
+    wait_for_step(page, 3)
     clicked = time.monotonic()
     page.locator(".btn-play").click()
     expect(page.locator(".btn-play")).to_contain_text("Play")
     flipped_ms = 1000 * (time.monotonic() - clicked)
-    time.sleep(0.5)  # the step under way and the last frame
-    paused_at = step_of(page)
+    paused_at = settled(page)  # the step under way and the last frame
     assert paused_at > 3
     assert counter_changes_after(page, 1.5) == 0
     # the language toggle while playing
     page.locator(".btn-play").click()
-    time.sleep(1.0)
+    wait_for_step(page, paused_at)
     started = time.monotonic()
     page.locator(".btn-language").click()
     expect(page.locator(".abm-tabs")).to_contain_text("실시간 실행")
@@ -395,15 +413,17 @@ def test_responsive_at_10000_firms(page: Page, app_url: str) -> None:
     assert page.evaluate("window.__sawBuilding") is True
     steps = [timed_step(page) for _ in range(3)]
     set_top_speed(page)
+    before = step_of(page)
     page.locator(".btn-play").click()
-    # not 3 s: a fast machine plays the whole run to its end (Play disabled) in under 3 s
-    time.sleep(0.5)
+    # playing, with a step done (not a time: a fast machine plays the whole run to its end,
+    # Play disabled, in under 3 s; a loaded one may take seconds for a step)
     expect(page.locator(".btn-play")).to_contain_text("Pause")
+    wait_for_step(page, before)
     clicked = time.monotonic()
     page.locator(".btn-play").click()
     expect(page.locator(".btn-play")).to_contain_text("Play")
     pause_ms = 1000 * (time.monotonic() - clicked)
-    time.sleep(0.5)
+    settled(page)
     assert counter_changes_after(page, 1.5) == 0
     print(f"\n10,000 firms: step render ms {[round(s) for s in steps]}; pause {pause_ms:.0f} ms")
     screenshot(page, "10-ten-thousand-firms")

@@ -36,11 +36,12 @@ def test_sigkill_then_resume_gives_the_uninterrupted_posterior(tmp_path):
     assert abm_main("calibrate", spec, "--out", reference, "--workers", "2") == 0
     out = tmp_path / "out"
 
-    # kill: while the prior's batch runs, just after generation 0 is stored, mid-generation 1
+    # kill at states, not times: while the prior's batch runs, once generation 0 is stored,
+    # mid-generation 1 (a third batch part landed)
     moments = [
         lambda: _wait_for(lambda: _batch_parts(out) >= 1 or (out / "runs").is_dir(), 120),
-        lambda: (_wait_for(lambda: _generations(out) >= 1, 300), time.sleep(0.2)),
-        lambda: (_wait_for(lambda: _batch_parts(out) >= 3, 300), time.sleep(0.5)),
+        lambda: _wait_for(lambda: _generations(out) >= 1, 300),
+        lambda: _wait_for(lambda: _batch_parts(out) >= 3, 300),
     ]
     kill_at(["calibrate", spec, "--out", out, "--workers", "2"], moments, settle=20)
 
@@ -114,12 +115,12 @@ def test_sigterm_stops_and_says_how_to_resume(tmp_path):
     began = time.monotonic()
     proc = abm_subprocess("calibrate", endless, "--out", out, "--workers", "2")
     try:
-        # under way: the first batch's sweep folder is open and both run processes exist
+        # under way, with runs in flight: the first batch's sweep folder is open and both
+        # run processes exist (a run process starts with its first run)
         _wait_for(lambda: _batch_folders(out), 300)
         _wait_for(lambda: len(_run_hosts(proc)) == 2 or proc.poll() is not None, 300)
         assert proc.poll() is None, proc.communicate()
         hosts = _run_hosts(proc)
-        time.sleep(1.0)  # runs in flight
     except BaseException:
         _kill(proc)
         raise

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import time
 from functools import partial
 from pathlib import Path
 
@@ -40,11 +39,12 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
     run_sweep(load_spec(spec_path), reference, workers=2, progress=False)
     out = tmp_path / "out"
 
-    # Kill at three moments: during start-up, just after a part landed, and mid-way later on.
+    # Kill at three states (never after a time: a loaded machine is slower at everything):
+    # the folder opened (start-up, the trial run), a part landed, one more part landed.
     moments = [
-        lambda: time.sleep(1.0),
-        lambda: (_wait_for(lambda: _parts(out) >= 1, 120), time.sleep(0.1)),
-        lambda: (_wait_for(lambda: _parts(out) >= 2, 120), time.sleep(0.7)),
+        lambda: _wait_for(lambda: read_manifest(out) is not None, 120),
+        lambda: _wait_for(lambda: _parts(out) >= 1, 120),
+        lambda: _wait_for(lambda: _parts(out) >= 2, 120),
     ]
     kill_at(["sweep", spec_path, "--out", out, "--workers", "2"], moments, settle=10)
 
@@ -67,8 +67,10 @@ def test_sigterm_saves_finished_runs_and_says_how_to_resume(tmp_path):
     spec_path = write_files(tmp_path, slow_spec())
     out = tmp_path / "out"
     proc = abm_subprocess("sweep", spec_path, "--out", out, "--workers", "2")
-    _wait_for(lambda: (read_manifest(out) or {}).get("columns") is not None, 120)
-    time.sleep(2.0)
+    # the state the test needs: runs recorded (a part landed), not a time after the start
+    # (with 2 s, a loaded machine had finished no run yet: issue 24)
+    _wait_for(lambda: _parts(out) >= 1 or proc.poll() is not None, 300)
+    assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
