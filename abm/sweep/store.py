@@ -260,9 +260,13 @@ _PANDAS_INDEX = re.compile(r"^__index_level_\d+__$")  # a part saved by pandas w
 
 
 def _parse(path: Path, data: bytes, columns: list[str] | None = None) -> pa.Table:
-    """A part's table, with Parquet's page checksums checked; PartDamaged if unreadable.
-    A pandas index saved with it (``__index_level_0__``) is not data: it is dropped."""
+    """A part's table (``columns``: those of them it has), with Parquet's page checksums
+    checked; PartDamaged if unreadable. A pandas index saved with it
+    (``__index_level_0__``) is not data: it is dropped."""
     try:
+        if columns is not None:
+            names = pq.read_schema(pa.BufferReader(data)).names
+            columns = [c for c in columns if c in names]
         table = pq.read_table(
             pa.BufferReader(data), columns=columns, page_checksum_verification=True
         )
@@ -325,14 +329,19 @@ class _Part:
     repeated: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     def table(self, columns: list[str] | None = None) -> pa.Table:
-        """Its rows, without those whose kept copy is in another part."""
+        """Its rows (``columns``: those of them it has), without those whose kept copy is
+        in another part."""
         wanted = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
         table = _parse(self.path, self.data, wanted)
         if len(self.repeated):
             table = table.filter(
                 pc.invert(pc.is_in(table.column("run_id"), pa.array(self.repeated)))
             )
-        return table if columns is None else table.select(columns)
+        return (
+            table
+            if columns is None
+            else table.select([c for c in columns if c in table.column_names])
+        )
 
     def kept_ids(self) -> np.ndarray:
         return np.setdiff1d(self.run_ids, self.repeated) if len(self.repeated) else self.run_ids
@@ -355,10 +364,11 @@ def _series_table(
             raise PartDamaged(part.series, "it holds series of runs its runs part does not hold")
         settled["rows"] = table.num_rows
     part.series_record = settled
-    if len(part.repeated) or not recorded:
-        keep = pc.is_in(table.column("run_id"), pa.array(part.kept_ids()))
-        table = table.filter(keep)
-    return table if columns is None else table.select(columns)
+    if len(part.repeated):
+        table = table.filter(pc.is_in(table.column("run_id"), pa.array(part.kept_ids())))
+    return (
+        table if columns is None else table.select([c for c in columns if c in table.column_names])
+    )
 
 
 def _scan(
@@ -1162,11 +1172,7 @@ def load_results(
     if not parts:
         names = ["run_id", *(manifest.get("columns") or {}).get("parameters", [])]
         return pd.DataFrame(columns=columns or names)
-    tables = _unified([p.table() for p in parts])
-    if columns is not None:
-        present = tables[0].schema.names
-        tables = [t.select([c for c in columns if c in present]) for t in tables]
-    frame = pa.concat_tables(tables).to_pandas()
+    frame = pa.concat_tables(_unified([p.table(columns) for p in parts])).to_pandas()
     return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
 
 
@@ -1182,10 +1188,7 @@ def load_series(
     tables = []
     for part in parts:
         if part.series is not None:
-            table = _series_table(part, manifest)
-            if wanted is not None:
-                table = table.select([c for c in wanted if c in table.column_names])
-            tables.append(table)
+            tables.append(_series_table(part, manifest, wanted))
     if not tables:
         return pd.DataFrame(columns=["run_id", "step", *(columns or [])])
     frame = pa.concat_tables(_unified(tables)).to_pandas()
