@@ -487,7 +487,7 @@ class Calibrator:
         from abm.calibrate.check import keep_for
         from abm.calibrate.simmodel import write_batch
         from abm.sweep.spec import load_spec
-        from abm.sweep.store import load_results, load_series, read_manifest
+        from abm.sweep.store import damaged_parts, load_results, load_series, read_manifest
 
         folder = self.root / RUNS
         folder.mkdir(exist_ok=True)
@@ -521,7 +521,8 @@ class Calibrator:
         }
         out = folder / name
         manifest = read_manifest(out) if out.is_dir() else None
-        if manifest is None or manifest.get("state") != "complete":
+        finished = manifest is not None and manifest.get("state") == "complete"
+        if not finished or damaged_parts(out):  # a damaged part's runs run again
             regions = list(self.spec.base.regions)
             districts = list(self.spec.base.districts)
             series = (

@@ -126,7 +126,7 @@ def run_decision(
     from abm.decide.analysis import analyze_decision
     from abm.sweep.engines import check_engine_args
     from abm.sweep.runner import run_sweep
-    from abm.sweep.store import load_results
+    from abm.sweep.store import damaged_parts, load_results
 
     began = monotonic()
     out = Path(out)
@@ -139,6 +139,7 @@ def run_decision(
         manifest is not None
         and manifest.get("state") == "complete"
         and manifest.get("runs_done") == total
+        and not damaged_parts(out / SWEEP_DIR)  # else --resume runs their runs again
     )
     if not complete:
         done = run_sweep(

@@ -1155,6 +1155,15 @@ def compact_folder(root: str | Path) -> tuple[int, int]:
     return merged, total
 
 
+def damaged_parts(root: str | Path) -> list[PartDamaged]:
+    """The damaged parts of a sweep folder, its runs and series parts all read ([] for an
+    intact folder, or none). For callers that skip a finished sweep: if any, run it again
+    with ``resume``, which moves them aside and runs their runs again."""
+    root = Path(root)
+    manifest = read_manifest(root)
+    return [] if manifest is None else _scan(root, manifest, check_series=True)[1]
+
+
 def _open(root: Path) -> tuple[dict[str, Any], list[_Part], list[str]]:
     """A folder's manifest, its live runs parts checked, and notes on repeated runs; read
     again if a sweep changed the folder meanwhile (a compaction removes parts)."""
