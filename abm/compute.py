@@ -25,9 +25,19 @@ from abm.scenario import Scenario, parse_month
 
 
 def allocate(
-    demand: np.ndarray, capacity: float, rule: str, priority: np.ndarray, wait: np.ndarray
+    demand: np.ndarray,
+    capacity: float,
+    rule: str,
+    priority: np.ndarray,
+    wait: np.ndarray,
+    who: np.ndarray | None = None,
 ) -> np.ndarray:
-    """GPUs granted to each applicant of one center under its allocation rule."""
+    """GPUs granted to each applicant of one center under its allocation rule.
+
+    ``who``: the applicants' rows, when ``priority`` and ``wait`` are given for every
+    user; only the entries the rule reads are then taken (most months a center is not
+    oversubscribed, or its rule reads one of the two).
+    """
     total = demand.sum()
     if total <= capacity:
         return demand.copy()
@@ -36,14 +46,14 @@ def allocate(
     if rule == "proportional":
         return demand * (capacity / total)
     if rule == "priority":
-        first = demand * priority
+        first = demand * (priority if who is None else priority[who])
         p_total = first.sum()
         if p_total >= capacity:
             return first * (capacity / p_total)
         rest = demand - first
         return first + rest * ((capacity - p_total) / rest.sum())
     # queue: longest-waiting first, ties by application order (row index)
-    order = np.argsort(-wait, kind="stable")
+    order = np.argsort(-(wait if who is None else wait[who]), kind="stable")
     cum = np.cumsum(demand[order])
     granted_sorted = np.clip(capacity - (cum - demand[order]), 0.0, demand[order])
     granted = np.empty_like(demand)
@@ -229,43 +239,64 @@ class ComputeMarket:
 
     def _allocate_public(self, region, need, priority, wait, out: Allocation) -> None:
         """Each user applies to the public center it expects most from (saving x access x the
-        share its site served lately); the refused try the next."""
+        share its site served lately); the refused try the next.
+
+        The users still applying are kept as a compact list, with what each has obtained
+        so far beside it; a user's totals are written to ``out`` when it stops applying.
+        Every user applies to at most one center a round and adds what it gets to its own
+        totals, so the totals are the same sums, in the same order, as adding each
+        center's grants to the whole-population arrays, without the scattered reads and
+        writes. Each center sees its applicants in row order, as its rule and its sums
+        require.
+        """
         public = [i for i, c in enumerate(self.centers) if c.public and c.capacity > 0]
         if not public or self.params.market_price_krw <= 0:
             return
-        saving = np.array(
-            [self.saving(self.centers[i].price_krw) * self.centers[i].expected_fill for i in public]
-        )
-        choice, worthwhile = self._preferences(self.access[:, public] * saving)
-        left = np.array([self.centers[i].capacity for i in public])
-        users = None  # still applying (refused at every center tried so far); None: all
+        centers = [self.centers[i] for i in public]
+        saving = np.array([self.saving(c.price_krw) * c.expected_fill for c in centers])
+        access = self.access[:, public]
+        choice, worthwhile = self._preferences(access * saving)
+        price = np.array([c.price_krw for c in centers])
+        gain = np.array([self.params.market_price_krw - c.price_krw for c in centers])
+        every = np.arange(access.shape[0])
+        left = np.array([c.capacity for c in centers])
+        # the users still applying, their region and need, and what they obtained so far
+        users, here, wanted = np.arange(len(need)), region, need
+        totals = [np.zeros(len(need)) for _ in range(4)]  # public, effective, spend, saving
+        into = (out.public, out.effective, out.spend, out.saving)
         for round_ in range(len(public)):
-            if users is None:
-                unmet, here = need - out.public, region
-            else:
-                unmet, here = need[users] - out.public[users], region[users]
-            wants = np.flatnonzero((unmet > 1e-12) & worthwhile[round_][here])
-            if len(wants) == 0:
-                break
-            users = wants if users is None else users[wants]
-            unmet, here = unmet[wants], here[wants]
-            picked = choice[round_][here]
-            for j, i in enumerate(public):
+            unmet = wanted - totals[0]
+            applying = (unmet > 1e-12) & worthwhile[round_][here]
+            if not applying.all():
+                done = users[~applying]
+                for kept, total in zip(totals, into, strict=True):
+                    total[done] = kept[~applying]
+                keep = np.flatnonzero(applying)
+                users, here, wanted, unmet = users[keep], here[keep], wanted[keep], unmet[keep]
+                totals = [kept[keep] for kept in totals]
+                if len(users) == 0:
+                    break
+            pick = choice[round_]
+            picked = pick[here]
+            granted = np.empty(len(users))
+            for j, c in enumerate(centers):
                 at = np.flatnonzero(picked == j)
                 if len(at) == 0:
                     continue
-                applicants = users[at]
-                c = self.centers[i]
                 d = unmet[at]
-                g = allocate(d, left[j], c.allocation, priority[applicants], wait[applicants])
-                left[j] -= g.sum()
+                g = allocate(d, left[j], c.allocation, priority, wait, who=users[at])
+                granted[at] = g
+                total = g.sum()
+                left[j] -= total
                 if round_ == 0:  # an applicant is counted once, where it applied first
                     c.demand += float(d.sum())
-                c.granted += float(g.sum())
-                out.public[applicants] += g
-                out.effective[applicants] += g * self.access[:, i][here[at]]
-                out.spend[applicants] += g * c.price_krw
-                out.saving[applicants] += g * (self.params.market_price_krw - c.price_krw)
+                c.granted += float(total)
+            totals[0] += granted
+            totals[1] += granted * access[every, pick][here]
+            totals[2] += granted * price[pick][here]
+            totals[3] += granted * gain[pick][here]
+        for kept, total in zip(totals, into, strict=True):
+            total[users] = kept
         served = out.public >= need - 1e-12
         wait[:] = np.where(served, 0.0, wait + 1.0)
 

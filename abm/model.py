@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from abm import location, metrics
+from abm import allocator, location, metrics
 from abm.agents import CentralGovernment, LocalGovernment, University
 from abm.agents.firm import FirmAgents
 from abm.compute import ComputeMarket
@@ -104,6 +104,7 @@ class RegionalModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, rng: int | None = None):
         super().__init__(rng=scenario.seed if rng is None else rng)
+        allocator.tune()  # once per process: months reuse freed memory (abm/allocator.py)
         self.config = scenario
         p = scenario.params
         self.region_ids: list[str] = list(scenario.regions)
