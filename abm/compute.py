@@ -21,6 +21,7 @@ import numpy as np
 
 from abm.dates import months_between
 from abm.geography import access
+from abm.nodes import blocks
 from abm.scenario import Scenario, parse_month
 
 
@@ -241,13 +242,17 @@ class ComputeMarket:
         """Each user applies to the public center it expects most from (saving x access x the
         share its site served lately); the refused try the next.
 
-        The users still applying are kept as a compact list, with what each has obtained
-        so far beside it; a user's totals are written to ``out`` when it stops applying.
-        Every user applies to at most one center a round and adds what it gets to its own
-        totals, so the totals are the same sums, in the same order, as adding each
-        center's grants to the whole-population arrays, without the scattered reads and
-        writes. Each center sees its applicants in row order, as its rule and its sums
-        require.
+        A user that stops applying (served, or no center left worth its while) never
+        applies again, since its region's order of centers only gets worse. Each round
+        every user adds what it got to its own totals: its grant when it applied,
+        exact zeros when it did not (a total of zeros and non-negative grants stays as
+        it is), so the totals are the same sums, in the same order, as adding each
+        center's grants to the population's arrays. Each center sees all its
+        applicants of a round at once, in row order, as its rule and its sums require.
+        The rounds run over blocks of users (:func:`abm.nodes.blocks`), so that their
+        temporaries stay in the CPU's caches at a million users; users who stopped
+        applying leave the rounds once they are half of those left, their totals
+        written out then.
         """
         public = [i for i, c in enumerate(self.centers) if c.public and c.capacity > 0]
         if not public or self.params.market_price_krw <= 0:
@@ -260,41 +265,60 @@ class ComputeMarket:
         gain = np.array([self.params.market_price_krw - c.price_krw for c in centers])
         every = np.arange(access.shape[0])
         left = np.array([c.capacity for c in centers])
-        # the users still applying, their region and need, and what they obtained so far
+        # the users still in the rounds, their region and need, and what they obtained
         users, here, wanted = np.arange(len(need)), region, need
         totals = [np.zeros(len(need)) for _ in range(4)]  # public, effective, spend, saving
         into = (out.public, out.effective, out.spend, out.saving)
         for round_ in range(len(public)):
-            unmet = wanted - totals[0]
-            applying = (unmet > 1e-12) & worthwhile[round_][here]
-            if not applying.all():
-                done = users[~applying]
-                for kept, total in zip(totals, into, strict=True):
-                    total[done] = kept[~applying]
-                keep = np.flatnonzero(applying)
-                users, here, wanted, unmet = users[keep], here[keep], wanted[keep], unmet[keep]
-                totals = [kept[keep] for kept in totals]
-                if len(users) == 0:
-                    break
-            pick = choice[round_]
-            picked = pick[here]
-            granted = np.empty(len(users))
+            pick, open_ = choice[round_], worthwhile[round_]
+            kept_access, paid, saved = access[every, pick], price[pick], gain[pick]  # by region
+            spans = blocks(len(users))
+            applying = np.empty(len(users), dtype=bool)
+            found: list[list[tuple[int, np.ndarray]]] = [[] for _ in spans]
+            asked: list[list[np.ndarray]] = [[] for _ in centers]  # unmet, block by block
+            rows: list[list[np.ndarray]] = [[] for _ in centers]
+            for b, span in enumerate(spans):
+                unmet = wanted[span] - totals[0][span]
+                where = here[span]
+                ok = applying[span] = (unmet > 1e-12) & open_[where]
+                picked = pick[where]
+                for j in range(len(centers)):
+                    at = np.flatnonzero(ok & (picked == j))
+                    if len(at):
+                        found[b].append((j, at))
+                        asked[j].append(unmet[at])
+                        rows[j].append(users[span][at])
+            if not any(asked):
+                break
+            grants = [np.zeros(0)] * len(centers)
             for j, c in enumerate(centers):
-                at = np.flatnonzero(picked == j)
-                if len(at) == 0:
+                if not asked[j]:
                     continue
-                d = unmet[at]
-                g = allocate(d, left[j], c.allocation, priority, wait, who=users[at])
-                granted[at] = g
+                d, who = np.concatenate(asked[j]), np.concatenate(rows[j])
+                grants[j] = g = allocate(d, left[j], c.allocation, priority, wait, who=who)
                 total = g.sum()
                 left[j] -= total
                 if round_ == 0:  # an applicant is counted once, where it applied first
                     c.demand += float(d.sum())
                 c.granted += float(total)
-            totals[0] += granted
-            totals[1] += granted * access[every, pick][here]
-            totals[2] += granted * price[pick][here]
-            totals[3] += granted * gain[pick][here]
+            start = [0] * len(centers)
+            for b, span in enumerate(spans):
+                got = np.zeros(span.stop - span.start)
+                for j, at in found[b]:
+                    got[at] = grants[j][start[j] : start[j] + len(at)]
+                    start[j] += len(at)
+                where = here[span]
+                totals[0][span] += got
+                totals[1][span] += got * kept_access[where]
+                totals[2][span] += got * paid[where]
+                totals[3][span] += got * saved[where]
+            if np.count_nonzero(applying) * 2 < len(users):
+                done = ~applying
+                for kept, total in zip(totals, into, strict=True):
+                    total[users[done]] = kept[done]
+                keep = np.flatnonzero(applying)
+                users, here, wanted = users[keep], here[keep], wanted[keep]
+                totals = [kept[keep] for kept in totals]
         for kept, total in zip(totals, into, strict=True):
             total[users] = kept
         served = out.public >= need - 1e-12
