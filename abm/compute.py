@@ -277,12 +277,13 @@ class ComputeMarket:
             found: list[list[tuple[int, np.ndarray]]] = [[] for _ in spans]
             asked: list[list[np.ndarray]] = [[] for _ in centers]  # unmet, block by block
             rows: list[list[np.ndarray]] = [[] for _ in centers]
+            chosen = np.unique(pick[open_]).tolist()  # the centers some region tries now
             for b, span in enumerate(spans):
                 unmet = wanted[span] - totals[0][span]
                 where = here[span]
                 ok = applying[span] = (unmet > 1e-12) & open_[where]
                 picked = pick[where]
-                for j in range(len(centers)):
+                for j in chosen:
                     at = np.flatnonzero(ok & (picked == j))
                     if len(at):
                         found[b].append((j, at))
