@@ -55,12 +55,14 @@ CHILD = r"""
 import json, resource, sys, time
 kinds, path = sys.argv[1], sys.argv[4]
 n, steps, floor_steps = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[5])
+extra = json.loads(sys.argv[6])
 
 def model():
     from abm.model import RegionalModel
     from abm.scenario import load_scenario
     start = time.process_time()
-    scenario = load_scenario(path, {"population.firms": n, "scenario.steps": steps})
+    sets = [f"population.firms={n}", f"scenario.steps={steps}", *extra]  # as abm run --set
+    scenario = load_scenario(path, sets)
     m = RegionalModel(scenario, rng=1)
     loop = time.process_time()
     for _ in range(steps):
@@ -134,11 +136,18 @@ LABELS = {
 }
 
 
-def child(kinds: list[str], n: int, steps: int, floor_steps: int, tree: Path | None = None) -> list:
+def child(
+    kinds: list[str],
+    n: int,
+    steps: int,
+    floor_steps: int,
+    tree: Path | None = None,
+    overrides: list[str] | None = None,
+) -> list:
     """Runs of ``kinds``, in this order, in one fresh process: CPU of each step loop.
 
     ``tree``: run the model of another checkout (e.g. the commit before a change),
-    with the same interpreter and libraries.
+    with the same interpreter and libraries; ``overrides``: scenario overrides.
     """
     root = tree or ROOT
     # a script run with -c puts the working directory first on sys.path: the tree's abm
@@ -151,6 +160,7 @@ def child(kinds: list[str], n: int, steps: int, floor_steps: int, tree: Path | N
             CHILD,
             ",".join(kinds),
             *map(str, (n, steps, scenario, floor_steps)),
+            json.dumps(overrides or []),
         ],
         capture_output=True,
         text=True,
@@ -172,7 +182,9 @@ def fmt(s: dict, digits: int = 2) -> str:
     return f"{s['median']:.{digits}f} [{s['min']:.{digits}f}-{s['max']:.{digits}f}]"
 
 
-def measure(n: int, steps: int, reps: int, mesa: bool, before: Path | None) -> dict:
+def measure(
+    n: int, steps: int, reps: int, mesa: bool, before: Path | None, overrides: list[str]
+) -> dict:
     """Paired, repeated runs at ``n`` agents: each repetition is one process running the
     model and the numpy floor (order alternating), plus, with ``before``, one process
     running the old tree's model and the floor the same way."""
@@ -184,7 +196,7 @@ def measure(n: int, steps: int, reps: int, mesa: bool, before: Path | None) -> d
     for rep in range(reps):
         for label, tree in trees if rep % 2 == 0 else trees[::-1]:
             kinds = ["numpy", "model"] if rep % 2 == 0 else ["model", "numpy"]
-            got = {r["kind"]: r for r in child(kinds, n, steps, steps, tree)}
+            got = {r["kind"]: r for r in child(kinds, n, steps, steps, tree, overrides)}
             runs.setdefault(label, []).append(got["model"])
             runs.setdefault(f"numpy ({label})", []).append(got["numpy"])
             ratios.setdefault(label, []).append(got["model"]["us"] / got["numpy"]["us"])
@@ -242,6 +254,13 @@ def main() -> int:
     )
     parser.add_argument("--mesa", action="store_true", help="add Mesa's BoltzmannWealth")
     parser.add_argument("--sizes", help="agents:months,... (replaces the default plan)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="scenario override for the model runs, e.g. params.network.metrics_every=1000",
+    )
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
 
@@ -251,8 +270,11 @@ def main() -> int:
         plan = [tuple(map(int, s.split(":"))) for s in args.sizes.split(",")]  # type: ignore[misc]
     reps = args.reps or (2 if args.quick else 3)
     load = os.getloadavg()
-    results = [measure(n, steps, reps, args.mesa, args.before) for n, steps in plan]
+    overrides = list(args.set)
+    results = [measure(n, steps, reps, args.mesa, args.before, overrides) for n, steps in plan]
     print("CPU of the step loop per firm-step (per agent-step for the references)")
+    if overrides:
+        print(f"scenario overrides: {overrides}")
     print(f"load average at the start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     for res in results:
         report(res, args.before)
