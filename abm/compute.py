@@ -270,6 +270,8 @@ class ComputeMarket:
         totals = [np.zeros(len(need)) for _ in range(4)]  # public, effective, spend, saving
         into = (out.public, out.effective, out.spend, out.saving)
         for round_ in range(len(public)):
+            if not (left > 0).any():  # no center has GPUs left: no round can grant more
+                break
             pick, open_ = choice[round_], worthwhile[round_]
             kept_access, paid, saved = access[every, pick], price[pick], gain[pick]  # by region
             spans = blocks(len(users))
@@ -277,7 +279,9 @@ class ComputeMarket:
             found: list[list[tuple[int, np.ndarray]]] = [[] for _ in spans]
             asked: list[list[np.ndarray]] = [[] for _ in centers]  # unmet, block by block
             rows: list[list[np.ndarray]] = [[] for _ in centers]
-            chosen = np.unique(pick[open_]).tolist()  # the centers some region tries now
+            # the centers some region tries now and that have GPUs left: an applicant of
+            # one with none left gets nothing (``allocate``), and adds nothing
+            chosen = [j for j in np.unique(pick[open_]).tolist() if left[j] > 0]
             for b, span in enumerate(spans):
                 unmet = wanted[span] - totals[0][span]
                 where = here[span]
@@ -289,7 +293,7 @@ class ComputeMarket:
                         found[b].append((j, at))
                         asked[j].append(unmet[at])
                         rows[j].append(users[span][at])
-            if not any(asked):
+            if not applying.any():
                 break
             grants = [np.zeros(0)] * len(centers)
             for j, c in enumerate(centers):
@@ -303,7 +307,7 @@ class ComputeMarket:
                     c.demand += float(d.sum())
                 c.granted += float(total)
             start = [0] * len(centers)
-            for b, span in enumerate(spans):
+            for b, span in enumerate(spans if any(asked) else ()):  # none asked: all add 0
                 got = np.zeros(span.stop - span.start)
                 for j, at in found[b]:
                     got[at] = grants[j][start[j] : start[j] + len(at)]

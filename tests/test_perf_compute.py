@@ -71,3 +71,41 @@ def test_allocate_reads_priority_and_wait_of_the_applicants_it_is_given():
         whole = allocate(demand, capacity, rule, priority, wait, who=rows)
         taken = allocate(demand, capacity, rule, priority[rows], wait[rows])
         assert np.array_equal(whole, taken), rule
+
+
+def test_users_refused_by_centers_with_nothing_left_go_on_to_the_next_round():
+    """Round 1 sends every applicant to a center its first round emptied (nothing left to
+    grant); round 2 sends them to one with GPUs: they must still get them."""
+    from abm.compute import CenterState, ComputeMarket
+
+    markets = []
+    for _ in range(2):
+        market = ComputeMarket.__new__(ComputeMarket)
+
+        class P:
+            market_price_krw = 2_000_000.0
+
+        market.params = P()
+        market.centers = [
+            CenterState(name, name, 0, True, 0.0, rule, capacity=cap)
+            for name, rule, cap in (
+                ("x", "queue", 1.0),
+                ("z", "queue", 1.0),
+                ("y", "priority", 50.0),
+            )
+        ]
+        # region 0 tries x, z, y; region 1 tries z, x, y
+        market.access = np.array([[1.0, 0.9, 0.8], [0.9, 1.0, 0.8]])
+        markets.append(market)
+    region = np.array([0, 1, 0, 1])
+    need = np.array([5.0, 5.0, 0.5, 0.5])
+    priority = np.array([1.0, 0.0, 0.0, 1.0])
+    waits = [np.array([2.0, 1.0, 0.0, 0.0]) for _ in range(2)]
+    outs = [Allocation(*(np.zeros(4) for _ in range(6))) for _ in range(2)]
+    _reference(markets[0], region, need, priority, waits[0], outs[0])
+    markets[1]._allocate_public(region, need, priority, waits[1], outs[1])
+    assert markets[0].centers[0].capacity - markets[0].centers[0].granted == 0.0  # emptied
+    assert outs[0].public[0] > 1.0  # the reference did serve them in round 2
+    for name in ("effective", "public", "spend", "saving"):
+        assert np.array_equal(getattr(outs[0], name), getattr(outs[1], name)), name
+    assert np.array_equal(waits[0], waits[1])
