@@ -19,8 +19,10 @@ demo: setup            ## the baseline and the center scenarios side by side, in
 	.venv/bin/abm compare scenarios/baseline.toml scenarios/nacc_haenam.toml \
 	  scenarios/nacc_daegu.toml scenarios/nacc_gwangju.toml scenarios/nacc_split.toml
 
-lint: setup
+lint: setup            ## ruff's lint and format checks, and mypy over abm/
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 test: browser lint     ## everything: lint, fast, slow statistical and browser tests
 	$(PY) -m pytest -m "" -p no:cacheprovider

@@ -16,6 +16,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from abm.errors import ScenarioError, UsageError, UserError, check_path_text, one_line
 
@@ -106,7 +107,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     scenarios = [_load(path, args.set or (), args.steps) for path in args.scenarios]
     summaries = []
-    draws = [{}] * args.seeds  # issue 8: with --posterior, seed i also gets posterior draw i
+    # issue 8: with --posterior, seed i also gets posterior draw i
+    draws: list[dict[str, Any]] = [{}] * args.seeds
     if args.posterior:
         from abm.calibrate.posterior import posterior_overrides
 

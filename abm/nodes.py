@@ -67,6 +67,31 @@ COLUMNS: dict[str, tuple[type, object]] = {
 class NodeTable:
     """Growable columns, one row per agent (those that left are dropped by :meth:`compact`)."""
 
+    # the columns of COLUMNS, set in __init__ (declared here for readers and the type checker)
+    kind: np.ndarray
+    region: np.ndarray
+    alive: np.ndarray
+    uid: np.ndarray
+    knowledge: np.ndarray
+    tech: np.ndarray
+    size: np.ndarray
+    cash: np.ndarray
+    revenue: np.ndarray
+    margin: np.ndarray
+    intensity: np.ndarray
+    quality: np.ndarray
+    compute_ratio: np.ndarray
+    wait: np.ndarray
+    innovations: np.ndarray
+    innovated: np.ndarray
+    born: np.ndarray
+    zone_from: np.ndarray
+    origin: np.ndarray
+    district: np.ndarray
+    parent: np.ndarray
+    public_received: np.ndarray
+    taste: np.ndarray  # (rows x regions) each firm's own taste for each region
+
     def __init__(self, n_regions: int, capacity: int = 1024):
         self.n = 0
         self.epoch = 0  # counts the compactions that moved rows (views re-find theirs)
@@ -83,7 +108,7 @@ class NodeTable:
             new_cap = max(needed, 2 * self._cap)
             for name, (dtype, fill) in COLUMNS.items():
                 old = getattr(self, name)
-                grown = np.full(new_cap, fill, dtype=dtype)
+                grown: np.ndarray = np.full(new_cap, fill, dtype=dtype)
                 grown[: self.n] = old[: self.n]
                 setattr(self, name, grown)
             taste = np.zeros((new_cap, self.n_regions))

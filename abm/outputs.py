@@ -106,29 +106,30 @@ def _d(
     *,
     scaled: bool = False,
     kind: str = "number",
+    everywhere: str = "",
     **at: str | On,
 ) -> Declaration:
     """A declaration; each keyword ``model=``, ``region=``, ``district=`` names a scope it
-    is recorded at, with its doc there (or an :class:`On` where the labels differ too)."""
+    is recorded at, with its doc there (or an :class:`On` where the labels differ too);
+    ``everywhere`` records it at every scope with one doc."""
+    if everywhere:
+        at = dict.fromkeys(SCOPES, everywhere)
     unknown = set(at) - set(SCOPES)
     if unknown or not at:
         raise ValueError(f"output {name!r}: scopes must be some of {SCOPES}, got {sorted(at)}")
-    pairs = tuple(
-        (s, at[s] if isinstance(at[s], On) else On(label, label_ko, at[s]))
-        for s in SCOPES
-        if s in at
-    )
+    pairs = tuple((s, _on(at[s], label, label_ko)) for s in SCOPES if s in at)
     return Declaration(name, label, label_ko, unit, scaled, kind, pairs)
 
 
-def _everywhere(doc: str) -> dict[str, str]:
-    return dict.fromkeys(SCOPES, doc)
+def _on(meaning: str | On, label: str, label_ko: str) -> On:
+    """A scope's labels and doc: given whole, or the declaration's labels with this doc."""
+    return meaning if isinstance(meaning, On) else On(label, label_ko, meaning)
 
 
 DECLARATIONS: tuple[Declaration, ...] = (
     # ----------------------------------------------------------------- keys
-    _d("step", "Step", "단계", "month", kind="step", **_everywhere("Months simulated so far")),
-    _d("date", "Month", "월", "", kind="date", **_everywhere("The month this row describes")),
+    _d("step", "Step", "단계", "month", kind="step", everywhere="Months simulated so far"),
+    _d("date", "Month", "월", "", kind="date", everywhere="The month this row describes"),
     _d("district", "District", "지구", "", kind="id", district="District id"),
     _d(
         "region",

@@ -47,7 +47,9 @@ def _rows(prefix: str, cls: type) -> list[str]:
             typing.get_origin(tp) is tuple and dataclasses.is_dataclass(typing.get_args(tp)[0])
         ):
             continue
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        default = f.default
+        if f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
         if isinstance(default, float) and math.isinf(default):
             shown = "inf"
         elif isinstance(default, float):

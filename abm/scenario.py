@@ -552,7 +552,7 @@ def _convert(
 ) -> Any:
     meta = f.metadata
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _build(tp, value, path, source, problems)
     if tp is bool:
         if not isinstance(value, bool):
@@ -609,7 +609,7 @@ def _convert(
         if not isinstance(value, list):
             problems.append(Problem(source, path, f"must be an array, got {_kind(value)}"))
             return _BAD
-        if dataclasses.is_dataclass(item_tp):
+        if isinstance(item_tp, type) and dataclasses.is_dataclass(item_tp):
             return tuple(
                 _build(item_tp, v, f"{path}[{i}]", source, problems) for i, v in enumerate(value)
             )
@@ -645,6 +645,7 @@ def _schedule(value: list, path: str, source: str, problems: list[Problem]) -> A
                 )
             )
             return _BAD
+        assert isinstance(month, str) and isinstance(gpus, int | float)  # ok says so
         out.append((month, float(gpus)))
     if [m for m, _ in out] != sorted({m for m, _ in out}):
         problems.append(Problem(source, path, "months must be strictly increasing"))

@@ -536,13 +536,14 @@ class Calibrator:
         runs = load_results(out, columns=["run_id", "status"])
         ok = np.zeros(len(params), dtype=bool)
         ok[runs["run_id"].to_numpy()] = (runs["status"] == "ok").to_numpy()
-        series = load_series(out)
+        frames = load_series(out)
         stats = np.full((len(params), len(self.targets)), np.nan)
         start = self.spec.base.start
-        for run_id, frame in series.groupby("run_id", sort=True):
+        for run_id, frame in frames.groupby("run_id", sort=True):
             steps = frame["step"].to_numpy()
             cols = {c: frame[c].to_numpy() for c in frame.columns if c not in ("run_id", "step")}
-            stats[int(run_id)] = [tg.compute(steps, cols, start) for tg in self.targets]
+            row = int(run_id)  # type: ignore[arg-type]  # run_id is an integer column
+            stats[row] = [tg.compute(steps, cols, start) for tg in self.targets]
         ok &= np.all(np.isfinite(stats), axis=1)
         return stats, ok
 

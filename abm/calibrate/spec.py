@@ -295,6 +295,7 @@ def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> C
             _check_targets(base, steps, targets, c)
     if c.problems:
         raise CalibrationSpecError(c.problems)
+    assert targets is not None  # else a problem was added
     return CalibrationSpec(
         name=name,
         source=source,

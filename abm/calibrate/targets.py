@@ -382,6 +382,7 @@ def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | N
     sd, unote = _uncertainty(raw.get("uncertainty"), observed, f, bad)
     if len(bad) > n:
         return None
+    assert observed is not None and isinstance(scope, str)  # else bad() was called above
     return Target(
         id=tid,
         observed=float(observed),

@@ -102,7 +102,11 @@ def _ranking(stats: dict[str, np.ndarray]) -> list[int]:
     n = len(stats["p_best"])
     return sorted(
         range(n),
-        key=lambda i: (-round(stats["p_best"][i], 12), round(stats["regret_mean"][i], 12), i),
+        key=lambda i: (
+            -round(float(stats["p_best"][i]), 12),
+            round(float(stats["regret_mean"][i]), 12),
+            i,
+        ),
     )
 
 
@@ -342,6 +346,7 @@ def _discovery(
             if wins.sum() == 0:
                 continue
             few = max(3, math.ceil(0.05 * len(wins)))
+            box: dict[str, Any]
             if wins.sum() < few and not wins.all():
                 box = {
                     "note": f"wins in only {int(wins.sum())} futures: too few for a box",

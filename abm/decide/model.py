@@ -58,19 +58,19 @@ class DecisionScenario:
         }
 
     def with_overrides(self, overrides: dict[str, Any]) -> DecisionScenario:
-        changes: dict[str, int] = {}
+        option, draw = self.option, self.draw
         problems = []
         names = [name for name, _ in self.options]
         for key, value in overrides.items():
             if key == OPTION_KEY and value in names:
-                changes["option"] = names.index(value)
+                option = names.index(value)
             elif key == DRAW_KEY and isinstance(value, int) and 0 <= value < len(self.draws):
-                changes["draw"] = value
+                draw = value
             else:
                 problems.append(Problem(self.source, key, f"{value!r} is not an option or draw"))
         if problems:
             raise ScenarioError(problems)
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, option=option, draw=draw)
 
     def run_scenario_of(self) -> Any:
         """The underlying model's scenario of the selected option and draw."""

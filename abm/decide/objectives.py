@@ -13,7 +13,9 @@ decision stores one float per run and objective, not whole series.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,7 +118,8 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return frame[name].astype(np.float64)
     if name in DERIVED and all(c in frame.columns for c in DERIVED[name][2]):
-        return sum(frame[c].astype(np.float64) for c in DERIVED[name][2])
+        parts = [frame[c].astype(np.float64) for c in DERIVED[name][2]]
+        return functools.reduce(operator.add, parts)
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
     raise MissingOutput(f"the model reports no output {name!r}; it reports: {', '.join(numeric)}")
 

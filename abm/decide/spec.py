@@ -428,7 +428,7 @@ class _Builder(Checker):
         elif isinstance(raw, str) and _MONTH.match(raw) and model == DEFAULT_MODEL:
             if first is None:
                 return None
-            year, month = map(int, _MONTH.match(raw).groups())
+            year, month = map(int, raw.split("-"))
             if not 1 <= month <= 12:
                 self.add(field, f'{raw!r} is not allowed; expected a month "YYYY-MM"')
                 return None

@@ -30,7 +30,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import numpy as np
 
@@ -96,7 +96,7 @@ def perform(job: Job, task: RunTask) -> Outcome:
     )
 
 
-def _write_frame(stream: BinaryIO, obj: Any) -> None:
+def _write_frame(stream: IO[bytes], obj: Any) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
@@ -104,7 +104,7 @@ def _write_frame(stream: BinaryIO, obj: Any) -> None:
         view = view[written:]
 
 
-def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
+def _read_exact(stream: IO[bytes], n: int) -> bytes | None:
     chunks, remaining = [], n
     while remaining:
         chunk = stream.read(remaining)
@@ -115,7 +115,7 @@ def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _read_frame(stream: BinaryIO) -> bytes | None:
+def _read_frame(stream: IO[bytes]) -> bytes | None:
     header = _read_exact(stream, _HEADER.size)
     if header is None:
         return None

@@ -68,7 +68,7 @@ def fig_metrics_by_setting(a: SweepAnalysis, folder: Path) -> list[tuple[str, st
 
 def fig_regions(a: SweepAnalysis, folder: Path) -> list[tuple[str, str]]:
     labels = a.labels
-    out = []
+    out: list[tuple[str, str]] = []
     if not 1 <= len(labels) <= MAX_SETTINGS:
         return out
     for family, cols in a.region_families.items():
@@ -106,7 +106,7 @@ def _bin(values: pd.Series, max_exact: int = 12, bins: int = 10) -> pd.Series:
 
 
 def fig_by_parameter(a: SweepAnalysis, folder: Path) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     metrics = a.headline[:MAX_PANELS]
     ok = a.ok
     if not metrics or ok.empty:

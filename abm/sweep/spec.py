@@ -491,6 +491,7 @@ def _range(
     if not (is_number(low) and is_number(high)):
         c.add(field, "a range needs numbers low and high, e.g. { low = 0.1, high = 0.9 }")
         return None
+    assert low is not None and high is not None  # is_number says so
     if not (math.isfinite(low) and math.isfinite(high) and math.isfinite(high - low)):
         c.add(field, "range bounds must be finite, and so must high - low")
         return None

@@ -129,7 +129,7 @@ def _apply(data: dict[str, Any], flat: dict[str, object], source: str) -> list[P
             wanted = f"one of {', '.join(allowed)}" if allowed else "a string"
         else:
             ok = isinstance(value, int | float) and not isinstance(value, bool)
-            if isinstance(default, int) and ok:
+            if isinstance(default, int) and isinstance(value, int | float) and ok:
                 ok = float(value).is_integer()
                 value = int(value) if ok else value
             if ok and allowed is not None:
