@@ -9,6 +9,7 @@ A sampling profiler gives the same picture line by line (``py-spy record -r 500 
 on the same run; py-spy is not a dependency of this project).
 
 Run:  .venv/bin/python benchmarks/profile_step.py                   (baseline, 24,000 x 204)
+      ABM_MALLOC=default .venv/bin/python benchmarks/profile_step.py   (glibc's own thresholds)
       .venv/bin/python benchmarks/profile_step.py nacc_haenam --firms 1000000 --steps 132
       PYTHONPATH=/tmp/perf-base .venv/bin/python benchmarks/profile_step.py   (another tree)
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import resource
 import sys
 import time
 from collections import Counter
@@ -106,14 +108,17 @@ def main() -> int:
     model = RegionalModel(scenario, rng=1)
     cpu.clear()
     calls.clear()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.process_time()
     for _ in range(scenario.steps):
         model.step()
     total = time.process_time() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
     steps = scenario.steps
     print(
         f"{root}: {args.scenario}, {args.firms:,} firms x {steps} months: step loop "
-        f"{total:.2f} s CPU, {total / steps * 1e3:.2f} ms a month"
+        f"{total:.2f} s CPU ({after.ru_stime - before.ru_stime:.2f} s system, "
+        f"{after.ru_minflt - before.ru_minflt:,} page faults), {total / steps * 1e3:.2f} ms a month"
     )
     print(f"{'ms a month':>11} {'share':>6}  part (calls)")
     for label, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
