@@ -1104,26 +1104,40 @@ def _merge_runs(parts: list[_Part], out: Path) -> int:
     return _write_part(table, out)
 
 
-def _series_schema(part: _Part, manifest: dict[str, Any]) -> pa.Schema:
-    """A series part's schema from its footer; PartDamaged (checked whole) if unreadable."""
-    assert part.series is not None
+def _conform(part: _Part, table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` (a checked series part) with ``schema``'s columns and types; a column it
+    lacks is null."""
     try:
-        return pq.read_schema(part.series)
-    except (pa.ArrowException, OSError, ValueError):
-        _series_table(part, manifest)  # names what is wrong with it
-        raise PartDamaged(part.series, "its schema cannot be read") from None
+        columns = [
+            table.column(f.name).cast(f.type)
+            if f.name in table.column_names
+            else pa.nulls(table.num_rows, f.type)
+            for f in schema
+        ]
+    except (pa.ArrowException, ValueError):
+        raise PartDamaged(
+            part.series or part.path, "column types this sweep does not have"
+        ) from None
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _merge_series(parts: list[_Part], manifest: dict[str, Any], out: Path) -> int:
     """Write the series of ``parts`` into one file, streamed part by part (a large series
-    needs little memory), each part checked as it is read."""
-    schemas = [_series_schema(p, manifest) for p in parts]
-    schema = pa.unify_schemas(schemas, promote_options="permissive")
+    needs little memory), each part checked as it is read. Their common schema is the
+    sweep's (from the manifest), not one read from the parts' footers before they are
+    checked: a damaged footer must not shape the merged file."""
+    names = (manifest.get("columns") or {}).get("series")
+    if isinstance(names, list):
+        schema = series_schema([str(n) for n in names])
+    else:  # a folder from before the manifest listed its columns
+        schema = pa.unify_schemas(
+            [_series_table(p, manifest).schema for p in parts], promote_options="permissive"
+        )
     rows = 0
     with pq.ParquetWriter(out, schema, **_WRITE) as writer:
         for part in parts:
-            table = _series_table(part, manifest)
-            writer.write_table(table.cast(schema))
+            table = _conform(part, _series_table(part, manifest), schema)
+            writer.write_table(table)
             rows += table.num_rows
     return rows
 

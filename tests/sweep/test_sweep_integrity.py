@@ -259,3 +259,22 @@ def test_retry_failed_keeps_the_digests_true(write_spec, tmp_path, monkeypatch):
     assert report.retried == 4 and digests_hold(out)
     runs, _ = results(out)
     assert (runs["status"] == "ok").all()
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_a_column_name_changed_in_a_footer_is_refused_by_compact(sweep, capsys, recorded):
+    """Found by the damage soak: compaction took the merged file's schema from the parts'
+    footers before checking them, and a flipped byte in a column name ("step" read "sdep")
+    failed the merge with an internal error instead of naming the part."""
+    _spec_path, _reference, out = sweep
+    if not recorded:
+        manifest = read_manifest(out)
+        del manifest["parts"]
+        (out / MANIFEST).write_text(json.dumps(manifest))
+    damaged = out / SERIES / _name(2)
+    data = damaged.read_bytes()
+    footer = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    at = data.index(b"step", footer)  # the schema's own name of the column (comes first)
+    damaged.write_bytes(data[:at] + b"sdep" + data[at + 4 :])
+    code, _, stderr = _cli(capsys, "sweep", "compact", out)
+    assert code == 2 and str(damaged) in stderr, stderr
