@@ -1,5 +1,5 @@
 # The two commands of the README, and their parts. Each target sets up what it needs.
-.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate fuzz kill-soak
+.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate fuzz kill-soak damage-soak
 
 PY := .venv/bin/python
 
@@ -43,6 +43,9 @@ fuzz: setup            ## soak: >= 10,000 fuzz cases of scenario files, specs an
 
 kill-soak: setup       ## 100 random SIGKILLs across abm run --overwrite, abm sweep, --resume
 	$(PY) scripts/kill_soak.py --kills 100
+
+damage-soak: setup     ## damaged and duplicated part files, each then --resume, compact, analyze, load_results (~20 min)
+	$(PY) scripts/damage_soak.py --repeats $${ABM_DAMAGE_REPEATS:-10} --seed $${ABM_DAMAGE_SEED:-1}
 
 docs: setup            ## regenerate the parameter table in docs/ODD.md
 	$(PY) -m abm.paramtable --write
