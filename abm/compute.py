@@ -15,7 +15,7 @@ else from the cloud. So compute binds where public GPUs are scarce or far.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -67,6 +67,8 @@ class CenterState:
     capacity: float = 0.0
     demand: float = 0.0  # GPUs applied for by users whose first choice this center was
     granted: float = 0.0
+    # GPUs granted this month to the users of each region (model units; the app's flow map)
+    served: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def utilisation(self) -> float:
@@ -205,6 +207,7 @@ class ComputeMarket:
         capacity = self.capacity_at(month)
         for c, cap in zip(self.centers, capacity, strict=True):
             c.capacity, c.demand, c.granted = float(cap), 0.0, 0.0
+            c.served = np.zeros(self.n_regions)
             c.price_krw = 0.0 if month <= c.free_until else c.list_price_krw
         out = Allocation(*(np.zeros_like(need) for _ in range(6)))
         self._allocate_public(region, need, priority, wait, out)
@@ -262,6 +265,7 @@ class ComputeMarket:
                 if round_ == 0:  # an applicant is counted once, where it applied first
                     c.demand += float(d.sum())
                 c.granted += float(g.sum())
+                c.served += np.bincount(here[at], weights=g, minlength=self.n_regions)
                 out.public[applicants] += g
                 out.effective[applicants] += g * self.access[:, i][here[at]]
                 out.spend[applicants] += g * c.price_krw
@@ -309,6 +313,7 @@ class ComputeMarket:
             share = min(1.0, c.capacity / want.sum()) if want.sum() > 0 else 0.0
             got = want * share
             c.demand, c.granted = float(want.sum()), float(got.sum())
+            c.served[c.site] += c.granted
             out.effective[here] += got
             out.private[here] += got
             out.spend[here] += got * c.price_krw
