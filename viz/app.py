@@ -220,13 +220,17 @@ def ControlsBox(s: Session, lang: str):
     """The controls, the banner of a refused Reset, and what is (not yet) applied."""
     base, draft, applied = s.base.value, s.draft.value, s.applied.value
     checked = solara.use_memo(lambda: validate(base, draft, lang), [base, draft, lang])
-    FixBanner(base, checked, s.attempted.value, lang)
     waiting = ctl.changed_between(base, applied, draft)
-    if checked.ok and waiting and not s.attempted.value:
-        names = "; ".join(ctl.full_title(base, c, lang) for c in waiting)
-        solara.Info(trf("pending_list", lang, edits=names), dense=True, classes=["abm-pending"])
-    elif s.applied_note.value and not waiting:
-        solara.v.Html(tag="div", children=[s.applied_note.value], class_="abm-note abm-applied")
+    # The notes sit in a box that is always there: a note appearing before the controls
+    # must not shift them, or every control is mounted anew (its widget replaced while the
+    # user types in it: the text and the focus are lost).
+    with solara.Column(gap="4px", classes=["abm-notes"]):
+        FixBanner(base, checked, s.attempted.value, lang)
+        if checked.ok and waiting and not s.attempted.value:
+            names = "; ".join(ctl.full_title(base, c, lang) for c in waiting)
+            solara.Info(trf("pending_list", lang, edits=names), dense=True, classes=["abm-pending"])
+        elif s.applied_note.value and not waiting:
+            solara.v.Html(tag="div", children=[s.applied_note.value], class_="abm-note abm-applied")
     ControlPanel(base, s.draft, checked, lang)
 
 

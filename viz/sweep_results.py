@@ -44,14 +44,14 @@ class SweepResults:
         """The scenario the sweep varied (its spec.json names it), for labels; the
         project's baseline when that file is gone; None if neither loads."""
         from abm.scenario import load_scenario
-        from viz.paths import PROJECT_ROOT
 
+        project = Path(__file__).resolve().parent.parent
         try:
             spec = json.loads((self.folder / "spec.json").read_text(encoding="utf-8"))
             path = Path(spec.get("scenario", ""))
         except (OSError, ValueError):
             path = Path()
-        for candidate in (path, PROJECT_ROOT / "scenarios" / "baseline.toml"):
+        for candidate in (path, project / "scenarios" / "baseline.toml"):
             try:
                 if candidate.is_file():
                     return load_scenario(candidate)

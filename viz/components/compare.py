@@ -306,43 +306,46 @@ def CompareView(
             )
         solara.v.Html(tag="div", children=[tr("compare_note", lang)], class_="abm-note")
         PosteriorChoice(state, lang)
-        if problem:
-            solara.Error(problem, dense=True)
-        if plan is not None:
-            too_soon = plan.ends_too_soon()
-            if too_soon is not None:
-                solara.Warning(
-                    trf(
-                        "ends_too_soon",
-                        lang,
-                        end=plan.end,
-                        month=too_soon.month,
-                        what=too_soon.label(lang),
-                    ),
-                    dense=True,
-                    classes=["compare-too-soon"],
-                )
-            elif difference is not None:
-                solara.v.Html(
-                    tag="div",
-                    children=[
-                        trf(
-                            "differ_from", lang, month=difference.month, what=difference.label(lang)
-                        )
-                    ],
-                    class_="abm-note compare-differ",
-                )
-            elif len(options) > 1:
-                solara.Warning(
-                    tr("options_identical", lang), dense=True, classes=["compare-identical"]
-                )
-        if state.progress.value:
-            solara.Info(state.progress.value, dense=True, classes=["compare-progress"])
-        if state.error.value:
-            solara.Error(state.error.value, dense=True)
+        with solara.Column(gap="4px", classes=["compare-notes"]):  # stable: see ControlsBox
+            CompareNotes(state, plan, difference, problem, len(options), lang)
         result = state.result.value
         if result is not None:
             CompareResult(state, result, lang)
+
+
+@solara.component
+def CompareNotes(state: CompareState, plan, difference, problem: str, n: int, lang: str):
+    """What the horizon shows (or not), progress and errors."""
+    if problem:
+        solara.Error(problem, dense=True)
+    if plan is not None:
+        too_soon = plan.ends_too_soon()
+        if too_soon is not None:
+            solara.Warning(
+                trf(
+                    "ends_too_soon",
+                    lang,
+                    end=plan.end,
+                    month=too_soon.month,
+                    what=too_soon.label(lang),
+                ),
+                dense=True,
+                classes=["compare-too-soon"],
+            )
+        elif difference is not None:
+            solara.v.Html(
+                tag="div",
+                children=[
+                    trf("differ_from", lang, month=difference.month, what=difference.label(lang))
+                ],
+                class_="abm-note compare-differ",
+            )
+        elif n > 1:
+            solara.Warning(tr("options_identical", lang), dense=True, classes=["compare-identical"])
+    if state.progress.value:
+        solara.Info(state.progress.value, dense=True, classes=["compare-progress"])
+    if state.error.value:
+        solara.Error(state.error.value, dense=True)
 
 
 @solara.component

@@ -261,7 +261,10 @@ def line_chart_svg(
     parts += _marks(marks, px, top, ph)
     labels = [y_format(t) for t in ticks]
     if len(set(labels)) < len(labels):  # a narrow range: more digits, so ticks differ
-        labels = [fmt_number(t, digits=6) for t in ticks]
+        try:
+            labels = [y_format(t, digits=6) for t in ticks]  # type: ignore[call-arg]
+        except TypeError:
+            labels = [fmt_number(t, digits=6) for t in ticks]
     for t, label in zip(ticks, labels, strict=True):
         y = py(t)
         parts.append(

@@ -23,7 +23,7 @@ from viz.figures.korea_map import CenterMark, DistrictMark, FlowStyle, Place, ma
 from viz.figures.lines import Band, Mark, Series, line_chart_svg
 from viz.figures.network import network_svg
 from viz.figures.palette import REGION_COLORS, fmt_krw, fmt_value, region_colors
-from viz.i18n import region_label, tr, trf
+from viz.i18n import region_label, tr, trf, unit_text
 from viz.live import DISTRICT_KEY, FIRM_ATTRIBUTES, Frame, district_key
 
 CHARTS = (
@@ -68,7 +68,8 @@ def output_title(o: Output, lang: str) -> str:
     label = o.label_ko if lang == "ko" else o.label
     if o.kind == "share":
         return f"{label} (%)"
-    return f"{label} ({o.unit})" if o.unit else label
+    unit = unit_text(o.unit, lang)
+    return f"{label} ({unit})" if unit else label
 
 
 def map_figure(
@@ -219,7 +220,8 @@ def center_series(frame: Frame, lang: str) -> list[Series]:
 
 
 def _axis(kind: str, lang: str):
-    return lambda v: fmt_value(v, kind, lang, axis=True)
+    """An axis format for ``kind``; ``digits`` for ticks too close to tell apart."""
+    return lambda v, digits=3: fmt_value(v, kind, lang, axis=True, digits=digits)
 
 
 def history_end(scenario: Scenario) -> str | None:
