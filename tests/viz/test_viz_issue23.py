@@ -127,23 +127,17 @@ def small_file(tmp_path, name: str, parent: str, firms: int = 200) -> None:
 
 
 # ------------------------------------------------------------------------------ defect 1
-def test_compare_defaults_cover_the_projection_and_say_when_options_first_differ(baseline):
+def test_compare_defaults_cover_the_projection_and_say_when_options_first_differ():
     """Defect 1: the default horizon was 36 months from 2018-12 (inside the replayed
     history), where baseline and nacc_haenam are identical. Now it is the scenarios' end,
     and a horizon before the first difference is named before anything runs."""
-    from viz.components.compare import CompareState, CompareView
-    from viz.paths import scenario_choices
-
-    choices = scenario_choices()
-    haenam = next(c.key for c in choices if c.label == "nacc_haenam")
-    state = CompareState(haenam)
-    _, rc = solara.render(
-        CompareView(state, choices, lambda: (baseline, baseline.seed), "en"), handle_error=False
-    )
+    rc, _ = page()
+    rc.find(v.Tabs).widget.v_model = 1  # Compare, with its defaults
+    wait_for(lambda: rc.find(v.Btn, class_="btn-compare").widgets)
     text = texts(rc)
     assert "2035-12" in text  # the default horizon: the scenarios' end
     assert "The options differ from 2026-09" in text
-    state.end_text.set("2021-12")
+    commit(field(rc, "ctl-compare-end"), "2021-12")
     wait_for(lambda: "before the options differ" in texts(rc))
     assert "from 2026-09" in texts(rc)
 
