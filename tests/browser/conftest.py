@@ -55,9 +55,12 @@ def app_server(
     """One server per test module (each page still gets its own model).
 
     Its --root folders are the test scenarios in ``data/`` and a fresh folder holding a
-    tiny sweep, run with ``abm sweep`` while the server starts, for the sweep explorer.
+    tiny sweep, run with ``abm sweep`` while the server starts, for the sweep explorer,
+    and a small finished decision (the planted model of tests/decide: seconds), for the
+    Decide tab.
     """
     sweeps = tmp_path_factory.mktemp("sweeps")
+    make_decision(sweeps)
     sweep = subprocess.Popen(
         [
             *abm_command(),
@@ -88,6 +91,31 @@ def app_server(
             sweep.kill()
             sweep.wait(timeout=10)
         server.stop()
+
+
+def make_decision(root: Path) -> Path:
+    """``abm decide`` on the planted spec of tests/decide into ``root/decisions/planted``."""
+    import os
+    import sys
+
+    decide = ROOT / "tests" / "decide"
+    sys.path.insert(0, str(decide))
+    from decide_helpers import PLANTED_SPEC, write_spec
+
+    specs = root / "specs"
+    specs.mkdir(exist_ok=True)
+    spec = write_spec(specs, PLANTED_SPEC, "planted.toml")
+    out = root / "decisions" / "planted"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(decide)])}
+    subprocess.run(
+        [*abm_command(), "decide", str(spec), "--out", str(out), "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return out
 
 
 @pytest.fixture

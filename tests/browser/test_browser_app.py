@@ -118,17 +118,17 @@ def test_history_band_and_the_counter_past_history(page: Page, app_url: str) -> 
     page.get_by_role("option", name="history_short").click()
     expect(page.locator(".step-counter")).to_contain_text("/ 6")
     expect(page.locator(".step-counter")).to_have_attribute("data-history", "in")
-    expect(page.locator(".step-counter")).to_contain_text("history (replayed to 2025-02)")
+    expect(page.locator(".step-counter")).to_contain_text("observed (replayed to 2025-02)")
     for n in (1, 2, 3):
         page.locator(".btn-step").click()
         expect(page.locator(".step-counter")).to_have_attribute("data-step", str(n))
     expect(page.locator(".step-counter")).to_have_attribute("data-history", "past")
-    expect(page.locator(".step-counter")).to_contain_text("projection (history ended 2025-02)")
+    expect(page.locator(".step-counter")).to_contain_text("projection (observed to 2025-02)")
     bands = page.locator('.abm-charts .history-band[data-until="2025-02"]')
     expect(bands).to_have_count(7)
-    expect(page.locator(".fig-chart-hhi .history-band")).to_contain_text("history")
+    expect(page.locator(".fig-chart-hhi .history-band")).to_contain_text("observed")
     page.locator(".btn-language").click()
-    expect(page.locator(".fig-chart-hhi .history-band")).to_contain_text("역사")
+    expect(page.locator(".fig-chart-hhi .history-band")).to_contain_text("실적")
     expect(page.locator(".step-counter")).to_contain_text("전망")
     page.locator(".fig-chart-firms").scroll_into_view_if_needed()
     screenshot(page, "13-history", docs="history")
@@ -138,7 +138,7 @@ def test_scenario_picker_and_reset(page: Page, app_url: str) -> None:
     open_app(page, app_url)
     expect(agents(page)).to_have_attribute("data-agents", "2000")
     set_control(page, FIRMS, "600")
-    expect(page.locator(".abm-pending")).to_contain_text("take effect on Reset")
+    expect(page.locator(".abm-pending")).to_contain_text("Not applied yet (press Reset)")
     expect(agents(page)).to_have_attribute("data-agents", "2000")  # not before Reset
     page.locator(".btn-reset").click()
     expect(agents(page)).to_have_attribute("data-agents", "600")
@@ -221,7 +221,9 @@ def test_downloads_match_the_screen_and_the_scenario_runs(
     assert list(csv["step"]) == [0, 1]
     assert {"firms", "hhi", "inter_edge_share", "gpu_utilisation"} <= set(csv.columns)
     data = download("Full data")
-    assert "_edited-" in data.name and data.name.endswith("_step1_data.zip")
+    assert "_edited-" in data.name and re.search(
+        r"_2019-01_step1_\d{8}-\d{6}_data\.zip$", data.name
+    )
     with zipfile.ZipFile(data) as archive:
         assert {"model.parquet", "regions.csv", "scenario.toml"} <= set(archive.namelist())
     figures = download("Figures PNG")
@@ -289,7 +291,7 @@ def test_compare_current_settings_survives_tab_switches(page: Page, app_url: str
     page.locator(".ctl-compare-b").click()
     page.get_by_role("option", name="small_center_daegu", exact=True).click()
     set_control(page, "ctl-compare-seeds", "2")
-    set_control(page, "ctl-compare-months", "12")
+    set_control(page, "ctl-compare-end", "2019-12")
     page.locator(".btn-compare").click()
     page.locator(".abm-tabs .v-tab").nth(0).click()  # away while it runs
     page.locator(".abm-tabs .v-tab").nth(1).click()

@@ -18,7 +18,7 @@ from viz import controls as ctl
 from viz import timeline
 from viz.charts import tr_kind
 from viz.components.common import Heading, Table
-from viz.i18n import choice_label, in_lang, tr, unit_text
+from viz.i18n import choice_label, in_lang, region_label, tr, unit_text
 from viz.paths import PROJECT_ROOT
 
 ODD = PROJECT_ROOT / "docs" / "ODD.md"
@@ -78,11 +78,13 @@ def InfoView(scenario: Scenario, lang: str = "en"):
                 ctl.full_title(scenario, c, lang) if c.group in scenario.centers else c.title(lang),
                 c.unit_text(lang),
                 (
-                    "/".join(choice_label(x, lang) for x in c.choices)
+                    "/".join(choice_text(scenario, c, lang, x) for x in c.choices)
                     if c.kind == "choice"
                     else ctl.range_text(c, lang)
                 ),
-                str(c.read(scenario)) if c.kind == "choice" else ctl.number_text(c.read(scenario)),
+                choice_text(scenario, c, lang)
+                if c.kind == "choice"
+                else ctl.number_text(c.read(scenario)),
                 c.meaning(lang),
                 c.field,
                 c.source,
@@ -114,6 +116,15 @@ def InfoView(scenario: Scenario, lang: str = "en"):
             classes=["info-sources"],
             original=frozenset({0, 1, 2}),
         )
+
+
+def choice_text(scenario: Scenario, control: ctl.Control, lang: str, value=None) -> str:
+    """A choice as the user reads it: a region by its name, a rule by its word."""
+    value = control.read(scenario) if value is None else value
+    region = scenario.regions.get(value) if control.key.endswith(".site") else None
+    if region is not None:
+        return region_label(region.name, region.name_ko, lang)
+    return choice_label(str(value), lang)
 
 
 def output_rows(lang: str) -> list[list[str]]:
