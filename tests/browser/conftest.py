@@ -124,3 +124,29 @@ def app_url(app_server: AppServer) -> Iterator[str]:
     yield app_server.url
     if bad := app_server.bad_lines():
         pytest.fail("server log: " + "; ".join(bad[:3]))
+
+
+SCRIPT_ERRORS = ("ReferenceError", "TypeError", "SyntaxError", "[Vue warn]")
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose page logged a script error (a Vue template that does not render
+    shows nothing and raises nothing in Python: only the browser's console says so)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and any(e in m.text for e in SCRIPT_ERRORS)
+            else None
+        ),
+    )
+    yield
+    if errors:
+        pytest.fail("script errors in the page: " + " | ".join(e[:200] for e in errors[:3]))

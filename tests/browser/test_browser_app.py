@@ -64,7 +64,9 @@ def test_page_loads_steps_and_renders(page: Page, app_url: str) -> None:
     assert step_of(page) == 0
     expect(page.locator(".abm-charts svg.abm-chart")).to_have_count(7)
     expect(page.locator(".fig-map .bubble")).to_have_count(5)  # every region, also at 0 firms
-    expect(page.locator(".fig-map .center-marker")).not_to_have_count(0)
+    # 2019-01: no compute center is built yet (the NADC's construction starts in 2021-01);
+    # a planned center is not drawn before it (issue 23, defect 11)
+    expect(page.locator(".fig-map .center-marker")).to_have_count(0)
     chart_before = page.locator(".fig-chart-firms").inner_html()
     timings = [timed_step(page) for _ in range(12)]
     assert step_of(page) == 12
@@ -265,7 +267,6 @@ def test_korean_interface(page: Page, app_url: str) -> None:
     expect(page.locator(".abm-sidebar")).to_contain_text("균형")
     # center and district names in Korean (the schema's name_ko), on the map and the sidebar
     expect(page.locator(".abm-sidebar .center-name").first).to_have_text("국가AI데이터센터")
-    expect(page.locator(".fig-map svg")).to_contain_text("국가AI데이터센터")
     expect(page.locator(".fig-map svg")).to_contain_text("수성알파시티")
     expect(page.locator(".fig-map svg")).not_to_contain_text("Suseong")
     page.locator(".abm-tabs .v-tab").nth(1).click()
@@ -365,7 +366,7 @@ def test_inspect_plot_info_and_nothing_covered(page: Page, app_url: str) -> None
     page.locator(".abm-tabs .v-tab").nth(3).click()
     info = page.locator(".abm-info")
     expect(info).to_contain_text("Where should a national AI compute center go", timeout=30_000)
-    expect(info.locator(".info-controls")).to_contain_text("Number of firms")
+    expect(info.locator(".info-controls")).to_contain_text("Firm agents")
     expect(info.locator(".info-outputs")).to_contain_text("Oversubscription")
     expect(info.locator(".info-sources")).to_contain_text("[V]")
     screenshot(page, "12-info", docs="info")

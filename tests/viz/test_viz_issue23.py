@@ -358,7 +358,7 @@ def test_download_names_say_scenario_seed_month_and_time_and_never_repeat(small)
     run.step()
     run.step()
     _, rc = solara.render(ExportPanel(run, {}, "firms", "en"), handle_error=False)
-    csv = next(w for w in rc.find(DownloadWidget).widgets if "csv" in w.css)
+    csv = next(w for w in rc.find(DownloadWidget).widgets if "csv" in w.button_class)
     names = []
     for _ in range(2):
         before = csv.ready

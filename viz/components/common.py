@@ -227,7 +227,7 @@ class DownloadWidget(ipyvuetify.VuetifyTemplate):
 
     template_file = (str(Path(__file__).with_name("download.vue")), "download.vue")
     label = traitlets.Unicode("").tag(sync=True)
-    css = traitlets.Unicode("").tag(sync=True)
+    button_class = traitlets.Unicode("").tag(sync=True)  # (``css`` is ipyvue's own trait)
     filename = traitlets.Unicode("").tag(sync=True)
     payload = traitlets.Bytes(None, allow_none=True).tag(sync=True)
     mime_type = traitlets.Unicode("application/octet-stream").tag(sync=True)
@@ -263,7 +263,9 @@ def Download(
     classes: list[str] = [],  # noqa: B006
 ):
     """A download button; ``make()`` gives (file name, bytes) at the click."""
-    element = DownloadWidget.element(label=label, css=" ".join(classes), mime_type=mime_type)
+    element = DownloadWidget.element(
+        label=label, button_class=" ".join(classes), mime_type=mime_type
+    )
     current = solara.use_ref(make)
     current.current = make
 
