@@ -19,6 +19,7 @@ run's Step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,11 +202,14 @@ def run_plan(
     futures = [(j, i, submit(run_tables, s, seed, steps)) for j, i, s, seed, steps in jobs_of(plan)]
     tables = []
     for done, (j, i, future) in enumerate(futures, start=1):
-        if cancelled():
+        if cancelled() or future.cancelled():
             for _, _, f in futures:
                 f.cancel()
             return None
-        model, _ = future.result()
+        try:
+            model, _ = future.result()
+        except CancelledError:  # cancelled while it waited: a newer request or a closed page
+            return None
         tables.append(model.assign(option=j, run=i, seed=plan.seeds[i]))
         progress(done)
     return Result(plan, pd.concat(tables, ignore_index=True))
