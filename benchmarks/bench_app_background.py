@@ -76,9 +76,17 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "viz.decide_job", str(SPEC), str(Path(tmp) / "d"),
-             json.dumps(SMALL)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "viz.decide_job",
+                str(SPEC),
+                str(Path(tmp) / "d"),
+                json.dumps(SMALL),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(3)  # past its start-up: the decision's runs are under way
         out["decision_in_its_own_niced_process"] = steps(fresh(), n)

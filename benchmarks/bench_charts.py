@@ -50,8 +50,11 @@ def import_ms(statement: str, repeat: int) -> list[float]:
         f"{statement}; print(1000 * (time.process_time() - s))"
     )
     return [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, cwd=ROOT).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+            ).stdout
+        )
         for _ in range(repeat)
     ]
 
@@ -113,8 +116,11 @@ def main() -> None:
         import io
 
         stacked = {k: __import__("numpy").vstack(list(v.values())) for k, v in values[0].items()}
-        for fig in (mpl.fig_p_best(decision), mpl.fig_bands(decision, stacked),
-                    mpl.fig_reference(decision)):
+        for fig in (
+            mpl.fig_p_best(decision),
+            mpl.fig_bands(decision, stacked),
+            mpl.fig_reference(decision),
+        ):
             if fig is not None:
                 fig.savefig(io.BytesIO(), format="png", dpi=110)
 
@@ -122,8 +128,11 @@ def main() -> None:
         charts = []
         for o in compared:
             vals = values[0][o["name"]] if values else None
-            charts += [dv.p_best_chart(o, "en"), dv.bands_chart(o, "en", vals),
-                       dv.reference_chart(o, "en")]
+            charts += [
+                dv.p_best_chart(o, "en"),
+                dv.bands_chart(o, "en", vals),
+                dv.reference_chart(o, "en"),
+            ]
         return [c for c in charts if c is not None]
 
     def alt_png() -> None:
@@ -194,8 +203,10 @@ def main() -> None:
         ),
     }
     summary = {
-        group: {k: round(statistics.median(v), 1) if isinstance(v, list) else round(v, 1)
-                for k, v in values.items()}
+        group: {
+            k: round(statistics.median(v), 1) if isinstance(v, list) else round(v, 1)
+            for k, v in values.items()
+        }
         for group, values in out.items()
         if isinstance(values, dict)
     }

@@ -121,11 +121,13 @@ def timeline_layers(
             .mark_rule(strokeWidth=1.2, strokeDash=[5, 3], opacity=0.8)
             .encode(x="date:T", color=alt.Color("color:N", scale=None), tooltip=tooltip)
         )
-        first = key.sort_values("month").drop_duplicates("path")
+        first = key.sort_values("month").drop_duplicates("path").copy()
+        # labels of the same month one under the other, not on top of each other
+        first["ypix"] = 14 + 11 * first.groupby("month").cumcount()
         layers.append(
             alt.Chart(first)
-            .mark_text(align="left", baseline="top", dx=3, dy=14, fontSize=9, color="#222")
-            .encode(x="date:T", y=alt.value(0), text="event:N")
+            .mark_text(align="left", baseline="top", dx=3, fontSize=9, color="#222")
+            .encode(x="date:T", y=alt.Y("ypix:Q", scale=None), text="event:N")
         )
     return layers
 

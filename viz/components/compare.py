@@ -313,6 +313,22 @@ def CompareView(
             CompareResult(state, result, lang)
 
 
+def difference_label(found, plan, lang: str) -> str:
+    """What the options first differ by, as the user reads it: a named table's name and
+    what starts ("National AI Computing Center (Haenam): construction starts"), a control's
+    title ("Run › Firm agents"), else the scenario's path."""
+    if found.name or found.what:
+        return found.label(lang)
+    if plan is not None:
+        from viz import controls as ctl
+
+        base = plan.options[0].scenario
+        for control in ctl.controls_for(base):
+            if found.path == control.field or found.path.startswith(control.field + "."):
+                return ctl.full_title(base, control, lang)
+    return found.path
+
+
 @solara.component
 def CompareNotes(state: CompareState, plan, difference, problem: str, n: int, lang: str):
     """What the horizon shows (or not), progress and errors."""
@@ -327,7 +343,7 @@ def CompareNotes(state: CompareState, plan, difference, problem: str, n: int, la
                     lang,
                     end=plan.end,
                     month=too_soon.month,
-                    what=too_soon.label(lang),
+                    what=difference_label(too_soon, plan, lang),
                 ),
                 dense=True,
                 classes=["compare-too-soon"],
@@ -336,7 +352,12 @@ def CompareNotes(state: CompareState, plan, difference, problem: str, n: int, la
             solara.v.Html(
                 tag="div",
                 children=[
-                    trf("differ_from", lang, month=difference.month, what=difference.label(lang))
+                    trf(
+                        "differ_from",
+                        lang,
+                        month=difference.month,
+                        what=difference_label(difference, plan, lang),
+                    )
                 ],
                 class_="abm-note compare-differ",
             )
