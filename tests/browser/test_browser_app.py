@@ -1,8 +1,8 @@
 """The app in a real browser (Debian's Chromium) against a real ``abm app`` server.
 
 Figures (step render times, pause delays) are printed, never asserted: the speed targets
-are checked by ``benchmarks/bench_app.py``. With ABM_UPDATE_DOCS_IMG=1 the tests also
-refresh the screenshots of docs/app.md (docs/img/*.png).
+are checked by ``benchmarks/bench_app.py``. The screenshots of docs/app.md are retaken by
+``scripts/screenshots.py``; these tests keep theirs in test-artifacts/browser/.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def test_page_loads_steps_and_renders(page: Page, app_url: str) -> None:
         f"\nfirst render {first:.1f} s; step render ms median "
         f"{statistics.median(timings):.0f}, max {max(timings):.0f}"
     )
-    screenshot(page, "01-live-after-12-steps", docs="live")
+    screenshot(page, "01-live-after-12-steps")
 
 
 def test_pause_takes_effect_at_top_speed(page: Page, app_url: str) -> None:
@@ -133,7 +133,7 @@ def test_history_band_and_the_counter_past_history(page: Page, app_url: str) -> 
     expect(page.locator(".fig-chart-hhi .history-band")).to_contain_text("실적")
     expect(page.locator(".step-counter")).to_contain_text("전망")
     page.locator(".fig-chart-firms").scroll_into_view_if_needed()
-    screenshot(page, "13-history", docs="history")
+    screenshot(page, "13-history")
 
 
 def test_scenario_picker_and_reset(page: Page, app_url: str) -> None:
@@ -182,7 +182,7 @@ def test_bad_values_are_refused_with_messages_about_what_was_typed(
     expect(banner).to_contain_text("Fix the marked controls")
     expect(banner.locator(".fix-link")).to_have_count(4)
     assert step_of(page) == 2  # the running model is kept
-    screenshot(page, "05-bad-values", docs="bad-values")
+    screenshot(page, "05-bad-values")
     page.locator(".abm-sidebar").evaluate("el => el.scrollTop = 0")
     page.locator(f".fix-{CAPACITY}").click()
     expect(page.locator(f".{CAPACITY} input")).to_be_in_viewport()
@@ -277,7 +277,7 @@ def test_korean_interface(page: Page, app_url: str) -> None:
     expect(page.locator(".pane-compare")).to_be_hidden()
     expect(page.locator(".fig-map svg")).to_be_visible()
     page.wait_for_timeout(500)  # let the charts repaint before the picture
-    screenshot(page, "07-korean", docs="korean")
+    screenshot(page, "07-korean")
 
 
 def test_compare_current_settings_survives_tab_switches(page: Page, app_url: str) -> None:
@@ -312,7 +312,7 @@ def test_compare_current_settings_survives_tab_switches(page: Page, app_url: str
     page.locator(".abm-tabs .v-tab").nth(1).click()
     expect(table).to_contain_text("small_center_daegu")  # kept
     expect(page.locator(".ctl-compare-seeds input")).to_have_value("2")
-    screenshot(page, "08-compare", docs="compare")
+    screenshot(page, "08-compare")
 
 
 def test_sweep_explorer_opens_a_results_folder(page: Page, app_url: str) -> None:
@@ -324,7 +324,7 @@ def test_sweep_explorer_opens_a_results_folder(page: Page, app_url: str) -> None
     expect(page.locator(".sweep-distribution .vega-embed")).to_be_visible(timeout=30_000)
     expect(page.locator(".sweep-sensitivity .vega-embed")).to_be_visible()
     expect(page.locator(".sweep-series .vega-embed")).to_be_visible()
-    screenshot(page, "09-sweep", docs="sweep")
+    screenshot(page, "09-sweep")
 
 
 def test_inspect_plot_info_and_nothing_covered(page: Page, app_url: str) -> None:
@@ -351,7 +351,7 @@ def test_inspect_plot_info_and_nothing_covered(page: Page, app_url: str) -> None
     page.get_by_role("option", name="Employment (persons)").click()
     expect(page.locator(".fig-custom svg")).to_contain_text("Employment (persons)")
     page.locator(".abm-hists").scroll_into_view_if_needed()
-    screenshot(page, "11-inspect", docs="inspect")
+    screenshot(page, "11-inspect")
     # defect 9: the Solara badge covers no content at 1280x720 and 1440x900
     for size in ((1280, 720), (1440, 900)):
         page.set_viewport_size({"width": size[0], "height": size[1]})
@@ -369,7 +369,7 @@ def test_inspect_plot_info_and_nothing_covered(page: Page, app_url: str) -> None
     expect(info.locator(".info-controls")).to_contain_text("Firm agents")
     expect(info.locator(".info-outputs")).to_contain_text("Oversubscription")
     expect(info.locator(".info-sources")).to_contain_text("[V]")
-    screenshot(page, "12-info", docs="info")
+    screenshot(page, "12-info")
 
 
 SAW_BUILDING_JS = """() => {
