@@ -231,6 +231,7 @@ class LiveRun:
         self.lock = threading.Lock()
         started = time.perf_counter()
         self.model = RegionalModel(scenario, rng=seed)
+        self.model.market.record_served = True  # for the flow map (GPUs served per region)
         self._model_rows: list[dict] = [self.model.model_record()]
         self._region_rows: list[tuple[dict, ...]] = [tuple(self.model.region_records())]
         self._dates: list[str] = [self._month()]
