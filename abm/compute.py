@@ -106,13 +106,14 @@ class Allocation:
 class ComputeMarket:
     """All compute centers of a scenario and the monthly allocation of their GPUs."""
 
+    # record each center's GPUs per region (CenterState.served): the app's flow map asks
+    # for it; off by default, so runs and sweeps pay nothing for it
+    record_served: bool = False
+
     def __init__(self, scenario: Scenario, region_index: dict[str, int], distance_km: np.ndarray):
         self.params = scenario.params.compute
         self.scale = scenario.scale
         self.start = scenario.start
-        # record each center's GPUs per region (CenterState.served): the app's flow map
-        # asks for it; off by default, so runs and sweeps pay nothing for it
-        self.record_served = False
         self.centers: list[CenterState] = []
         self._schedules: list[tuple[np.ndarray, np.ndarray]] = []
         for cid, c in scenario.centers.items():
