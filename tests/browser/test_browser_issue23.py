@@ -9,7 +9,6 @@ never a fixed time: the machine is shared and loaded.
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -255,6 +254,7 @@ def test_korean_has_no_english_label_in_any_tab(page: Page, app_url: str):
     tab(page, SWEEP)
     page.locator(".ctl-sweep-folder").click()
     page.get_by_role("option", name=re.compile("browser_test_sweep")).click()
+    expect(page.locator(".sweep-summary")).to_contain_text("browser_test_sweep")
     expect(page.locator(".sweep-distribution .vega-embed svg")).to_be_visible(timeout=60_000)
     found["sweep"] = english_words(page.evaluate(WORDS_JS, ".pane-sweep"), names)
     tab(page, INFO)

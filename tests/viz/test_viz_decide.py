@@ -70,6 +70,13 @@ def test_decision_folders_and_specs_are_offered_from_the_allowed_roots_only(allo
     assert f"{allowed.name}/examples/planted.toml" in specs
     assert "examples/decide_sites.toml" in specs  # the project's own example
     assert decide.lookup(decide.decision_choices(), "/etc") is None
+    # a decision's own sweep is a decision, not a sweep to explore
+    from viz.components.sweep import sweep_folders
+    from viz.paths import result_choices
+
+    inside = allowed / "runs" / "planted" / "sweep"
+    assert inside in [c.path for c in result_choices()]
+    assert inside not in [c.path for c in sweep_folders()]
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

@@ -21,6 +21,12 @@ from viz.i18n import tr, trf
 from viz.paths import lookup, result_choices
 
 
+def sweep_folders():
+    """The sweep results folders to offer: not a decision's own sweep (its runs are the
+    decision's futures; the Decide tab shows them as a decision)."""
+    return [c for c in result_choices() if not (c.path.parent / "decision.json").is_file()]
+
+
 class SweepState:
     def __init__(self):
         self.key = solara.reactive("")
@@ -32,7 +38,7 @@ class SweepState:
 def SweepView(state: SweepState | None = None, lang: str = "en"):
     own = solara.use_memo(SweepState, [])
     state = own if state is None else state
-    choices = solara.use_memo(result_choices, [])
+    choices = solara.use_memo(sweep_folders, [])
     key = state.key.value or (choices[0].key if choices else "")
     choice = lookup(choices, key)
 
