@@ -19,6 +19,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -27,12 +28,31 @@ NICE = 10  # how much lower than the server the workers run (0-19)
 WORKERS_ENV = "ABM_APP_WORKERS"
 
 
+def die_with_parent() -> None:
+    """End this process when the process that started it ends, however it ends (a server
+    killed with SIGKILL runs no exit handler): a daemon thread watches the parent's pid.
+
+    Not Linux's parent-death signal: it fires when the *thread* that started the process
+    ends, and the pool starts its workers from whichever page thread submits first.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="abm-parent-watch", daemon=True).start()
+
+
 def _lower_priority() -> None:
-    """Worker start-up: lower this process's priority, keep its libraries single-threaded."""
+    """Worker start-up: lower this process's priority, keep its libraries single-threaded,
+    and never outlive the server."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     with contextlib.suppress(OSError):  # not allowed: run at the server's priority instead
         os.nice(NICE)
+    die_with_parent()
 
 
 def workers() -> int:

@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     spec_path, out, overrides = Path(args[0]), Path(args[1]), json.loads(args[2])
     with contextlib.suppress(OSError):
         os.nice(NICE)
+    from viz.background import die_with_parent
+
+    die_with_parent()  # a server that is killed takes its decision with it
     from abm.decide.run import run_decision
     from abm.decide.spec import load_decision
     from abm.errors import UserError

@@ -151,3 +151,37 @@ def test_compute_served_by_each_center_adds_up_and_is_drawn_with_a_scale(haenam)
     svg = map_figure(frame, scenario, "en", flows="compute")
     assert 'class="flow compute"' in svg and "GPUs served this month" in svg
     assert "flow-legend compute" in svg
+
+
+def test_a_background_worker_ends_with_the_process_that_started_it(tmp_path):
+    """A killed server (SIGKILL: no exit handler) leaves no worker behind."""
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "from viz.background import POOL\n"
+        "import os, sys\n"
+        "print(POOL.submit(os.getpid).result(timeout=120), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    worker = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=30)
+
+    def gone() -> bool:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return True
+        with open(f"/proc/{worker}/stat") as stat:  # a zombie of a reaped tree is gone too
+            return stat.read().split()[2] == "Z"
+
+    wait_for(gone, timeout=60)
