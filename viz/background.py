@@ -26,6 +26,7 @@ from typing import Any
 
 NICE = 10  # how much lower than the server the workers run (0-19)
 WORKERS_ENV = "ABM_APP_WORKERS"
+IDLE_S = 120.0  # an idle pool's workers end after this long (a worker holds ~200 MB)
 
 
 def die_with_parent() -> None:
@@ -63,11 +64,37 @@ def workers() -> int:
 
 
 class Pool:
-    """A lazily started, process-wide pool of low-priority workers."""
+    """A lazily started, process-wide pool of low-priority workers, ended when idle.
 
-    def __init__(self) -> None:
+    A worker holds the model's libraries and its last run (~200 MB); the pool ends its
+    workers ``IDLE_S`` seconds after its last job and starts them again on the next one.
+    """
+
+    def __init__(self, idle_s: float = IDLE_S) -> None:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._running = 0
+        self._idle_s = idle_s
+        self._timer: threading.Timer | None = None
+
+    def _finished(self, _future: Future) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0 and self._pool is not None:
+                self._timer = threading.Timer(self._idle_s, self._end_if_idle)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _end_if_idle(self) -> None:
+        with self._lock:
+            if self._running or self._pool is None:
+                return
+            pool, self._pool = self._pool, None
+        pool.shutdown(wait=False)
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
 
     def _get(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -81,16 +108,25 @@ class Pool:
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
         """Run ``fn(*args, **kwargs)`` in a worker (``fn`` must be importable by name)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._running += 1
         try:
-            return self._get().submit(fn, *args, **kwargs)
+            future = self._get().submit(fn, *args, **kwargs)
         except RuntimeError:  # a broken pool (a worker was killed): start a fresh one
             with self._lock:
                 self._pool = None
-            return self._get().submit(fn, *args, **kwargs)
+            future = self._get().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
 
     def shutdown(self) -> None:
         with self._lock:
             pool, self._pool = self._pool, None
+            if self._timer is not None:
+                self._timer.cancel()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 

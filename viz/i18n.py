@@ -150,6 +150,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "지도에서 지역이나 지구(■)를 클릭하거나 여기서 고르면 해당 기업의 분포를 보여줍니다.",
     ),
     "median": ("median", "중앙값"),
+    "timeline_title": (
+        "Policy timeline (hover a mark; the same marks sit at the foot of each chart)",
+        "정책 일정 (표시에 마우스를 올리면 내용; 같은 표시가 각 그래프 아래에 있음)",
+    ),
     "agents_note": (
         "Firms are real firms; the model runs {agents} firm agents (model units, one per "
         "{per} firms).",

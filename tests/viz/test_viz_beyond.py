@@ -35,7 +35,7 @@ def haenam():
 
 def test_policy_events_are_read_from_the_scenario_and_drawn_on_every_chart(haenam):
     from viz import timeline
-    from viz.figures.live import chart_figures, custom_chart
+    from viz.figures.live import chart_figures, custom_chart, timeline_strip
 
     events = timeline.events(haenam)
     nacc = [e for e in events if e.path == "centers.nacc"]
@@ -53,8 +53,11 @@ def test_policy_events_are_read_from_the_scenario_and_drawn_on_every_chart(haena
     small = haenam.with_overrides({"population.firms": 200})  # the axis spans the whole run
     frame = LiveRun(small, 1).step()
     for _, svg in chart_figures(frame, small, "en"):
-        assert 'class="timeline"' in svg and "2026-09 · National AI Computing Center" in svg
+        assert 'class="timeline"' in svg  # the ticks, on every chart
     assert 'class="timeline"' in custom_chart(frame, small, "en", "firms", "model")
+    strip = timeline_strip(small, "en")  # and the details once, above the charts
+    assert "2026-09 · National AI Computing Center (Haenam): construction starts" in strip
+    assert "국가AI컴퓨팅센터 (해남): 착공" in timeline_strip(small, "ko")
 
 
 def test_background_work_runs_in_other_lower_priority_processes():
@@ -185,3 +188,14 @@ def test_a_background_worker_ends_with_the_process_that_started_it(tmp_path):
             return stat.read().split()[2] == "Z"
 
     wait_for(gone, timeout=60)
+
+
+def test_an_idle_pool_ends_its_workers_and_starts_again():
+    from viz.background import Pool
+
+    pool = Pool(idle_s=0.5)
+    first, _ = pool.submit(_who).result(timeout=120)
+    wait_for(lambda: not pool.started, timeout=30)  # idle: its worker ended
+    second, _ = pool.submit(_who).result(timeout=120)  # and a new one for the next job
+    assert second != first
+    pool.shutdown()

@@ -23,6 +23,7 @@ from viz.figures.live import (
     network_figure,
     output_title,
     plottable,
+    timeline_strip,
 )
 from viz.figures.palette import fmt_value
 from viz.i18n import tr, trf
@@ -330,6 +331,8 @@ def LiveView(
                 LiveHtml(
                     feed, network, [network], ["abm-fig", "fig-network"], "network", on_pick=pick
                 )
+        strip = solara.use_memo(lambda: timeline_strip(scenario, lang), [id(scenario), lang])
+        solara.HTML(tag="div", unsafe_innerHTML=strip, classes=["fig-timeline"])
         LiveHtml(
             feed,
             lambda f: charts_html(f, scenario, lang, bands_of, band_status),

@@ -129,9 +129,9 @@ def _history_band(history: tuple[str, str], dates: list[str], x, px, top, ph) ->
     return out
 
 
-def _band_path(band: Band, px, py, most: int = 70) -> str:
-    """A band as one polygon, thinned to at most ``most`` points a side (it is faint and
-    redrawn with every frame: its size matters more than its detail)."""
+def _band_path(band: Band, px, py, most: int = 40) -> str:
+    """A band as one polygon, thinned to at most ``most`` points a side and in whole pixels
+    (it is faint, and sent with every frame: its size matters more than its detail)."""
     steps = [
         i
         for i, (a, b) in enumerate(zip(band.lo, band.hi, strict=False))
@@ -141,39 +141,84 @@ def _band_path(band: Band, px, py, most: int = 70) -> str:
         return ""
     every = max(1, math.ceil(len(steps) / most))
     kept = steps[::every] + ([steps[-1]] if steps[-1] not in steps[::every] else [])
-    upper = " ".join(f"{px(i):.1f},{py(float(band.hi[i])):.1f}" for i in kept)
-    lower = " ".join(f"{px(i):.1f},{py(float(band.lo[i])):.1f}" for i in reversed(kept))
+    upper = " ".join(f"{px(i):.0f},{py(float(band.hi[i])):.0f}" for i in kept)
+    lower = " ".join(f"{px(i):.0f},{py(float(band.lo[i])):.0f}" for i in reversed(kept))
     return (
         f'<polygon class="ensemble-band" points="{upper} {lower}" fill="{band.color}" '
-        'fill-opacity=".13" stroke="none"/>'
+        'fill-opacity=".13"/>'
     )
 
 
 def _marks(marks: list[Mark], px, top: float, ph: float) -> list[str]:
-    """The policy timeline: a tick per event month at the foot of the plot (hover: what),
-    and a faint line up the plot for a center's start."""
+    """The policy timeline at the foot of the plot: a tick per event month in its kind's
+    colour, and a faint line up the plot where a center gets its first GPUs. One path per
+    colour, no hover text: the chart is sent with every frame, so the timeline's details
+    are in the strip above the charts (:func:`timeline_strip_svg`), drawn once."""
     if not marks:
         return []
+    foot = top + ph
+    ticks: dict[str, list[str]] = {}
+    lines = []
+    for m in sorted(marks, key=lambda m: m.step):
+        x = px(m.step)
+        ticks.setdefault(m.color, []).append(f"M{x - 1.5:.1f} {foot - 6:.0f}h3v6h-3z")
+        if m.strong:
+            lines.append(f"M{x:.1f} {top:.0f}V{foot:.0f}")
+    out = ['<g class="timeline">']
+    if lines:
+        out.append(
+            f'<path d="{"".join(lines)}" stroke="#222" stroke-opacity=".18" '
+            'stroke-dasharray="2 3"/>'
+        )
+    out += [f'<path d="{"".join(d)}" fill="{color}"/>' for color, d in ticks.items()]
+    out.append("</g>")
+    return out
+
+
+def timeline_strip_svg(
+    dates: list[str],
+    marks: list[Mark],
+    legend: list[tuple[str, str]],
+    title: str,
+    width: int = 720,
+) -> str:
+    """The run's policy timeline once, with the details on hover: years along the run, a
+    tick per event month (its events in the tooltip), the kinds' colours."""
+    left, right, height = 10, 10, 46
+    n = max(len(dates) - 1, 1)
+
+    def px(step: float) -> float:
+        return left + step / n * (width - left - right)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="abm-figure abm-timeline" '
+        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+        f'font-family="{FONT}" font-size="9">',
+        f'<rect width="{width}" height="{height}" fill="#fff"/>',
+        text(left, 11, title, fill=INK, font_size="10", font_weight="600"),
+        f'<line x1="{left}" x2="{width - right}" y1="30" y2="30" stroke="{GRID}"/>',
+    ]
+    for i, label in date_ticks(dates[1:], most=12):
+        parts.append(text(px(i + 1), 43, label, text_anchor="middle", fill=MUTED))
     by_step: dict[int, list[Mark]] = {}
     for m in marks:
         by_step.setdefault(m.step, []).append(m)
-    out = ['<g class="timeline">']
-    foot = top + ph
     for step, here in sorted(by_step.items()):
         x = px(step)
-        tip = escape("\n".join(m.label for m in here))
-        if any(m.strong for m in here):
-            out.append(
-                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top:.1f}" y2="{foot:.1f}" stroke="#222" '
-                'stroke-opacity=".18" stroke-dasharray="2 3"/>'
-            )
         color = next((m.color for m in here if m.strong), here[0].color)
-        out.append(
-            f'<g class="event" data-step="{step}"><title>{tip}</title><rect x="{x - 1.5:.1f}" '
-            f'y="{foot - 6:.1f}" width="3" height="6" fill="{color}"/></g>'
+        tip = escape("\n".join(m.label for m in here))
+        parts.append(
+            f'<rect class="event" x="{x - 2:.1f}" y="20" width="4" height="10" '
+            f'fill="{color}"><title>{tip}</title></rect>'
         )
-    out.append("</g>")
-    return out
+    lx = width - right
+    for label, color in reversed(legend):
+        w = text_width(label) + 16
+        lx -= w
+        parts.append(f'<rect x="{lx:.1f}" y="5" width="8" height="8" fill="{color}"/>')
+        parts.append(text(lx + 11, 12, label, fill=MUTED))
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def line_chart_svg(

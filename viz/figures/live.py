@@ -20,7 +20,7 @@ from viz import timeline
 from viz.controls import center_title
 from viz.figures.histogram import histogram_svg
 from viz.figures.korea_map import CenterMark, DistrictMark, FlowStyle, Place, map_svg
-from viz.figures.lines import Band, Mark, Series, line_chart_svg
+from viz.figures.lines import Band, Mark, Series, line_chart_svg, timeline_strip_svg
 from viz.figures.network import network_svg
 from viz.figures.palette import REGION_COLORS, fmt_krw, fmt_value, region_colors
 from viz.i18n import region_label, tr, trf, unit_text
@@ -273,6 +273,20 @@ def timeline_marks(scenario: Scenario, lang: str) -> list[Mark]:
                 )
             )
     return out
+
+
+def timeline_strip(scenario: Scenario, lang: str) -> str:
+    """The scenario's policy timeline once, over the run, with each month's events on
+    hover and the kinds' colours: the charts' ticks read against it."""
+    kinds = {e.kind for e in timeline.events(scenario)}
+    legend = [
+        (timeline.KIND_WORDS[k][1 if lang == "ko" else 0], color)
+        for k, color in TIMELINE_COLORS.items()
+        if k in kinds
+    ]
+    return timeline_strip_svg(
+        axis_dates(scenario), timeline_marks(scenario, lang), legend, tr("timeline_title", lang)
+    )
 
 
 BandsOf = Callable[[str, str, str | None], tuple[list, list] | None]

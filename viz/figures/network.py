@@ -123,7 +123,7 @@ def _shape(
     title = f"<title>{escape(tip)}</title>" if tip else ""
     extra = f' class="node" data-kind="{escape(kind)}"' if tip else ""
     if pick:
-        extra += f' data-region="{escape(pick)}" style="cursor:pointer"'
+        extra += f' data-region="{escape(pick)}"'  # the pointer: style.css
         s = s * 1.25
     if kind == "university":
         return (
