@@ -86,7 +86,7 @@ def live(page: Page, url: str, out: Path, lang: str) -> None:
     scroll_main(page, ".fig-map")
     if lang == "en":
         save(page, out, "flow-map")
-    scroll_main(page, ".abm-charts")
+    page.locator(".fig-timeline").evaluate("el => el.scrollIntoView({block: 'start'})")
     save(page, out, "charts" if lang == "en" else "charts-ko")
 
 
