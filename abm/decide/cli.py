@@ -25,9 +25,8 @@ def register(subparsers: Any) -> None:
 
 
 def decide_command(args: argparse.Namespace) -> int:
-    from abm.decide.run import REPORT_HTML, SWEEP_DIR, run_decision
+    from abm.decide.run import REPORT_HTML, run_decision, runs_done
     from abm.decide.spec import load_decision
-    from abm.sweep.store import read_manifest
 
     spec = load_decision(args.spec)
     interrupt_on_sigterm()
@@ -40,21 +39,37 @@ def decide_command(args: argparse.Namespace) -> int:
             engine=args.engine,
             scheduler=args.scheduler,
             resume=args.resume,
+            on_batch=_batch_line if spec.sequential is not None else None,
         )
     except KeyboardInterrupt:
-        manifest = read_manifest(out / SWEEP_DIR) if (out / SWEEP_DIR).is_dir() else None
-        manifest = manifest or {}
-        saved = f"{manifest.get('runs_done', 0)} of {manifest.get('runs_total', '?')} runs"
-        return interrupted("decision", saved, out, RESUME)
+        finished, begun = runs_done(out)
+        return interrupted("decision", f"{finished} of {begun} runs begun", out, RESUME)
     decision = done.decision
     c = done.counts
+    f = decision["futures"]
     print(
-        f"decision {spec.name}: {len(spec.options)} options x {spec.n_futures} futures = "
+        f"decision {spec.name}: {len(spec.options)} options x {f['count']} futures = "
         f"{done.runs_total} runs, {c['ok']} ok, {c['error']} failed, {c['timeout']} timed out "
-        f"({done.ran} run now, {done.wall_s:.1f} s, {done.engine})"
+        f"({done.ran} run now, {done.wall_s:.1f} s, {done.engine}; "
+        f"{done.minutes:.1f} minutes in all)"
     )
-    print(f"futures: {decision['futures']['uncertainty']}")
+    print(f"futures: {f['uncertainty']}")
     for line in decision["summary"]:
         print(f"  {line}")
+    for o in decision["objectives"]:
+        if o.get("stopping"):
+            print(f"  {o['name']}: {o['stopping']['sentence']}")
     print(f"decision: {out / 'decision.json'}\nreport: {out / REPORT_HTML}")
     return 0
+
+
+def _batch_line(entry: dict[str, Any]) -> None:
+    """A sequential decision's progress: after each batch, where each objective stands."""
+    import sys
+
+    states = "; ".join(f"{s['objective']}: {s['status']}" for s in entry.get("objectives", []))
+    stop = f" -> stop ({entry['stop']})" if entry.get("stop") else ""
+    print(
+        f"batch {entry['batch']}: {entry['runs']} runs, {entry['minutes']:.1f} min; {states}{stop}",
+        file=sys.stderr,
+    )

@@ -153,8 +153,8 @@ def futures_needed(current: Mean, target: float, per_cluster: float) -> int | No
     large-sample answer). None when it cannot be said (no variance measured yet)."""
     if current.clusters < 2 or not math.isfinite(current.se) or not target > 0:
         return None
-    if current.se == 0:  # no variance: any difference is seen already
-        return current.n
+    if current.se == 0:  # no variance: two draws show any difference
+        return math.ceil(2 * per_cluster)
     z = float(stats.norm.ppf(0.5 + LEVEL / 2) + stats.norm.ppf(POWER))
     sd_cluster = current.se * math.sqrt(current.clusters)  # sd of one cluster's mean
     clusters = (z * sd_cluster / target) ** 2

@@ -11,6 +11,7 @@ decision that dies an hour in on a typo wastes the hour. See docs/decisions.md.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from abm.decide.objectives import (
     Objective,
     Term,
 )
+from abm.decide.population import FIRMS, one_agent_per_firm
+from abm.decide.sequential import DEFAULT_WIDTH, StopRule
 from abm.errors import ScenarioError
 from abm.scenario import origin_of
 from abm.specutil import Checker, find_file, flatten, is_number, read_spec
@@ -41,7 +44,7 @@ DEFAULT_DRAWS = 32
 # spawn keys under the seeds' root seed (the sweep uses 0, 1 and 2)
 _POSTERIOR_KEY, _LHS_KEY = 10, 11
 
-_SECTIONS: dict[str, set[str]] = {
+_SECTIONS: dict[str, set[str] | None] = {
     "decision": {"name", "scenario", "horizon", "reference", "set", "model", "timeout"},
     "options": {"name", "scenario", "set", "description"},
     "objectives": {
@@ -55,10 +58,13 @@ _SECTIONS: dict[str, set[str]] = {
         "per",
         "direction",
         "threshold",
+        "mde",
     },
     "uncertainty": {"posterior", "draws", "ranges"},
     "seeds": {"count", "seed"},
     "discovery": {"leaders", "density"},
+    "sequential": {"width", "max_runs", "max_minutes"},
+    "regions": None,  # named groups of regions: name -> [region ids]
 }
 _PER_KEYS = {"output", "regions", "at", "aggregate", "start"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -123,6 +129,11 @@ class DecisionSpec:
     leaders: int
     density: float
     scenario: DecisionScenario
+    # the sequential design (None: one batch of `draws`), objectives' minimum detectable
+    # effects, and the posterior rows later batches draw from
+    sequential: StopRule | None = None
+    mde: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    posterior_frame: pd.DataFrame | None = None
 
     @property
     def uncertain(self) -> tuple[str, ...]:
@@ -202,6 +213,8 @@ class _Builder(Checker):
         super().__init__(source)
         self.here = here
         self.groups: dict[tuple[str, ...], str] = {}  # region groups named in the spec
+        self.named: dict[str, tuple[str, ...]] = {}  # [regions] name -> its region ids
+        self.mde: dict[str, float] = {}  # objectives' minimum detectable effects
 
     # ------------------------------------------------------------------ the whole spec
     def build(self, data: dict[str, Any], text: str | None) -> DecisionSpec:
@@ -233,6 +246,7 @@ class _Builder(Checker):
 
         options = self._options(api, tables["options"], base, common)
         first = options[0][1] if options else None
+        self._named_regions(tables["regions"], first, model_name)
         steps, horizon = self._horizon(dec.get("horizon"), first, model_name, options)
         objectives = self._objectives(tables["objectives"], first, model_name, steps)
         names = [n for n, _, _ in options]
@@ -269,6 +283,8 @@ class _Builder(Checker):
             )
             draws_n = 1
         self._check_uncertain(options, frame, ranges)
+        batch_runs = len(options) * draws_n * count
+        sequential = self._sequential(data.get("sequential"), tables["sequential"], batch_runs)
         if self.problems:
             raise DecisionError(self.problems)
         draws = _draws(frame, ranges, draws_n, root)
@@ -301,6 +317,9 @@ class _Builder(Checker):
             leaders=leaders,
             density=float(density),
             scenario=scenario,
+            sequential=sequential,
+            mde=dict(self.mde),
+            posterior_frame=frame,
         )
 
     def _sections(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -389,6 +408,8 @@ class _Builder(Checker):
                 continue
             if scenario is not None and overrides:
                 scenario = self._apply(scenario, overrides, f"{field}.set")
+            if scenario is not None and FIRMS not in common and FIRMS not in overrides:
+                scenario = one_agent_per_firm(scenario)  # the default (abm.decide.population)
             description = item.get("description", "")
             if not isinstance(description, str):
                 self.add(f"{field}.description", "expected a string")
@@ -485,6 +506,12 @@ class _Builder(Checker):
             if threshold is not None and not is_number(threshold):
                 self.add(f"{field}.threshold", f"{threshold!r} is not allowed; expected a number")
                 continue
+            mde = item.get("mde")
+            if mde is not None and not (is_number(mde) and 0 < mde < float("inf")):
+                self.add(f"{field}.mde", f"{mde!r} is not allowed; expected a number > 0")
+                continue
+            if mde is not None:
+                self.mde[name] = float(mde)
             at_raw = item.get("at", None)
             at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
             if at is None:
@@ -625,6 +652,8 @@ class _Builder(Checker):
 
     def _regions(self, raw: Any, field: str, first: Any, model: str) -> tuple[str, ...] | None:
         known = list(first.region_ids) if model == DEFAULT_MODEL and first is not None else None
+        if isinstance(raw, str) and raw in self.named:
+            return self.named[raw]
         if raw in ("noncapital", "all"):
             if known is None:
                 self.add(field, f"{raw!r} needs the project's model; list the regions")
@@ -637,7 +666,12 @@ class _Builder(Checker):
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
-            self.add(field, 'expected "noncapital", "all", or a list of region ids')
+            named = "".join(f', "{n}"' for n in self.named)
+            self.add(
+                field,
+                f'expected "noncapital" (every region outside the capital region), "all"'
+                f"{named}, or a list of region ids",
+            )
             return None
         if known is not None:
             bad = [r for r in raw if r not in known]
@@ -648,6 +682,48 @@ class _Builder(Checker):
             self.add(field, "a region is listed twice")
             return None
         return tuple(raw)
+
+    def _named_regions(self, table: dict[str, Any], first: Any, model: str) -> None:
+        """``[regions]``: names for sets of regions (``candidates = ["daegu", ...]``), so an
+        objective reads ``regions = "candidates"`` and its label says "candidates"."""
+        for name, raw in table.items():
+            field = f"regions.{name}"
+            if not _NAME.match(name) or name in ("noncapital", "all"):
+                self.add(field, "expected a name of letters, digits and _ (not noncapital or all)")
+            elif not isinstance(raw, list) or not raw:
+                self.add(field, 'expected a list of region ids, e.g. ["daegu", "gwangju"]')
+            else:
+                group = self._regions(raw, field, first, model)
+                if group is not None:
+                    self.named[name] = group
+                    self.groups[group] = name
+
+    def _sequential(self, raw: Any, table: dict[str, Any], batch_runs: int) -> StopRule | None:
+        """``[sequential]``: run batches of futures until the answer is known (see
+        :mod:`abm.decide.sequential`), within a budget of runs or minutes."""
+        if raw is None:
+            return None
+        before = len(self.problems)
+        width = table.get("width", DEFAULT_WIDTH)
+        if not (is_number(width) and 0 < width < 0.5):
+            self.add("sequential.width", f"{width!r} is not allowed; expected 0 < width < 0.5")
+        max_runs = table.get("max_runs")
+        if max_runs is not None and (
+            not isinstance(max_runs, int) or isinstance(max_runs, bool) or max_runs < batch_runs
+        ):
+            self.add(
+                "sequential.max_runs",
+                f"{max_runs!r} is not allowed; expected an integer of at least one batch "
+                f"({batch_runs} runs: options x uncertainty.draws x seeds.count)",
+            )
+        max_minutes = table.get("max_minutes")
+        if max_minutes is not None and not (is_number(max_minutes) and max_minutes > 0):
+            self.add("sequential.max_minutes", f"{max_minutes!r} is not allowed; expected > 0")
+        if max_runs is None and max_minutes is None:
+            self.add("sequential", "give a budget: max_runs, max_minutes or both")
+        if len(self.problems) > before:
+            return None
+        return StopRule(float(width), max_runs, None if max_minutes is None else float(max_minutes))
 
     def _label(self, term: Term, per: Term | None, model: str) -> tuple[str, str]:
         from abm import outputs
@@ -780,13 +856,16 @@ def _plain(value: Any) -> Any:
 
 
 def _draws(
-    frame: pd.DataFrame | None, ranges: tuple[Range, ...], n: int, root: int
+    frame: pd.DataFrame | None, ranges: tuple[Range, ...], n: int, root: int, batch: int = 0
 ) -> tuple[dict[str, Any], ...]:
-    """The parameter sets of the futures: weighted posterior rows joined with LHS samples."""
+    """The parameter sets of the futures: weighted posterior rows joined with LHS samples.
+    Batch ``b`` of a sequential decision draws from its own streams (batch 0 from those
+    of a decision in one batch, so a finished decision can be continued)."""
+    tail = () if batch == 0 else (batch,)
     draws: list[dict[str, Any]] = [{} for _ in range(n)]
     if frame is not None:
         weights = frame[WEIGHT].to_numpy(dtype=np.float64)
-        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_POSTERIOR_KEY,)))
+        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_POSTERIOR_KEY, *tail)))
         rows = rng.choice(len(frame), size=n, replace=True, p=weights / weights.sum())
         params = [c for c in frame.columns if c != WEIGHT]
         for d, row in enumerate(rows):
@@ -794,7 +873,7 @@ def _draws(
     if ranges:
         from scipy.stats import qmc
 
-        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_LHS_KEY,)))
+        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_LHS_KEY, *tail)))
         unit = qmc.LatinHypercube(d=len(ranges), rng=rng).random(n)
         for d in range(n):
             draws[d].update({r.key: r.to_value(float(unit[d, j])) for j, r in enumerate(ranges)})

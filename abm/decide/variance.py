@@ -64,13 +64,14 @@ def shares(
     draw_weights: np.ndarray,
 ) -> dict[str, float | None]:
     """Shares of ``Var(D)``: ``seeds``, each group of ``explained`` (name -> the fitted
-    ``E[D | group]`` at each draw, in draw order), and ``interactions`` (the parameters'
-    variance no single group explains). They add up to 1. With one seed per draw,
-    ``seeds`` is None and ``interactions`` holds seeds and interactions together."""
+    ``E[D | group]`` at each draw, in draw order), and ``other``: the parameters' variance
+    no single group explains (their interactions; all of it when no group was fitted).
+    They add up to 1. With one seed per draw, ``seeds`` is None and ``other`` holds the
+    seeds' variance too."""
     a = anova(diff, draws)
     out: dict[str, float | None] = {"variance": a.total}
     if not a.total > 0:
-        return out | {"seeds": None, "interactions": None} | dict.fromkeys(explained)
+        return out | {"seeds": None, "other": None} | dict.fromkeys(explained)
     w = draw_weights / draw_weights.sum()
     first = {name: float(w @ (f - w @ f) ** 2) for name, f in explained.items()}
     # the parameters' variance bounds what its groups explain (sampling noise aside)
@@ -83,5 +84,5 @@ def shares(
     rest = max(bound - sum(first.values()), 0.0)
     out["seeds"] = None if a.within is None else a.within / a.total
     out.update({name: v / a.total for name, v in first.items()})
-    out["interactions"] = rest / a.total
+    out["other"] = rest / a.total
     return out

@@ -148,7 +148,7 @@ def test_futures_needed_scale_with_the_square_of_the_ratio():
     # at the MDE itself, about the futures spent (normal instead of t quantiles)
     at_mde = paired(a, b, 1.0, draws, r["mde"])["futures_for_mde"]
     assert 0.85 * 80 <= at_mde <= 80
-    assert futures_needed(cluster_mean(np.ones(4), np.arange(4)), 1.0, 1.0) == 4
+    assert futures_needed(cluster_mean(np.ones(4), np.arange(4)), 1.0, 1.0) == 2
 
 
 def test_proportion_of_a_constant_share_within_every_draw():

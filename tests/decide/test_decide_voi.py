@@ -107,8 +107,8 @@ def test_shares_split_seeds_posterior_and_ranges():
     assert s["seeds"] == pytest.approx(0.25, abs=0.06)
     assert s["posterior"] == pytest.approx(0.25, abs=0.07)
     assert s["ranges"] == pytest.approx(0.5, abs=0.08)
-    assert s["interactions"] < 0.08
-    assert s["seeds"] + s["posterior"] + s["ranges"] + s["interactions"] == pytest.approx(1.0)
+    assert s["other"] < 0.08
+    assert s["seeds"] + s["posterior"] + s["ranges"] + s["other"] == pytest.approx(1.0)
 
 
 def test_with_one_seed_per_draw_seeds_are_not_separated():
@@ -117,7 +117,7 @@ def test_with_one_seed_per_draw_seeds_are_not_separated():
     s = shares(d, draws, {"posterior": conditional_mean(post, d)}, np.ones(200))
     assert s["seeds"] is None
     assert s["posterior"] == pytest.approx(0.5, abs=0.1)
-    assert s["posterior"] + s["interactions"] == pytest.approx(1.0)
+    assert s["posterior"] + s["other"] == pytest.approx(1.0)
 
 
 def test_identical_options_have_no_variance_to_share():
