@@ -224,13 +224,9 @@ def _complete(spec: DecisionSpec, folder: Path) -> bool:
     """Whether a batch's sweep holds all its runs (a finished batch is never rerun)."""
     from abm.sweep.store import read_manifest
 
-    manifest = read_manifest(folder) if folder.is_dir() else None
+    manifest = (read_manifest(folder) if folder.is_dir() else None) or {}
     total = len(spec.options) * spec.n_futures
-    return (
-        bool(manifest)
-        and manifest.get("state") == "complete"
-        and manifest.get("runs_done") == total
-    )
+    return manifest.get("state") == "complete" and manifest.get("runs_done") == total
 
 
 def _after_batch(
