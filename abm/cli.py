@@ -103,9 +103,13 @@ def _check_path_flag(flag: str, text: str) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from abm.decide.population import FIRMS, agents, approximation_note, one_agent_per_firm
     from abm.run import run_scenario
 
     scenarios = [_load(path, args.set or (), args.steps) for path in args.scenarios]
+    if not any(a.split("=", 1)[0].strip() == FIRMS for a in args.set or ()):
+        scenarios = [one_agent_per_firm(s) for s in scenarios]  # the default (issue 20)
+    notes = {approximation_note(agents(s)) for s in scenarios}
     summaries = []
     # issue 8: with --posterior, seed i also gets posterior draw i
     draws: list[dict[str, Any]] = [{}] * args.seeds
@@ -126,6 +130,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(compare_table(summaries))
+    for note in sorted(n for n in notes if n is not None):
+        print(f"({note})")
     return 0
 
 
@@ -361,7 +367,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     run.add_argument("--posterior", metavar="DIR", help="draw parameters from a calibration")
     run.set_defaults(func=cmd_run)
 
-    compare = sub.add_parser("compare", help="run scenarios and print them side by side")
+    compare = sub.add_parser(
+        "compare",
+        help="run scenarios and print them side by side (one firm agent per real firm "
+        "unless --set population.firms=N)",
+    )
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files")
     compare.add_argument(
         "--seeds",

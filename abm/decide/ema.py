@@ -99,7 +99,7 @@ def write_ema(path: Path, experiments: pd.DataFrame, outcomes: dict[str, np.ndar
         }
         _add(archive, "metadata.json", json.dumps(metadata).encode("utf-8"))
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+    with open(tmp, "wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as gz:
         gz.write(buffer.getvalue())
     tmp.replace(path)
 

@@ -281,3 +281,50 @@ def test_the_example_decisions_are_valid():
     for path in examples:
         spec = load_decision(path)
         assert len(spec.options) >= 2 and spec.objectives and spec.reference in spec.options
+
+
+def test_noncapital_is_every_region_outside_the_capital_region_and_groups_can_be_named(tmp_path):
+    path = tmp_path / "regions.toml"
+    extra = (
+        '[[objectives]]\nname = "candidate_jobs"\noutput = "employment"\n'
+        'regions = "candidates"\ndirection = "max"\n\n'
+        '[regions]\ncandidates = ["daegu", "gwangju", "jeonnam"]\n'
+    )
+    path.write_text(REAL_SPEC.replace("[uncertainty]", extra + "\n[uncertainty]"))
+    spec = load_decision(path)
+    by_name = {o.name: o for o in spec.objectives}
+    assert by_name["noncapital_jobs"].term.regions == ("daegu", "gwangju", "jeonnam", "rest")
+    assert by_name["candidate_jobs"].term.regions == ("daegu", "gwangju", "jeonnam")
+    assert by_name["candidate_jobs"].label == "Employment (candidates)"
+    assert by_name["noncapital_jobs"].label == "Employment (non-capital)"
+
+
+def test_a_bad_region_group_is_named_with_its_field(tmp_path):
+    for table, message in (
+        ('candidates = ["daegu", "busan"]', "regions.candidates: 'busan' is not a region"),
+        ('noncapital = ["daegu"]', "regions.noncapital: expected a name"),
+        ('candidates = "daegu"', "regions.candidates: expected a list of region ids"),
+    ):
+        path = tmp_path / "bad.toml"
+        path.write_text(REAL_SPEC + f"\n[regions]\n{table}\n")
+        with pytest.raises(DecisionError) as err:
+            load_decision(path)
+        assert message in str(err.value), str(err.value)
+
+
+def test_the_shipped_site_decision_says_which_regions_it_sums():
+    """Its comment once said Daegu, Gwangju and Jeonnam while "noncapital" summed the rest
+    of Korea too: every region the objective sums must be named in its comment."""
+    path = ROOT / "examples" / "decide_sites.toml"
+    spec = load_decision(path, {"decision.set": {"population.firms": 300}})
+    first = dict(spec.scenario.options)["none"]
+    text = path.read_text()
+    for objective in spec.objectives:
+        if objective.term.regions is None:
+            continue
+        at = text.index(f'name = "{objective.name}"')
+        block = text[at : text.index("direction", at)]
+        comment = " ".join(line.split("#", 1)[1] for line in block.splitlines() if "#" in line)
+        for region in objective.term.regions:
+            name = first.regions[region].name.split(" (")[0]
+            assert name.lower() in comment.lower(), (objective.name, name, comment)
