@@ -40,7 +40,7 @@ from abm.decide.effects import TIE as _TIE  # values within this relative distan
 from abm.decide.model import DRAW_KEY, OPTION_KEY
 from abm.decide.spec import DecisionSpec
 
-FORMAT = "abm-decision/2"  # 2: effects, P(best) intervals, variance, value of information
+FORMAT = "abm-decision/1"  # fields added since (effects, intervals, variance, EVPPI): .get them
 # the parameter groups of the value of information and the variance shares
 POSTERIOR, RANGES, ALL = "posterior", "ranges", "all"
 GROUP_LABELS = {

@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from abm.decide.model import OPTION_KEY
 
 FIGURES = "figures"
-_TOP_FIGURES = (
+TOP_FIGURES = (
     "p_best.png",
     "bands.png",
     "reference.png",
@@ -729,7 +729,7 @@ def render_html(decision: dict[str, Any], folder: Path, figures: list[tuple[str,
         + "</ul>"
     )
     by_name = dict(figures)
-    for name in _TOP_FIGURES:
+    for name in TOP_FIGURES:
         if name in by_name:
             parts.append(_img(folder / FIGURES / name, by_name[name]))
     for o in decision["objectives"]:

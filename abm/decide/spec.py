@@ -186,7 +186,8 @@ def load_decision(
     """Read and validate a decision from a TOML file or a dict (dict paths: the cwd).
 
     ``overrides`` replace spec fields by dotted name before validation, e.g.
-    ``{"uncertainty.draws": 4, "seeds.count": 1}`` for a small live run in the app.
+    ``{"uncertainty.draws": 4, "seeds.count": 1}`` for a small live run in the app; a
+    section name with None drops the section (``{"sequential": None}``: one batch).
     """
     if isinstance(spec, Mapping):
         data, source, here, text = dict(spec), "<spec>", Path.cwd(), None
@@ -196,6 +197,9 @@ def load_decision(
         source, here = str(path), path.resolve().parent
     for dotted, value in (overrides or {}).items():
         section, _, key = dotted.partition(".")
+        if not key and value is None:  # {"sequential": None}: without that section
+            data.pop(section, None)
+            continue
         table = data.setdefault(section, {})
         if not isinstance(table, dict):
             continue

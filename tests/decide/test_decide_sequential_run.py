@@ -95,3 +95,10 @@ def test_a_sequential_spec_needs_a_budget_of_at_least_one_batch(tmp_path, capsys
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and message in err[0], err
     assert not (tmp_path / "never").exists()
+
+
+def test_an_override_can_make_a_sequential_spec_one_batch(tmp_path):
+    """What the app's live run does with the shipped (sequential) site decision."""
+    path = write_spec(tmp_path, _spec(DOMINANT, "\n[sequential]\nmax_runs = 1000\n"))
+    assert load_decision(path).sequential is not None
+    assert load_decision(path, {"sequential": None}).sequential is None
