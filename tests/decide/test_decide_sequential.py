@@ -76,3 +76,15 @@ def test_settled_needs_every_objective():
     assert settled([{"status": PRECISE}, {"status": INDISTINGUISHABLE}])
     assert not settled([{"status": PRECISE}, {"status": OPEN}])
     assert not settled([])
+
+
+def test_equality_is_not_declared_on_a_pilot_of_too_few_draws():
+    """A standard error from 8 draws is itself uncertain by ~27 %: equal at the MDE needs
+    MIN_DRAWS draws, however small the MDE computed from fewer."""
+    from abm.decide.sequential import MIN_DRAWS
+
+    rng = np.random.default_rng(4)
+    for draws, status in ((MIN_DRAWS // 2, OPEN), (MIN_DRAWS, INDISTINGUISHABLE)):
+        common = rng.normal(10.0, 5.0, 2 * draws)
+        values = common + rng.normal(0.0, 0.01, (3, 2 * draws))
+        assert _assess(values, width=0.01, mde=1.0)["status"] == status
