@@ -39,11 +39,11 @@ def decide_command(args: argparse.Namespace) -> int:
             engine=args.engine,
             scheduler=args.scheduler,
             resume=args.resume,
-            on_batch=_batch_line if spec.sequential is not None else None,
+            on_batch=_batch_line,
         )
     except KeyboardInterrupt:
         finished, begun = runs_done(out)
-        return interrupted("decision", f"{finished} of {begun} runs begun", out, RESUME)
+        return interrupted("decision", f"{finished} of {begun or '?'} runs", out, RESUME)
     decision = done.decision
     c = done.counts
     f = decision["futures"]
@@ -64,9 +64,12 @@ def decide_command(args: argparse.Namespace) -> int:
 
 
 def _batch_line(entry: dict[str, Any]) -> None:
-    """A sequential decision's progress: after each batch, where each objective stands."""
+    """A sequential decision's progress: after each batch, where each objective stands (a
+    decision in one batch has no stopping rule to report)."""
     import sys
 
+    if "objectives" not in entry:
+        return
     states = "; ".join(f"{s['objective']}: {s['status']}" for s in entry.get("objectives", []))
     stop = f" -> stop ({entry['stop']})" if entry.get("stop") else ""
     print(
