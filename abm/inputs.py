@@ -22,11 +22,13 @@ import dataclasses
 import datetime as dt
 import functools
 import math
+import operator
 import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, NewType
+from functools import partial
+from typing import Annotated, Any, NewType
 
 from abm.errors import Problem
 
@@ -35,8 +37,8 @@ ASSUMPTION = "assumption (not sourced; sweep it)"
 Month = NewType("Month", str)  # "YYYY-MM"
 MonthOrNever = NewType("MonthOrNever", str)  # "YYYY-MM", or "" for never / none
 Schedule = NewType("Schedule", tuple)  # [["YYYY-MM", value], ...], months increasing
-Name = NewType("Name", str)  # a non-empty string
-Path_ = NewType("Path_", str)  # a file name (checked for what no file system call takes)
+Name = Annotated[str, "a non-empty string"]
+Path_ = Annotated[str, "a file name"]  # checked for what no file system call takes
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -124,7 +126,9 @@ class Wording:
         what = "an integer" if integer else "a number"
         if self.spec and hi is not None and _is_number(value) and value > hi:
             return Invalid(f"{value:,} is too large; at most {hi:,}")
-        if self.spec and hi is None:
+        if self.spec and lo is None and hi is None:
+            return self.refuse(value, what)
+        if self.spec and (hi is None or (integer and lo is not None)):
             return self.refuse(value, f"{what} {'>' if above else '>='} {lo:g}")
         span = f"{'(' if above else '['}{_g(lo, '-inf')}, {_g(hi, 'inf')}]"
         numeric = _is_number(value) and not math.isnan(value)
@@ -258,12 +262,14 @@ def converter(spec: bool = False) -> Any:
     conv = cattrs.Converter(forbid_extra_keys=True)
     say = Wording(spec)
 
-    def hook(tp: Any, meta: Mapping[str, Any]) -> Callable[[Any, Any], Any] | None:
+    def hook(tp: Any, meta: Mapping[str, Any]) -> Any:
         """The check of one declared field, from its type and its declaration."""
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if typing.get_origin(tp) in (typing.Union, types.UnionType):
-            inner = hook(args[0], meta) if len(args) == 1 else None
-            return None if inner is None else (lambda v, t: None if v is None else inner(v, t))
+            if len(args) != 1:
+                return None
+            inner = hook(args[0], meta) or (lambda v, t: conv.structure(v, args[0]))
+            return lambda v, t: None if v is None else inner(v, t)
         simple = {
             bool: lambda: _boolean(say),
             int: lambda: _number(True, meta, say),
@@ -282,7 +288,7 @@ def converter(spec: bool = False) -> Any:
         return None  # dataclasses, tuples and tables of them: the converter's own hooks
 
     def dataclass_hook(cls: type) -> Callable[[Any, Any], Any]:
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
         overrides = {}
         for f in dataclasses.fields(cls):
             if f.metadata.get("derived"):  # set by the reader, not read from the file
@@ -334,6 +340,8 @@ def converter(spec: bool = False) -> Any:
             typing.get_origin(tp) is dict and len(args) == 2 and dataclasses.is_dataclass(args[1])
         )
 
+    for tp in (bool, int, float, str, Name, Path_, Month, MonthOrNever):  # items of arrays
+        conv.register_structure_hook_func(partial(operator.eq, tp), hook(tp, {}))
     conv.register_structure_hook_factory(dataclasses.is_dataclass, dataclass_hook)
     conv.register_structure_hook_factory(is_array, array_hook)
     conv.register_structure_hook_factory(is_table, table_hook)

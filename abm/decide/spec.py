@@ -31,35 +31,16 @@ from abm.decide.objectives import (
     Term,
 )
 from abm.errors import ScenarioError
+from abm.inputs import Name, Path_, param
 from abm.scenario import origin_of
-from abm.specutil import Checker, find_file, flatten, is_number, read_spec
+from abm.specutil import DEFAULT_MODEL, Checker, flatten, is_number, load_spec_data
 
-DEFAULT_MODEL = "abm"
 POSTERIOR_FILE = "posterior.parquet"
 WEIGHT = "weight"
 DEFAULT_DRAWS = 32
 # spawn keys under the seeds' root seed (the sweep uses 0, 1 and 2)
 _POSTERIOR_KEY, _LHS_KEY = 10, 11
 
-_SECTIONS: dict[str, set[str]] = {
-    "decision": {"name", "scenario", "horizon", "reference", "set", "model", "timeout"},
-    "options": {"name", "scenario", "set", "description"},
-    "objectives": {
-        "name",
-        "label",
-        "output",
-        "regions",
-        "at",
-        "aggregate",
-        "start",
-        "per",
-        "direction",
-        "threshold",
-    },
-    "uncertainty": {"posterior", "draws", "ranges"},
-    "seeds": {"count", "seed"},
-    "discovery": {"leaders", "density"},
-}
 _PER_KEYS = {"output", "regions", "at", "aggregate", "start"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -78,6 +59,70 @@ _RESERVED = {
     "traceback",
 }
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+# The sections of a decision spec, declared (abm/inputs.py checks each field; the rules
+# between fields are in _Builder). A new field is one line here.
+@dataclass(frozen=True)
+class DecisionTable:
+    horizon: Any = param(None, 'The last month of the runs ("YYYY-MM") or a step number')
+    scenario: Path_ | None = param(None, "The base scenario the options' `set` changes")
+    name: Any = param(None, "Name (default: the spec file's)")
+    reference: str | None = param(None, "The option the others are compared with")
+    set: Any = param({}, "Overrides every option gets")
+    model: Name = param(DEFAULT_MODEL, "The model's module")
+    timeout: float | None = param(None, "Seconds per run", lo=0, above=True)
+
+
+@dataclass(frozen=True)
+class OptionTable:
+    name: Any = param(None, "Name")
+    scenario: Path_ | None = param(None, "Its scenario file (default: decision.scenario)")
+    set: Any = param({}, "Overrides of its scenario")
+    description: str = param("", "One line")
+
+
+@dataclass(frozen=True)
+class ObjectiveTable:
+    direction: str = param(doc="max or min", choices=DIRECTIONS)
+    name: Any = param(None, "Name (a column of the results)")
+    label: str | None = param(None, "Label (default: the output's)")
+    output: Any = param(None, "A declared output")
+    regions: Any = param(None, '"noncapital", "all" or a list of region ids')
+    at: Any = param(None, "Month or step it is read at (default: the horizon)")
+    aggregate: str = param("value", "value, change or cumulative", choices=AGGREGATES)
+    start: Any = param(None, "First month a change or sum counts")
+    per: Any = param(None, "A second term it is divided by")
+    threshold: float | None = param(None, "Satisficing threshold")
+
+
+@dataclass(frozen=True)
+class UncertaintyTable:
+    posterior: Path_ | None = param(None, "A calibration's results folder")
+    draws: int | None = param(None, "Futures' parameter sets", lo=1)
+    ranges: Any = param({}, "Deep-uncertainty ranges [low, high]")
+
+
+@dataclass(frozen=True)
+class SeedsTable:
+    count: int = param(1, "Seeds per parameter set", lo=1)
+    seed: int = param(0, "Root seed", lo=0)
+
+
+@dataclass(frozen=True)
+class DiscoveryTable:
+    leaders: int = param(3, "Options PRIM looks at", lo=2)
+    density: float = param(0.8, "PRIM's density threshold", lo=0, above=True, hi=1)
+
+
+SECTIONS = {
+    "decision": DecisionTable,
+    "options": [OptionTable],
+    "objectives": [ObjectiveTable],
+    "uncertainty": UncertaintyTable,
+    "seeds": SeedsTable,
+    "discovery": DiscoveryTable,
+}
 
 
 class DecisionError(ScenarioError):
@@ -170,19 +215,21 @@ class DecisionSpec:
 
 
 def load_decision(
-    spec: str | Path | Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+    spec: str | Path | Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    allow_model_import: bool = False,
 ) -> DecisionSpec:
     """Read and validate a decision from a TOML file or a dict (dict paths: the cwd).
 
     ``overrides`` replace spec fields by dotted name before validation, e.g.
     ``{"uncertainty.draws": 4, "seeds.count": 1}`` for a small live run in the app.
+    ``allow_model_import`` lets ``decision.model`` name a module outside the project:
+    that module is imported, so a spec naming one is code (as for ``abm sweep``).
     """
-    if isinstance(spec, Mapping):
-        data, source, here, text = dict(spec), "<spec>", Path.cwd(), None
-    else:
-        path = Path(spec)
-        data, text = read_spec(path, "decision spec", DecisionError, "the decision spec")
-        source, here = str(path), path.resolve().parent
+    data, source, here, text = load_spec_data(
+        spec, "decision spec", DecisionError, "the decision spec"
+    )
     for dotted, value in (overrides or {}).items():
         section, _, key = dotted.partition(".")
         table = data.setdefault(section, {})
@@ -192,76 +239,57 @@ def load_decision(
             table[key] = {**table[key], **value}  # e.g. decision.set: add to the spec's
         else:
             table[key] = value
-    return _Builder(source, here).build(data, text)
+    return _Builder(source, here).build(data, text, allow_model_import)
 
 
 class _Builder(Checker):
     """Builds a DecisionSpec, collecting every problem so that one pass reports all."""
 
     def __init__(self, source: str, here: Path):
-        super().__init__(source)
-        self.here = here
+        super().__init__(source, here)
         self.groups: dict[tuple[str, ...], str] = {}  # region groups named in the spec
 
     # ------------------------------------------------------------------ the whole spec
-    def build(self, data: dict[str, Any], text: str | None) -> DecisionSpec:
-        from abm.sweep.model import load_model
-
-        tables = self._sections(data)
-        dec = tables["decision"]
-        name = dec.get("name", Path(self.source).stem if self.source != "<spec>" else "decision")
+    def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
+        t = self.declared(data, SECTIONS)
+        dec: DecisionTable = t["decision"]
+        name = dec.name or (Path(self.source).stem if self.source != "<spec>" else "decision")
         if not isinstance(name, str) or not _OPTION_NAME.match(name):
             self.add("decision.name", "expected a name of letters, digits, _, . or -")
             name = "decision"
-        model_name = dec.get("model", DEFAULT_MODEL)
-        api = None
-        if not isinstance(model_name, str):
-            self.add("decision.model", "expected a module name")
-        else:
-            try:
-                api = load_model(model_name)
-            except Exception as exc:  # a plug-in model may fail to import in any way
-                self.add("decision.model", f"cannot import {model_name!r}: {exc}")
-        timeout = dec.get("timeout")
-        if timeout is not None and not (is_number(timeout) and timeout > 0):
-            self.add("decision.timeout", f"{timeout!r} is not allowed; expected seconds > 0")
-            timeout = None
-        common = self._set(dec.get("set", {}), "decision.set")
-        base = self._scenario(api, dec.get("scenario"), "decision.scenario", required=False)
+        api = (
+            None
+            if self.problems_in("decision.model")
+            else self.model("decision.model", dec.model, allow)
+        )
+        common = self._set(dec.set, "decision.set")
+        base = self._scenario(api, dec.scenario, "decision.scenario")
         if base is not None and common:
             base = self._apply(base, common, "decision.set")
-
-        options = self._options(api, tables["options"], base, common)
+        options = self._options(api, t["options"], base, common)
         first = options[0][1] if options else None
-        steps, horizon = self._horizon(dec.get("horizon"), first, model_name, options)
-        objectives = self._objectives(tables["objectives"], first, model_name, steps)
+        model_name = dec.model
+        steps, horizon = self._horizon(dec.horizon, first, model_name, options)
+        objectives = self._objectives(t["objectives"], first, model_name, steps)
         names = [n for n, _, _ in options]
-        reference = dec.get("reference")
-        if reference is not None and reference not in names:
+        reference = dec.reference
+        if reference is not None and api is not None and reference not in names:
             self.add(
                 "decision.reference",
                 f"{reference!r} is not an option; options: {', '.join(names) or '(none)'}",
             )
             reference = None
-
-        unc = tables["uncertainty"]
-        seeds_t, disc = tables["seeds"], tables["discovery"]
-        count = self.integer(seeds_t, "seeds", "count", 1, 1)
-        root = self.integer(seeds_t, "seeds", "seed", 0, 0)
-        leaders = self.integer(disc, "discovery", "leaders", 3, 2)
-        density = disc.get("density", 0.8)
-        if not (is_number(density) and 0 < density <= 1):
-            self.add("discovery.density", f"{density!r} is not allowed; expected (0, 1]")
-            density = 0.8
-        posterior, frame = self._posterior(unc.get("posterior"))
-        ranges = self._ranges(unc.get("ranges", {}))
+        unc: UncertaintyTable = t["uncertainty"]
+        seeds: SeedsTable = t["seeds"]
+        disc: DiscoveryTable = t["discovery"]
+        posterior, frame = self._posterior(unc.posterior)
+        ranges = self._ranges(unc.ranges)
         # (as written: a bad posterior or range is reported once, not again as "no draws")
-        uncertain = "posterior" in unc or bool(unc.get("ranges"))
-        draws_n = unc.get("draws", DEFAULT_DRAWS if uncertain else 1)
-        if not isinstance(draws_n, int) or isinstance(draws_n, bool) or draws_n < 1:
-            self.add("uncertainty.draws", f"{draws_n!r} is not allowed; expected an integer >= 1")
-            draws_n = 1
-        elif not uncertain and draws_n > 1:
+        raw_unc = data.get("uncertainty")
+        raw_unc = raw_unc if isinstance(raw_unc, dict) else {}
+        uncertain = "posterior" in raw_unc or bool(raw_unc.get("ranges"))
+        draws_n = unc.draws or (DEFAULT_DRAWS if uncertain else 1)
+        if not uncertain and draws_n > 1:
             self.add(
                 "uncertainty.draws",
                 "draws need a posterior or ranges to draw from; without them the parameters "
@@ -271,7 +299,7 @@ class _Builder(Checker):
         self._check_uncertain(options, frame, ranges)
         if self.problems:
             raise DecisionError(self.problems)
-        draws = _draws(frame, ranges, draws_n, root)
+        draws = _draws(frame, ranges, draws_n, seeds.seed)
         scenario = DecisionScenario(
             name=name,
             model=model_name,
@@ -295,16 +323,13 @@ class _Builder(Checker):
             posterior_rows=0 if frame is None else len(frame),
             ranges=ranges,
             draws=draws,
-            seeds=count,
-            seed=root,
-            timeout=None if timeout is None else float(timeout),
-            leaders=leaders,
-            density=float(density),
+            seeds=seeds.count,
+            seed=seeds.seed,
+            timeout=dec.timeout,
+            leaders=disc.leaders,
+            density=disc.density,
             scenario=scenario,
         )
-
-    def _sections(self, data: dict[str, Any]) -> dict[str, Any]:
-        return self.sections(data, _SECTIONS, arrays=("options", "objectives"))
 
     # ------------------------------------------------------------------ options
     def _set(self, value: Any, field: str) -> dict[str, Any]:
@@ -323,26 +348,9 @@ class _Builder(Checker):
                 flat.pop(key)
         return flat
 
-    def _scenario(self, api: Any, raw: Any, field: str, required: bool) -> Any:
-        if raw is None:
-            if required:
-                self.add(field, "missing; give a scenario file, or set decision.scenario")
-            return None
-        if not isinstance(raw, str):
-            self.add(field, "expected a path to a scenario file")
-            return None
-        found = find_file(raw, self.here)
-        if found is None or not found.is_file():
-            self.add(field, f"{raw}: not found next to the spec or in the project")
-            return None
-        if api is None:
-            return None
-        try:
-            return api.load_scenario(found)
-        except ScenarioError as exc:
-            for p in exc.problems:
-                self.add(field, str(p))
-        return None
+    def _scenario(self, api: Any, raw: str | None, field: str) -> Any:
+        found = self.file(field, raw, Path.is_file)
+        return None if api is None else self.scenario(field, found, api.load_scenario)
 
     def _apply(self, scenario: Any, overrides: dict[str, Any], field: str) -> Any:
         try:
@@ -356,7 +364,7 @@ class _Builder(Checker):
         return None
 
     def _options(
-        self, api: Any, items: list[dict[str, Any]], base: Any, common: dict[str, Any]
+        self, api: Any, items: list[OptionTable | None], base: Any, common: dict[str, Any]
     ) -> list[tuple[str, Any, str]]:
         if len(items) < 2:
             self.add("options", "a decision needs at least two [[options]] to compare")
@@ -364,7 +372,9 @@ class _Builder(Checker):
         seen: set[str] = set()
         for i, item in enumerate(items):
             field = f"options[{i}]"
-            name = item.get("name")
+            if item is None:
+                continue
+            name = item.name
             if not isinstance(name, str) or not _OPTION_NAME.match(name):
                 self.add(f"{field}.name", "missing or not a name of letters, digits, _, . or -")
                 continue
@@ -372,15 +382,15 @@ class _Builder(Checker):
                 self.add(f"{field}.name", f"{name!r} is used by another option")
                 continue
             seen.add(name)
-            overrides = self._set(item.get("set", {}), f"{field}.set")
-            if "scenario" in item:
-                scenario = self._scenario(api, item["scenario"], f"{field}.scenario", True)
+            overrides = self._set(item.set, f"{field}.set")
+            if item.scenario is not None:
+                scenario = self._scenario(api, item.scenario, f"{field}.scenario")
                 if scenario is not None and common:
                     scenario = self._apply(scenario, common, "decision.set")
             elif base is not None:
                 scenario = base
             else:
-                if api is not None and "scenario" not in item:
+                if api is not None and not self.problems_in(f"{field}.scenario"):
                     self.add(
                         f"{field}.scenario",
                         "missing; give a scenario file, or set "
@@ -389,12 +399,8 @@ class _Builder(Checker):
                 continue
             if scenario is not None and overrides:
                 scenario = self._apply(scenario, overrides, f"{field}.set")
-            description = item.get("description", "")
-            if not isinstance(description, str):
-                self.add(f"{field}.description", "expected a string")
-                description = ""
             if scenario is not None:
-                out.append((name, scenario, description))
+                out.append((name, scenario, item.description))
         return out
 
     def _horizon(
@@ -457,14 +463,17 @@ class _Builder(Checker):
 
     # ------------------------------------------------------------------ objectives
     def _objectives(
-        self, items: list[dict[str, Any]], first: Any, model: str, steps: int
+        self, items: list[ObjectiveTable | None], first: Any, model: str, steps: int
     ) -> tuple[Objective, ...]:
         if not items:
             self.add("objectives", "a decision needs at least one [[objectives]] table")
         out: list[Objective] = []
         seen: set[str] = set()
-        for i, item in enumerate(items):
+        for i, declared in enumerate(items):
             field = f"objectives[{i}]"
+            if declared is None:
+                continue
+            item = {k: v for k, v in vars(declared).items() if v is not None}
             name = item.get("name")
             if not isinstance(name, str) or not _NAME.match(name) or name in _RESERVED:
                 self.add(
@@ -477,15 +486,8 @@ class _Builder(Checker):
                 self.add(f"{field}.name", f"{name!r} is used by another objective")
                 continue
             seen.add(name)
-            direction = item.get("direction")
-            if direction not in DIRECTIONS:
-                self.add(f"{field}.direction", f"{direction!r} is not allowed; expected max or min")
-                continue
-            threshold = item.get("threshold")
-            if threshold is not None and not is_number(threshold):
-                self.add(f"{field}.threshold", f"{threshold!r} is not allowed; expected a number")
-                continue
-            at_raw = item.get("at", None)
+            direction, threshold = declared.direction, declared.threshold
+            at_raw = item.get("at")
             at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
             if at is None:
                 continue
@@ -530,10 +532,7 @@ class _Builder(Checker):
             if term is None:
                 continue
             label, unit = self._label(term, per, model)
-            label = item.get("label", label)
-            if not isinstance(label, str):
-                self.add(f"{field}.label", "expected a string")
-                continue
+            label = declared.label or label
             out.append(
                 Objective(
                     name,
@@ -542,7 +541,7 @@ class _Builder(Checker):
                     term,
                     per,
                     direction,
-                    None if threshold is None else float(threshold),
+                    threshold,
                     str(at_raw)
                     if at_raw is not None
                     else str(self._horizon_label(first, model, at)),
@@ -677,15 +676,9 @@ class _Builder(Checker):
 
     # ------------------------------------------------------------------ uncertainty
     def _posterior(self, raw: Any) -> tuple[str | None, pd.DataFrame | None]:
-        if raw is None:
-            return None, None
         field = "uncertainty.posterior"
-        if not isinstance(raw, str):
-            self.add(field, "expected the calibration's results folder")
-            return None, None
-        folder = find_file(raw, self.here)
+        folder = self.file(field, raw)
         if folder is None:
-            self.add(field, f"{raw}: not found next to the spec or in the project")
             return None, None
         path = folder / POSTERIOR_FILE if folder.is_dir() else folder
         try:
@@ -761,17 +754,9 @@ class _Builder(Checker):
                 self.add(f"uncertainty.ranges.{r.key}", "also a column of the posterior")
             cast = int if r.integer else float
             trials += [(f"uncertainty.ranges.{r.key}", r.key, cast(v)) for v in (r.low, r.high)]
-        reported: set[str] = set()
-        for field, key, value in trials:
-            for name, scenario, _ in options:
-                if field in reported:
-                    break
-                try:
-                    scenario.with_overrides({key: value})
-                except ScenarioError as exc:
-                    reported.add(field)
-                    why = "; ".join(p.message for p in exc.problems)
-                    self.add(field, f"{why} (option {name})")
+        for name, scenario, _ in options:
+            done = {p.field for p in self.problems}
+            self.trial(scenario, [t for t in trials if t[0] not in done], f" (option {name})")
 
 
 def _plain(value: Any) -> Any:
