@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 import tomllib
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,7 +328,13 @@ def parse_assignments(items: Iterable[str], source: str = "--set") -> dict[str, 
     return out
 
 
-_ENTITY_TABLES = {"regions": "region", "centers": "center", "districts": "district"}
+# The tables of ids (regions, centers, districts, ...), read from Scenario's declaration:
+# {"regions": "region", ...}. A new table of the schema is one field of Scenario.
+_ENTITY_TABLES = {
+    name: typing.get_args(tp)[1].__name__.lower()
+    for name, tp in typing.get_type_hints(Scenario).items()
+    if typing.get_origin(tp) is dict
+}
 _MAX_KEY_PARTS = 12  # the deepest real key (params.x.y or regions.id.incentives.x) has 4
 
 

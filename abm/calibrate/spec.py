@@ -212,22 +212,8 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
     if c.problems:
         raise CalibrationSpecError(c.problems)
     assert targets is not None and scenario_path is not None  # else a problem was added
-    return CalibrationSpec(
-        name=name,
-        source=source,
-        scenario_path=scenario_path,
-        base=base,
-        targets=targets,
-        targets_path=targets_path,
-        steps=steps,
-        seed=cal.seed,
-        timeout=cal.timeout,
-        method=method,
-        budget=budget,
-        priors=tuple(priors),
-        fixed=fixed,
-        text=text,
-    )
+    where = (name, source, scenario_path, base, targets, targets_path, steps, cal.seed)
+    return CalibrationSpec(*where, cal.timeout, method, budget, tuple(priors), fixed, text)
 
 
 def _is_prior(table: Mapping[str, Any]) -> bool:

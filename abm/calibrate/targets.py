@@ -373,29 +373,8 @@ def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | N
             bad(f"{f}.{key}", why)
     if len(bad) > n:
         return None
-    return Target(
-        id=tid,
-        observed=t.observed,
-        sd=sd,
-        unit=t.unit,
-        date=t.date,
-        statistic=t.statistic,
-        output=t.output,
-        scope=t.scope,
-        definition=t.definition,
-        source=t.source,
-        start=t.start,
-        region=t.region,
-        district=t.district,
-        denominator=t.denominator,
-        mark=t.mark or "",
-        requires=t.requires,
-        use=t.use,
-        note=t.note,
-        uncertainty_note=unote,
-        conflicts_with=t.conflicts_with,
-        universe=universe,
-    )
+    copied = {k: v for k, v in vars(t).items() if k not in ("uncertainty", "mark")}
+    return Target(id=tid, sd=sd, uncertainty_note=unote, mark=t.mark or "", **copied)
 
 
 def _uncertainty(value: Any, observed: Any, f: str, bad: _Problems) -> tuple[float, str]:

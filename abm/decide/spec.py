@@ -34,6 +34,7 @@ from abm.errors import ScenarioError
 from abm.inputs import Name, Path_, param
 from abm.scenario import origin_of
 from abm.specutil import DEFAULT_MODEL, Checker, flatten, is_number, load_spec_data
+from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin hypercube
 
 POSTERIOR_FILE = "posterior.parquet"
 WEIGHT = "weight"
@@ -127,21 +128,6 @@ SECTIONS = {
 
 class DecisionError(ScenarioError):
     """A decision spec that does not validate; carries every problem found (exit 2)."""
-
-
-@dataclass(frozen=True)
-class Range:
-    """A deep-uncertainty range, sampled by a Latin hypercube (integers if both ends are)."""
-
-    key: str
-    low: float
-    high: float
-    integer: bool
-
-    def to_value(self, unit: float) -> int | float:
-        if self.integer:
-            return int(min(np.floor(self.low + unit * (self.high + 1 - self.low)), self.high))
-        return float(self.low + unit * (self.high - self.low))
 
 
 @dataclass(frozen=True)
@@ -782,5 +768,11 @@ def _draws(
         rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_LHS_KEY,)))
         unit = qmc.LatinHypercube(d=len(ranges), rng=rng).random(n)
         for d in range(n):
-            draws[d].update({r.key: r.to_value(float(unit[d, j])) for j, r in enumerate(ranges)})
+            draws[d].update({r.key: _at(r, float(unit[d, j])) for j, r in enumerate(ranges)})
     return tuple(draws)
+
+
+def _at(r: Range, unit: float) -> int | float:
+    """The value of a range at a coordinate in [0, 1) (integers: every one equally wide)."""
+    low, high = r.bounds()
+    return r.to_value(low + unit * (high - low))

@@ -268,24 +268,9 @@ def load_spec(
     if c.problems:
         raise SpecError(c.problems)
     assert found is not None and sw.scenario is not None  # else a problem was added
-    return SweepSpec(
-        name=name,
-        source=source,
-        scenario_path=found,
-        base=base,
-        model=sw.model,
-        steps=sw.steps,
-        replications=sw.replications,
-        seed=sw.seed,
-        timeout=sw.timeout,
-        common_random_numbers=sw.common_random_numbers,
-        design=design,
-        fixed=fixed,
-        levels=levels,
-        ranges=ranges,
-        metrics=t["metrics"],
-        text=text,
-    )
+    runs = {k: v for k, v in vars(sw).items() if k not in ("scenario", "name")}
+    what = {"fixed": fixed, "levels": levels, "ranges": ranges, "metrics": t["metrics"]}
+    return SweepSpec(name, source, found, base, **runs, design=design, **what, text=text)
 
 
 def _design_rules(design: Design, table: Any, c: Checker) -> None:

@@ -73,6 +73,8 @@ def write_spec(folder: Path, text: str = PLANTED_SPEC, name: str = "spec.toml") 
 
 
 def abm_subprocess(*args, **kwargs) -> subprocess.Popen:
-    """``python -m abm.cli ...`` as a real child process that can import decide_planted
-    (a decision naming it needs --allow-model-import there)."""
+    """``python -m abm.cli ...`` as a real child process that can import decide_planted: a
+    decision there names it, so the child is told it may (--allow-model-import)."""
+    if args and args[0] == "decide":
+        args = (*args, "--allow-model-import")
     return procs.abm_subprocess(*args, path=[HERE], **kwargs)
