@@ -42,7 +42,6 @@ DEFAULT_DRAWS = 32
 # spawn keys under the seeds' root seed (the sweep uses 0, 1 and 2)
 _POSTERIOR_KEY, _LHS_KEY = 10, 11
 
-_PER_KEYS = {"output", "regions", "at", "aggregate", "start"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _RESERVED = {
@@ -84,16 +83,22 @@ class OptionTable:
 
 
 @dataclass(frozen=True)
-class ObjectiveTable:
-    direction: str = param(doc="max or min", choices=DIRECTIONS)
-    name: Any = param(None, "Name (a column of the results)")
-    label: str | None = param(None, "Label (default: the output's)")
-    output: Any = param(None, "A declared output")
+class TermTable:
+    """What an objective, or the term it is divided by (``per``), reads of an output."""
+
+    output: str | None = param(None, "A declared output")
     regions: Any = param(None, '"noncapital", "all" or a list of region ids')
     at: Any = param(None, "Month or step it is read at (default: the horizon)")
     aggregate: str = param("value", "value, change or cumulative", choices=AGGREGATES)
     start: Any = param(None, "First month a change or sum counts")
-    per: Any = param(None, "A second term it is divided by")
+
+
+@dataclass(frozen=True)
+class ObjectiveTable(TermTable):
+    direction: str | None = param(None, "max or min", choices=DIRECTIONS)
+    name: Any = param(None, "Name (a column of the results)")
+    label: str | None = param(None, "Label (default: the output's)")
+    per: TermTable | None = param(None, "A second term it is divided by")
     threshold: float | None = param(None, "Satisficing threshold")
 
 
@@ -472,47 +477,33 @@ class _Builder(Checker):
                 self.add(f"{field}.name", f"{name!r} is used by another objective")
                 continue
             seen.add(name)
-            direction, threshold = declared.direction, declared.threshold
+            if declared.direction is None:  # (a refused direction is reported already)
+                if not self.problems_in(f"{field}.direction"):
+                    self.add(f"{field}.direction", "missing; expected max or min")
+                continue
             at_raw = item.get("at")
             at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
-            if at is None:
-                continue
-            since = self._since(item, field, first, model, at)
-            if since is None:
+            since = None if at is None else self._since(item, field, first, model, at)
+            if at is None or since is None:
                 continue
             term = self._term(item, field, first, model, at, since)
             per = None
-            if "per" in item:
-                per_t = item["per"]
-                if not isinstance(per_t, dict) or "output" not in per_t:
-                    self.add(
-                        f"{field}.per",
-                        "expected a table with an output, e.g. "
-                        '{ output = "employment", regions = "noncapital" }',
-                    )
-                    continue
-                extra = set(per_t) - _PER_KEYS
-                if extra:
-                    self.add(
-                        f"{field}.per.{sorted(extra)[0]}",
-                        f"unknown field; allowed: {', '.join(sorted(_PER_KEYS))}",
-                    )
-                    continue
+            if declared.per is not None:
+                per_t = {k: v for k, v in vars(declared.per).items() if v is not None}
+                where = f"{field}.per"
                 per_at = (
                     at
                     if "at" not in per_t
-                    else self._step(per_t["at"], first, model, f"{field}.per.at", steps)
+                    else self._step(per_t["at"], first, model, f"{where}.at", steps)
                 )
-                if per_at is None:
-                    continue
                 per_since = (
                     since
-                    if "start" not in per_t
-                    else self._since(per_t, f"{field}.per", first, model, per_at)
+                    if per_at is None or "start" not in per_t
+                    else self._since(per_t, where, first, model, per_at)
                 )
-                if per_since is None:
+                if per_at is None or per_since is None:
                     continue
-                per = self._term(per_t, f"{field}.per", first, model, per_at, per_since)
+                per = self._term(per_t, where, first, model, per_at, per_since)
                 if per is None:
                     continue
             if term is None:
@@ -526,8 +517,8 @@ class _Builder(Checker):
                     unit,
                     term,
                     per,
-                    direction,
-                    threshold,
+                    declared.direction,
+                    declared.threshold,
                     str(at_raw)
                     if at_raw is not None
                     else str(self._horizon_label(first, model, at)),
@@ -563,15 +554,8 @@ class _Builder(Checker):
     ) -> Term | None:
         from abm import outputs
 
-        output = item.get("output")
-        aggregate = item.get("aggregate", "value")
-        if aggregate not in AGGREGATES:
-            self.add(
-                f"{field}.aggregate",
-                f"{aggregate!r} is not allowed; expected {', '.join(AGGREGATES)}",
-            )
-            return None
-        if not isinstance(output, str) or not output:
+        output, aggregate = item.get("output"), item.get("aggregate", "value")
+        if not output:
             self.add(f"{field}.output", "missing; name an output declared in abm/outputs.py")
             return None
         raw_regions = item.get("regions")
