@@ -124,15 +124,16 @@ class Wording:
     def number(self, value: Any, integer: bool, meta: Mapping[str, Any]) -> Invalid:
         lo, hi, above = meta.get("lo"), meta.get("hi"), meta.get("above")
         what = "an integer" if integer else "a number"
-        if self.spec and hi is not None and _is_number(value) and value > hi:
+        if self.spec and integer and hi is not None and _is_number(value) and value > hi:
             return Invalid(f"{value:,} is too large; at most {hi:,}")
         if self.spec and lo is None and hi is None:
             return self.refuse(value, what)
         if self.spec and (hi is None or (integer and lo is not None)):
             return self.refuse(value, f"{what} {'>' if above else '>='} {lo:g}")
         span = f"{'(' if above else '['}{_g(lo, '-inf')}, {_g(hi, 'inf')}]"
-        numeric = _is_number(value) and not math.isnan(value)
-        if not self.spec and numeric and not (integer and not float(value).is_integer()):
+        fraction = isinstance(value, float) and not value.is_integer()  # (NaN, inf too)
+        numeric = _is_number(value) and not (isinstance(value, float) and math.isnan(value))
+        if not self.spec and numeric and not (integer and fraction):
             return Invalid(f"must be in {span}, got {short(repr(value))}")
         return self.refuse(value, f"{what} in {span}")
 
@@ -152,15 +153,18 @@ def _number(integer: bool, meta: Mapping[str, Any], say: Wording) -> Callable[[A
     lo, hi, above = meta.get("lo"), meta.get("hi"), meta.get("above")
 
     def check(value: Any, _: Any) -> Any:
-        ok = _is_number(value) and not math.isnan(value)
-        if ok and integer and isinstance(value, float):
-            ok = value.is_integer()
-        if ok and math.isinf(value):
-            ok = hi is None and value > 0
-        low_ok = lo is None or (value > lo if above else value >= lo) if ok else False
+        ok = _is_number(value)
+        if ok and isinstance(value, float):  # NaN never; inf only without an upper bound
+            ok = (value.is_integer() or not integer) and (
+                math.isfinite(value) or (hi is None and value > 0 and not integer)
+            )
+        low_ok = ok and (lo is None or (value > lo if above else value >= lo))
         if not ok or not low_ok or (hi is not None and value > hi):
             raise say.number(value, integer, meta)
-        return value if math.isinf(value) else (int(value) if integer else float(value))
+        try:
+            return int(value) if integer else float(value)
+        except OverflowError:  # an integer beyond any float
+            raise say.number(value, integer, meta) from None
 
     return check
 

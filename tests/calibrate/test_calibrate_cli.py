@@ -170,3 +170,19 @@ def test_unhashable_priors_and_huge_run_lengths_exit_2(tmp_path, capsys, body, f
     assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
     assert lines[0].startswith(f"abm: error: {path}: {field}: "), lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_calibration_spec_names_no_model_to_import(tmp_path, capsys, monkeypatch):
+    # issue 24, defect 2, for calibrate: its runs are the project's model; a spec that names
+    # a module is refused as an unknown field, and the module is never imported
+    marker = tmp_path / "imported"
+    (tmp_path / "calib_marker_model.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = _spec(tmp_path, _head(extra='model = "calib_marker_model"'))
+    assert abm_main("calibrate", path, "--out", tmp_path / "out") == 2
+    assert "calibration.model: unknown field" in capsys.readouterr().err
+    assert not marker.exists()
+    # and the command has no flag to allow one
+    assert abm_main("calibrate", path, "--out", tmp_path / "out", "--allow-model-import") == 2
+    assert "--allow-model-import" in capsys.readouterr().err
+    assert not marker.exists()
