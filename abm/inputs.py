@@ -192,7 +192,7 @@ def _string(meta: Mapping[str, Any], say: Wording, nonempty: bool = False) -> Ca
     return check
 
 
-def _path(say: Wording) -> Callable[[Any, Any], str]:
+def _path() -> Callable[[Any, Any], str]:
     from abm.errors import InputError, check_path_text
 
     def check(value: Any, _: Any) -> str:
@@ -207,7 +207,7 @@ def _path(say: Wording) -> Callable[[Any, Any], str]:
     return check
 
 
-def _month(optional: bool, say: Wording) -> Callable[[Any, Any], str]:
+def _month(optional: bool) -> Callable[[Any, Any], str]:
     def check(value: Any, _: Any) -> str:
         if isinstance(value, dt.date):  # TOML's bare dates: the month they fall in
             value = f"{value.year:04d}-{value.month:02d}"
@@ -230,7 +230,7 @@ def _table_of_strings(value: Any, _: Any) -> dict[str, str]:
 
 def _schedule(meta: Mapping[str, Any]) -> Callable[[Any, Any], tuple]:
     hi = meta.get("hi") or math.inf
-    month = _month(False, Wording(False))
+    month = _month(False)
 
     def check(value: Any, _: Any) -> tuple:
         if not isinstance(value, list):
@@ -280,9 +280,9 @@ def converter(spec: bool = False) -> Any:
             float: lambda: _number(False, meta, say),
             str: lambda: _string(meta, say),
             Name: lambda: _string(meta, say, nonempty=True),
-            Path_: lambda: _path(say),
-            Month: lambda: _month(False, say),
-            MonthOrNever: lambda: _month(True, say),
+            Path_: _path,
+            Month: lambda: _month(False),
+            MonthOrNever: lambda: _month(True),
             Schedule: lambda: _schedule(meta),
         }
         if tp in simple:
@@ -381,10 +381,10 @@ def structure(
     try:
         return converter(spec).structure(data, cls), []
     except Exception as exc:  # every refusal becomes a line; see problems_of
-        return None, problems_of(exc, source, prefix, cls)
+        return None, problems_of(exc, source, prefix)
 
 
-def problems_of(exc: BaseException, source: str, prefix: str, cls: type) -> list[Problem]:
+def problems_of(exc: BaseException, source: str, prefix: str = "") -> list[Problem]:
     """One Problem per leaf of a cattrs error tree, its field the dotted path to it."""
     from cattrs.errors import ForbiddenExtraKeysError
 
