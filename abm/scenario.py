@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 import tomllib
 import typing
@@ -465,106 +466,79 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cross_check(s: Scenario, source: str) -> list[Problem]:
-    regions, districts = s.regions, s.districts
+    """The rules between fields, each ``need(holds, field, what is allowed)``."""
+    problems: list[Problem] = []
+
+    def need(holds: bool, field: str, why: str) -> None:
+        if not holds:
+            problems.append(Problem(source, field, why))
+
+    regions, districts, meta, month = s.regions, s.districts, s.scenario, parse_month
     if not regions:
         return [Problem(source, "regions", "at least one region is required")]
     ids = ", ".join(regions)
-    meta, loc, talent = s.scenario, s.params.location, s.params.talent
-    month = parse_month
-    rules: list[tuple[str, str, bool]] = [
-        (
-            "scenario.start",
-            f"must be {EARLIEST_START} or later (data start)",
-            month(meta.start) >= month(EARLIEST_START),
-        ),
-        (
-            "scenario.history_end",
-            f"must not be before start ({meta.start})",
-            not meta.history_end or month(meta.history_end) >= month(meta.start),
-        ),
-        (
-            "regions",
-            f"at most one capital region, got {[r for r in regions if regions[r].capital]}",
-            sum(r.capital for r in regions.values()) <= 1,
-        ),
-        (
-            "params.talent.retention_min",
-            "must be <= params.talent.retention_max",
-            talent.retention_min <= talent.retention_max,
-        ),
-    ]
+    start_ok = month(meta.start) >= month(EARLIEST_START)
+    need(start_ok, "scenario.start", f"must be {EARLIEST_START} or later (data start)")
+    end = meta.history_end
+    need(
+        not end or month(end) >= month(meta.start),
+        "scenario.history_end",
+        f"must not be before start ({meta.start})",
+    )
+    capitals = [r for r in regions if regions[r].capital]
+    need(len(capitals) <= 1, "regions", f"at most one capital region, got {capitals}")
+    talent = s.params.talent
+    need(
+        talent.retention_min <= talent.retention_max,
+        "params.talent.retention_min",
+        "must be <= params.talent.retention_max",
+    )
     for did, d in districts.items():
-        rules.append(
-            (
-                f"districts.{did}.region",
-                f"must be a region id ({ids}), got {d.region!r}",
-                d.region in regions,
-            )
-        )
-        cap = regions[d.region].firms_real if d.region in regions else float("inf")
-        rules.append(
-            (
-                f"districts.{did}.firms_real",
-                f"must be <= its region's firms_real ({cap:g})",
-                d.firms_real <= cap,
-            )
+        at = f"districts.{did}"
+        need(d.region in regions, f"{at}.region", f"must be a region id ({ids}), got {d.region!r}")
+        cap = regions[d.region].firms_real if d.region in regions else math.inf
+        need(
+            d.firms_real <= cap, f"{at}.firms_real", f"must be <= its region's firms_real ({cap:g})"
         )
     for cid, c in s.centers.items():
-        known = ", ".join(k for k, d in districts.items() if d.region == c.site) or "none"
-        here = c.district in districts and districts[c.district].region == c.site
-        rules += [
-            (
-                f"centers.{cid}.site",
-                f"must be a region id ({ids}), got {c.site!r}",
-                c.site in regions,
-            ),
-            (
-                f"centers.{cid}.build_end",
-                "is before build_start",
-                month(c.build_end) >= month(c.build_start),
-            ),
-            (
-                f"centers.{cid}.district",
-                f"must be empty or a district of region {c.site!r} ({known}), got {c.district!r}",
-                not c.district or here,
-            ),
-        ]
+        at, here = f"centers.{cid}", [k for k, d in districts.items() if d.region == c.site]
+        need(c.site in regions, f"{at}.site", f"must be a region id ({ids}), got {c.site!r}")
+        need(month(c.build_end) >= month(c.build_start), f"{at}.build_end", "is before build_start")
+        need(
+            not c.district or c.district in here,
+            f"{at}.district",
+            f"must be empty or a district of region {c.site!r} ({', '.join(here) or 'none'}), "
+            f"got {c.district!r}",
+        )
     for i, p in enumerate(s.government.central.programs):
         at = f"government.central.programs[{i}]"
-        rules += [
-            (
-                f"{at}.region",
-                f"must be empty or a region id ({ids}), got {p.region!r}",
-                not p.region or p.region in regions,
-            ),
-            (f"{at}.end", "is before start", month(p.end) >= month(p.start)),
-        ]
+        need(
+            not p.region or p.region in regions,
+            f"{at}.region",
+            f"must be empty or a region id ({ids}), got {p.region!r}",
+        )
+        need(month(p.end) >= month(p.start), f"{at}.end", "is before start")
     for rid, r in regions.items():
-        inc = r.incentives
+        inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
         for name in ("status_quo_rate", "subsidy_rate"):
-            rules.append(
-                (
-                    f"regions.{rid}.incentives.{name}",
-                    f"must be <= subsidy_rate_max ({inc.subsidy_rate_max:g})",
-                    getattr(inc, name) <= inc.subsidy_rate_max,
-                )
+            need(
+                getattr(inc, name) <= inc.subsidy_rate_max, f"regions.{rid}.incentives.{name}", most
             )
+    loc = s.params.location
     if loc.preferences == "equilibrium":  # backing out amenities needs a logit and shares
         why = "must be > 0 when params.location.preferences = 'equilibrium'"
-        rules.append(("params.location.temperature", why, loc.temperature > 0))
-        rules += [
-            (f"regions.{rid}.firms_real", why + " (q_r is backed out from it)", r.firms_real > 0)
-            for rid, r in regions.items()
-        ]
-        rules.append(
-            (
-                "regions",
-                f"at most {len(location.PRIMES)} regions with "
-                "params.location.preferences = 'equilibrium'",
-                len(regions) <= len(location.PRIMES),
+        need(loc.temperature > 0, "params.location.temperature", why)
+        for rid, r in regions.items():
+            need(
+                r.firms_real > 0, f"regions.{rid}.firms_real", why + " (q_r is backed out from it)"
             )
+        need(
+            len(regions) <= len(location.PRIMES),
+            "regions",
+            f"at most {len(location.PRIMES)} regions with params.location.preferences = "
+            "'equilibrium'",
         )
-    return [Problem(source, field, why) for field, why, holds in rules if not holds]
+    return problems
 
 
 def _plain(value: Any) -> Any:
