@@ -124,16 +124,16 @@ class Wording:
     def number(self, value: Any, integer: bool, meta: Mapping[str, Any]) -> Invalid:
         lo, hi, above = meta.get("lo"), meta.get("hi"), meta.get("above")
         what = "an integer" if integer else "a number"
-        if self.spec and integer and hi is not None and _is_number(value) and value > hi:
-            return Invalid(f"{value:,} is too large; at most {hi:,}")
-        if self.spec and lo is None and hi is None:
-            return self.refuse(value, what)
-        if self.spec and (hi is None or (integer and lo is not None)):
-            return self.refuse(value, f"{what} {'>' if above else '>='} {lo:g}")
         span = f"{'(' if above else '['}{_g(lo, '-inf')}, {_g(hi, 'inf')}]"
+        if self.spec:  # a count says its least (or its most); a share says its range
+            if integer and hi is not None and _is_number(value) and value > hi:
+                return Invalid(f"{value:,} is too large; at most {hi:,}")
+            if lo is None and hi is None:
+                return self.refuse(value, what)
+            least = f"{what} {'>' if above else '>='} {_g(lo, '-inf')}"
+            return self.refuse(value, least if hi is None or integer else f"{what} in {span}")
         fraction = isinstance(value, float) and not value.is_integer()  # (NaN, inf too)
-        numeric = _is_number(value) and not (isinstance(value, float) and math.isnan(value))
-        if not self.spec and numeric and not (integer and fraction):
+        if _is_number(value) and value == value and not (integer and fraction):
             return Invalid(f"must be in {span}, got {short(repr(value))}")
         return self.refuse(value, f"{what} in {span}")
 
