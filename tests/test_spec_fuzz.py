@@ -17,6 +17,7 @@ from abm.decide.spec import load_decision
 from abm.errors import ScenarioError, UserError
 from abm.specutil import find_file
 from tests.conftest import ROOT
+from tests.test_scenario_fuzz import values  # any TOML value
 
 # a quarter of the command fuzz's count: each case reads real scenario files (~0.3 s)
 EXAMPLES = max(10, int(os.environ.get("ABM_FUZZ_EXAMPLES", "60")) // 4)
@@ -25,21 +26,6 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize="ABM_FUZZ_SEED" not in os.environ,
-)
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(2**70), 2**70),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=12),
-    st.dates(),
-)
-values = st.recursive(
-    scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=6,
 )
 
 
