@@ -489,21 +489,7 @@ class _Builder(Checker):
             term = self._term(item, field, first, model, at, since)
             per = None
             if declared.per is not None:
-                per_t = {k: v for k, v in vars(declared.per).items() if v is not None}
-                where = f"{field}.per"
-                per_at = (
-                    at
-                    if "at" not in per_t
-                    else self._step(per_t["at"], first, model, f"{where}.at", steps)
-                )
-                per_since = (
-                    since
-                    if per_at is None or "start" not in per_t
-                    else self._since(per_t, where, first, model, per_at)
-                )
-                if per_at is None or per_since is None:
-                    continue
-                per = self._term(per_t, where, first, model, per_at, per_since)
+                per = self._per(declared.per, f"{field}.per", first, model, at, since, steps)
                 if per is None:
                     continue
             if term is None:
@@ -525,6 +511,20 @@ class _Builder(Checker):
                 )
             )
         return tuple(out)
+
+    def _per(
+        self, table: TermTable, field: str, first: Any, model: str, at: int, since: int, steps: int
+    ) -> Term | None:
+        """The term an objective is divided by: read at the objective's month and from its
+        start unless it says otherwise."""
+        per = {k: v for k, v in vars(table).items() if v is not None}
+        when = at if "at" not in per else self._step(per["at"], first, model, f"{field}.at", steps)
+        if when is None:
+            return None
+        start = since if "start" not in per else self._since(per, field, first, model, when)
+        if start is None:
+            return None
+        return self._term(per, field, first, model, when, start)
 
     @staticmethod
     def _horizon_label(first: Any, model: str, step: int) -> str:
