@@ -12,7 +12,7 @@ from abm.outputs import DISTRICT, MODEL, REGION
 def test_every_name_is_declared_once_and_a_second_declaration_is_refused():
     names = [d.name for d in outputs.DECLARATIONS]
     assert len(names) == len(set(names))
-    twice = (*outputs.DECLARATIONS, outputs._d("firms", "Firms", "기업", "firms", model="x"))
+    twice = (*outputs.DECLARATIONS, outputs._d("firms", "Firms", "기업", "firms", model=("x", len)))
     with pytest.raises(ValueError, match="'firms' is declared twice"):
         outputs._check_unique(twice)
 
