@@ -314,11 +314,10 @@ class Month:
 
     def out(self, name: str) -> Any:
         """The model-scope output ``name`` this month, in model units (computed once)."""
-        if name not in self._values:
-            formula = outputs.get(name, outputs.MODEL).formula
-            assert formula is not None
-            self._values[name] = formula(self)
-        return self._values[name]
+        values = self._values
+        if name not in values:
+            values[name] = _MODEL_FORMULAS[name](self)
+        return values[name]
 
     def periodic(self, name: str) -> float:
         """A network analytic of :data:`PERIODIC`: worked out in the months the recorder
@@ -447,6 +446,11 @@ class Month:
         return (available > 0) & (self.model.district_room() >= 1)
 
 
+_MODEL_FORMULAS: dict[str, Callable[[Month], Any]] = {
+    o.name: o.formula for o in outputs.outputs(outputs.MODEL) if o.formula is not None
+}
+
+
 class Recorder:
     """Owns what the model reports: the monthly rows and the cumulative state behind them.
 
@@ -538,11 +542,12 @@ class Recorder:
         if compute_network:
             self.analytics.clear()
         month = Month(model, self)
-        scale = model.scale
-        row = {}
-        for o in self._model_cols:
-            value = month.out(o.name)
-            row[o.name] = float(value) / scale if o.scaled else value
+        scale, values, row = month.scale, month._values, {}
+        for o in self._model_cols:  # as Month.out, without a call per output
+            name = o.name
+            value = values[name] if name in values else o.formula(month)
+            values[name] = value
+            row[name] = float(value) / scale if o.scaled else value
         self.model_rows.append(row)
         self.region_rows.extend(_rows(month, self._region_cols, len(model.region_ids)))
         if model.district_ids:
@@ -566,22 +571,21 @@ class Recorder:
 
 def _rows(month: Month, cols: list, n: int) -> list[dict]:
     """``n`` rows (regions or districts) of the outputs ``cols``: each formula gives one
-    value a row (a scalar: the same in every row), converted to real units if scaled."""
+    value a row (an array or list; a scalar is the same in every row), converted to real
+    units if scaled."""
     if not cols:
         return []
-    names, columns = [], []
+    scale, columns = month.scale, []
     for o in cols:
         value = o.formula(month)
-        if isinstance(value, list):
-            column = value
-        elif np.ndim(value) == 0:
-            column = [float(value) / month.scale if o.scaled else value] * n
-        elif o.scaled:
-            column = (np.asarray(value, dtype=np.float64) / month.scale).tolist()
+        if isinstance(value, np.ndarray):  # a few values: Python divides them faster
+            values = value.tolist()
+            columns.append([x / scale for x in values] if o.scaled else values)
+        elif isinstance(value, list):
+            columns.append(value)
         else:
-            column = np.asarray(value).tolist()
-        names.append(o.name)
-        columns.append(column)
+            columns.append([float(value) / scale if o.scaled else value] * n)
+    names = [o.name for o in cols]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 

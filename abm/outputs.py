@@ -68,17 +68,16 @@ Formula = Callable[["Month"], Any]
 
 # ------------------------------------------------------------------ formula helpers
 def ratio(a: Any, b: Any) -> Any:
-    """``a / b`` where ``b > 0``, else NaN; elementwise for arrays."""
-    if np.ndim(a) == 0 and np.ndim(b) == 0:
+    """``a / b`` where ``b > 0``, else NaN; elementwise where ``b`` is an array (of the
+    regions or districts; ``a`` then an array of the same length)."""
+    if not isinstance(b, np.ndarray):
         return a / b if b > 0 else NAN
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    out = np.full(np.broadcast(a, b).shape, NAN)
+    out = np.full(len(b), NAN)
     return np.divide(a, b, out=out, where=b > 0)
 
 
-def finite(x: Any) -> Any:
-    """``x`` as floats, NaN where it is not finite."""
-    x = np.asarray(x, dtype=np.float64)
+def finite(x: np.ndarray) -> np.ndarray:
+    """``x`` (floats), NaN where it is not finite."""
     return np.where(np.isfinite(x), x, NAN)
 
 
