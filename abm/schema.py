@@ -239,8 +239,47 @@ class Central:
 
 
 @dataclass(frozen=True)
+class Vouchers:
+    """GPU vouchers: a public budget that pays part of SMEs' commercial compute bills."""
+
+    budget_krw_per_year: float = param(
+        0.0,
+        "Voucher budget per year (real); 0 = no vouchers",
+        lo=0,
+        hi=1e13,
+        unit="KRW",
+        source="AI voucher budgets 2020-2025: 599억, 560억, 980억, 700억, 425억, 270억 a year "
+        "(ddaily 2024-02-26; zdnet 2021-12-15; etnews 2024-01-10; ajunews 2024-10-28) [V]; "
+        "a GPU voucher funded alike is an ASSUMPTION",
+    )
+    share: float = param(
+        0.7,
+        "Share of a holder's commercial compute bill (private centers and cloud) the voucher pays",
+        lo=0,
+        hi=0.95,
+    )
+    cap_krw_per_month: float = param(
+        25_000_000.0,
+        "Most one voucher pays in a month",
+        lo=0,
+        hi=1e10,
+        unit="KRW",
+        source="derived: AI voucher at most 3억 a task (2021 and 2023; zdnet 2021-12-15, "
+        "etnews 2024-01-10) [V], over 12 months",
+    )
+    start: str = param("2026-01", "First month vouchers are paid")
+    end: str = param("2030-12", "Last month vouchers are paid")
+    sme_only: bool = param(
+        True,
+        "Only SMEs (below population.sme_threshold employees) receive vouchers",
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
 class Government:
     central: Central = section(Central, "Central government")
+    vouchers: Vouchers = section(Vouchers, "GPU vouchers (off while the budget is 0)")
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -761,5 +800,11 @@ class Meta:
     history_end: MonthOrNever = param(
         "", "Last month of the replayed history (YYYY-MM); empty = none"
     )
-    steps: int = param(132, "Months simulated (132 = Jan 2025 to Dec 2035)", lo=0, hi=1200)
+    steps: int = param(
+        132,
+        "Months simulated (132: from the default start to 2035-12; the shipped scenarios run "
+        "204, 2019-01 to 2035-12)",
+        lo=0,
+        hi=1200,
+    )
     seed: int = param(1, "Default seed", lo=0, hi=2**63 - 1)
