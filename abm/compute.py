@@ -10,24 +10,39 @@ queue. What reaches the user is weighted by access (remote use works, but less
 well), so where a center sits decides who benefits. Of what public GPUs leave
 short, users buy only the part worth the market price (``market_take_up``),
 within a budget: from a private center in their own region while it has room,
-else from the cloud. So compute binds where public GPUs are scarce or far.
+else from the cloud. So compute binds where public GPUs are scarce or far. GPU vouchers
+(:class:`VoucherFund`), where a scenario funds them, pay part of SMEs' commercial bills.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from abm.agents.government import Budget
 from abm.dates import months_between
 from abm.geography import access
+from abm.nodes import blocks
 from abm.scenario import Scenario, parse_month
+from abm.schema import Vouchers
 
 
 def allocate(
-    demand: np.ndarray, capacity: float, rule: str, priority: np.ndarray, wait: np.ndarray
+    demand: np.ndarray,
+    capacity: float,
+    rule: str,
+    priority: np.ndarray,
+    wait: np.ndarray,
+    who: np.ndarray | None = None,
 ) -> np.ndarray:
-    """GPUs granted to each applicant of one center under its allocation rule."""
+    """GPUs granted to each applicant of one center under its allocation rule.
+
+    ``who``: the applicants' rows, when ``priority`` and ``wait`` are given for every
+    user; only the entries the rule reads are then taken (most months a center is not
+    oversubscribed, or its rule reads one of the two).
+    """
     total = demand.sum()
     if total <= capacity:
         return demand.copy()
@@ -36,14 +51,14 @@ def allocate(
     if rule == "proportional":
         return demand * (capacity / total)
     if rule == "priority":
-        first = demand * priority
+        first = demand * (priority if who is None else priority[who])
         p_total = first.sum()
         if p_total >= capacity:
             return first * (capacity / p_total)
         rest = demand - first
         return first + rest * ((capacity - p_total) / rest.sum())
     # queue: longest-waiting first, ties by application order (row index)
-    order = np.argsort(-wait, kind="stable")
+    order = np.argsort(-(wait if who is None else wait[who]), kind="stable")
     cum = np.cumsum(demand[order])
     granted_sorted = np.clip(capacity - (cum - demand[order]), 0.0, demand[order])
     granted = np.empty_like(demand)
@@ -86,8 +101,61 @@ class Allocation:
     public: np.ndarray  # GPUs from public centers
     private: np.ndarray  # GPUs bought from a private center in the user's region
     cloud: np.ndarray  # GPUs bought from the commercial cloud
-    spend: np.ndarray  # won paid for all of them
+    spend: np.ndarray  # won the user paid for all of them (vouchers deducted)
     saving: np.ndarray  # market value of the public GPUs minus what was paid for them
+    # won of its commercial bill a GPU voucher paid (default: none, for callers without vouchers)
+    voucher: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+class VoucherFund:
+    """GPU vouchers (``government.vouchers``): a public budget that pays ``share`` of a
+    holder's commercial compute bill (private centers and cloud), at most ``cap`` a month.
+
+    Money: ``budget_krw_per_year x scale / 12`` is appropriated in each month of the
+    programme into a :class:`~abm.agents.government.Budget` (whole won; what is not spent
+    carries over), and vouchers are paid from it, so appropriated = paid + remaining every
+    month. A voucher is issued at the start of a month only where the fund can honour its
+    face value (the most its holder could claim) whole: eligible users with a shortfall in
+    row order, the oldest first, until one cannot be; so nothing is promised that the fund
+    cannot pay, and nothing is paid once its money is spent.
+
+    Price: a holder pays ``1 - share`` of the market price, so its budget stretches, and
+    it buys more of its shortfall: if the values of the GPU-months it lacks are spread
+    evenly from 0 up and ``market_take_up`` of them are worth the market price, then
+    ``1 - (1 - market_take_up) x (1 - share)`` of them are worth the voucher price (an
+    ASSUMPTION, as is that the cap bounds what the voucher pays but not the take-up).
+    """
+
+    def __init__(self, params: Vouchers, start: dt.date, scale: float):
+        self.share = params.share
+        self.cap = params.cap_krw_per_month  # per firm agent: each is one firm
+        self.sme_only = params.sme_only
+        self.monthly = params.budget_krw_per_year * scale / 12.0
+        self.first = months_between(start, parse_month(params.start))
+        self.last = months_between(start, parse_month(params.end))
+        self.budget = Budget()
+        self.open = False  # vouchers are issued this month
+
+    def start_month(self, month: int) -> None:
+        """Appropriate this month's money, if the programme runs."""
+        self.open = self.monthly > 0 and self.first <= month <= self.last
+        if self.open:
+            self.budget.appropriate(self.monthly)
+
+    def issue(self, most: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """Face values (whole won; 0 = no voucher) for users who could claim ``most``: the
+        eligible ones in order while the money left honours every face value issued."""
+        face = np.where(eligible, np.floor(np.minimum(most, self.cap)), 0.0)
+        issued = np.cumsum(face) <= self.budget.remaining  # stops at the first it cannot
+        return np.where(issued, face, 0.0)
+
+    def pay(self, face: np.ndarray, bill: np.ndarray) -> np.ndarray:
+        """What the vouchers pay of the holders' commercial ``bill``: ``share`` of it, in
+        whole won, within the face value; committed from the budget."""
+        paid = np.minimum(face, np.floor(self.share * bill))
+        committed = self.budget.commit(int(paid.sum()))
+        assert committed  # within the face values issued, which the budget honours
+        return paid
 
 
 class ComputeMarket:
@@ -97,6 +165,7 @@ class ComputeMarket:
         self.params = scenario.params.compute
         self.scale = scenario.scale
         self.start = scenario.start
+        self.vouchers = VoucherFund(scenario.government.vouchers, self.start, self.scale)
         self.centers: list[CenterState] = []
         self._schedules: list[tuple[np.ndarray, np.ndarray]] = []
         for cid, c in scenario.centers.items():
@@ -206,10 +275,11 @@ class ComputeMarket:
         for c, cap in zip(self.centers, capacity, strict=True):
             c.capacity, c.demand, c.granted = float(cap), 0.0, 0.0
             c.price_krw = 0.0 if month <= c.free_until else c.list_price_krw
-        out = Allocation(*(np.zeros_like(need) for _ in range(6)))
+        out = Allocation(*(np.zeros_like(need) for _ in range(7)))
         self._allocate_public(region, need, priority, wait, out)
         self._learn_fill()
-        self._buy_commercial(region, need, budget_krw, out)
+        self.vouchers.start_month(month)
+        self._buy_commercial(region, need, budget_krw, priority > 0, out)
         return out
 
     def _learn_fill(self) -> None:
@@ -229,43 +299,92 @@ class ComputeMarket:
 
     def _allocate_public(self, region, need, priority, wait, out: Allocation) -> None:
         """Each user applies to the public center it expects most from (saving x access x the
-        share its site served lately); the refused try the next."""
+        share its site served lately); the refused try the next.
+
+        A user that stops applying (served, or no center left worth its while) never
+        applies again, since its region's order of centers only gets worse. Each round
+        every user adds what it got to its own totals: its grant when it applied,
+        exact zeros when it did not (a total of zeros and non-negative grants stays as
+        it is), so the totals are the same sums, in the same order, as adding each
+        center's grants to the population's arrays. Each center sees all its
+        applicants of a round at once, in row order, as its rule and its sums require.
+        The rounds run over blocks of users (:func:`abm.nodes.blocks`), so that their
+        temporaries stay in the CPU's caches at a million users; users who stopped
+        applying leave the rounds once they are half of those left, their totals
+        written out then.
+        """
         public = [i for i, c in enumerate(self.centers) if c.public and c.capacity > 0]
         if not public or self.params.market_price_krw <= 0:
             return
-        saving = np.array(
-            [self.saving(self.centers[i].price_krw) * self.centers[i].expected_fill for i in public]
-        )
-        choice, worthwhile = self._preferences(self.access[:, public] * saving)
-        left = np.array([self.centers[i].capacity for i in public])
-        users = None  # still applying (refused at every center tried so far); None: all
+        centers = [self.centers[i] for i in public]
+        saving = np.array([self.saving(c.price_krw) * c.expected_fill for c in centers])
+        access = self.access[:, public]
+        choice, worthwhile = self._preferences(access * saving)
+        price = np.array([c.price_krw for c in centers])
+        gain = np.array([self.params.market_price_krw - c.price_krw for c in centers])
+        every = np.arange(access.shape[0])
+        left = np.array([c.capacity for c in centers])
+        # the users still in the rounds, their region and need, and what they obtained
+        users, here, wanted = np.arange(len(need)), region, need
+        totals = [np.zeros(len(need)) for _ in range(4)]  # public, effective, spend, saving
+        into = (out.public, out.effective, out.spend, out.saving)
         for round_ in range(len(public)):
-            if users is None:
-                unmet, here = need - out.public, region
-            else:
-                unmet, here = need[users] - out.public[users], region[users]
-            wants = np.flatnonzero((unmet > 1e-12) & worthwhile[round_][here])
-            if len(wants) == 0:
+            if not (left > 0).any():  # no center has GPUs left: no round can grant more
                 break
-            users = wants if users is None else users[wants]
-            unmet, here = unmet[wants], here[wants]
-            picked = choice[round_][here]
-            for j, i in enumerate(public):
-                at = np.flatnonzero(picked == j)
-                if len(at) == 0:
+            pick, open_ = choice[round_], worthwhile[round_]
+            kept_access, paid, saved = access[every, pick], price[pick], gain[pick]  # by region
+            spans = blocks(len(users))
+            applying = np.empty(len(users), dtype=bool)
+            found: list[list[tuple[int, np.ndarray]]] = [[] for _ in spans]
+            asked: list[list[np.ndarray]] = [[] for _ in centers]  # unmet, block by block
+            rows: list[list[np.ndarray]] = [[] for _ in centers]
+            # the centers some region tries now and that have GPUs left: an applicant of
+            # one with none left gets nothing (``allocate``), and adds nothing
+            chosen = [j for j in np.unique(pick[open_]).tolist() if left[j] > 0]
+            for b, span in enumerate(spans):
+                unmet = wanted[span] - totals[0][span]
+                where = here[span]
+                ok = applying[span] = (unmet > 1e-12) & open_[where]
+                picked = pick[where]
+                for j in chosen:
+                    at = np.flatnonzero(ok & (picked == j))
+                    if len(at):
+                        found[b].append((j, at))
+                        asked[j].append(unmet[at])
+                        rows[j].append(users[span][at])
+            if not applying.any():
+                break
+            grants = [np.zeros(0)] * len(centers)
+            for j, c in enumerate(centers):
+                if not asked[j]:
                     continue
-                applicants = users[at]
-                c = self.centers[i]
-                d = unmet[at]
-                g = allocate(d, left[j], c.allocation, priority[applicants], wait[applicants])
-                left[j] -= g.sum()
+                d, who = np.concatenate(asked[j]), np.concatenate(rows[j])
+                grants[j] = g = allocate(d, left[j], c.allocation, priority, wait, who=who)
+                total = g.sum()
+                left[j] -= total
                 if round_ == 0:  # an applicant is counted once, where it applied first
                     c.demand += float(d.sum())
-                c.granted += float(g.sum())
-                out.public[applicants] += g
-                out.effective[applicants] += g * self.access[:, i][here[at]]
-                out.spend[applicants] += g * c.price_krw
-                out.saving[applicants] += g * (self.params.market_price_krw - c.price_krw)
+                c.granted += float(total)
+            start = [0] * len(centers)
+            for b, span in enumerate(spans if any(asked) else ()):  # none asked: all add 0
+                got = np.zeros(span.stop - span.start)
+                for j, at in found[b]:
+                    got[at] = grants[j][start[j] : start[j] + len(at)]
+                    start[j] += len(at)
+                where = here[span]
+                totals[0][span] += got
+                totals[1][span] += got * kept_access[where]
+                totals[2][span] += got * paid[where]
+                totals[3][span] += got * saved[where]
+            if np.count_nonzero(applying) * 2 < len(users):
+                done = ~applying
+                for kept, total in zip(totals, into, strict=True):
+                    total[users[done]] = kept[done]
+                keep = np.flatnonzero(applying)
+                users, here, wanted = users[keep], here[keep], wanted[keep]
+                totals = [kept[keep] for kept in totals]
+        for kept, total in zip(totals, into, strict=True):
+            total[users] = kept
         served = out.public >= need - 1e-12
         wait[:] = np.where(served, 0.0, wait + 1.0)
 
@@ -290,17 +409,28 @@ class ComputeMarket:
             worth[every, best] = -1.0  # tried
         return choice, worthwhile
 
-    def _buy_commercial(self, region, need, budget_krw, out: Allocation) -> None:
+    def _buy_commercial(self, region, need, budget_krw, sme, out: Allocation) -> None:
         """Buy part of what public GPUs left short at the market price, within budget.
 
         Users buy ``market_take_up`` of their effective shortfall (the rest is not
         worth the market price to them): first from a private center in their region
         while it has room (full access), then from the cloud (``commercial_access``).
+        Holders of a GPU voucher (:class:`VoucherFund`) buy more, and the voucher pays
+        part of their bill.
         """
         p = self.params
-        target = np.maximum(need - out.effective, 0.0) * p.market_take_up
+        short = np.maximum(need - out.effective, 0.0)
+        target = short * p.market_take_up
         price = p.market_price_krw
-        affordable = np.maximum(budget_krw, 0.0) / price if price > 0 else target.copy()
+        budget = np.maximum(budget_krw, 0.0)
+        face = self._voucher_faces(short, budget, sme) if self.vouchers.open else None
+        if face is not None:
+            holder = face > 0
+            take_up = 1.0 - (1.0 - p.market_take_up) * (1.0 - self.vouchers.share)
+            target[holder] = short[holder] * take_up
+            budget = budget + face  # the most the voucher pays: what the holder can spend more
+            billed = out.spend.copy()
+        affordable = budget / price if price > 0 else target.copy()
         for c in self.centers:
             if c.public or c.capacity <= 0:
                 continue
@@ -319,3 +449,23 @@ class ComputeMarket:
             out.effective += cloud * p.commercial_access
             out.cloud += cloud
             out.spend += cloud * price
+        if face is not None:
+            out.voucher = self.vouchers.pay(face, out.spend - billed)
+            out.spend -= out.voucher
+
+    def _voucher_faces(self, short: np.ndarray, budget: np.ndarray, sme: np.ndarray) -> np.ndarray:
+        """This month's vouchers (face values in won, 0 = none) of users with a shortfall
+        and a budget: the most each could claim, ``share`` of the largest bill its take-up
+        and budget allow (all of it bought at the dearest commercial price per effective
+        GPU; a budget B stretches to B / (1 - share))."""
+        p, fund = self.params, self.vouchers
+        take_up = 1.0 - (1.0 - p.market_take_up) * (1.0 - fund.share)
+        dearest = max(
+            [p.market_price_krw / p.commercial_access if p.commercial_access > 0 else 0.0]
+            + [c.price_krw for c in self.centers if not c.public and c.capacity > 0]
+        )
+        most = np.minimum(
+            fund.share * short * take_up * dearest, fund.share / (1.0 - fund.share) * budget
+        )
+        eligible = (short > 0) & (budget > 0) & (sme if fund.sme_only else True)
+        return fund.issue(most, eligible)

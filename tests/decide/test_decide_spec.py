@@ -328,3 +328,55 @@ def test_the_shipped_site_decision_says_which_regions_it_sums():
         for region in objective.term.regions:
             name = first.regions[region].name.split(" (")[0]
             assert name.lower() in comment.lower(), (objective.name, name, comment)
+
+
+# issue 24, defect 2: a decision spec names code (decision.model); like a sweep spec, it is
+# imported only with --allow-model-import, and the refusal comes before any import
+MARKER_MODEL = "from abm.sweep.toy import load_scenario  # noqa: F401\n" + (
+    "from decide_planted import run_scenario  # noqa: F401\n"
+)
+
+
+def test_a_model_outside_the_project_is_not_imported_without_the_flag(tmp_path):
+    from decide_helpers import HERE
+
+    from tests.procs import abm_subprocess
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    marker = tmp_path / "imported"
+    (plugins / "decide_marker_model.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n" + MARKER_MODEL
+    )
+    text = PLANTED_SPEC.replace('"decide_planted"', '"decide_marker_model"')
+    text = text.replace("draws = 24", "draws = 2").replace("count = 2", "count = 1")
+    path = write_spec(tmp_path, text)
+    child = abm_subprocess("decide", path, "--out", tmp_path / "out", path=[plugins, HERE])
+    _, err = child.communicate(timeout=600)
+    lines = err.strip().splitlines()
+    assert child.returncode == 2 and len(lines) == 1, err
+    assert lines[0].startswith(f"abm: error: {path}: decision.model: 'decide_marker_model' ")
+    assert "--allow-model-import" in lines[0]
+    assert not marker.exists() and not (tmp_path / "out").exists()
+    child = abm_subprocess(
+        "decide",
+        path,
+        "--out",
+        tmp_path / "out",
+        "--workers",
+        "1",
+        "--allow-model-import",
+        path=[plugins, HERE],
+    )
+    _, err = child.communicate(timeout=600)
+    assert child.returncode == 0, err
+    assert marker.exists()
+
+
+def test_a_spec_naming_a_module_of_the_standard_library_does_not_run_it(tmp_path, capsys):
+    text = PLANTED_SPEC.replace('"decide_planted"', '"this"')
+    path = write_spec(tmp_path, text)
+    assert abm_main("decide", path, "--out", tmp_path / "out") == 2
+    captured = capsys.readouterr()
+    assert "Beautiful is better than ugly" not in captured.out
+    assert "decision.model: 'this' is not one of the project's models" in captured.err
