@@ -189,11 +189,11 @@ def header(decision: dict[str, Any], folder: Path) -> list[str]:
         lines += [f"One firm agent per real firm ({decision['agents']['real_firms']:,}).", ""]
     record = sequential_record(folder)
     if record:
-        seq = decision.get("sequential") or {}
+        why = record.get("stopped") if decision.get("sequential") else None
         lines += [
             f"Runs and time spent: {record['runs']:,} runs in {len(record['batches'])} "
             f"batch{'es' if len(record['batches']) > 1 else ''}, {record['minutes']:.1f} "
-            f"minutes{'; stopped: ' + str(seq['stopped']) if seq.get('stopped') else ''}.",
+            f"minutes{'; stopped: ' + str(why) if why else ''}.",
             "",
         ]
     return lines

@@ -658,7 +658,7 @@ def header_notes(decision: dict[str, Any], folder: Path) -> list[str]:
         parts.append(
             f"<p><b>Sequential design:</b> {seq['batches']} batch"
             f"{'es' if seq['batches'] > 1 else ''}, {record['runs']:,} runs, "
-            f"{record['minutes']:.1f} minutes; stopped: {esc(str(seq['stopped']))} (rule: "
+            f"{record['minutes']:.1f} minutes; stopped: {esc(str(record['stopped']))} (rule: "
             f"P(best) to +/- {100 * seq['rule']['width']:.0f} points, or indistinguishable at "
             "each objective's minimum detectable effect).</p>"
         )

@@ -206,7 +206,10 @@ def run_decision(
         _atomic(out / SPEC_TOML, lambda p: p.write_text(text, encoding="utf-8"))
     sequential = None
     if spec.sequential is not None:
-        sequential = {"rule": spec.sequential.to_dict(), "batches": n, "stopped": stop}
+        # why it stopped, without the minutes (decision.json holds no times; the sentence
+        # with them is in sequential.json)
+        why = (stop or "").split(":")[0]
+        sequential = {"rule": spec.sequential.to_dict(), "batches": n, "stopped": why}
     decision = analyze_decision(whole, runs, futures, sequential)
     _write_json(out / DECISION_JSON, decision)
     _write_tables(out, decision, runs, futures)
