@@ -267,8 +267,8 @@ class Vouchers:
         source="derived: AI voucher at most 3억 a task (2021 and 2023; zdnet 2021-12-15, "
         "etnews 2024-01-10) [V], over 12 months",
     )
-    start: str = param("2026-01", "First month vouchers are paid")
-    end: str = param("2030-12", "Last month vouchers are paid")
+    start: Month = param("2026-01", "First month vouchers are paid")
+    end: Month = param("2030-12", "Last month vouchers are paid")
     sme_only: bool = param(
         True,
         "Only SMEs (below population.sme_threshold employees) receive vouchers",
