@@ -7,9 +7,11 @@ The figures are Altair charts (:mod:`viz.charts`: one chart stack for the app an
 reports); the per-future values for the outcome and PRIM figures are read with
 :func:`abm.decide.report.per_future`, as the command's report reads them.
 
-A place for value-of-information figures (EVPPI, being added to the analysis): an
-objective's ``evppi`` entry ({parameter: value}), when present, is drawn by
-:func:`evppi_chart` under that objective; nothing else changes.
+The analysis' newer figures are drawn when a decision has them: every pair's paired
+effect (``effects``), where the variance of each paired difference comes from
+(``variance``), the value of information (``value_of_information``: EVPPI per parameter
+and group) and where the sequential stopping rule stands (``stopping``); a decision
+without them shows the rest.
 """
 
 from __future__ import annotations
@@ -125,6 +127,89 @@ _TEXT: dict[str, tuple[str, str]] = {
     "evppi_title": (
         "Value of information (EVPPI): what learning each parameter is worth",
         "정보의 가치 (EVPPI): 각 매개변수를 알게 되면 얻는 가치",
+    ),
+    "voi_note": (
+        "What resolving the uncertainty before choosing would gain on average, in the "
+        "objective's units (Strong, Oakley and Brennan 2014). Noise floor: {floor} (what a "
+        "parameter unrelated to the runs gets).",
+        "선택 전에 불확실성을 해소하면 평균적으로 얻는 이득 (목표의 단위; Strong, Oakley, "
+        "Brennan 2014). 잡음 바닥: {floor} (실행과 무관한 매개변수가 얻는 값).",
+    ),
+    "voi_none": ("Value of information: {note}", "정보의 가치: {note}"),
+    "parameter_or_group": ("parameter or group", "매개변수 또는 묶음"),
+    "kind": ("kind", "종류"),
+    "group": ("group", "묶음"),
+    "parameter": ("parameter", "매개변수"),
+    "effects": (
+        "Effects: every pair, a minus b, paired by future",
+        "효과: 모든 쌍, a − b, 미래별로 짝지음",
+    ),
+    "mean_diff": ("mean difference", "평균 차이"),
+    "ci95": ("95 % interval", "95 % 구간"),
+    "p_a_better": ("P(a better) (95 % interval)", "a가 나을 확률 (95 % 구간)"),
+    "mde": ("minimum detectable effect", "최소 검출 효과"),
+    "futures_mde": ("futures for an MDE{target}", "MDE{target}에 필요한 미래 수"),
+    "futures_mean": ("futures to detect the mean", "평균을 검출하는 데 필요한 미래 수"),
+    "effects_note": (
+        "Bold: the interval excludes 0. Intervals are over parameter draws (a draw's seeds are "
+        "not independent); the minimum detectable effect is the difference a two-sided 5 % "
+        "test detects with 80 % power at the runs spent.",
+        "굵게: 구간이 0을 포함하지 않음. 구간은 매개변수 추출에 대한 것(한 추출의 시드는 "
+        "독립이 아님); 최소 검출 효과는 쓴 실행으로 양측 5 % 검정이 80 % 검정력으로 "
+        "검출하는 차이.",
+    ),
+    "effects_title": ("{label}: a minus b (95 % interval)", "{label}: a − b (95 % 구간)"),
+    "variance_head": (
+        "Where the variance of each paired difference comes from",
+        "짝지은 차이의 분산은 어디서 오는가",
+    ),
+    "variance": ("variance", "분산"),
+    "share_seeds": ("seeds", "시드"),
+    "share_posterior": ("calibrated parameters", "보정된 매개변수"),
+    "share_ranges": ("deep-uncertainty ranges", "깊은 불확실성 범위"),
+    "share_other": ("interactions and rest", "상호작용과 나머지"),
+    "variance_note": (
+        "Seeds: the variance between seeds of one parameter draw (nested ANOVA); groups: the "
+        "variance of the regression of the draws' means on the group (first-order effect); "
+        "the rest: what no single group explains. '–': not in this decision, or not separable "
+        "(one seed per draw).",
+        "시드: 한 매개변수 추출 안에서 시드 간 분산 (내포 분산분석); 묶음: 추출 평균을 그 "
+        "묶음에 회귀한 분산 (1차 효과); 나머지: 어느 한 묶음도 설명하지 못하는 부분. '–': "
+        "이 분석에 없거나 나눌 수 없음 (추출당 시드 1개).",
+    ),
+    "variance_axis": ("share of the paired difference's variance", "짝지은 차이 분산의 비율"),
+    "answer": ("Answer", "답"),
+    "lead_p": (
+        "{leader} leads, P(best) {p} [{low}, {high}]",
+        "{leader} 선두, 최선 확률 {p} [{low}, {high}]",
+    ),
+    "precise": ("known to ± {w} points", "± {w}%p 안에서 확정"),
+    "indistinguishable": (
+        "indistinguishable from {others} at effect {mde}{unit} (a difference that large would "
+        "be detected with 80 % power: minimum detectable effect {worst}; none is significant)",
+        "효과 {mde}{unit}에서 {others}와(과) 구별되지 않음 (그만큼의 차이는 80 % 검정력으로 "
+        "검출됨: 최소 검출 효과 {worst}; 유의한 차이 없음)",
+    ),
+    "open": ("not yet ± {w} points", "아직 ± {w}%p 안이 아님"),
+    "open_mde": (" nor indistinguishable at effect {mde}", ", 효과 {mde}에서 구별 불가도 아님"),
+    "approximation": (
+        "Approximation: {firms} firm agents for {real} real firms (one agent for {per} firms); "
+        "effects are measured at one agent per real firm, and fewer agents add noise to every "
+        "paired difference.",
+        "근사: 실제 기업 {real}개를 기업 에이전트 {firms}개로 (에이전트 하나가 기업 {per}개). "
+        "효과는 실제 기업 하나당 에이전트 하나에서 측정하며, 에이전트가 적으면 모든 짝지은 "
+        "차이에 잡음이 더해집니다.",
+    ),
+    "one_per_firm": (
+        "One firm agent per real firm ({real} firms).",
+        "실제 기업 하나당 에이전트 하나 (기업 {real}개).",
+    ),
+    "sequential": (
+        "Sequential design: {batches} batch(es), {runs} runs, {minutes} minutes; stopped: "
+        "{stopped} (rule: P(best) to ± {w} points, or indistinguishable at each objective's "
+        "minimum detectable effect).",
+        "순차 설계: {batches}개 묶음, {runs}회 실행, {minutes}분; 멈춘 이유: {stopped} (규칙: "
+        "최선 확률 ± {w}%p, 또는 각 목표의 최소 검출 효과에서 구별 불가).",
     ),
     "unfinished": (
         "The decision is unfinished: finish it with --resume.",

@@ -240,6 +240,8 @@ class LiveDecision:
         out: dict[str, Any] = {"seeds.count": self.seeds}
         if data.get("uncertainty"):
             out["uncertainty.draws"] = self.draws
+        if data.get("sequential"):
+            out["sequential"] = None  # a live run is one batch, as the controls ask
         decision = data.get("decision", {})
         if self.firms is not None and decision.get("model", "abm") == "abm":
             out["decision.set"] = {**(decision.get("set") or {}), "population.firms": self.firms}
@@ -364,14 +366,35 @@ def ObjectiveSection(view: DecisionView, o: dict[str, Any], lang: str, regions: 
             tag="div", children=[dv.note_text(o.get("note", ""), lang)], class_="abm-note"
         )
         return
+    if answer := dv.stopping_text(o, lang):
+        solara.v.Html(
+            tag="div", children=[f"{dv.t('answer', lang)}: {answer}"], class_="decide-answer"
+        )
     headers, rows = dv.options_table(o, lang)
     Table(headers, rows, classes=["decide-options"], original=frozenset({0}))
     solara.v.Html(tag="div", children=[dv.t("regret_note", lang)], class_="abm-note")
+    for part, css in (
+        (dv.effects_table(o, lang), "decide-effects"),
+        (dv.variance_table(o, lang), "decide-variance"),
+    ):
+        if part is not None:
+            heading, headers, rows, note = part
+            solara.v.Html(tag="div", children=[heading], class_="abm-group")
+            Table(headers, rows, classes=[css], original=frozenset({0}))
+            solara.v.Html(tag="div", children=[note], class_="abm-note")
     ref = dv.reference_table(o, lang)
     if ref is not None:
         heading, headers, rows = ref
         solara.v.Html(tag="div", children=[heading], class_="abm-group")
         Table(headers, rows, classes=["decide-reference"], original=frozenset({0}))
+    voi = dv.voi_table(o, lang)
+    if voi is not None:
+        headers, rows, note = voi
+        solara.v.Html(tag="div", children=[dv.t("evppi_title", lang)], class_="abm-group")
+        Table(headers, rows, classes=["decide-voi"], original=frozenset({0}))
+        solara.v.Html(tag="div", children=[note], class_="abm-note")
+    elif missing := dv.voi_missing(o, lang):
+        solara.v.Html(tag="div", children=[missing], class_="abm-note")
     with solara.Row(gap="10px", style={"flex-wrap": "wrap"}, classes=["decide-figures"]):
         with solara.Div(classes=["decide-fig", "fig-p-best"]):
             solara.FigureAltair(dv.p_best_chart(o, lang, regions))
@@ -381,9 +404,14 @@ def ObjectiveSection(view: DecisionView, o: dict[str, Any], lang: str, regions: 
         if (chart := dv.reference_chart(o, lang, regions)) is not None:
             with solara.Div(classes=["decide-fig", "fig-reference"]):
                 solara.FigureAltair(chart)
-        if (chart := dv.evppi_chart(o, lang)) is not None:  # value of information, if given
-            with solara.Div(classes=["decide-fig", "fig-evppi"]):
-                solara.FigureAltair(chart)
+        for chart, css in (
+            (dv.effects_chart(o, lang, regions), "fig-effects"),
+            (dv.variance_chart(o, lang, regions), "fig-variance"),
+            (dv.evppi_chart(o, lang), "fig-evppi"),  # the value of information
+        ):
+            if chart is not None:
+                with solara.Div(classes=["decide-fig", css]):
+                    solara.FigureAltair(chart)
     prim = dv.prim_table(o, lang)
     if prim is not None:
         heading, headers, rows, note = prim
@@ -418,6 +446,8 @@ def DecisionReport(view: DecisionView, lang: str = "en"):
             children=[f"{t('futures', lang)}: {dv.futures_line(d, lang)}"],
             class_="decide-futures",
         )
+        for note in dv.header_notes(d, view.folder, lang):
+            solara.v.Html(tag="div", children=[note], class_="abm-note decide-header-note")
         if d["futures"].get("parameters_at_scenario_values"):
             solara.Warning(t("scenario_values", lang), dense=True)
         if not d["runs"].get("complete", True):
@@ -468,6 +498,7 @@ def report_html(view: DecisionView, lang: str) -> str:
         f"<title>{escape(d['name'])}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(tr('decide', lang))}: {escape(d['name'])}</h1>",
         f"<p>{escape(dv.futures_line(d, lang))}</p>",
+        *(f"<p class='note'>{escape(n)}</p>" for n in dv.header_notes(d, view.folder, lang)),
         "<ul>"
         + "".join(f"<li>{escape(line)}</li>" for line in dv.verdicts(d, lang, regions))
         + "</ul>",
@@ -476,11 +507,20 @@ def report_html(view: DecisionView, lang: str) -> str:
         parts.append(f"<h2>{escape(dv.title_of(o, lang, regions))}</h2>")
         if not o.get("options"):
             continue
+        if answer := dv.stopping_text(o, lang):
+            parts.append(f"<p><b>{escape(dv.t('answer', lang))}:</b> {escape(answer)}</p>")
         headers, rows = dv.options_table(o, lang)
         parts.append(_table(headers, rows))
+        for part in (dv.effects_table(o, lang), dv.variance_table(o, lang)):
+            if part is not None:
+                parts.append(f"<h3>{escape(part[0])}</h3>" + _table(part[1], part[2]))
+                parts.append(f"<p class='note'>{escape(part[3])}</p>")
         ref = dv.reference_table(o, lang)
         if ref:
             parts.append(f"<h3>{escape(ref[0])}</h3>" + _table(ref[1], ref[2]))
+        voi = dv.voi_table(o, lang)
+        if voi is not None:
+            parts.append(f"<h3>{escape(dv.t('evppi_title', lang))}</h3>" + _table(voi[0], voi[1]))
         values = view.per_future[0].get(o["name"]) if view.per_future else None
         for chart in (
             dv.p_best_chart(o, lang, regions),
