@@ -159,15 +159,45 @@ class Plan:
     def predicted(self) -> timeline.Difference | None:
         return timeline.first_difference_of(self.scenarios)
 
+    def agents_note(self, lang: str = "en") -> str:
+        """How the runs' firm agents stand for real firms: one per firm, or an
+        approximation (named, with the ratio)."""
+        from abm.decide.population import agents
+        from viz.i18n import trf
+
+        info = [agents(s) for s in self.scenarios]
+        if not all(info):
+            return ""
+        if not any(i["approximation"] for i in info):
+            return trf("agents_per_firm", lang, real=f"{info[0]['real_firms']:,}")
+        shown = ", ".join(sorted({f"{i['firms']:,}" for i in info}))
+        return trf(
+            "agents_approximation",
+            lang,
+            firms=shown,
+            real=f"{info[0]['real_firms']:,}",
+            per=f"{info[0]['real_firms_per_agent']:.3g}",
+        )
+
     def ends_too_soon(self) -> timeline.Difference | None:
         """The first difference when the horizon ends before it (every option alike)."""
         first = self.predicted()
         return first if first is not None and self.end < first.month else None
 
 
-def make_plan(options: list[Option], runs: int, end: str, posterior: Any = None) -> Plan:
+def make_plan(
+    options: list[Option], runs: int, end: str, posterior: Any = None, per_firm: bool = False
+) -> Plan:
     """Seeds from the reference option (the first); posterior draws as ``abm compare
-    --posterior`` makes them (draw i with seed i, the same for every option)."""
+    --posterior`` makes them (draw i with seed i, the same for every option); with
+    ``per_firm``, every option at one firm agent per real firm (``abm compare``'s default:
+    fewer agents are an approximation, issue 20)."""
+    if per_firm:
+        from dataclasses import replace
+
+        from abm.decide.population import one_agent_per_firm
+
+        options = [replace(o, scenario=one_agent_per_firm(o.scenario)) for o in options]
     first_seed = options[0].scenario.seed
     draws: list[dict] = []
     if posterior is not None and getattr(posterior, "table", None) is not None:

@@ -686,26 +686,267 @@ def _extent(cut: dict[str, Any] | None, values: np.ndarray) -> tuple[float, floa
     )
 
 
-def evppi_chart(o: dict[str, Any], lang: str) -> alt.TopLevelMixin | None:
-    """The expected value of partial perfect information per parameter, when the analysis
-    gives one (``o["evppi"]``: {parameter: value}, in the objective's units)."""
-    evppi = o.get("evppi")
-    if not isinstance(evppi, dict) or not evppi:
+# ---------------------------------------------------------------------- the newer analysis
+SHARES = ("seeds", "posterior", "ranges", "other")
+SHARE_COLORS = ("#bbbbbb", "#1f77b4", "#ff7f0e", "#9467bd")
+
+
+def _pair(r: dict[str, Any]) -> str:
+    return f"{r['a']} − {r['b']}"
+
+
+def _count(x: Any) -> str:
+    return "–" if x is None else f"{int(x):,}"
+
+
+def stopping_text(o: dict[str, Any], lang: str) -> str:
+    """Where the sequential stopping rule stands for one objective ("" without one)."""
+    state = o.get("stopping")
+    if not state:
+        return ""
+    head = t(
+        "lead_p",
+        lang,
+        leader=state["leader"],
+        p=pct(state["p_best"]),
+        low=pct(state.get("low")),
+        high=pct(state.get("high")),
+    )
+    w = f"{100 * float(state.get('width') or 0):.0f}"
+    kind = objective_kind(o)
+    if state["status"] == "precise":
+        return f"{head}: {t('precise', lang, w=w)}"
+    if state["status"] == "indistinguishable":
+        contenders = state.get("contenders") or []
+        worst = max((c["mde"] for c in contenders), default=None)
+        unit = unit_of(o, lang)
+        return f"{head}; " + t(
+            "indistinguishable",
+            lang,
+            others=", ".join(c["option"] for c in contenders),
+            mde=num(state.get("mde_target"), kind, lang),
+            unit=f" {unit}" if unit else "",
+            worst=num(worst, kind, lang),
+        )
+    tail = t("open", lang, w=w)
+    if state.get("mde_target") is not None:
+        tail += t("open_mde", lang, mde=num(state["mde_target"], kind, lang))
+    return f"{head}: {tail}"
+
+
+Section = tuple[str, list[str], list[list[str]], str]
+
+
+def effects_table(o: dict[str, Any], lang: str) -> Section | None:
+    """Every pair's paired difference, P(a better) and minimum detectable effect."""
+    rows = o.get("effects") or []
+    if not rows:
+        return None
+    kind = objective_kind(o)
+    target = f" {num(o['mde'], kind, lang)}" if o.get("mde") else ""
+    headers = [
+        t("pair", lang),
+        t("mean_diff", lang),
+        t("ci95", lang),
+        t("p_a_better", lang),
+        t("mde", lang),
+        t("futures_mde", lang, target=target),
+        t("futures_mean", lang),
+    ]
+    body = [
+        [
+            _pair(r) + (" *" if r.get("significant") else ""),
+            signed(r["mean"], kind, lang),
+            f"{signed(r.get('low'), kind, lang)} – {signed(r.get('high'), kind, lang)}",
+            f"{pct(r.get('p_better'))} ({pct(r.get('p_better_low'))} – "
+            f"{pct(r.get('p_better_high'))})",
+            num(r.get("mde"), kind, lang),
+            _count(r.get("futures_for_mde")),
+            _count(r.get("futures_for_observed")),
+        ]
+        for r in rows
+    ]
+    note = t("effects_note", lang).replace("Bold:", "*:").replace("굵게:", "*:")
+    return t("effects", lang), headers, body, note
+
+
+def effects_chart(o: dict[str, Any], lang: str, regions=None) -> alt.TopLevelMixin | None:
+    """Every pair's mean paired difference with its 95 % interval (black: it excludes 0)."""
+    rows = o.get("effects") or []
+    if not rows:
+        return None
+    scale = 100.0 if objective_kind(o) == "share" else 1.0
+
+    def at(r: dict[str, Any], key: str) -> float:
+        return scale * float(r[key] if r.get(key) is not None else r["mean"])
+
+    data = pd.DataFrame(
+        [
+            {
+                "pair": _pair(r),
+                "mean": at(r, "mean"),
+                "low": at(r, "low"),
+                "high": at(r, "high"),
+                "significant": bool(r.get("significant")),
+            }
+            for r in rows
+        ]
+    )
+    color = alt.condition("datum.significant", alt.value("#111"), alt.value("#999"))
+    base = alt.Chart(data).encode(
+        y=alt.Y("pair:N", sort=None, title=None, axis=alt.Axis(labelLimit=220))
+    )
+    layers = [
+        alt.Chart(pd.DataFrame({"z": [0.0]})).mark_rule(color="#999").encode(x="z:Q"),
+        base.mark_rule(strokeWidth=2).encode(
+            x=alt.X("low:Q", title=unit_of(o, lang) or None), x2="high:Q", color=color
+        ),
+        base.mark_point(filled=True, size=50).encode(x="mean:Q", color=color),
+    ]
+    if o.get("mde"):
+        edges = pd.DataFrame({"e": [-scale * o["mde"], scale * o["mde"]]})
+        layers.append(alt.Chart(edges).mark_rule(color="#a40", strokeDash=[2, 2]).encode(x="e:Q"))
+    chart = alt.layer(*layers).properties(width=360, height=max(60, 22 * len(data)))
+    return finish(chart, t("effects_title", lang, label=objective_label(o, lang, regions)))
+
+
+def variance_table(o: dict[str, Any], lang: str) -> Section | None:
+    """Each pair's variance of the paired difference and the shares of its sources."""
+    rows = [r for r in o.get("variance") or [] if r.get("variance")]
+    if not rows:
+        return None
+    kind = objective_kind(o)
+    headers = [t("pair", lang), t("variance", lang)] + [t(f"share_{k}", lang) for k in SHARES]
+    body = [
+        [_pair(r), num(r["variance"], "number" if kind == "share" else kind, lang)]
+        + [pct(r.get(k)) for k in SHARES]
+        for r in rows
+    ]
+    return t("variance_head", lang), headers, body, t("variance_note", lang)
+
+
+def variance_chart(o: dict[str, Any], lang: str, regions=None) -> alt.TopLevelMixin | None:
+    rows = [r for r in o.get("variance") or [] if r.get("variance")]
+    if not rows:
+        return None
+    names = [t(f"share_{k}", lang) for k in SHARES]
+    data = pd.DataFrame(
+        [
+            {
+                "pair": _pair(r),
+                "source": t(f"share_{k}", lang),
+                "share": 100 * float(r.get(k) or 0),
+            }
+            for r in rows
+            for k in SHARES
+        ]
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("pair:N", sort=None, title=None),
+            x=alt.X(
+                "share:Q",
+                title=f"{t('variance_axis', lang)} (%)",
+                scale=alt.Scale(domain=[0, 100]),
+            ),
+            color=alt.Color(
+                "source:N",
+                scale=alt.Scale(domain=names, range=list(SHARE_COLORS)),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+        )
+        .properties(width=360, height=max(60, 22 * len(rows)))
+    )
+    return finish(chart, f"{objective_label(o, lang, regions)}: {t('variance_head', lang)}")
+
+
+def voi_table(o: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]], str] | None:
+    """The value of information of each parameter and group (EVPPI), ranked."""
+    voi = o.get("value_of_information") or {}
+    if not voi.get("rows"):
+        return None
+    kind = objective_kind(o)
+    headers = [t("parameter_or_group", lang), t("kind", lang), "EVPPI"]
+    body = [
+        [
+            str(r.get("label", r["name"])),
+            t("group" if r["kind"] == "group" else "parameter", lang),
+            num(r["evppi"], kind, lang),
+        ]
+        for r in voi["rows"]
+    ]
+    return headers, body, t("voi_note", lang, floor=num(voi.get("noise_floor"), kind, lang))
+
+
+def voi_missing(o: dict[str, Any], lang: str) -> str:
+    voi = o.get("value_of_information") or {}
+    return t("voi_none", lang, note=voi["note"]) if not voi.get("rows") and voi.get("note") else ""
+
+
+def evppi_chart(o: dict[str, Any], lang: str, top: int = 12) -> alt.TopLevelMixin | None:
+    """The expected value of partial perfect information of each parameter and group,
+    ranked, in the objective's units (``value_of_information.rows``)."""
+    rows = ((o.get("value_of_information") or {}).get("rows") or [])[:top]
+    if not rows:
         return None
     kind = objective_kind(o)
     data = pd.DataFrame(
-        {"parameter": list(evppi), "value": [float(v) for v in evppi.values()]}
-    ).sort_values("value", ascending=False)
-    fmt = ".3~s" if kind in ("money", "count") else ".3~r"
+        {
+            "parameter": [str(r.get("label", r["name"])) for r in rows],
+            "value": [float(r["evppi"]) for r in rows],
+        }
+    )
+    unit = unit_of(o, lang)
     return bars(
         data,
         x="value",
         y="parameter",
-        x_title=unit_of(o, lang),
-        value_format=fmt,
+        x_title=f"EVPPI ({unit})" if unit else "EVPPI",
+        value_format=".3~s" if kind in ("money", "count") else ".3~r",
         color="#59a14f",
         title=t("evppi_title", lang),
     )
+
+
+def header_notes(d: dict[str, Any], folder: Path, lang: str) -> list[str]:
+    """The agents' scale and the sequential design's course (none when absent)."""
+    out = []
+    agents = d.get("agents")
+    if agents and agents.get("approximation"):
+        out.append(
+            t(
+                "approximation",
+                lang,
+                firms=f"{agents['firms']:,}",
+                real=f"{agents['real_firms']:,}",
+                per=f"{agents['real_firms_per_agent']:.3g}",
+            )
+        )
+    elif agents and agents.get("real_firms"):
+        out.append(t("one_per_firm", lang, real=f"{agents['real_firms']:,}"))
+    seq = d.get("sequential")
+    if seq:
+        try:
+            from abm.decide.report import sequential_record
+
+            record = sequential_record(folder)
+        except Exception:  # an older analysis: no record
+            record = None
+        if record:
+            out.append(
+                t(
+                    "sequential",
+                    lang,
+                    batches=seq.get("batches"),
+                    runs=f"{record['runs']:,}",
+                    minutes=f"{record['minutes']:.1f}",
+                    stopped=record.get("stopped"),
+                    w=f"{100 * seq['rule']['width']:.0f}",
+                )
+            )
+    return out
 
 
 def per_future_values(d: dict[str, Any], folder: Path):

@@ -278,6 +278,26 @@ _TEXT: dict[str, tuple[str, str]] = {
         "사용: 쪽마다 시드 {n}개; 매개변수는 시나리오 그대로 (사후분포 없음).",
     ),
     "compare_failed": ("comparison failed: {err}", "비교 실패: {err}"),
+    "per_firm": (
+        "one firm agent per real firm (as abm compare; slower)",
+        "실제 기업 하나당 기업 에이전트 하나 (abm compare와 같음; 더 느림)",
+    ),
+    "per_firm_off": (
+        "Each option runs with its own firm agents: faster, and an approximation (fewer "
+        "agents add noise to every paired difference).",
+        "각 선택지를 자신의 기업 에이전트 수로 실행합니다: 더 빠르지만 근사입니다 (에이전트가 "
+        "적으면 모든 짝지은 차이에 잡음이 더해집니다).",
+    ),
+    "agents_per_firm": (
+        "One firm agent per real firm ({real} firms).",
+        "실제 기업 하나당 에이전트 하나 (기업 {real}개).",
+    ),
+    "agents_approximation": (
+        "Approximation: {firms} firm agents for {real} real firms (one agent for {per} firms); "
+        "effects are measured at one agent per real firm.",
+        "근사: 실제 기업 {real}개를 기업 에이전트 {firms}개로 (에이전트 하나가 기업 {per}개). "
+        "효과는 실제 기업 하나당 에이전트 하나에서 측정합니다.",
+    ),
     "compare_progress": ("Running {done} / {total} runs…", "실행 중: {done} / {total}회…"),
     "option_ref": ("Option {letter} (reference)", "선택지 {letter} (기준)"),
     "option_n": ("Option {letter}", "선택지 {letter}"),

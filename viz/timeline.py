@@ -124,9 +124,10 @@ def _first_gpus(schedule: Any) -> str | None:
 
 
 def _events_of(table: dict[str, Any], path: tuple[str, ...]) -> list[Event]:
-    name = str(table.get("name") or (path[-1] if path else ""))
-    name_ko = str(table.get("name_ko") or "")
     kind, where = _kind(path), ".".join(path)
+    name = str(table.get("name") or (path[-1] if path else ""))
+    # a table without a name of its own reads by its kind in Korean ("재원"), not its key
+    name_ko = str(table.get("name_ko") or ("" if table.get("name") else KIND_WORDS[kind][1]))
     out = []
     for key in START_KEYS:
         if month := _month(table.get(key)):

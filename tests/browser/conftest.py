@@ -108,7 +108,16 @@ def make_decision(root: Path) -> Path:
     out = root / "decisions" / "planted"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(decide)])}
     subprocess.run(
-        [*abm_command(), "decide", str(spec), "--out", str(out), "--workers", "1"],
+        [
+            *abm_command(),
+            "decide",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--allow-model-import",
+        ],
         cwd=ROOT,
         env=env,
         check=True,

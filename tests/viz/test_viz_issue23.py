@@ -134,9 +134,12 @@ def test_compare_defaults_cover_the_projection_and_say_when_options_first_differ
     rc, _ = page()
     rc.find(v.Tabs).widget.v_model = 1  # Compare, with its defaults
     wait_for(lambda: rc.find(v.Btn, class_="btn-compare").widgets)
-    text = texts(rc)
-    assert "2035-12" in text  # the default horizon: the scenarios' end
-    assert "The options differ from 2026-09" in text
+    assert "2035-12" in texts(rc)  # the default horizon: the scenarios' end
+    option_b = next(
+        w for w in rc.find(v.Select).widgets if "ctl-compare-b" in (w.class_ or "").split()
+    )
+    option_b.v_model = "scenarios/nacc_haenam.toml"
+    wait_for(lambda: "The options differ from 2026-09" in texts(rc))
     commit(field(rc, "ctl-compare-end"), "2021-12")
     wait_for(lambda: "before the options differ" in texts(rc))
     assert "from 2026-09" in texts(rc)

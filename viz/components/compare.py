@@ -64,6 +64,7 @@ class CompareState:
         self.error = solara.reactive("")
         self.posterior = compare.shipped()
         self.use_posterior = solara.reactive(self.posterior.available)  # on when shipped
+        self.per_firm = solara.reactive(True)  # one firm agent per real firm: abm compare's
         self._jobs = Jobs()
 
     def start(self, plan: compare.Plan, lang: str) -> None:
@@ -260,20 +261,29 @@ def CompareView(
     last = compare.common_end(scenarios) if scenarios else ""
     first = compare.first_month(scenarios) if scenarios else ""
     end, end_error = parse_end(state.end_text.value, first, last, lang) if scenarios else ("", None)
-    plan = (
-        compare.Plan(tuple(options), runs, end, options[0].scenario.seed)
-        if options and runs and end
-        else None
+    per_firm = state.per_firm.value
+    # the plan as it will run (one agent per real firm applied), for what the tab says
+    # before anything runs; the posterior's draws are made at the click
+    plan = solara.use_memo(
+        lambda: (
+            compare.make_plan(options, runs, end, None, per_firm)
+            if options and runs and end
+            else None
+        ),
+        [tuple(keys), run_version, runs, end, per_firm],
     )
     difference = solara.use_memo(
-        lambda: plan.predicted() if plan else None, [tuple(keys), run_version]
+        lambda: plan.predicted() if plan else None, [tuple(keys), run_version, per_firm]
     )
 
     def run() -> None:
         if plan is None:
             return
         post = state.posterior if state.use_posterior.value else None
-        state.start(compare.make_plan(list(plan.options), plan.runs, plan.end, post), lang)
+        state.start(
+            compare.make_plan(list(plan.options), plan.runs, plan.end, post, state.per_firm.value),
+            lang,
+        )
 
     with solara.Column(gap="8px", classes=["abm-compare"]):
         OptionRows(state, items, lang)
@@ -306,6 +316,19 @@ def CompareView(
             )
         solara.v.Html(tag="div", children=[tr("compare_note", lang)], class_="abm-note")
         PosteriorChoice(state, lang)
+        solara.v.Checkbox(
+            label=tr("per_firm", lang),
+            v_model=state.per_firm.value,
+            on_v_model=lambda on: state.per_firm.set(bool(on)),
+            disabled=state.running.value,
+            hide_details=True,
+            dense=True,
+            class_="ctl-compare-per-firm",
+        )
+        if not state.per_firm.value:
+            solara.v.Html(
+                tag="div", children=[tr("per_firm_off", lang)], class_="abm-note per-firm-note"
+            )
         with solara.Column(gap="4px", classes=["compare-notes"]):  # stable: see ControlsBox
             CompareNotes(state, plan, difference, problem, len(options), lang)
         result = state.result.value
@@ -413,6 +436,8 @@ def CompareResult(state: CompareState, result: compare.Result, lang: str):
     note = "band_note_difference" if view == "difference" else "band_note"
     solara.v.Html(tag="div", children=[trf(note, lang, n=result.plan.runs)], class_="abm-note")
     solara.v.Html(tag="div", children=[used_note(result, lang)], class_="compare-used")
+    if agents := result.plan.agents_note(lang):
+        solara.v.Html(tag="div", children=[agents], class_="abm-note compare-agents")
     measured = result.observed_first()
     solara.v.Html(
         tag="div",
