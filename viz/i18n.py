@@ -280,7 +280,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "compare_failed": ("comparison failed: {err}", "비교 실패: {err}"),
     "per_firm": (
         "one firm agent per real firm (as abm compare; slower)",
-        "실제 기업 하나당 기업 에이전트 하나 (abm compare와 같음; 더 느림)",
+        "실제 기업 하나당 기업 에이전트 하나 (명령줄의 비교와 같음; 더 느림)",
     ),
     "per_firm_off": (
         "Each option runs with its own firm agents: faster, and an approximation (fewer "

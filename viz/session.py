@@ -82,6 +82,7 @@ class Session:
         self.render_every_text = solara.reactive("1")  # what the user typed
         self.until = solara.reactive("")  # "YYYY-MM" or ""
         self.queued = 0  # Step clicks that arrived while a model was being built
+        self._building = False  # (with ``queued``, under ``lock``: the page's busy follows)
         self.applied_note = solara.reactive("")  # what the last Reset applied
         self.tab = solara.reactive(0)
         self.size_by = solara.reactive("firms")
@@ -253,11 +254,15 @@ class Session:
                 self.playing.set(False)
 
     def step(self) -> None:
-        """One step; a click while a model is being built waits for it (never lost)."""
-        if self.busy.value:
-            with self.lock:
+        """One step; a click while a model is being built waits for it (never lost: the
+        queue is taken and the build marked done in one locked step, so a click is either
+        queued before or stepped after)."""
+        with self.lock:
+            building = self._building
+            if building:
                 self.queued += 1
                 n = self.queued
+        if building:
             self.status.set(Status(trf("step_queued", self.lang.value, n=n)))
             return
         if self.playing.value:
@@ -341,6 +346,8 @@ class Session:
         self.pause()
         if self.ensemble is not None:
             self.ensemble.cancel()
+        with self.lock:
+            self._building = True
         self.busy.set(True)
         self.status.set(Status(tr("building", self.lang.value)))
 
@@ -352,16 +359,17 @@ class Session:
             except Exception as exc:  # a valid scenario the model still rejects
                 self._fail("run_error", exc)
                 with self.lock:
-                    self.queued = 0
+                    self.queued, self._building = 0, False
                 self.busy.set(False)
                 return
             then()
             self.followed.set(None)  # a new model: its firms are not the old ones
             with self.lock:
                 self.run.set(new_run)
-                queued, self.queued = self.queued, 0
             self.show(new_run.frame)
             self.status.set(Status())
+            with self.lock:  # from here a click steps the new run; before, it was queued
+                queued, self.queued, self._building = self.queued, 0, False
             self.busy.set(False)
             for _ in range(queued):  # Step clicks made during the build, in order
                 self.step()
