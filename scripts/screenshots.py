@@ -46,6 +46,12 @@ def save(page: Page, out: Path, name: str, full: bool = False) -> Path:
     return path
 
 
+def menus_closed(page: Page) -> None:
+    """A select's menu fades out after the choice: wait until none is open."""
+    expect(page.locator(".v-menu__content.menuable__content__active")).to_have_count(0)
+    expect(page.locator(".v-menu__content:visible")).to_have_count(0)  # faded out
+
+
 def korean(page: Page) -> None:
     page.locator(".btn-language").click()
     expect(page.locator(".abm-tabs")).to_contain_text("실시간 실행")
@@ -144,6 +150,7 @@ def compare(page: Page, url: str, out: Path, lang: str) -> None:
     page.locator(".ctl-compare-seeds input").press("Enter")
     page.locator(".btn-compare").click()
     expect(page.locator(".compare-table")).to_be_visible(timeout=1_800_000)
+    menus_closed(page)
     expect(page.locator(".compare-chart .vega-embed svg")).to_be_visible(timeout=60_000)
     save(page, out, "compare" if lang == "en" else "compare-ko")
     page.locator(".btn-view-difference").click()
@@ -160,6 +167,7 @@ def sweep(page: Page, url: str, out: Path) -> None:
     page.locator(".ctl-sweep-folder").click()
     page.get_by_role("option", name=re.compile("browser_test_sweep")).click()
     expect(page.locator(".sweep-series .vega-embed svg")).to_be_visible(timeout=60_000)
+    menus_closed(page)
     save(page, out, "sweep")
 
 
@@ -178,6 +186,7 @@ def decide(page: Page, url: str, out: Path, lang: str) -> None:
     page.locator(".ctl-decide-folder").click()
     page.get_by_role("option", name=re.compile(r"decisions.planted")).click()
     expect(page.locator(".decide-report .vega-embed svg").first).to_be_visible(timeout=120_000)
+    menus_closed(page)
     save(page, out, "decide" if lang == "en" else "decide-ko")
 
 
