@@ -21,18 +21,19 @@ from pathlib import Path
 
 import solara
 
+from viz import controls as ctl
 from viz import offline
 from viz.components.common import Boundary
-from viz.components.compare import CompareState, CompareView
+from viz.components.compare import CompareState, CompareView, default_other
 from viz.components.controls import ControlPanel, FixBanner, ScenarioPicker
-from viz.components.decide import DecidePanel
+from viz.components.decide import DecidePanel, DecideState
 from viz.components.export import ExportPanel
 from viz.components.info import InfoView
 from viz.components.live_view import LiveView
 from viz.components.player import PlayerBox
 from viz.components.sweep import SweepState, SweepView
 from viz.controls import validate
-from viz.i18n import tr
+from viz.i18n import tr, trf
 from viz.paths import Choice, scenario_choices
 from viz.session import Session
 
@@ -70,9 +71,9 @@ class Page_state:
 
     def __init__(self, choices: list[Choice], first: Choice, search: str | None):
         self.session = Session(choices, first, search)
-        other = next((c.key for c in choices if c.key != self.session.choice_key.value), first.key)
-        self.compare = CompareState(self.session.choice_key.value, other)
+        self.compare = CompareState(default_other(choices, self.session.run.value.scenario))
         self.sweep = SweepState()
+        self.decide = DecideState()
         self.visited: set[int] = set()
         _SESSIONS.add(self.session)
         _OPEN[0] += 1
@@ -82,6 +83,7 @@ class Page_state:
     def close(self) -> None:
         self.session.close()
         self.compare.close()
+        self.decide.close()
         _OPEN[0] -= 1
         gc.collect()
         offline.diagnostic(
@@ -118,7 +120,21 @@ class Tab:
 def LiveTab(state: Page_state, lang: str):
     s = state.session
     run = s.run.value  # a new run renders the tab; a new frame only redraws the figures
-    LiveView(s.frames, run.scenario, lang, s.size_by, s.selected, s.plot_scope, s.plot_name)
+    LiveView(
+        s.frames,
+        run.scenario,
+        lang,
+        s.size_by,
+        s.selected,
+        s.plot_scope,
+        s.plot_name,
+        s.flows,
+        s.follow,
+        run.largest_firms,
+        s.bands_of,
+        s.band_status,
+        s.followed.value,
+    )
     ExportPanel(run, s.edits, s.size_by.value, lang, s.frames)
 
 
@@ -145,7 +161,7 @@ def InfoTab(state: Page_state, lang: str):
 
 @solara.component
 def DecideTab(state: Page_state, lang: str):
-    DecidePanel(lang)
+    DecidePanel(lang, state.decide)
 
 
 TABS: tuple[Tab, ...] = (
@@ -181,15 +197,50 @@ def _router_search() -> tuple[str | None, Callable[[str], None] | None]:
 
 
 @solara.component
+def SidebarTop(s: Session, lang: str):
+    """The scenario picker and the rescan button: the only part of the sidebar that
+    follows ``busy`` besides the player, so a Reset re-renders little (feedback at once)."""
+    busy = s.busy.value
+    _ = s.choices_version.value  # re-render after a rescan
+    ScenarioPicker(s.choices, s.choice_key.value, s.pick, s.pick_error.value, lang, busy)
+    solara.Button(
+        tr("rescan", lang),
+        icon_name="mdi-refresh",
+        text=True,
+        small=True,
+        on_click=s.rescan,
+        classes=["btn-rescan"],
+        disabled=busy,
+        style={"align-self": "flex-start"},
+    )
+
+
+@solara.component
+def ControlsBox(s: Session, lang: str):
+    """The controls, the banner of a refused Reset, and what is (not yet) applied."""
+    base, draft, applied = s.base.value, s.draft.value, s.applied.value
+    checked = solara.use_memo(lambda: validate(base, draft, lang), [base, draft, lang])
+    waiting = ctl.changed_between(base, applied, draft)
+    # The notes sit in a box that is always there: a note appearing before the controls
+    # must not shift them, or every control is mounted anew (its widget replaced while the
+    # user types in it: the text and the focus are lost).
+    with solara.Column(gap="4px", classes=["abm-notes"]):
+        FixBanner(base, checked, s.attempted.value, lang)
+        if checked.ok and waiting and not s.attempted.value:
+            names = "; ".join(ctl.full_title(base, c, lang) for c in waiting)
+            solara.Info(trf("pending_list", lang, edits=names), dense=True, classes=["abm-pending"])
+        elif s.applied_note.value and not waiting:
+            solara.v.Html(tag="div", children=[s.applied_note.value], class_="abm-note abm-applied")
+    ControlPanel(base, s.draft, checked, lang)
+
+
+@solara.component
 def App(choices: list[Choice], first: Choice):
     search, push = _router_search()
     state = solara.use_memo(lambda: Page_state(choices, first, search), [])
     s = state.session
     s.url_setter = push
     lang = s.lang.value
-    base, draft = s.base.value, s.draft.value
-    busy = s.busy.value
-    checked = solara.use_memo(lambda: validate(base, draft, lang), [base, draft, lang])
 
     solara.Style(CSS)
     with solara.AppBar():
@@ -203,23 +254,9 @@ def App(choices: list[Choice], first: Choice):
 
     with solara.Row(gap="0px", classes=["abm-layout"]):
         with solara.Column(gap="4px", classes=["abm-sidebar"]):
-            _ = s.choices_version.value  # re-render after a rescan
-            ScenarioPicker(s.choices, s.choice_key.value, s.pick, s.pick_error.value, lang, busy)
-            solara.Button(
-                tr("rescan", lang),
-                icon_name="mdi-refresh",
-                text=True,
-                small=True,
-                on_click=s.rescan,
-                classes=["btn-rescan"],
-                disabled=busy,
-                style={"align-self": "flex-start"},
-            )
+            SidebarTop(s, lang)
             PlayerBox(s, lang)
-            FixBanner(base, checked, s.attempted.value, lang)
-            if checked.ok and draft != s.applied.value and not s.attempted.value:
-                solara.Info(tr("pending", lang), dense=True, classes=["abm-pending"])
-            ControlPanel(base, s.draft, checked, lang)
+            ControlsBox(s, lang)
         with solara.Column(gap="6px", classes=["abm-main"]):
             with solara.v.Tabs(v_model=s.tab.value, on_v_model=s.tab.set, class_="abm-tabs"):
                 for tab in TABS:

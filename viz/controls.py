@@ -66,6 +66,7 @@ class Control:
     choices: tuple[str, ...] = ()
     doc: str = ""
     source: str = ""
+    doc_ko: str = ""
 
     @property
     def css(self) -> str:
@@ -77,6 +78,9 @@ class Control:
 
     def unit_text(self, lang: str) -> str:
         return self.unit_ko if lang == "ko" and self.unit_ko else self.unit
+
+    def meaning(self, lang: str) -> str:
+        return self.doc_ko if lang == "ko" and self.doc_ko else self.doc
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -144,6 +148,16 @@ def _number(cls: type, name: str, **extra: Any) -> dict[str, Any]:
     return {"lo": m.get("lo"), "hi": m.get("hi"), "doc": m["doc"], "source": m["source"], **extra}
 
 
+def cited(sources: dict[str, str] | None, field: str, fallback: str, *also: str) -> str:
+    """The scenario's own citation of ``field`` (or of the first of ``also`` it has: a
+    center's site is cited by its district): each center cites its own price. Else the
+    schema default's citation, marked as such."""
+    for key in (field, *also):
+        if own := (sources or {}).get(key):
+            return own
+    return f"schema default: {fallback}" if fallback else ""
+
+
 # ----------------------------------------------------------------------------- declarations
 
 GROUPS: dict[str, tuple[str, str]] = {
@@ -167,11 +181,12 @@ def controls_for(base: Scenario) -> list[Control]:
             lambda s: s.seed,
             _set("scenario.seed"),
             **_number(schema.Meta, "seed"),
+            doc_ko="난수 시드: 같은 시나리오와 시드는 같은 결과를 냅니다",
         ),
         Control(
             "firms",
-            "Number of firms",
-            "기업 수",
+            "Firm agents",
+            "기업 에이전트",
             "int",
             "run",
             "population.firms",
@@ -180,11 +195,14 @@ def controls_for(base: Scenario) -> list[Control]:
             unit="agents",
             unit_ko="개",
             **_number(schema.Population, "firms"),
+            doc_ko="모형의 기업 에이전트 수 (모형 단위): 에이전트 하나가 실제 기업 여러 개를 "
+            "대표하며, 결과는 실제 단위로 기록됩니다",
         ),
     ]
     for cid in base.centers:
         prefix = f"centers.{cid}"
         site = meta(schema.Center, "site")
+        own = base.centers[cid].sources
         out += [
             Control(
                 f"center.{cid}.site",
@@ -197,12 +215,13 @@ def controls_for(base: Scenario) -> list[Control]:
                 _set_site(cid),
                 choices=tuple(base.regions),
                 doc=site["doc"],
-                source=site["source"],
+                source=cited(own, "site", site["source"], "district"),
+                doc_ko="센터가 있는 지역",
             ),
             Control(
                 f"center.{cid}.capacity",
-                "Capacity (GPUs, final)",
-                "용량 (GPU, 최종)",
+                "Final capacity",
+                "최종 용량",
                 "float",
                 cid,
                 f"{prefix}.capacity",
@@ -213,7 +232,8 @@ def controls_for(base: Scenario) -> list[Control]:
                 lo=0.0,
                 hi=CAPACITY_MAX_GPUS,
                 doc="Final GPUs of the capacity schedule; earlier points scale with it",
-                source=meta(schema.Center, "capacity")["source"],
+                source=cited(own, "capacity", meta(schema.Center, "capacity")["source"]),
+                doc_ko="용량 일정의 최종 GPU 수; 앞선 시점의 용량도 같은 비율로 바뀝니다",
             ),
             Control(
                 f"center.{cid}.price",
@@ -226,7 +246,11 @@ def controls_for(base: Scenario) -> list[Control]:
                 _set(f"{prefix}.price_krw"),
                 unit="KRW",
                 unit_ko="원",
-                **_number(schema.Center, "price_krw"),
+                **{
+                    **_number(schema.Center, "price_krw"),
+                    "source": cited(own, "price_krw", meta(schema.Center, "price_krw")["source"]),
+                },
+                doc_ko="GPU 한 장을 한 달 쓰는 가격",
             ),
         ]
     amount = meta(schema.Program, "amount_krw")
@@ -246,7 +270,8 @@ def controls_for(base: Scenario) -> list[Control]:
             lo=0.0,
             hi=_fund_hi(base),
             doc="All national fund lines, scaled together",
-            source=amount["source"],
+            source=cited(base.government.central.sources, "programs", amount["source"]),
+            doc_ko="모든 국가 재원 사업을 같은 비율로 조정한 총액",
         ),
         Control(
             "allocation",
@@ -259,7 +284,8 @@ def controls_for(base: Scenario) -> list[Control]:
             _set("government.central.allocation"),
             choices=tuple(allocation["choices"]),
             doc=allocation["doc"],
-            source=allocation["source"],
+            source=cited(base.government.central.sources, "allocation", allocation["source"]),
+            doc_ko="국가 재원을 지역에 나누는 규칙",
         ),
     ]
     for rid, region in base.regions.items():
@@ -275,7 +301,15 @@ def controls_for(base: Scenario) -> list[Control]:
                 _set(f"regions.{rid}.incentives.subsidy_rate"),
                 unit="share",
                 unit_ko="비율",
-                **_number(schema.Incentives, "subsidy_rate"),
+                **{
+                    **_number(schema.Incentives, "subsidy_rate"),
+                    "source": cited(
+                        region.incentives.sources,
+                        "subsidy_rate",
+                        meta(schema.Incentives, "subsidy_rate")["source"],
+                    ),
+                },
+                doc_ko="지방 투자 보조금: 투자액 대비 보조 비율",
             )
         )
     out += [
@@ -289,6 +323,7 @@ def controls_for(base: Scenario) -> list[Control]:
             lambda s: s.params.agglomeration.strength,
             _set("params.agglomeration.strength"),
             **_number(schema.Agglomeration, "strength"),
+            doc_ko="같은 지역 기업이 많을수록 입지 매력이 커지는 정도",
         ),
         Control(
             "agglo.cap",
@@ -300,6 +335,7 @@ def controls_for(base: Scenario) -> list[Control]:
             lambda s: s.params.agglomeration.cap,
             _set("params.agglomeration.cap"),
             **_number(schema.Agglomeration, "cap"),
+            doc_ko="집적 효과의 상한 (inf = 상한 없음)",
         ),
     ]
     return out
@@ -316,6 +352,11 @@ def group_title(base: Scenario, group: str, lang: str) -> str:
     site = (region.name_ko if lang == "ko" else region.name) if region else center.site
     word = "컴퓨팅 센터" if lang == "ko" else "Compute center"
     return f"{word} · {site}"
+
+
+def full_title(base: Scenario, control: Control, lang: str) -> str:
+    """ "Compute center · Gwangju › Final capacity": the control as the banner names it."""
+    return f"{group_title(base, control.group, lang)} › {control.title(lang)}"
 
 
 def center_title(name: str, name_ko: str = "", lang: str = "en") -> str:
@@ -342,8 +383,30 @@ def number_text(value: float | None) -> str:
     if v.is_integer() and abs(v) < 1e15:
         return f"{int(v):,}"
     if abs(v) >= 1e15:
-        return f"{v:.4g}"
+        return power_text(v)
     return f"{v:.6g}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_text(value: float) -> str:
+    """9.22 × 10¹⁸: a huge number as people write it, never 9.223e+18."""
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10**exponent
+    return f"{mantissa:.3g} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def parse_whole(text: str, lo: int, hi: int, lang: str = "en") -> tuple[int | None, str | None]:
+    """A whole number from ``lo`` to ``hi`` typed into a small control, or a message."""
+    raw = (text or "").strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        return None, message("not_integer", lang, raw=raw) + f" ({lo}–{hi})"
+    if not lo <= value <= hi:
+        return None, message("range", lang, raw=raw, unit="", range=f"{lo} – {hi}")
+    return value, None
 
 
 def _draft_text(value: Any) -> str:
@@ -459,6 +522,20 @@ def changed(base: Scenario, draft: Draft) -> dict[str, str]:
         default, _ = parse(control, reference[control.key])
         if problem or not _same(value, default):
             out[control.key] = raw
+    return out
+
+
+def changed_between(base: Scenario, before: Draft, after: Draft) -> list[Control]:
+    """The controls whose value differs between two drafts (edits not yet applied)."""
+    out = []
+    for control in controls_for(base):
+        a, b = before.get(control.key), after.get(control.key)
+        if a == b:
+            continue
+        va, pa = parse(control, a or "")
+        vb, pb = parse(control, b or "")
+        if pa or pb or not _same(va, vb):
+            out.append(control)
     return out
 
 

@@ -13,6 +13,8 @@ import hashlib
 import io
 import json
 import re
+import threading
+import time
 import zipfile
 
 import pandas as pd
@@ -33,11 +35,36 @@ def edits_tag(edits: dict[str, str]) -> str:
     return f"edited-{digest}"
 
 
-def stem(run: LiveRun, edits: dict[str, str] | None = None) -> str:
-    """File name stem: scenario name, edits, seed and step, safe on every file system."""
+def stem(run: LiveRun, edits: dict[str, str] | None = None, when: float | None = None) -> str:
+    """File name stem: scenario name, edits, seed, the month and step shown, and the time of
+    the download (so two downloads of one run never share a name); safe on every file
+    system. ``when`` (seconds since the epoch) defaults to now."""
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", run.scenario.name or "run").strip("-") or "run"
     tag = edits_tag(edits or {})
-    return f"{name}{'_' + tag if tag else ''}_seed{run.seed}_step{run.frame.step}"
+    frame = run.frame
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+    return f"{name}{'_' + tag if tag else ''}_seed{run.seed}_{frame.date}_step{frame.step}_{stamp}"
+
+
+class Names:
+    """Download names of one page: a name given once is never given again (two clicks in
+    the same second get ``-2``, ``-3``...)."""
+
+    def __init__(self) -> None:
+        self._given: set[str] = set()
+        self._lock = threading.Lock()
+
+    def unique(self, name: str) -> str:
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            stem, ext = name, ""
+        with self._lock:
+            candidate, n = name, 1
+            while candidate in self._given:
+                n += 1
+                candidate = f"{stem}-{n}{dot}{ext}"
+            self._given.add(candidate)
+            return candidate
 
 
 def header(run: LiveRun, edits: dict[str, str] | None) -> str:

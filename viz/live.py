@@ -45,10 +45,37 @@ class CenterInfo:
     granted: float
     price_krw: float
     name_ko: str = ""
+    build_start: str = ""  # "YYYY-MM": before it the center is only planned (not drawn)
 
     @property
     def utilisation(self) -> float:
         return self.granted / self.capacity if self.capacity > 0 else float("nan")
+
+    def state(self, month: str) -> str:
+        """planned (before construction), building (no GPUs yet) or open, in ``month``."""
+        if self.build_start and month < self.build_start:
+            return "planned"
+        return "open" if self.capacity > 0 else "building"
+
+
+@dataclass(frozen=True)
+class FirmState:
+    """One firm followed by the single-firm inspector, in one month (real units: a firm
+    agent's employees and cash are those of one firm)."""
+
+    step: int
+    date: str
+    alive: bool
+    region: str = ""
+    district: str = ""
+    age_months: int = 0
+    employees: float = 0.0
+    cash: float = 0.0
+    revenue: float = 0.0
+    knowledge: float = 0.0
+    compute_met: float = 0.0
+    innovations: int = 0
+    partners: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +104,10 @@ class Frame:
     center_history: tuple[dict[str, float], ...] = ()  # per step: center id -> utilisation
     firm_hist: dict[str, Histogram] = field(default_factory=dict)
     districts_now: tuple[dict, ...] = ()  # this month's district rows (districts.parquet)
+    served: dict[tuple[str, str], float] = field(default_factory=dict)  # (center, region) GPUs
+    agents_per_firm: float = 1.0  # the scenario's scale: firm agents per real firm
+    followed: tuple[FirmState, ...] = ()  # the followed firm, month by month since picked
+    followed_uid: int | None = None
 
     @property
     def current(self) -> dict:
@@ -200,6 +231,7 @@ class LiveRun:
         self.lock = threading.Lock()
         started = time.perf_counter()
         self.model = RegionalModel(scenario, rng=seed)
+        self.model.market.record_served = True  # for the flow map (GPUs served per region)
         self._model_rows: list[dict] = [self.model.model_record()]
         self._region_rows: list[tuple[dict, ...]] = [tuple(self.model.region_records())]
         self._dates: list[str] = [self._month()]
@@ -208,12 +240,72 @@ class LiveRun:
         self._network_cost = 0.0
         self._since_network = 0
         self._step_ms = 0.0
+        self._follow: int | None = None
+        self._followed: list[FirmState] = []
         self._frame = self.snapshot({"build": 1000 * (time.perf_counter() - started)})
+
+    def follow(self, uid: int | None) -> None:
+        """Follow the firm ``uid`` from now on (None: nobody); its month-by-month states
+        are recorded at every step, drawn or not."""
+        with self.lock:
+            self._follow = uid
+            self._followed = [] if uid is None else [self._firm_state(uid)]
+
+    def _firm_state(self, uid: int) -> FirmState:
+        model, nodes = self.model, self.model.nodes
+        row = nodes.row_of(uid)
+        date = self._month()
+        if row < 0 or not nodes.alive[row] or nodes.kind[row] != FIRM:
+            return FirmState(model.steps, date, False)
+        degree = 0
+        net = getattr(model, "network", None)
+        if net is not None and hasattr(net, "u"):
+            degree = int(np.count_nonzero(net.u == row) + np.count_nonzero(net.v == row))
+        district = int(nodes.district[row])
+        ids = getattr(model, "district_ids", None) or []
+        return FirmState(
+            model.steps,
+            date,
+            True,
+            model.region_ids[int(nodes.region[row])],
+            ids[district] if 0 <= district < len(ids) else "",
+            int(model.month - nodes.born[row]),
+            float(nodes.size[row]),
+            float(nodes.cash[row]),
+            float(nodes.revenue[row]),
+            float(nodes.knowledge[row]),
+            float(nodes.compute_ratio[row]),
+            int(nodes.innovations[row]),
+            degree,
+        )
+
+    def largest_firms(self, where: str, count: int = 12) -> list[tuple[int, float]]:
+        """(uid, employees) of the largest firms of a region, or of a district (``d:<id>``)."""
+        with self.lock:
+            model, nodes = self.model, self.model.nodes
+            rows = nodes.rows(FIRM)
+            if where.startswith(DISTRICT_KEY):
+                ids = list(getattr(model, "district_ids", None) or [])
+                did = where[len(DISTRICT_KEY) :]
+                if did not in ids:
+                    return []
+                rows = rows[nodes.district[rows] == ids.index(did)]
+            elif where in model.region_ids:
+                rows = rows[nodes.region[rows] == model.region_ids.index(where)]
+            else:
+                return []
+            top = rows[np.argsort(-nodes.size[rows], kind="stable")[:count]]
+            return [(int(nodes.uid[r]), float(nodes.size[r])) for r in top]
 
     @property
     def frame(self) -> Frame:
         """The last snapshot (may lag the model while playing)."""
         return self._frame
+
+    @property
+    def step_ms(self) -> float:
+        """How long the last model step took (ms)."""
+        return self._step_ms
 
     @property
     def steps_done(self) -> int:
@@ -243,6 +335,8 @@ class LiveRun:
             self._centers.append(self._utilisation())
             self._since_network += 1
             self._step_ms = 1000 * (time.perf_counter() - started)
+            if self._follow is not None:
+                self._followed.append(self._firm_state(self._follow))
             return True
 
     def step(self, force_network: bool = True) -> Frame:
@@ -281,9 +375,16 @@ class LiveRun:
                     float(c.granted) / scale,
                     float(c.price_krw),
                     getattr(self.scenario.centers.get(c.id), "name_ko", ""),
+                    getattr(self.scenario.centers.get(c.id), "build_start", ""),
                 )
                 for c in model.centers
             )
+            served = {
+                (c.id, model.region_ids[r]): float(g) / scale
+                for c in model.centers
+                for r, g in enumerate(getattr(c, "served", ()))
+                if g > 0
+            }
             self._frame = Frame(
                 step=model.steps,
                 steps=self.scenario.steps,
@@ -298,6 +399,10 @@ class LiveRun:
                 center_history=tuple(self._centers),
                 firm_hist=firm_histograms(model),
                 districts_now=district_rows(model),
+                served=served,
+                agents_per_firm=scale,
+                followed=tuple(self._followed),
+                followed_uid=self._follow,
             )
             return self._frame
 

@@ -26,6 +26,7 @@ from abm.dates import add_months
 from abm.errors import UserError
 from abm.scenario import Scenario, load_scenario, parse_month
 from viz import controls as ctl
+from viz.ensemble import Ensemble
 from viz.feed import Feed
 from viz.i18n import tr, trf
 from viz.live import SPARES, Frame, LiveRun
@@ -78,10 +79,16 @@ class Session:
         self.status = solara.reactive(Status())
         self.speed = solara.reactive(5)
         self.render_every = solara.reactive(1)
+        self.render_every_text = solara.reactive("1")  # what the user typed
         self.until = solara.reactive("")  # "YYYY-MM" or ""
+        self.queued = 0  # Step clicks that arrived while a model was being built
+        self._building = False  # (with ``queued``, under ``lock``: the page's busy follows)
+        self.applied_note = solara.reactive("")  # what the last Reset applied
         self.tab = solara.reactive(0)
         self.size_by = solara.reactive("firms")
         self.selected = solara.reactive("")
+        self.flows = solara.reactive("relocations")  # the map's arrows: or "compute"
+        self.followed = solara.reactive(None)  # the uid the firm inspector follows
         self.plot_scope = solara.reactive("model")
         self.plot_name = solara.reactive("compute_met")
         self.choices_version = solara.reactive(0)
@@ -90,6 +97,50 @@ class Session:
         self._thread: threading.Thread | None = None
         self.render_s = 0.0  # smoothed time to draw a frame
         self.step_ms: list[float] = []
+        self.ensemble: Ensemble | None = None  # other seeds of the run, for the charts' band
+
+    # ------------------------------------------------------------------ the band
+    def start_band(self) -> None:
+        """Start the background ensemble of the current run, once (on its first step or
+        Play: a page opened and closed costs nothing)."""
+        run = self.run.value
+        current = self.ensemble
+        if current is not None and current.owner is run:
+            return
+        if current is not None:
+            current.cancel()
+        self.ensemble = Ensemble(run.scenario, run.seed, self._redraw, owner=run).start()
+
+    def bands_of(self, name: str, scope: str = "model", region: str | None = None):
+        """The band of ``name`` from the current run's ensemble (None until it has one)."""
+        e = self.ensemble
+        if e is None or e.owner is not self.run.value:
+            return None
+        return e.bands(name, scope, region)
+
+    def band_status(self) -> tuple[int, int]:
+        """(other seeds finished, asked) of the current run's band; (0, 0) for none yet."""
+        e = self.ensemble
+        if e is None or e.owner is not self.run.value or e.skipped:
+            return 0, 0
+        return e.status()
+
+    def follow(self, uid: int | None) -> None:
+        """Follow one firm in the inspector (None: nobody), and show it at once."""
+        run = self.run.value
+        run.follow(uid)
+        self.followed.set(uid)
+        with self.lock:
+            if self.run.value is not run:
+                return
+        self.show(run.snapshot(force_network=False))
+
+    def _redraw(self) -> None:
+        """An ensemble run came in: draw the latest frame again (no model step)."""
+        try:
+            self.frames.publish(self.frames.latest)
+        except Exception:  # a closing page
+            log.exception("could not redraw the band")
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -148,6 +199,7 @@ class Session:
         self._stop = threading.Event()
         self.status.set(Status())
         self.playing.set(True)
+        self.start_band()
         self._thread = threading.Thread(
             target=self._loop, args=(self._stop, self.run.value), name="abm-play", daemon=True
         )
@@ -168,12 +220,14 @@ class Session:
         until, _ = self.until_step()
         last_draw = 0.0
         pending = 0
+        recent: list[float] = []  # when the last steps finished, for the measured rate
         try:
             while not stop.is_set():
                 started = time.perf_counter()
                 if not owner.advance():
                     break
                 pending += 1
+                recent = [t for t in recent[-40:] if started - t < 3.0] + [time.perf_counter()]
                 if until is not None and owner.steps_done >= until:
                     date = _date_of(owner)
                     self.status.set(Status(trf("reached_date", self.lang.value, date=date)))
@@ -181,7 +235,9 @@ class Session:
                 now = time.perf_counter()
                 gap = max(MIN_FRAME_S, self.render_s / RENDER_SHARE)
                 if pending >= max(1, self.render_every.value) and now - last_draw >= gap:
-                    self._publish(owner, owner.snapshot(force_network=False))
+                    rate = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 2 else 0.0
+                    timing = {"step": owner.step_ms, "rate": rate}
+                    self._publish(owner, owner.snapshot(timing, force_network=False))
                     pending, last_draw = 0, time.perf_counter()
                 speed = self.speed.value
                 delay = 0.0 if speed >= MAX_SPEED else 1.0 / max(speed, 1) - (now - started)
@@ -198,9 +254,21 @@ class Session:
                 self.playing.set(False)
 
     def step(self) -> None:
-        if self.playing.value or self.busy.value:
+        """One step; a click while a model is being built waits for it (never lost: the
+        queue is taken and the build marked done in one locked step, so a click is either
+        queued before or stepped after)."""
+        with self.lock:
+            building = self._building
+            if building:
+                self.queued += 1
+                n = self.queued
+        if building:
+            self.status.set(Status(trf("step_queued", self.lang.value, n=n)))
+            return
+        if self.playing.value:
             return
         owner = self.run.value
+        self.start_band()
         try:
             self._publish(owner, owner.step())
         except Exception as exc:
@@ -215,7 +283,35 @@ class Session:
             return
         self.attempted.set(False)
         draft = dict(self.draft.value)
-        self._build(checked.scenario, checked.seed, lambda: self.applied.set(draft))
+
+        def applied() -> None:
+            self.applied.set(draft)
+            self.applied_note.set(self.describe_edits(draft))
+
+        self._build(checked.scenario, checked.seed, applied)
+
+    def describe_edits(self, draft: ctl.Draft) -> str:
+        """ "Applied: Firm agents 500, ..." for the controls a Reset applied that differ from
+        the scenario file ("" for none)."""
+        edits = ctl.changed(self.base.value, draft)
+        if not edits:
+            return ""
+        by_key = {c.key: c for c in ctl.controls_for(self.base.value)}
+        lang = self.lang.value
+        parts = [
+            f"{ctl.full_title(self.base.value, by_key[k], lang)} {v}"
+            for k, v in edits.items()
+            if k in by_key
+        ]
+        return trf("applied_edits", lang, edits="; ".join(parts))
+
+    def set_render_every(self, text: str) -> None:
+        """ "Draw every N steps": a whole number from 1 to 120, else a message (the last
+        good value stays in force)."""
+        self.render_every_text.set(text)
+        value, problem = ctl.parse_whole(text, 1, 120, self.lang.value)
+        if problem is None:
+            self.render_every.set(value)
 
     def rescan(self) -> None:
         """Read the allowed folders again (a scenario file saved there since appears)."""
@@ -244,9 +340,14 @@ class Session:
             self.selected.set("")
 
         self._build(base, base.seed, done)
+        self.followed.set(None)
 
     def _build(self, scenario: Scenario, seed: int, then) -> None:
         self.pause()
+        if self.ensemble is not None:
+            self.ensemble.cancel()
+        with self.lock:
+            self._building = True
         self.busy.set(True)
         self.status.set(Status(tr("building", self.lang.value)))
 
@@ -257,14 +358,23 @@ class Session:
                 new_run = LiveRun(scenario, seed)
             except Exception as exc:  # a valid scenario the model still rejects
                 self._fail("run_error", exc)
+                with self.lock:
+                    self.queued, self._building = 0, False
                 self.busy.set(False)
                 return
             then()
+            self.followed.set(None)  # a new model: its firms are not the old ones
             with self.lock:
                 self.run.set(new_run)
             self.show(new_run.frame)
             self.status.set(Status())
+            with self.lock:  # from here a click steps the new run; before, it was queued
+                queued, self.queued, self._building = self.queued, 0, False
             self.busy.set(False)
+            for _ in range(queued):  # Step clicks made during the build, in order
+                self.step()
+            if queued:
+                self.status.set(Status(trf("queued_done", self.lang.value, n=queued)))
             self.push_url()
 
         threading.Thread(target=work, name="abm-build", daemon=True).start()
@@ -282,6 +392,8 @@ class Session:
     def close(self) -> None:
         """The page is gone: stop stepping so the kernel and its model can be freed."""
         self._stop.set()
+        if self.ensemble is not None:
+            self.ensemble.cancel()
 
 
 def _date_of(run: LiveRun) -> str:

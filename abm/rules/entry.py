@@ -70,7 +70,7 @@ def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         SPINOFF,
         parent=parents,
     )
-    model.network.add_edges(rows, parents, model.steps)
+    model.network.add_edges(rows, parents, model.month)
     model.record_entries(rows)
     stay_with_parent(model, rows, parents)
     return rows
@@ -114,7 +114,7 @@ def university_startups(model: RegionalModel) -> None:
             STARTUP,
             parent=np.full(count, u.row),
         )
-        model.network.add_edges(rows, np.full(count, u.row), model.steps)
+        model.network.add_edges(rows, np.full(count, u.row), model.month)
         model.record_entries(rows)
         model.place_in_districts(rows)
 

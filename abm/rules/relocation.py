@@ -100,7 +100,7 @@ def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         BRANCH,
         parent=parents,
     )
-    model.network.add_edges(rows, parents, model.steps)
+    model.network.add_edges(rows, parents, model.month)
     model.record_entries(rows)
     model.place_in_districts(rows)
     model.open_sites(rows)

@@ -15,8 +15,6 @@ from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-DOCS_IMG = ROOT / "docs" / "img"
-DOCS_ENV = "ABM_UPDATE_DOCS_IMG"  # set to 1 to refresh docs/img from the tests
 BAD_LOG_LINES = ("Could not load URL", "Traceback (most recent call last)", "samesite=none")
 PROBE = "abm-offline-probe"  # an asset path tests request on purpose; not a failure
 FIRST_RENDER_MS = 60_000
@@ -111,20 +109,11 @@ def open_app(page: Page, url: str) -> Page:
     return page
 
 
-def screenshot(page: Page, name: str, docs: str = "") -> Path:
-    """A screenshot in test-artifacts/; with ``docs`` and ABM_UPDATE_DOCS_IMG=1, also a
-    small palette PNG docs/img/<docs>.png for docs/app.md."""
+def screenshot(page: Page, name: str) -> Path:
+    """A screenshot in test-artifacts/ (docs/img is retaken by scripts/screenshots.py)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
-    if docs and os.environ.get(DOCS_ENV):
-        from PIL import Image
-
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        image = Image.open(path).convert("RGB")
-        image.quantize(colors=96, method=Image.Quantize.MEDIANCUT).save(
-            DOCS_IMG / f"{docs}.png", optimize=True
-        )
     return path
 
 

@@ -55,9 +55,12 @@ def app_server(
     """One server per test module (each page still gets its own model).
 
     Its --root folders are the test scenarios in ``data/`` and a fresh folder holding a
-    tiny sweep, run with ``abm sweep`` while the server starts, for the sweep explorer.
+    tiny sweep, run with ``abm sweep`` while the server starts, for the sweep explorer,
+    and a small finished decision (the planted model of tests/decide: seconds), for the
+    Decide tab.
     """
     sweeps = tmp_path_factory.mktemp("sweeps")
+    make_decision(sweeps)
     sweep = subprocess.Popen(
         [
             *abm_command(),
@@ -90,9 +93,69 @@ def app_server(
         server.stop()
 
 
+def make_decision(root: Path) -> Path:
+    """``abm decide`` on the planted spec of tests/decide into ``root/decisions/planted``."""
+    import os
+    import sys
+
+    decide = ROOT / "tests" / "decide"
+    sys.path.insert(0, str(decide))
+    from decide_helpers import PLANTED_SPEC, write_spec
+
+    specs = root / "specs"
+    specs.mkdir(exist_ok=True)
+    spec = write_spec(specs, PLANTED_SPEC, "planted.toml")
+    out = root / "decisions" / "planted"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(decide)])}
+    subprocess.run(
+        [
+            *abm_command(),
+            "decide",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--allow-model-import",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return out
+
+
 @pytest.fixture
 def app_url(app_server: AppServer) -> Iterator[str]:
     """The server's URL; the test fails if the server could not load an asset meanwhile."""
     yield app_server.url
     if bad := app_server.bad_lines():
         pytest.fail("server log: " + "; ".join(bad[:3]))
+
+
+SCRIPT_ERRORS = ("ReferenceError", "TypeError", "SyntaxError", "[Vue warn]")
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose page logged a script error (a Vue template that does not render
+    shows nothing and raises nothing in Python: only the browser's console says so)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and any(e in m.text for e in SCRIPT_ERRORS)
+            else None
+        ),
+    )
+    yield
+    if errors:
+        pytest.fail("script errors in the page: " + " | ".join(e[:200] for e in errors[:3]))

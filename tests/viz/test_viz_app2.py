@@ -15,7 +15,9 @@ from viz.paths import scenario_choices
 
 
 def test_center_names_are_korean_in_the_korean_interface(baseline):
-    run = LiveRun(baseline.with_overrides({"population.firms": 200, "scenario.steps": 3}), 1)
+    # from 2024: the NADC (built from 2021) is on the map; a planned center is not drawn
+    after = {"population.firms": 200, "scenario.steps": 3, "scenario.start": "2024-01"}
+    run = LiveRun(baseline.with_overrides(after), 1)
     ko, en = map_figure(run.frame, run.scenario, "ko"), map_figure(run.frame, run.scenario, "en")
     assert "국가AI데이터센터" in ko and "National AI Data Center" not in ko
     assert "National AI Data Center" in en and "국가AI데이터센터" not in en
@@ -147,9 +149,11 @@ def test_inspecting_a_district_or_a_region_shows_the_districts_firms(baseline):
     frame = run.frame
     assert "d:suseong_alpha_city" in {i["value"] for i in inspect_choices(baseline, "en")}
     counts = frame.firm_hist["size"].counts
-    assert 0 < sum(counts["d:suseong_alpha_city"]) < sum(counts["daegu"])
+    agents = sum(counts["d:suseong_alpha_city"])
+    assert 0 < agents < sum(counts["daegu"])
     svgs = dict(histograms(frame, baseline, "d:suseong_alpha_city", "en"))
-    assert f"{sum(counts['d:suseong_alpha_city'])} firms" in svgs["size"]
+    # real firms, with the agents they come from (issue 23, defect 9)
+    assert f"({agents} agents)" in svgs["size"]
     region_line = district_note(frame, baseline, "daegu", "en")
     assert region_line.startswith("Districts: 수성알파시티 Suseong Alpha City")
     district_line = district_note(frame, baseline, "d:suseong_alpha_city", "ko")
@@ -209,12 +213,12 @@ def test_time_charts_shade_the_history_and_the_counter_says_when_it_is_passed(ba
     assert band and float(band.group(2)) > 0
     line = re.search(r'class="history-band".*?<line x1="([\d.]+)"', charts["hhi"])
     assert float(band.group(1)) < float(line.group(1))  # it ends inside the chart
-    assert ">역사<" in dict(chart_figures(frames[-1], scenario, "ko"))["hhi"]
+    assert ">실적<" in dict(chart_figures(frames[-1], scenario, "ko"))["hhi"]
     assert "history-band" in custom_chart(frames[-1], scenario, "en", "firms", "model")
     states = [counter_html(f, "en", "2025-02")[1]["data-history"] for f in frames]
     assert [f.date for f in frames] == ["2025-01", "2025-02", "2025-03", "2025-04"]
     assert states == ["in", "in", "past", "past"]
-    assert "projection (history ended 2025-02)" in counter_html(frames[-1], "en", "2025-02")[0]
+    assert "projection (observed to 2025-02)" in counter_html(frames[-1], "en", "2025-02")[0]
     assert "전망" in counter_html(frames[-1], "ko", "2025-02")[0]
     # no history, or a value that is not a month: no band, no badge, no error
     import dataclasses
@@ -248,10 +252,10 @@ def _compare(small, monkeypatch, shipped, use=None):
     from viz.components.compare import CURRENT, CompareState, CompareView
 
     monkeypatch.setattr(posterior, "SHIPPED", shipped)
-    state = CompareState(CURRENT, CURRENT)
-    state.key_b.set(CURRENT)
-    state.seeds_text.set("3")
-    state.months_text.set("3")
+    state = CompareState(CURRENT)
+    state.keys.set([CURRENT, CURRENT])
+    state.runs_text.set("3")
+    state.end_text.set("2019-03")
     if use is not None:
         state.use_posterior.set(use)
     _, rc = solara.render(CompareView(state, [], lambda: (small, 4), "en"), handle_error=False)
@@ -272,20 +276,22 @@ def test_compare_draws_parameter_sets_from_the_shipped_posterior(small, monkeypa
     assert box.label == "parameter uncertainty (calibrated posterior)"
     wait_for(lambda: not box.disabled)  # (disabled only while running)
     assert box.v_model is True  # on by default when shipped
-    ensembles = state.result.value
+    result = state.result.value
     expected = posterior_overrides(folder, 3, 4)  # what abm compare --posterior draws
-    assert (
-        [dict(d) for d in ensembles[0].draws] == expected == [dict(d) for d in ensembles[1].draws]
-    )
+    assert [dict(d) for d in result.plan.draws] == expected
     assert {d["params.compute.gpu_per_employee"] for d in expected} <= {0.01, 0.1}
     assert "parameter set drawn from the calibrated posterior" in texts(rc)
+    # run i of every option takes draw i: two identical options give identical runs
+    numbers = [c for c in result.runs.select_dtypes("number").columns if c != "option"]
+    a = result.runs[result.runs["option"] == 0][numbers].reset_index(drop=True)
+    b = result.runs[result.runs["option"] == 1][numbers].reset_index(drop=True)
+    assert a.equals(b)
     # the draws change the runs: the same seeds without the posterior differ
     plain, rc2, _ = _compare(small, monkeypatch, folder, use=False)
-    assert plain.result.value[0].draws == ()
+    assert plain.result.value.plan.draws == ()
     assert "no posterior" in texts(rc2)
-    numbers = ensembles[0].model.select_dtypes("number").columns
-    a, b = ensembles[0].model[numbers], plain.result.value[0].model[numbers]
-    assert not a.equals(b)
+    c = plain.result.value.runs
+    assert not a.equals(c[c["option"] == 0][numbers].reset_index(drop=True))
 
 
 def test_without_a_shipped_posterior_the_box_is_disabled_with_a_note(small, monkeypatch, tmp_path):
@@ -294,5 +300,5 @@ def test_without_a_shipped_posterior_the_box_is_disabled_with_a_note(small, monk
     state, rc, box = _compare(small, monkeypatch, tmp_path / "nothing-here")
     assert box.disabled and box.v_model is False
     assert "No calibrated posterior is shipped yet" in texts(rc)
-    assert state.result.value[0].draws == ()
+    assert state.result.value.plan.draws == ()
     assert "seeds a side; parameters as in the scenarios" in texts(rc)

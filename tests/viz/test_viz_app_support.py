@@ -112,19 +112,27 @@ def test_pickers_offer_only_files_under_allowed_roots(tmp_path, monkeypatch):
 
 
 def test_compare_bands_and_table(small):
-    a = compare.run_ensemble("a", small, 2, 3)
-    b = compare.run_ensemble(
-        "b", small.with_overrides({"params.agglomeration.strength": 2.0}), 2, 3
-    )
-    bands = compare.bands([a, b], "hhi")
-    assert len(bands) == 2 * 4 and (bands["p5"] <= bands["median"]).all()
+    from concurrent.futures import ThreadPoolExecutor
+
+    from viz import report
+    from viz.components.compare import chart_png
+
+    other = small.with_overrides({"params.agglomeration.strength": 2.0})
+    options = [compare.Option("a", "a", small), compare.Option("b", "b", other)]
+    plan = compare.make_plan(options, 2, "2019-03")
+    with ThreadPoolExecutor(1) as pool:
+        result = compare.run_plan(plan, pool.submit)
+    bands = result.bands("hhi")
+    assert len(bands) == 2 * 3 and (bands["p5"] <= bands["median"]).all()
     assert (bands["median"] <= bands["p95"]).all()
-    table = compare.final_table([a, b])
-    assert list(table.columns) == ["metric", "a", "b"]
-    assert not table[["a", "b"]].apply(lambda c: c.str.contains("e[+-]")).any().any()
-    spend = table[table["metric"].str.startswith("Public spending")]
-    assert spend.empty or spend["a"].str.contains("원").all()  # 억/조 as the KPI cards
-    assert compare.chart_png(compare.band_chart(bands, "hhi"))[:4] == b"\x89PNG"
+    assert list(bands["month"].unique()) == ["2019-01", "2019-02", "2019-03"]
+    headers, rows = result.table()
+    assert headers == ["a", "b", "b − a"]
+    assert not any("e+" in c or "e-0" in c for row in rows for c in row[1:])
+    spend = [row for row in rows if row[0].startswith("Public spending")]
+    assert not spend or "원" in spend[0][1]  # 억/조 as the KPI cards
+    chart = report.chart_for(result, "hhi", "levels", "en")
+    assert chart_png(chart)[:4] == b"\x89PNG"
 
 
 def test_exports_are_valid_files(small):
@@ -140,7 +148,9 @@ def test_exports_are_valid_files(small):
         assert "map.png" in names and "network.png" in names and len(names) == 11
         assert archive.read("map.png")[:4] == b"\x89PNG"
         assert json.loads(archive.read("settings.json"))["bubble_size"] == "employment"
-    assert export.stem(run) == f"{small.name}_seed2_step2"
+    import re
+
+    assert re.fullmatch(rf"{small.name}_seed2_2019-02_step2_\d{{8}}-\d{{6}}", export.stem(run))
 
 
 def test_exports_record_edited_controls(small):

@@ -91,6 +91,13 @@ def step_of(rc) -> int:
     return int(live_box(rc, "step-counter").attrs["data-step"])
 
 
+def commit(widget, text: str) -> None:
+    """What the browser does when a user types ``text`` and presses Enter (or leaves the
+    field): the typed text is synced, then Vuetify's change event carries it."""
+    widget.v_model = text
+    widget.fire_event("change", text)
+
+
 def test_live_view_renders_every_figure(small):
     run = LiveRun(small, 3)
     frame = run.step()
@@ -107,7 +114,7 @@ def test_control_panel_shows_ranges_and_messages(baseline):
     draft = solara.reactive({**defaults(baseline), "firms": "-3"})
     checked = validate(baseline, draft.value)
     _, rc = solara.render(ControlPanel(baseline, draft, checked, "en"), handle_error=False)
-    field = rc.find(v.TextField, label="Number of firms (agents)").widget
+    field = rc.find(v.TextField, label="Firm agents").widget
     assert field.error
     assert any("-3 agents is outside the allowed range 0 – 2,000,000" in m for m in field.messages)
     seed = rc.find(v.TextField, label="Seed").widget
@@ -126,25 +133,25 @@ def test_page_steps_resets_and_keeps_the_model_on_bad_values():
     rc.find(v.Btn, class_="btn-step").widget.click()
     wait_for(lambda: step_of(rc) == 2)
 
-    firms = rc.find(v.TextField, label="Number of firms (agents)").widget
-    firms.v_model = "abc"
-    firms.fire_event("keyup.enter", None)
+    firms = rc.find(v.TextField, label="Firm agents").widget
+    commit(firms, "abc")
     wait_for(lambda: any("not a number" in m for m in firms.messages or []))
     rc.find(v.Btn, class_="btn-reset").widget.click()
     wait_for(lambda: rc.find(v.Alert, class_="abm-fix-banner").widgets)
     assert step_of(rc) == 2  # the model is kept
-    assert "Run › Number of firms" in texts(rc)
+    assert "Run › Firm agents" in texts(rc)
 
-    firms.v_model = "250"
-    firms.fire_event("keyup.enter", None)
+    commit(firms, "250")
     # defect 4: the banner goes as soon as the value is fixed, before any Reset
     wait_for(lambda: not rc.find(v.Alert, class_="abm-fix-banner").widgets)
     rc.find(v.Btn, class_="btn-reset").widget.click()
     wait_for(lambda: step_of(rc) == 0 and live_box(rc, "kpi-row").attrs.get("data-agents") == "250")
 
 
-def test_reset_shows_progress_and_disables_the_buttons(monkeypatch):
-    """Defect 5: a long build says so, and Play/Step/Reset wait for it."""
+def test_reset_shows_progress_and_a_step_clicked_meanwhile_is_not_lost(monkeypatch):
+    """Defect 5 (issue 10): a long build says so, and Play/Reset wait for it. Issue 23,
+    defect 12: a Step clicked while the model is built is queued, said so, and run once
+    the model is there (it was silently dropped)."""
     gate = threading.Event()
     real = session_module.LiveRun
 
@@ -157,10 +164,13 @@ def test_reset_shows_progress_and_disables_the_buttons(monkeypatch):
     rc.find(v.Btn, class_="btn-reset").widget.click()
     wait_for(lambda: rc.find(v.Btn, class_="btn-reset").widget.disabled)
     assert rc.find(v.Btn, class_="btn-play").widget.disabled
-    assert rc.find(v.Btn, class_="btn-step").widget.disabled
     assert "Building the model" in texts(rc)
+    rc.find(v.Btn, class_="btn-step").widget.click()  # during the build
+    wait_for(lambda: "Step queued (1)" in texts(rc))
     gate.set()
     wait_for(lambda: not rc.find(v.Btn, class_="btn-reset").widget.disabled)
+    wait_for(lambda: step_of(rc) == 1)
+    wait_for(lambda: "Ran 1 step(s) clicked while the model was being built" in texts(rc))
 
 
 def test_a_failing_step_is_one_line_and_keeps_the_page(monkeypatch):
@@ -256,20 +266,21 @@ def test_settings_in_the_url_restore_the_run():
 
 
 def test_compare_offers_current_settings_and_keeps_its_state(small):
-    state = CompareState("scenarios/baseline.toml", "scenarios/nacc_haenam.toml")
-    assert state.key_a.value == CURRENT
-    state.seeds_text.set("1")
-    state.months_text.set("2")
-    state.key_b.set(CURRENT)
+    state = CompareState("scenarios/nacc_haenam.toml")
+    assert state.keys.value[0] == CURRENT
+    state.runs_text.set("1")
+    state.end_text.set("2019-02")
+    state.keys.set([CURRENT, CURRENT])
     state.use_posterior.set(False)  # seeds only: the sidebar's run is what is compared
     choices = scenario_choices()
     _, rc = solara.render(CompareView(state, choices, lambda: (small, 4), "ko"), handle_error=False)
     assert "현재 설정" in texts(rc) and "비교 실행" in texts(rc)
     rc.find(v.Btn, class_="btn-compare").widget.click()
-    wait_for(lambda: state.result.value is not None)
-    ensembles = state.result.value
-    assert ensembles[0].seeds == (4,)  # the sidebar's seed and scenario
-    assert ensembles[0].model["firms"].iloc[0] == LiveRun(small, 4).frame.current["firms"]
+    wait_for(lambda: state.result.value is not None, timeout=60)
+    result = state.result.value
+    assert result.plan.seeds == (4,)  # the sidebar's seed and scenario
+    first = result.runs[(result.runs["option"] == 0) & (result.runs["step"] == 0)]
+    assert first["firms"].iloc[0] == LiveRun(small, 4).frame.current["firms"]
     rc.close()
     # a new view (after a tab switch) shows the same result from the same state
     _, rc = solara.render(CompareView(state, choices, lambda: (small, 4), "en"), handle_error=False)
@@ -281,12 +292,11 @@ def test_tabs_keep_their_state_across_switches():
 
     _, rc = _page()
     tabs = rc.find(v.Tabs).widget
-    assert not rc.find(v.TextField, label="Seeds per scenario").widgets  # mounted on demand
+    assert not rc.find(v.TextField, label="Runs per option").widgets  # mounted on demand
     tabs.v_model = 1
-    wait_for(lambda: rc.find(v.TextField, label="Seeds per scenario").widgets)
-    seeds = rc.find(v.TextField, label="Seeds per scenario").widget
-    seeds.v_model = "7"
-    seeds.fire_event("keyup.enter", None)
+    wait_for(lambda: rc.find(v.TextField, label="Runs per option").widgets)
+    seeds = rc.find(v.TextField, label="Runs per option").widget
+    commit(seeds, "7")
     pane = rc.find(v.Html, class_="abm-pane pane-compare").widget
     tabs.v_model = 1
     wait_for(lambda: "none" not in (pane.style_ or ""))
@@ -294,7 +304,7 @@ def test_tabs_keep_their_state_across_switches():
     wait_for(lambda: "none" in (pane.style_ or ""))
     tabs.v_model = 1
     wait_for(lambda: "none" not in (pane.style_ or ""))
-    assert rc.find(v.TextField, label="Seeds per scenario").widget.v_model == "7"
+    assert rc.find(v.TextField, label="Runs per option").widget.v_model == "7"
     assert len(TABS) >= 4
 
 
@@ -312,9 +322,9 @@ def test_korean_covers_the_live_view_controls_and_compare(small):
     )
     text = texts(rc)
     assert "균형" in text and "컴퓨팅 센터 · 광주" in text and "국가 재원 (총액) (억 원)" in text
-    state = CompareState("a", "b")
+    state = CompareState(CURRENT)
     _, rc = solara.render(CompareView(state, [], lambda: (small, 1), "ko"), handle_error=False)
-    assert "시나리오 A" in texts(rc) and "시나리오별 시드 수" in texts(rc)
+    assert "선택지 A (기준)" in texts(rc) and "선택지별 실행 수" in texts(rc)
 
 
 def test_sweep_view_reads_a_results_folder_and_escapes_its_name(tmp_path, monkeypatch):
@@ -367,7 +377,7 @@ def test_info_panel_lists_controls_outputs_and_sources(baseline):
     _, rc = solara.render(InfoView(baseline, "ko"), handle_error=False)
     text, html = texts(rc), html_of(rc)
     assert "조절 항목" in text and "출력 변수" in text and "이 시나리오 수치의 출처" in text
-    assert "공공 지출" in html and "Gwangju NADC H100 price" in html
+    assert "공공 지출" in html and "H100 = 100,000원/month" in html
 
 
 def test_tables_escape_every_cell():
@@ -404,13 +414,13 @@ def test_a_step_redraws_the_figures_without_rendering_the_page(monkeypatch):
     monkeypatch.setattr(live_view, "plottable", lambda *a: renders.append(1) or real(*a))
     _, rc = _page()
     before = len(renders)
-    charts = live_box(rc, "abm-charts").html
+    charts = live_box(rc, "abm-charts-box").html
     for n in (1, 2, 3):
         rc.find(v.Btn, class_="btn-step").widget.click()
         wait_for(lambda n=n: step_of(rc) == n)
     assert len(renders) == before  # the live view did not render
     assert live_box(rc, "kpi-row").attrs["data-step"] == "3"
-    assert live_box(rc, "abm-charts").html != charts  # but its figures show step 3
+    assert live_box(rc, "abm-charts-box").html != charts  # but its figures show step 3
     assert 'data-step="3"' in live_box(rc, "fig-map").html
     # an option still renders the view, with the current frame
     rc.find(v.BtnToggle, class_="size-by").widget.v_model = "employment"

@@ -51,7 +51,7 @@ def test_map_draws_a_bubble_per_region_centers_and_flows():
     assert root.get("data-step") == "7"
     bubbles = [c for c in root.iter(f"{SVG}circle") if c.get("class") == "bubble"]
     assert float(bubbles[0].get("r")) > float(bubbles[1].get("r"))
-    assert any(p.get("class") == "flow" for p in root.iter(f"{SVG}path"))
+    assert any("flow" in (p.get("class") or "").split() for p in root.iter(f"{SVG}path"))
     assert "대구" in svg and "NACC" in svg
 
 

@@ -12,9 +12,12 @@ import logging
 import threading
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
 
+import ipyvuetify
 import solara
+import traitlets
 
 from viz.feed import Feed
 from viz.i18n import trf
@@ -54,22 +57,43 @@ def safe_svg(make: Callable[[], Any], name: str) -> Any:
         )
 
 
-def table_html(headers: list[str], rows: list[list[str]], classes: list[str] = ()) -> str:
-    """A plain table as HTML in which every cell is escaped (text from files included)."""
+def table_html(
+    headers: list[str],
+    rows: list[list[str]],
+    classes: list[str] = (),
+    original: frozenset[int] = frozenset(),
+) -> str:
+    """A plain table as HTML in which every cell is escaped (text from files included).
+
+    Columns in ``original`` hold text kept as written (identifiers, citations, the
+    schema's English docs): marked ``translate="no"`` so a reader, a translator and the
+    Korean-interface test know it is not an interface label."""
     head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
+
+    def cell(i: int, c: object) -> str:
+        mark = ' translate="no" class="abm-original"' if i in original else ""
+        return f"<td{mark}>{escape(str(c))}</td>"
+
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+        "<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in rows
     )
     css = escape(" ".join(["abm-table", *classes]))
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 @solara.component
-def Table(headers: list[str], rows: list[list[str]], classes: list[str] = []):  # noqa: B006
+def Table(
+    headers: list[str],
+    rows: list[list[str]],
+    classes: list[str] = [],  # noqa: B006
+    original: frozenset[int] = frozenset(),
+):
     """A table in one widget (hundreds of cells as widgets are slow to send); every cell is
     escaped by :func:`table_html`, so text from files is never markup."""
     solara.HTML(
-        tag="div", unsafe_innerHTML=table_html(headers, rows, classes), classes=["abm-table-box"]
+        tag="div",
+        unsafe_innerHTML=table_html(headers, rows, classes, original),
+        classes=["abm-table-box"],
     )
 
 
@@ -130,3 +154,124 @@ def LiveHtml(
         return feed.subscribe(show)
 
     solara.use_effect(connect, [feed, *deps])
+
+
+# ------------------------------------------------------------------------------ text input
+@solara.component
+def TextInput(
+    label: str,
+    value: str,
+    on_commit: Callable[[str], None],
+    error: str = "",
+    message: str = "",
+    placeholder: str = "",
+    classes: list[str] = [],  # noqa: B006
+    style: str = "",
+    disabled: bool = False,
+    dense: bool = True,
+):
+    """A text field whose typed text is never put back by a render, and whose edit is
+    committed with the text the browser shows.
+
+    Why not ``solara.InputText``: a render of the page re-applies every prop of every
+    element, ``v_model`` included (reacton updates a re-created element's widget in full),
+    so a render caused by one committed field set the text being typed in the next one
+    back to its old value, and that field then committed the old value (issue 23: 2 of 4
+    rapid edits lost). Here ``v_model`` is never a prop: it is set on the widget only
+    when ``value`` changes from outside (a scenario picked, a link restored), and a commit
+    (Enter or leaving the field: Vuetify's ``change`` event) carries the field's text.
+    """
+    field = solara.v.TextField(
+        label=label,
+        error=bool(error),
+        messages=[error] if error else ([message] if message else []),
+        placeholder=placeholder,
+        class_=" ".join(classes),
+        style_=style,
+        dense=dense,
+        disabled=disabled,
+        hide_details="auto",
+    )
+    commit = solara.use_ref(on_commit)
+    commit.current = on_commit
+
+    def connect() -> Callable[[], None]:
+        widget = solara.get_widget(field)
+
+        def changed(_widget: Any, _event: str, data: Any) -> None:
+            text = data if isinstance(data, str) else (widget.v_model or "")
+            commit.current(text if text is not None else "")
+
+        widget.on_event("change", changed)
+        return lambda: widget.on_event("change", changed, remove=True)
+
+    def show() -> None:
+        widget = solara.get_widget(field)
+        if widget.v_model != value:
+            widget.v_model = value
+
+    solara.use_effect(connect, [])
+    solara.use_effect(show, [value])
+    return field
+
+
+# ------------------------------------------------------------------------------ downloads
+class DownloadWidget(ipyvuetify.VuetifyTemplate):
+    """A button that asks the server for (file name, bytes) when clicked.
+
+    Why not ``solara.FileDownload``: its file name is fixed when the page renders, so a
+    name could not say the step and time of the download (two downloads of one run
+    overwrote each other; after a Reset the name still said step 0). Here the name is
+    made with the data, at the click.
+    """
+
+    template_file = (str(Path(__file__).with_name("download.vue")), "download.vue")
+    label = traitlets.Unicode("").tag(sync=True)
+    button_class = traitlets.Unicode("").tag(sync=True)  # (``css`` is ipyvue's own trait)
+    filename = traitlets.Unicode("").tag(sync=True)
+    payload = traitlets.Bytes(None, allow_none=True).tag(sync=True)
+    mime_type = traitlets.Unicode("application/octet-stream").tag(sync=True)
+    ready = traitlets.Int(0).tag(sync=True)
+    busy = traitlets.Bool(False).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, make: Callable[[], tuple[str, bytes]] | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.make = make
+
+    def vue_request_download(self, _data: Any = None) -> None:
+        make = self.make
+
+        def work() -> None:
+            try:
+                name, data = make() if make else ("", b"")
+                with self.hold_sync():
+                    self.filename, self.payload, self.error = name, data, ""
+                    self.ready += 1
+            except Exception as exc:  # one line next to the button, never a traceback
+                log.exception("download failed")
+                self.busy, self.error = False, one_line(exc)
+
+        threading.Thread(target=work, name="abm-download", daemon=True).start()
+
+
+@solara.component
+def Download(
+    label: str,
+    make: Callable[[], tuple[str, bytes]],
+    mime_type: str = "application/octet-stream",
+    classes: list[str] = [],  # noqa: B006
+):
+    """A download button; ``make()`` gives (file name, bytes) at the click."""
+    element = DownloadWidget.element(
+        label=label, button_class=" ".join(classes), mime_type=mime_type
+    )
+    current = solara.use_ref(make)
+    current.current = make
+
+    def connect() -> None:
+        widget = solara.get_widget(element)
+        widget.make = lambda: current.current()
+
+    solara.use_effect(connect, [])
+    return element

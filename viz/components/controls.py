@@ -9,7 +9,7 @@ import solara
 
 from abm.scenario import Scenario
 from viz import controls as ctl
-from viz.components.common import Heading
+from viz.components.common import Heading, TextInput
 from viz.figures.palette import fmt_krw
 from viz.i18n import choice_label, in_lang, region_label, tr
 from viz.paths import Choice
@@ -61,8 +61,8 @@ def ControlField(
 ):
     label = control.title(lang)
     unit = control.unit_text(lang)
-    if unit and control.kind != "choice":
-        label = f"{label} ({unit})"
+    if unit and control.kind != "choice" and unit.lower() not in label.lower():
+        label = f"{label} ({unit})"  # "Final capacity (GPUs)"; never "Firm agents (agents)"
     hint = ctl.hint(control, base, lang)
     if echo := _echo(control, raw):
         hint = f"{echo} · {hint}"
@@ -86,14 +86,13 @@ def ControlField(
             hide_details="auto",
         )
     else:
-        widget = solara.InputText(
+        widget = TextInput(
             label,
-            value=raw,
-            on_value=lambda v: on_value(control.key, v or ""),
-            error=error or False,
+            raw,
+            lambda v: on_value(control.key, v or ""),
+            error=error or "",
             message=hint,
             classes=[control.css, "abm-control"],
-            dense=True,
         )
     solara.v.Html(tag="div", attributes={"id": control.css}, children=[widget])
 
@@ -109,7 +108,9 @@ def ControlPanel(
     """All controls of the scenario, grouped as declared; edits go to the draft."""
 
     def set_value(key: str, value: str) -> None:
-        draft.set({**draft.value, key: value})
+        """One control's committed text into the draft: only its own key changes."""
+        if draft.value.get(key) != value:
+            draft.set({**draft.value, key: value})
 
     group = None
     for control in ctl.controls_for(base):

@@ -15,8 +15,10 @@ import solara
 from abm import outputs
 from abm.scenario import Scenario
 from viz import controls as ctl
+from viz import timeline
+from viz.charts import tr_kind
 from viz.components.common import Heading, Table
-from viz.i18n import in_lang, tr
+from viz.i18n import choice_label, in_lang, region_label, tr, unit_text
 from viz.paths import PROJECT_ROOT
 
 ODD = PROJECT_ROOT / "docs" / "ODD.md"
@@ -63,14 +65,27 @@ def InfoView(scenario: Scenario, lang: str = "en"):
         about = in_lang(scenario.description, scenario.scenario.description_ko, lang)
         if about:
             solara.v.Html(tag="p", children=[f"{scenario.name}: {about}"], class_="info-about")
+        Heading(tr("info_timeline", lang))
+        Table(
+            [tr("date", lang), tr("kind", lang), tr("event", lang)],
+            [[e.month, tr_kind(e.kind, lang), e.label(lang)] for e in timeline.events(scenario)],
+            classes=["info-timeline"],
+            original=frozenset({2}),
+        )
         Heading(tr("info_controls", lang))
         rows = [
             [
-                c.title(lang),
+                ctl.full_title(scenario, c, lang) if c.group in scenario.centers else c.title(lang),
                 c.unit_text(lang),
-                "/".join(c.choices) if c.kind == "choice" else ctl.range_text(c, lang),
-                str(c.read(scenario)) if c.kind == "choice" else ctl.number_text(c.read(scenario)),
-                c.doc,
+                (
+                    "/".join(choice_text(scenario, c, lang, x) for x in c.choices)
+                    if c.kind == "choice"
+                    else ctl.range_text(c, lang)
+                ),
+                choice_text(scenario, c, lang)
+                if c.kind == "choice"
+                else ctl.number_text(c.read(scenario)),
+                c.meaning(lang),
                 c.field,
                 c.source,
             ]
@@ -83,17 +98,33 @@ def InfoView(scenario: Scenario, lang: str = "en"):
             ],
             rows,
             classes=["info-controls"],
+            original=frozenset({5, 6}),
         )
         Heading(tr("info_outputs", lang))
+        if lang == "ko":
+            solara.v.Html(tag="div", children=[tr("original_note", lang)], class_="abm-note")
         Table(
             [tr(k, lang) for k in ("name", "unit", "scope", "meaning", "field")],
             output_rows(lang),
             classes=["info-outputs"],
+            original=frozenset({3, 4}) if lang == "ko" else frozenset({4}),
         )
         Heading(tr("info_sources", lang))
         Table(
-            [tr("field", lang), "", tr("source", lang)], sources(scenario), classes=["info-sources"]
+            [tr("field", lang), tr("item", lang), tr("source", lang)],
+            sources(scenario),
+            classes=["info-sources"],
+            original=frozenset({0, 1, 2}),
         )
+
+
+def choice_text(scenario: Scenario, control: ctl.Control, lang: str, value=None) -> str:
+    """A choice as the user reads it: a region by its name, a rule by its word."""
+    value = control.read(scenario) if value is None else value
+    region = scenario.regions.get(value) if control.key.endswith(".site") else None
+    if region is not None:
+        return region_label(region.name, region.name_ko, lang)
+    return choice_label(str(value), lang)
 
 
 def output_rows(lang: str) -> list[list[str]]:
@@ -103,9 +134,11 @@ def output_rows(lang: str) -> list[list[str]]:
     return [
         [
             d.label_ko if lang == "ko" else d.label,
-            d.unit,
+            "%" if d.kind == "share" else unit_text(d.unit, lang),
             ", ".join(where[s] for s in d.scopes),
-            d.meaning(where),
+            getattr(d, "doc_ko", "")
+            if lang == "ko" and getattr(d, "doc_ko", "")
+            else d.meaning(where),
             d.name,
         ]
         for d in outputs.DECLARATIONS

@@ -6,7 +6,8 @@ from html import escape
 
 import solara
 
-from viz.components.common import LiveHtml
+from viz import controls as ctl
+from viz.components.common import LiveHtml, TextInput
 from viz.feed import Feed
 from viz.figures.live import history_end
 from viz.i18n import tr, trf
@@ -23,6 +24,11 @@ def counter_html(
         f"{escape(tr('step_label', lang))} <b>{frame.step}</b> / {frame.steps} · "
         f"{escape(frame.date)}"
     )
+    rate = frame.timing_ms.get("rate", 0.0)
+    if rate > 0:  # measured while playing: what runs, not what the slider asks
+        text += (
+            f' <span class="step-rate">{escape(trf("rate_value", lang, n=f"{rate:.1f}"))}</span>'
+        )
     attrs = {"data-step": str(frame.step)}
     if history_end:
         past = frame.date[:7] > history_end
@@ -65,7 +71,7 @@ def PlayerBox(session: Session, lang: str = "en"):
             tr("step", lang),
             icon_name="mdi-step-forward",
             on_click=session.step,
-            disabled=playing or busy or at_end,
+            disabled=playing or at_end,
             color="primary",
             outlined=True,
             classes=["btn-step"],
@@ -85,20 +91,27 @@ def PlayerBox(session: Session, lang: str = "en"):
     solara.v.Html(tag="div", children=[label], class_="speed-value abm-note")
     with solara.Div(classes=["ctl-speed"]):
         solara.SliderInt("", value=session.speed, min=1, max=MAX_SPEED, thumb_label=False)
+    _, until_problem = session.until_step()
+    every_problem = ctl.parse_whole(session.render_every_text.value, 1, 120, lang)[1]
     with solara.Row(gap="8px"):
-        solara.InputText(
+        TextInput(
             tr("run_until", lang),
-            value=session.until,
+            session.until.value,
+            session.until.set,
+            error=until_problem or "",
+            message=tr("run_until_hint", lang),
+            placeholder="YYYY-MM",
             classes=["ctl-until"],
-            error=session.until_step()[1] or False,
-            style={"max-width": "150px"},
+            style="max-width: 140px",
         )
-        solara.InputInt(
+        TextInput(
             tr("render_every", lang),
-            value=session.render_every.value,
-            on_value=lambda n: session.render_every.set(max(1, min(int(n or 1), 120))),
+            session.render_every_text.value,
+            session.set_render_every,
+            error=every_problem or "",
+            message=tr("render_every_hint", lang),
             classes=["ctl-render-every"],
-            style={"max-width": "130px"},
+            style="max-width: 150px",
         )
     if busy:
         solara.ProgressLinear(True)

@@ -23,8 +23,10 @@ def histogram_svg(
     step: int = 0,
     width: int = WIDTH,
     height: int = HEIGHT,
+    count_format: Callable[[float], str] = fmt_number,
 ) -> str:
-    """Bars of ``counts`` over bins ``edges`` (len(edges) == len(counts) + 1)."""
+    """Bars of ``counts`` (real firms: may be fractional) over bins ``edges``
+    (len(edges) == len(counts) + 1)."""
     top_count = max(counts, default=0) or 1
     pw, ph = width - LEFT - RIGHT, height - TOP - BOTTOM
     n = max(len(counts), 1)
@@ -45,9 +47,9 @@ def histogram_svg(
         parts.append(
             f'<rect x="{x + 0.5:.1f}" y="{TOP + ph - h:.1f}" width="{max(bar - 1, 0.5):.1f}" '
             f'height="{h:.1f}" fill="{color}"><title>{escape(x_format(lo))} – '
-            f"{escape(x_format(hi))}: {c}</title></rect>"
+            f"{escape(x_format(hi))}: {escape(count_format(c))}</title></rect>"
         )
-    parts.append(text(LEFT - 4, TOP + 4, str(top_count), text_anchor="end", fill=MUTED))
+    parts.append(text(LEFT - 4, TOP + 4, count_format(top_count), text_anchor="end", fill=MUTED))
     parts.append(text(LEFT - 4, TOP + ph, "0", text_anchor="end", fill=MUTED))
     if edges:
         y = height - 6

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -44,6 +45,7 @@ class CenterMark:
     lat: float
     lon: float
     detail: str = ""
+    state: str = "open"  # open (filled) or building (hollow: construction, no GPUs yet)
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,26 @@ def _district_marks(
     return out
 
 
+def wrap(line: str, room: float) -> list[str]:
+    """``line`` broken at "; " (else at spaces) into lines that fit ``room`` px at 10 px."""
+    from viz.figures.lines import text_width
+
+    words = line.split("; ")
+    sep = "; "
+    if len(words) == 1:
+        words, sep = line.split(" "), " "
+    lines: list[str] = []
+    for word in words:
+        joined = f"{lines[-1]}{sep}{word}" if lines else word
+        if lines and text_width(joined, 5.6, 10.0) > room:
+            lines.append(word)
+        elif lines:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines
+
+
 def _fit(label: str, room: float) -> str:
     """``label`` cut (with …) to ``room`` px at 8.5 px; the full name is in the tooltip."""
     from viz.figures.lines import text_width
@@ -161,6 +183,65 @@ def _fit(label: str, room: float) -> str:
     while label and text_width(label + "…", 4.6, 8.2) > room:
         label = label[:-1]
     return label.rstrip() + "…" if label else ""
+
+
+@dataclass(frozen=True)
+class FlowStyle:
+    """How the map draws its arrows: relocations of firms, or GPUs served by centers."""
+
+    css: str = "relocation"
+    color: str = "#c0392b"
+    marker: str = "arrow"
+    unit: str = "firms"
+    title: str = "relocations since the start"
+    local_word: str = "in the region"
+    names: dict[str, str] = field(default_factory=dict)
+    format: Callable[[float], str] = fmt_number
+
+
+FLOW_MIN_W, FLOW_MAX_W = 0.8, 6.0
+
+
+def flow_width(value: float, biggest: float) -> float:
+    """Arrow width: area-like (square root) between FLOW_MIN_W and FLOW_MAX_W."""
+    return FLOW_MIN_W + (FLOW_MAX_W - FLOW_MIN_W) * math.sqrt(max(value, 0) / (biggest or 1))
+
+
+def scale_values(biggest: float) -> list[float]:
+    """Up to three round values (1-2-5 steps, a tenfold apart) no larger than ``biggest``,
+    for the arrows' legend."""
+    if not biggest > 0 or not math.isfinite(biggest):
+        return []
+    power = 10.0 ** math.floor(math.log10(biggest))
+    top = max(m * power for m in (1, 2, 5) if m * power <= biggest * (1 + 1e-9))
+    return [v for v in (top / 100, top / 10, top) if v >= biggest / 200]
+
+
+def flow_legend(biggest: float, style: FlowStyle, width: int, height: int) -> list[str]:
+    """The arrows' scale: a sample arrow for a few round values, and what they count."""
+    values = scale_values(biggest)
+    if not values:
+        return []
+    x0, y0 = width - 150, height - 28 - 14 * len(values)
+    out = [
+        f'<g class="flow-legend {style.css}">',
+        f'<rect x="{x0 - 6:.1f}" y="{y0 - 14:.1f}" width="150" '
+        f'height="{18 + 14 * len(values):.1f}" fill="#fbfcfd" fill-opacity=".85" '
+        'stroke="#dde2e7"/>',
+        text(x0, y0 - 3, style.title, fill=INK, font_size="9"),
+    ]
+    for i, v in enumerate(values):
+        y = y0 + 10 + 14 * i
+        w = flow_width(v, biggest)
+        out.append(
+            f'<line x1="{x0:.1f}" x2="{x0 + 34:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{style.color}" stroke-opacity=".7" stroke-width="{w:.1f}"/>'
+        )
+        out.append(
+            text(x0 + 42, y + 3, f"{style.format(v)} {style.unit}", fill=MUTED, font_size="9")
+        )
+    out.append("</g>")
+    return out
 
 
 def map_svg(
@@ -177,6 +258,8 @@ def map_svg(
     selected: str | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
+    flow_style: FlowStyle | None = None,
+    local: dict[str, float] | None = None,
 ) -> str:
     """The whole map as one SVG element.
 
@@ -192,11 +275,13 @@ def map_svg(
         f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
         f'font-family="{FONT}" font-size="11">',
         "<style>.province{fill:#eef1f4;stroke:#b9c2cc;stroke-width:.7}"
-        ".flow{fill:none;stroke:#c0392b;stroke-opacity:.55;pointer-events:none}"
+        ".flow{fill:none;stroke-opacity:.55;pointer-events:none}"
         "text{pointer-events:none}</style>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
         'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" '
-        'fill="#c0392b"/></marker></defs>',
+        'fill="#c0392b"/></marker><marker id="arrow-compute" viewBox="0 0 10 10" refX="9" '
+        'refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">'
+        '<path d="M0,0L10,5L0,10z" fill="#2266aa"/></marker></defs>',
         f'<rect width="{width}" height="{height}" fill="#fbfcfd"/>',
         outline_paths(width, height),
     ]
@@ -219,6 +304,7 @@ def map_svg(
             f'style="cursor:pointer"><title>{escape(p.label)}: {fmt_number(value)} '
             f"{escape(size_label)}</title></circle>"
         )
+    style = flow_style or FlowStyle()
     if flows:
         biggest = max(flows.values()) or 1
         for (origin, dest), count in sorted(flows.items(), key=lambda kv: kv[1]):
@@ -230,11 +316,26 @@ def map_svg(
             tx, ty = x2 - mx, y2 - my
             cut = (radius[dest] + 2) / max(math.hypot(tx, ty), 1e-9)
             x2, y2 = x2 - tx * cut, y2 - ty * cut
-            w = 0.8 + 5 * math.sqrt(count / biggest)
+            w = flow_width(count, biggest)
             parts.append(
-                f'<path class="flow" d="M{x1:.1f},{y1:.1f}Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}" '
-                f'stroke-width="{w:.1f}" marker-end="url(#arrow)">'
-                f"<title>{escape(origin)} → {escape(dest)}: {fmt_number(count)}</title></path>"
+                f'<path class="flow {style.css}" d="M{x1:.1f},{y1:.1f}Q{mx:.1f},{my:.1f} '
+                f'{x2:.1f},{y2:.1f}" stroke="{style.color}" stroke-width="{w:.1f}" '
+                f'marker-end="url(#{style.marker})">'
+                f"<title>{escape(style.names.get(origin, origin))} "
+                f"→ {escape(style.names.get(dest, dest))}: {escape(style.format(count))} "
+                f"{escape(style.unit)}</title></path>"
+            )
+        parts += flow_legend(biggest, style, width, height)
+    for rid, amount in (local or {}).items():
+        if rid in where and amount > 0:
+            x, y = where[rid]
+            parts.append(
+                f'<circle class="flow-local" cx="{x:.1f}" cy="{y:.1f}" '
+                f'r="{radius[rid] + 3:.1f}" fill="none" stroke="{style.color}" '
+                f'stroke-width="{flow_width(amount, max(local.values())):.1f}" '
+                f'stroke-opacity=".5"><title>{escape(style.names.get(rid, rid))} '
+                f"({escape(style.local_word)}): {escape(style.format(amount))} "
+                f"{escape(style.unit)}</title></circle>"
             )
     for p in places:
         x, y = where[p.id]
@@ -258,9 +359,11 @@ def map_svg(
         nth = stacked.get((x, y), 0)
         stacked[(x, y)] = nth + 1
         x, y = x + 10, y - 10 - 16 * nth  # several centers at one site stack upwards
+        fill = "#111" if c.state == "open" else "#fff"
         parts.append(
-            f'<g class="center-marker"><path d="M{x:.1f},{y - 7:.1f}l7,7l-7,7l-7,-7z" '
-            f'fill="#111" stroke="#fff" stroke-width="1.5"/>'
+            f'<g class="center-marker {escape(c.state)}" data-center="{escape(c.id)}">'
+            f'<path d="M{x:.1f},{y - 7:.1f}l7,7l-7,7l-7,-7z" '
+            f'fill="{fill}" stroke="#111" stroke-width="1.5"/>'
             f"<title>{escape(c.label)} {escape(c.detail)}</title></g>"
         )
         parts.append(
@@ -278,6 +381,7 @@ def map_svg(
     legend = legend or f"bubble area ∝ {size_label}; ◆ compute center; arrows: relocations"
     if title:
         parts.append(text(PAD, PAD + 4, title, fill=INK, font_size="13", font_weight="600"))
-    parts.append(text(PAD, height - 6, legend, fill=MUTED, font_size="10"))
+    for k, line in enumerate(reversed(wrap(legend, width - 2 * PAD))):
+        parts.append(text(PAD, height - 6 - 12 * k, line, fill=MUTED, font_size="10"))
     parts.append("</svg>")
     return "".join(parts)

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from functools import cache
 
 from abm import outputs
 from abm.outputs import MODEL, REGION, Output
 from abm.scenario import Scenario
+from viz import timeline
 from viz.controls import center_title
 from viz.figures.histogram import histogram_svg
-from viz.figures.korea_map import CenterMark, DistrictMark, Place, map_svg
-from viz.figures.lines import Series, line_chart_svg
+from viz.figures.korea_map import CenterMark, DistrictMark, FlowStyle, Place, map_svg
+from viz.figures.lines import Band, Mark, Series, line_chart_svg, timeline_strip_svg
 from viz.figures.network import network_svg
 from viz.figures.palette import REGION_COLORS, fmt_krw, fmt_value, region_colors
-from viz.i18n import region_label, tr, trf
+from viz.i18n import region_label, tr, trf, unit_text
 from viz.live import DISTRICT_KEY, FIRM_ATTRIBUTES, Frame, district_key
 
 CHARTS = (
@@ -45,6 +48,7 @@ NETWORK_WORDS_KO = {
     "knowledge": "지식",
     "compute_met": "컴퓨팅 충족률",
     "region": "지역",
+    "follow": "클릭: 이 기업 따라가기",
 }
 
 
@@ -64,12 +68,22 @@ def output_title(o: Output, lang: str) -> str:
     label = o.label_ko if lang == "ko" else o.label
     if o.kind == "share":
         return f"{label} (%)"
-    return f"{label} ({o.unit})" if o.unit else label
+    unit = unit_text(o.unit, lang)
+    return f"{label} ({unit})" if unit else label
 
 
 def map_figure(
-    frame: Frame, scenario: Scenario, lang: str, size_by: str = "firms", selected: str | None = None
+    frame: Frame,
+    scenario: Scenario,
+    lang: str,
+    size_by: str = "firms",
+    selected: str | None = None,
+    flows: str = "relocations",
 ) -> str:
+    """The map: bubbles, districts, the centers that exist this month (a planned center is
+    not drawn before its construction starts; one under construction is hollow), and the
+    arrows of ``flows``: relocations of firms since the start, or the GPUs each center's
+    users in each region got this month (``compute``), each with its scale."""
     colors = region_colors(list(scenario.regions))
     names = labels(scenario, lang)
     places = [
@@ -79,7 +93,8 @@ def map_figure(
     centers = []
     for c in frame.centers:
         region = scenario.regions.get(c.site)
-        if region is None:
+        state = c.state(frame.date)
+        if region is None or state == "planned":
             continue
         used = None if math.isnan(c.utilisation) else 100 * c.utilisation
         detail = (
@@ -87,8 +102,10 @@ def map_figure(
             f"{'–' if used is None else f'{used:.0f}%'} {tr('used', lang)}, "
             f"{fmt_krw(c.price_krw)} {tr('per_gpu_month', lang)}"
         )
+        if state == "building":
+            detail = f"{names.get(c.site, c.site)}: {tr('under_construction', lang)}"
         title = center_title(c.name, c.name_ko, lang)
-        centers.append(CenterMark(c.id, title, region.lat, region.lon, detail))
+        centers.append(CenterMark(c.id, title, region.lat, region.lon, detail, state))
     size_label = tr("employment_word" if size_by == "employment" else "firms_word", lang)
     districts = []
     for row in frame.districts_now:
@@ -108,17 +125,55 @@ def map_figure(
                 lines=names,
             )
         )
+    region_names = labels(scenario, lang)
+    if flows == "compute":
+        arrows: dict[tuple[str, str], float] = {}
+        local: dict[str, float] = {}
+        for (cid, rid), gpus in frame.served.items():
+            site = next((c.site for c in frame.centers if c.id == cid), None)
+            if site is None:
+                continue
+            if site == rid:
+                local[rid] = local.get(rid, 0.0) + gpus
+            else:
+                arrows[(site, rid)] = arrows.get((site, rid), 0.0) + gpus
+        style = FlowStyle(
+            "compute",
+            "#2266aa",
+            "arrow-compute",
+            "GPU",
+            tr("compute_flows", lang),
+            tr("served_locally", lang),
+            region_names,
+            lambda v: fmt_value(v, "gpus", lang),
+        )
+        legend = trf("map_legend_compute", lang, size=size_label)
+    else:
+        arrows, local = dict(frame.flows), {}
+        style = FlowStyle(
+            "relocation",
+            "#c0392b",
+            "arrow",
+            tr("firm_count", lang),
+            tr("relocation_flows", lang),
+            "",
+            region_names,
+            lambda v: fmt_value(v, "count", lang),
+        )
+        legend = trf("map_legend", lang, size=size_label)
     return map_svg(
         places,
         sizes,
         size_label=size_label,
         centers=centers,
         districts=districts,
-        flows=frame.flows,
+        flows=arrows,
         step=frame.step,
         title=f"{tr('map_title', lang)} · {frame.date}",
-        legend=trf("map_legend", lang, size=size_label),
+        legend=legend,
         selected=selected,
+        flow_style=style,
+        local=local,
     )
 
 
@@ -133,6 +188,7 @@ def network_figure(frame: Frame, scenario: Scenario, lang: str) -> str:
         latlon,
         title=f"{tr('network_title', lang)} · {tr('step_label', lang)} {frame.network.step}",
         words=NETWORK_WORDS_KO if lang == "ko" else None,
+        followed=frame.followed_uid,
     )
 
 
@@ -164,7 +220,8 @@ def center_series(frame: Frame, lang: str) -> list[Series]:
 
 
 def _axis(kind: str, lang: str):
-    return lambda v: fmt_value(v, kind, lang, axis=True)
+    """An axis format for ``kind``; ``digits`` for ticks too close to tell apart."""
+    return lambda v, digits=3: fmt_value(v, kind, lang, axis=True, digits=digits)
 
 
 def history_end(scenario: Scenario) -> str | None:
@@ -179,15 +236,85 @@ def history_band(scenario: Scenario, lang: str) -> tuple[str, str] | None:
     return (tr("history", lang), end) if end else None
 
 
-def chart_figures(frame: Frame, scenario: Scenario, lang: str) -> list[tuple[str, str]]:
-    """(chart id, SVG) for each time series of the live view."""
+@cache
+def _axis_dates(start: str, steps: int) -> tuple[str, ...]:
+    from abm.dates import add_months
+    from abm.scenario import parse_month
+
+    first = add_months(parse_month(start), -1)  # step 0: the state before the first month
+    return tuple(
+        f"{d.year:04d}-{d.month:02d}" for d in (add_months(first, k) for k in range(steps + 1))
+    )
+
+
+def axis_dates(scenario: Scenario) -> list[str]:
+    """The month of every step of the run (index = step; step 0 is the state before the
+    first month), for a fixed x axis over the whole run."""
+    start = scenario.start
+    return list(_axis_dates(f"{start.year:04d}-{start.month:02d}", scenario.steps))
+
+
+TIMELINE_COLORS = {"center": "#222", "district": "#8c564b", "zone": "#b07aa1", "fund": "#59a14f"}
+
+
+def timeline_marks(scenario: Scenario, lang: str) -> list[Mark]:
+    """The scenario's policy events as marks on the charts' timeline strip."""
+    dates = axis_dates(scenario)
+    index = {d: i for i, d in enumerate(dates)}
+    out = []
+    for e in timeline.events(scenario):
+        if e.month in index and index[e.month] > 0:
+            out.append(
+                Mark(
+                    index[e.month],
+                    TIMELINE_COLORS.get(e.kind, "#7f7f7f"),
+                    f"{e.month} · {e.label(lang)}",
+                    strong=e.kind == "center" and e.what == "first_gpus",
+                )
+            )
+    return out
+
+
+def timeline_strip(scenario: Scenario, lang: str) -> str:
+    """The scenario's policy timeline once, over the run, with each month's events on
+    hover and the kinds' colours: the charts' ticks read against it."""
+    kinds = {e.kind for e in timeline.events(scenario)}
+    legend = [
+        (timeline.KIND_WORDS[k][1 if lang == "ko" else 0], color)
+        for k, color in TIMELINE_COLORS.items()
+        if k in kinds
+    ]
+    return timeline_strip_svg(
+        axis_dates(scenario), timeline_marks(scenario, lang), legend, tr("timeline_title", lang)
+    )
+
+
+BandsOf = Callable[[str, str, str | None], tuple[list, list] | None]
+
+
+def chart_figures(
+    frame: Frame, scenario: Scenario, lang: str, bands_of: BandsOf | None = None
+) -> list[tuple[str, str]]:
+    """(chart id, SVG) for each time series of the live view: a fixed axis over the whole
+    run, the observed period shaded, the policy timeline at the foot, and (``bands_of``,
+    from the background ensemble) a faint band of other seeds behind each line."""
     x = [row.get("step", i) for i, row in enumerate(frame.model_rows)]
     common = {
         "step": frame.step,
         "x_dates": list(frame.dates),
         "x_label": "",
         "history": history_band(scenario, lang),
+        "axis_dates": axis_dates(scenario),
+        "marks": timeline_marks(scenario, lang),
     }
+
+    def band(name: str, color: str, scope: str = MODEL, region: str | None = None) -> list[Band]:
+        got = bands_of(name, scope, region) if bands_of else None
+        return [Band(color, *got)] if got else []
+
+    def region_bands(name: str) -> list[Band]:
+        colors = region_colors(list(scenario.regions))
+        return [b for rid in scenario.regions for b in band(name, colors[rid], REGION, rid)]
 
     def title(name: str, scope: str, fallback: str) -> str:
         o = declared(name, scope)
@@ -198,7 +325,7 @@ def chart_figures(frame: Frame, scenario: Scenario, lang: str) -> list[tuple[str
             "firms",
             tr("firms_by_region", lang),
             region_series(frame, scenario, "firms", lang),
-            {"y_format": _axis("count", lang)},
+            {"y_format": _axis("count", lang), "bands": region_bands("firms")},
         ),
         (
             "hhi",
@@ -207,13 +334,21 @@ def chart_figures(frame: Frame, scenario: Scenario, lang: str) -> list[tuple[str
                 model_series(frame, "hhi", "HHI", "#4e79a7"),
                 model_series(frame, "hhi_norm", tr("hhi_norm", lang), "#e15759", dashed=True),
             ],
-            {"y_max": 1.0, "explain": tr("hhi_explain", lang)},
+            {
+                "y_max": 1.0,
+                "explain": tr("hhi_explain", lang),
+                "bands": band("hhi", "#4e79a7") + band("hhi_norm", "#e15759"),
+            },
         ),
         (
             "inter_edges",
             title("inter_edge_share", MODEL, "inter_edges"),
             [model_series(frame, "inter_edge_share", "inter", "#59a14f")],
-            {"y_format": _axis("share", lang), "explain": tr("inter_explain", lang)},
+            {
+                "y_format": _axis("share", lang),
+                "explain": tr("inter_explain", lang),
+                "bands": band("inter_edge_share", "#59a14f"),
+            },
         ),
         (
             "gpu_utilisation",
@@ -225,19 +360,19 @@ def chart_figures(frame: Frame, scenario: Scenario, lang: str) -> list[tuple[str
             "oversubscription",
             tr("oversubscription", lang),
             [model_series(frame, "oversubscription", tr("oversubscription", lang), "#b07aa1")],
-            {"explain": tr("oversub_explain", lang)},
+            {"explain": tr("oversub_explain", lang), "bands": band("oversubscription", "#b07aa1")},
         ),
         (
             "innovations",
             title("innovations", REGION, "innovations"),
             region_series(frame, scenario, "innovations", lang),
-            {"y_format": _axis("count", lang)},
+            {"y_format": _axis("count", lang), "bands": region_bands("innovations")},
         ),
         (
             "public_spending",
             title("public_spending", MODEL, "public_spending"),
             [model_series(frame, "public_spending", "KRW", "#9c755f")],
-            {"y_format": _axis("money", lang)},
+            {"y_format": _axis("money", lang), "bands": band("public_spending", "#9c755f")},
         ),
     ]
     return [
@@ -252,16 +387,30 @@ def plottable(frame: Frame, scope: str) -> list[Output]:
     return [o for o in outputs.metrics(scope) if o.name in row]
 
 
-def custom_chart(frame: Frame, scenario: Scenario, lang: str, name: str, scope: str) -> str:
+def custom_chart(
+    frame: Frame,
+    scenario: Scenario,
+    lang: str,
+    name: str,
+    scope: str,
+    bands_of: BandsOf | None = None,
+) -> str:
     """Any recorded output over time: one line model-wide, or one per region."""
     o = declared(name, scope)
     if o is None:
         return ""
     x = [row.get("step", i) for i, row in enumerate(frame.model_rows)]
+    bands: list[Band] = []
     if scope == REGION:
         series = region_series(frame, scenario, name, lang)
+        colors = region_colors(list(scenario.regions))
+        for rid in scenario.regions:
+            if bands_of and (got := bands_of(name, REGION, rid)):
+                bands.append(Band(colors[rid], *got))
     else:
         series = [model_series(frame, name, o.label_ko if lang == "ko" else o.label, "#4e79a7")]
+        if bands_of and (got := bands_of(name, MODEL, None)):
+            bands.append(Band("#4e79a7", *got))
     return line_chart_svg(
         output_title(o, lang),
         x,
@@ -274,6 +423,9 @@ def custom_chart(frame: Frame, scenario: Scenario, lang: str, name: str, scope: 
         width=520,
         height=230,
         history=history_band(scenario, lang),
+        axis_dates=axis_dates(scenario),
+        marks=timeline_marks(scenario, lang),
+        bands=bands,
     )
 
 
@@ -291,13 +443,21 @@ def histograms(frame: Frame, scenario: Scenario, region: str, lang: str) -> list
         if hist is None:
             continue
         counts = hist.counts.get(region, ())
-        n = sum(counts)
+        agents = sum(counts)
+        # real firms: each firm agent stands for 1 / agents_per_firm real firms
+        per = 1.0 / frame.agents_per_firm if frame.agents_per_firm > 0 else 1.0
+        real = tuple(c * per for c in counts)
         fmt = formats.get(column, _axis("number", lang))
         median = hist.medians.get(region, float("nan"))
         note = (
-            f"{fmt_value(n, 'count', lang)} {tr('firm_count', lang)} · "
-            f"{tr('median', lang)} {fmt(median)}"
-            if n
+            trf(
+                "hist_note",
+                lang,
+                firms=fmt_value(agents * per, "count", lang),
+                agents=fmt_value(agents, "count", lang),
+                median=fmt(median),
+            )
+            if agents
             else tr("no_firms", lang)
         )
         out.append(
@@ -306,12 +466,13 @@ def histograms(frame: Frame, scenario: Scenario, region: str, lang: str) -> list
                 histogram_svg(
                     label_ko if lang == "ko" else label,
                     hist.edges,
-                    counts or (0,) * (len(hist.edges) - 1),
+                    real or (0,) * (len(hist.edges) - 1),
                     color=color,
                     note=note,
                     x_format=fmt,
                     hist_id=column,
                     step=frame.step,
+                    count_format=lambda v: fmt_value(v, "count", lang),
                 ),
             )
         )

@@ -115,10 +115,16 @@ def _anchors(
     return out
 
 
-def _shape(kind: str, x: float, y: float, color: str, s: float = 2.6, tip: str = "") -> str:
-    """A dot shaped by agent kind; ``tip`` (escaped here) is its hover text."""
+def _shape(
+    kind: str, x: float, y: float, color: str, s: float = 2.6, tip: str = "", pick: str = ""
+) -> str:
+    """A dot shaped by agent kind; ``tip`` (escaped here) is its hover text; ``pick`` is
+    what a click on it sends (a firm: ``f:<uid>``, followed by the firm inspector)."""
     title = f"<title>{escape(tip)}</title>" if tip else ""
     extra = f' class="node" data-kind="{escape(kind)}"' if tip else ""
+    if pick:
+        extra += f' data-region="{escape(pick)}"'  # the pointer: style.css
+        s = s * 1.25
     if kind == "university":
         return (
             f'<rect{extra} x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" '
@@ -146,6 +152,7 @@ WORDS_EN = {
     "knowledge": "knowledge",
     "compute_met": "compute need met",
     "region": "region",
+    "follow": "click: follow this firm",
 }
 
 
@@ -156,6 +163,8 @@ def node_tip(kind: str, region: str, state: dict[str, float], words: dict[str, s
         parts.append(f"{words['employees']}: {fmt_number(state['employees'])}")
         parts.append(f"{words['knowledge']}: {fmt_number(state['knowledge'])}")
         parts.append(f"{words['compute_met']}: {100 * state['compute_met']:.0f}%")
+    if kind == "firm":
+        parts.append(words["follow"])
     return "\n".join(parts)
 
 
@@ -169,8 +178,10 @@ def network_svg(
     width: int = WIDTH,
     height: int = HEIGHT,
     words: dict[str, str] | None = None,
+    followed: int | None = None,
 ) -> str:
-    """The network view as one SVG element (see the module docstring)."""
+    """The network view as one SVG element (see the module docstring); a click on a firm
+    follows it (``followed``: ringed)."""
     words = {**WORDS_EN, **(words or {})}
     region_ids = list(labels)
     cx, cy = width / 2, height / 2 - 4
@@ -216,7 +227,13 @@ def network_svg(
             x, y = ax + rr * math.cos(i * _GOLDEN), ay + rr * math.sin(i * _GOLDEN)
             position[uid] = (x, y)
             tip = node_tip(kind, labels.get(region, region), summary.details.get(uid, {}), words)
-            dots.append(_shape(kind, x, y, colors.get(region, "#999"), tip=tip))
+            pick = f"f:{uid}" if kind == "firm" else ""
+            dots.append(_shape(kind, x, y, colors.get(region, "#999"), tip=tip, pick=pick))
+            if uid == followed:
+                dots.append(
+                    f'<circle class="followed" cx="{x:.1f}" cy="{y:.1f}" r="6" fill="none" '
+                    'stroke="#111" stroke-width="1.6"/>'
+                )
     lines = []
     for u, v in summary.sample_edges:
         if u in position and v in position:

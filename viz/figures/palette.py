@@ -50,7 +50,7 @@ def fmt_number(value: float | None, digits: int = 3) -> str:
             return f"{v / limit:.{digits}g}{suffix}"
     if v == int(v) and abs(v) < 1e3:
         return str(int(v))
-    return f"{v:.{digits}g}"
+    return plain(v, digits)
 
 
 def fmt_krw(value: float | None) -> str:
@@ -97,18 +97,32 @@ def fmt_count(value: float | None, lang: str = "en") -> str:
 
 
 def fmt_value(
-    value: float | None, kind: str = "number", lang: str = "en", axis: bool = False
+    value: float | None,
+    kind: str = "number",
+    lang: str = "en",
+    axis: bool = False,
+    digits: int = 3,
 ) -> str:
-    """A value of an output of ``kind`` (abm.outputs): won in 억/조, shares in %."""
+    """A value of an output of ``kind`` (abm.outputs): won in 억/조, shares in %;
+    ``digits`` significant digits where the format has a choice (never an exponent)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     if kind == "money":
         return fmt_krw_short(value) if axis else fmt_krw(value)
     if kind == "share":
-        return f"{100 * float(value):.3g}%"
+        return f"{plain(100 * float(value), digits)}%"
     if kind in ("count", "gpus"):
-        return fmt_count(value, lang)
-    return fmt_number(value)
+        return fmt_count(value, lang) if digits <= 3 else fmt_number(value, digits)
+    return fmt_number(value, digits)
+
+
+def plain(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits, never in exponent notation."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else "–"
+    places = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def text(x: float, y: float, content: str, **attrs: str | float) -> str:
