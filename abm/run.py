@@ -30,6 +30,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -266,17 +267,27 @@ def _exchange(a: Path, b: Path) -> bool:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM until the block ends (they arrive then, as usual)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    try:
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, OSError, ValueError):  # no signal masks here
+    """Hold Ctrl-C and SIGTERM until the block ends (they arrive then, as usual).
+
+    Python handlers, not a signal mask: a mask holds a signal for the thread that sets it,
+    and the kernel then hands it to another thread (numpy's, a pool's), whose Python
+    handler still runs in the main thread at once. Handlers can be set only there, and
+    only the main thread is interrupted, so elsewhere nothing needs holding."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    caught: list[int] = []
+    before = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in _HELD}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for s, handler in before.items():
+            signal.signal(s, handler)
+        if caught:  # delivered now, to the handler there was before
+            signal.raise_signal(caught[0])
+
+
+_HELD = (signal.SIGINT, signal.SIGTERM)
 
 
 def publish(staging: Path, out: Path) -> None:
