@@ -23,6 +23,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from abm.streams import Streams
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "data" / "golden"
 _spec = importlib.util.spec_from_file_location("make_golden", GOLDEN / "make_golden.py")
@@ -63,10 +65,12 @@ def _network(n: int, seed: int = 0):
     from abm.network import CollaborationNetwork
     from abm.nodes import NodeTable
     from abm.schema import Network
+    from abm.streams import lineage
 
     nodes = NodeTable(2, capacity=n)
     nodes.add(n)
     nodes.alive[:n] = True
+    nodes.lineage[:n] = lineage("test", np.arange(n))
     return CollaborationNetwork(nodes, Network(), np.zeros((2, 2))), np.random.default_rng(seed)
 
 
@@ -85,7 +89,7 @@ def test_sorted_keys_and_csr_agree_with_a_set_and_scipy_through_adds_and_drops()
             net.remove_nodes(gone)
             reference = [(a, b) for a, b in reference if a not in gone and b not in gone]
         if step % 5 == 0:
-            net.renew_and_decay(step, rng)
+            net.renew_and_decay(step, Streams(seed=1), step)
             alive = set(zip(net.u.tolist(), net.v.tolist(), strict=True))
             reference = [e for e in reference if e in alive]
         assert list(zip(net.u.tolist(), net.v.tolist(), strict=True)) == reference

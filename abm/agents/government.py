@@ -18,6 +18,7 @@ import numpy as np
 from abm.dates import months_between
 from abm.nodes import FIRM, GOVERNMENT
 from abm.scenario import parse_month
+from abm.streams import Draw, lineage
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -87,7 +88,10 @@ class _Government(mesa.Agent):
         nodes.region[self.row] = region
         nodes.alive[self.row] = True
         nodes.uid[self.row] = self.unique_id
-        nodes.tech[self.row] = model.rng.random()
+        nodes.lineage[self.row] = lineage(type(self).__name__, region)
+        nodes.tech[self.row] = model.streams.uniform(
+            Draw.TECH, model.month, nodes.lineage[self.row : self.row + 1]
+        )[0]
 
     @property
     def region(self) -> int:
@@ -327,7 +331,12 @@ class CentralGovernment(_Government):
         if k <= 0:
             return
         weight = model.nodes.knowledge[firms] + 1e-12
-        chosen = model.rng.choice(firms, size=k, replace=False, p=weight / weight.sum())
+        # weighted sampling without replacement (Efraimidis and Spirakis 2006): each firm's
+        # exponential clock runs at its weight, and the k that ring first win; a firm's clock
+        # is keyed by its lineage, so it is the same in every option
+        u = model.streams.uniform(Draw.GRANT, model.month, model.nodes.lineage, rows=firms)
+        clock = -np.log1p(-u) / weight
+        chosen = firms if k == len(firms) else firms[np.argpartition(clock, k - 1)[:k]]
         p = model.config.params.firm
         rows = np.sort(chosen)
         won = self.award_firms(rows, size)
