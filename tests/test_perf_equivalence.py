@@ -1,8 +1,8 @@
 """Speed work changes no draw: outputs equal the golden made by the last intended change.
 
 The performance work was checked against f490682 (identical outputs); the golden was then
-regenerated once for the credible-levers rework of the model, which changes behaviour on
-purpose.
+regenerated for changes of behaviour made on purpose (the credible-levers rework, the 2019
+start and calibration, the keyed random streams of issue 20).
 
 The golden (tests/data/golden/, made by make_golden.py there) holds the model and region
 tables of three small runs. Every optimisation of the network, the firm identities and
