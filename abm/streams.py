@@ -291,9 +291,12 @@ class Streams:
         key = np.array([self._root, x], dtype=np.uint64)
         return np.random.Generator(np.random.Philox(key=key))
 
-    def scalar(self, draw: Draw, month: int, *ids: int | str) -> float:
-        """One uniform for a draw that concerns no agent (e.g. a month's entrant count)."""
-        return float(self.uniform(draw, month, lineage("scalar", *ids).reshape(1))[0])
+    def count(self, draw: Draw, month: int, mean: float) -> int:
+        """One Poisson count that concerns no agent (e.g. a month's outside entrants)."""
+        return int(self.poisson(draw, month, _NO_AGENT, mean)[0])
+
+
+_NO_AGENT = lineage("no agent").reshape(1)
 
 
 def _as_keys(keys: np.ndarray) -> np.ndarray:

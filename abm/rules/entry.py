@@ -21,7 +21,7 @@ from abm import location
 from abm.agents.firm import spawn_firms
 from abm.nodes import OUTSIDE, SPINOFF, STARTUP
 from abm.schema import Entry
-from abm.streams import Draw, lineage, occurrence, poisson_quantile
+from abm.streams import Draw, lineage, occurrence
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -143,11 +143,8 @@ def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
     """Entrants from outside the model's firms pick a region (Arthur 1990 + policy)."""
     p = model.config.params
     streams, month = model.streams, model.month
-    count = p.entry.outside_per_step or int(
-        poisson_quantile(
-            np.array([streams.scalar(Draw.ENTRANTS, month)]), p.entry.outside_rate * n_firms
-        )[0]
-    )
+    mean = p.entry.outside_rate * n_firms
+    count = p.entry.outside_per_step or streams.count(Draw.ENTRANTS, month, mean)
     if count == 0:
         return np.empty(0, dtype=np.int64)
     n = len(model.region_ids)
