@@ -296,6 +296,23 @@ class Streams:
         return int(self.poisson(draw, month, _NO_AGENT, mean)[0])
 
 
+def first_to_ring(u: np.ndarray, rate: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k smallest exponential clocks ``-log(1 - u) / rate``: k draws in
+    proportion to ``rate`` without replacement (Efraimidis and Spirakis 2006), each member's
+    clock keyed by its own uniform ``u``.
+
+    The logarithm is taken for the candidates only: a clock is at least ``u / rate``, and k
+    clocks have rung by the largest of those of the k smallest bounds."""
+    if k >= len(u):
+        return np.arange(len(u))
+    low = u / rate
+    some = np.argpartition(low, k - 1)[:k]
+    bound = np.max(-np.log1p(-u[some]) / rate[some])
+    candidates = np.flatnonzero(low <= bound)
+    clock = -np.log1p(-u[candidates]) / rate[candidates]
+    return candidates[np.argpartition(clock, k - 1)[:k]]
+
+
 _NO_AGENT = lineage("no agent").reshape(1)
 
 

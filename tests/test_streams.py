@@ -24,6 +24,7 @@ from abm.streams import (
     Streams,
     current_table,
     draw_table,
+    first_to_ring,
     lineage,
     occurrence,
     pair_keys,
@@ -129,6 +130,26 @@ def test_a_cohorts_generator_has_the_prefix_property(name, draw):
     assert np.array_equal(long[:37], short), name
     other = draw(s.generator(Draw.SIZE, "outside", 13), 37)
     assert not np.array_equal(other, short), name
+
+
+def test_first_to_ring_draws_in_proportion_without_replacement():
+    """The grant draw: the k firms whose keyed exponential clocks ring first are the k
+    smallest clocks (also when the logarithm is skipped for most), and each firm's chance
+    to be among them is that of drawing in proportion to weight one by one."""
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        n, k = int(rng.integers(2, 300)), int(rng.integers(1, 40))
+        u, w = rng.random(n), rng.random(n) + 0.01
+        clock = -np.log1p(-u) / w
+        assert set(first_to_ring(u, w, k).tolist()) == set(np.argsort(clock)[:k].tolist())
+    weight = np.array([1.0, 2.0, 3.0, 4.0])
+    p = weight / weight.sum()  # exact chance of each of the 2 drawn one by one
+    exact = [p[i] + sum(p[j] * weight[i] / (weight.sum() - weight[j]) for j in range(4) if j != i)
+             for i in range(4)]  # fmt: skip
+    u = Streams(2).uniform(Draw.GRANT, 0, KEYS).reshape(-1, 4)  # 50,000 draws of 4 clocks
+    first_two = np.argsort(-np.log1p(-u) / weight, axis=1)[:, :2]
+    share = np.bincount(first_two.ravel(), minlength=4) / len(u)
+    assert share == pytest.approx(exact, abs=0.01)
 
 
 def test_lineage_keys_name_how_a_firm_came_to_be():

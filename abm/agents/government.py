@@ -18,7 +18,7 @@ import numpy as np
 from abm.dates import months_between
 from abm.nodes import FIRM, GOVERNMENT
 from abm.scenario import parse_month
-from abm.streams import Draw, lineage
+from abm.streams import Draw, first_to_ring, lineage
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -335,8 +335,7 @@ class CentralGovernment(_Government):
         # exponential clock runs at its weight, and the k that ring first win; a firm's clock
         # is keyed by its lineage, so it is the same in every option
         u = model.streams.uniform(Draw.GRANT, model.month, model.nodes.lineage, rows=firms)
-        clock = -np.log1p(-u) / weight
-        chosen = firms if k == len(firms) else firms[np.argpartition(clock, k - 1)[:k]]
+        chosen = firms[first_to_ring(u, weight, k)]
         p = model.config.params.firm
         rows = np.sort(chosen)
         won = self.award_firms(rows, size)
