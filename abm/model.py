@@ -211,14 +211,16 @@ class RegionalModel(mesa.Model):
         """Put each district's initial real firms (scaled) among its region's initial firms."""
         nodes = self.nodes
         firms = self.firm_rows()
-        for i, did in enumerate(self.district_ids):
+        for i, did in enumerate(self.district_ids):  # keyed by the district's id
             real = self.config.districts[did].firms_real
             here = firms[
                 (nodes.region[firms] == self.district_region[i]) & (nodes.district[firms] < 0)
             ]
             k = min(len(here), round(real * self.scale))
             if k > 0:
-                pick = self.streams.generator(Draw.DISTRICT_START, i).choice(here, k, replace=False)
+                pick = self.streams.generator(Draw.DISTRICT_START, did).choice(
+                    here, k, replace=False
+                )
                 self.census.set_district(pick, i)
 
     # ------------------------------------------------------------------ queries

@@ -88,7 +88,7 @@ class _Government(mesa.Agent):
         nodes.region[self.row] = region
         nodes.alive[self.row] = True
         nodes.uid[self.row] = self.unique_id
-        nodes.lineage[self.row] = lineage(type(self).__name__, region)
+        nodes.lineage[self.row] = lineage(type(self).__name__, model.region_ids[region])
         nodes.tech[self.row] = model.streams.uniform(
             Draw.TECH, model.month, nodes.lineage[self.row : self.row + 1]
         )[0]

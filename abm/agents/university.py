@@ -24,7 +24,7 @@ class University(mesa.Agent):
     """
 
     def __init__(self, model: RegionalModel, data: UniversityData, region: int, index: int = 0):
-        """``index``: its place among its region's universities (with the region, its
+        """``index``: its place among its region's universities (with the region's id, its
         lineage key)."""
         super().__init__(model)
         self.name = data.name
@@ -36,7 +36,7 @@ class University(mesa.Agent):
         nodes.region[self.row] = region
         nodes.alive[self.row] = True
         nodes.uid[self.row] = self.unique_id
-        nodes.lineage[self.row] = lineage("university", region, index)
+        nodes.lineage[self.row] = lineage("university", model.region_ids[region], index)
         nodes.tech[self.row] = model.streams.uniform(
             Draw.TECH, model.month, nodes.lineage[self.row : self.row + 1]
         )[0]
