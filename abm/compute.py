@@ -21,13 +21,24 @@ import numpy as np
 
 from abm.dates import months_between
 from abm.geography import access
+from abm.nodes import blocks
 from abm.scenario import Scenario, parse_month
 
 
 def allocate(
-    demand: np.ndarray, capacity: float, rule: str, priority: np.ndarray, wait: np.ndarray
+    demand: np.ndarray,
+    capacity: float,
+    rule: str,
+    priority: np.ndarray,
+    wait: np.ndarray,
+    who: np.ndarray | None = None,
 ) -> np.ndarray:
-    """GPUs granted to each applicant of one center under its allocation rule."""
+    """GPUs granted to each applicant of one center under its allocation rule.
+
+    ``who``: the applicants' rows, when ``priority`` and ``wait`` are given for every
+    user; only the entries the rule reads are then taken (most months a center is not
+    oversubscribed, or its rule reads one of the two).
+    """
     total = demand.sum()
     if total <= capacity:
         return demand.copy()
@@ -36,14 +47,14 @@ def allocate(
     if rule == "proportional":
         return demand * (capacity / total)
     if rule == "priority":
-        first = demand * priority
+        first = demand * (priority if who is None else priority[who])
         p_total = first.sum()
         if p_total >= capacity:
             return first * (capacity / p_total)
         rest = demand - first
         return first + rest * ((capacity - p_total) / rest.sum())
     # queue: longest-waiting first, ties by application order (row index)
-    order = np.argsort(-wait, kind="stable")
+    order = np.argsort(-(wait if who is None else wait[who]), kind="stable")
     cum = np.cumsum(demand[order])
     granted_sorted = np.clip(capacity - (cum - demand[order]), 0.0, demand[order])
     granted = np.empty_like(demand)
@@ -229,43 +240,92 @@ class ComputeMarket:
 
     def _allocate_public(self, region, need, priority, wait, out: Allocation) -> None:
         """Each user applies to the public center it expects most from (saving x access x the
-        share its site served lately); the refused try the next."""
+        share its site served lately); the refused try the next.
+
+        A user that stops applying (served, or no center left worth its while) never
+        applies again, since its region's order of centers only gets worse. Each round
+        every user adds what it got to its own totals: its grant when it applied,
+        exact zeros when it did not (a total of zeros and non-negative grants stays as
+        it is), so the totals are the same sums, in the same order, as adding each
+        center's grants to the population's arrays. Each center sees all its
+        applicants of a round at once, in row order, as its rule and its sums require.
+        The rounds run over blocks of users (:func:`abm.nodes.blocks`), so that their
+        temporaries stay in the CPU's caches at a million users; users who stopped
+        applying leave the rounds once they are half of those left, their totals
+        written out then.
+        """
         public = [i for i, c in enumerate(self.centers) if c.public and c.capacity > 0]
         if not public or self.params.market_price_krw <= 0:
             return
-        saving = np.array(
-            [self.saving(self.centers[i].price_krw) * self.centers[i].expected_fill for i in public]
-        )
-        choice, worthwhile = self._preferences(self.access[:, public] * saving)
-        left = np.array([self.centers[i].capacity for i in public])
-        users = None  # still applying (refused at every center tried so far); None: all
+        centers = [self.centers[i] for i in public]
+        saving = np.array([self.saving(c.price_krw) * c.expected_fill for c in centers])
+        access = self.access[:, public]
+        choice, worthwhile = self._preferences(access * saving)
+        price = np.array([c.price_krw for c in centers])
+        gain = np.array([self.params.market_price_krw - c.price_krw for c in centers])
+        every = np.arange(access.shape[0])
+        left = np.array([c.capacity for c in centers])
+        # the users still in the rounds, their region and need, and what they obtained
+        users, here, wanted = np.arange(len(need)), region, need
+        totals = [np.zeros(len(need)) for _ in range(4)]  # public, effective, spend, saving
+        into = (out.public, out.effective, out.spend, out.saving)
         for round_ in range(len(public)):
-            if users is None:
-                unmet, here = need - out.public, region
-            else:
-                unmet, here = need[users] - out.public[users], region[users]
-            wants = np.flatnonzero((unmet > 1e-12) & worthwhile[round_][here])
-            if len(wants) == 0:
+            if not (left > 0).any():  # no center has GPUs left: no round can grant more
                 break
-            users = wants if users is None else users[wants]
-            unmet, here = unmet[wants], here[wants]
-            picked = choice[round_][here]
-            for j, i in enumerate(public):
-                at = np.flatnonzero(picked == j)
-                if len(at) == 0:
+            pick, open_ = choice[round_], worthwhile[round_]
+            kept_access, paid, saved = access[every, pick], price[pick], gain[pick]  # by region
+            spans = blocks(len(users))
+            applying = np.empty(len(users), dtype=bool)
+            found: list[list[tuple[int, np.ndarray]]] = [[] for _ in spans]
+            asked: list[list[np.ndarray]] = [[] for _ in centers]  # unmet, block by block
+            rows: list[list[np.ndarray]] = [[] for _ in centers]
+            # the centers some region tries now and that have GPUs left: an applicant of
+            # one with none left gets nothing (``allocate``), and adds nothing
+            chosen = [j for j in np.unique(pick[open_]).tolist() if left[j] > 0]
+            for b, span in enumerate(spans):
+                unmet = wanted[span] - totals[0][span]
+                where = here[span]
+                ok = applying[span] = (unmet > 1e-12) & open_[where]
+                picked = pick[where]
+                for j in chosen:
+                    at = np.flatnonzero(ok & (picked == j))
+                    if len(at):
+                        found[b].append((j, at))
+                        asked[j].append(unmet[at])
+                        rows[j].append(users[span][at])
+            if not applying.any():
+                break
+            grants = [np.zeros(0)] * len(centers)
+            for j, c in enumerate(centers):
+                if not asked[j]:
                     continue
-                applicants = users[at]
-                c = self.centers[i]
-                d = unmet[at]
-                g = allocate(d, left[j], c.allocation, priority[applicants], wait[applicants])
-                left[j] -= g.sum()
+                d, who = np.concatenate(asked[j]), np.concatenate(rows[j])
+                grants[j] = g = allocate(d, left[j], c.allocation, priority, wait, who=who)
+                total = g.sum()
+                left[j] -= total
                 if round_ == 0:  # an applicant is counted once, where it applied first
                     c.demand += float(d.sum())
-                c.granted += float(g.sum())
-                out.public[applicants] += g
-                out.effective[applicants] += g * self.access[:, i][here[at]]
-                out.spend[applicants] += g * c.price_krw
-                out.saving[applicants] += g * (self.params.market_price_krw - c.price_krw)
+                c.granted += float(total)
+            start = [0] * len(centers)
+            for b, span in enumerate(spans if any(asked) else ()):  # none asked: all add 0
+                got = np.zeros(span.stop - span.start)
+                for j, at in found[b]:
+                    got[at] = grants[j][start[j] : start[j] + len(at)]
+                    start[j] += len(at)
+                where = here[span]
+                totals[0][span] += got
+                totals[1][span] += got * kept_access[where]
+                totals[2][span] += got * paid[where]
+                totals[3][span] += got * saved[where]
+            if np.count_nonzero(applying) * 2 < len(users):
+                done = ~applying
+                for kept, total in zip(totals, into, strict=True):
+                    total[users[done]] = kept[done]
+                keep = np.flatnonzero(applying)
+                users, here, wanted = users[keep], here[keep], wanted[keep]
+                totals = [kept[keep] for kept in totals]
+        for kept, total in zip(totals, into, strict=True):
+            total[users] = kept
         served = out.public >= need - 1e-12
         wait[:] = np.where(served, 0.0, wait + 1.0)
 

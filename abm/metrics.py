@@ -162,8 +162,8 @@ def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float
     pos = np.cumsum(touched) - 1
     parent = np.arange(int(pos[-1]) + 1 if n else 0)
     a, b = pos[np.asarray(u)], pos[np.asarray(v)]
+    pa, pb = a, b  # roots: before the first round every tree is a root of its own
     while len(a):
-        pa, pb = parent[a], parent[b]  # roots: the trees are flat
         crossing = pa != pb
         a, b, pa, pb = a[crossing], b[crossing], pa[crossing], pb[crossing]
         if len(a) == 0:
@@ -174,6 +174,7 @@ def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float
             if np.array_equal(grand, parent):
                 break
             parent = grand
+        pa, pb = parent[a], parent[b]  # roots: the trees are flat
     tied = touched[rows]
     largest = int(np.bincount(parent[pos[rows[tied]]]).max()) if tied.any() else 0
     if not tied.all():

@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from abm import location, metrics
+from abm import allocator, location, metrics
 from abm.agents import CentralGovernment, LocalGovernment, University
 from abm.agents.firm import FirmAgents
 from abm.compute import ComputeMarket
@@ -106,6 +106,7 @@ class RegionalModel(mesa.Model):
     def __init__(self, scenario: Scenario, rng: int | None = None):
         seed = scenario.seed if rng is None else rng
         super().__init__(rng=seed)
+        allocator.tune()  # once per process: months reuse freed memory (abm/allocator.py)
         # every draw of the model comes from here (Mesa's own generator is left unused)
         self.streams = Streams(seed)
         self.config = scenario
@@ -547,35 +548,38 @@ class RegionalModel(mesa.Model):
                 agent.row = int(mapping[agent.row])
 
     def _allocate_compute(self, firms: np.ndarray) -> np.ndarray:
-        """Allocate GPUs to firms and universities; returns the firms' compute spending."""
+        """Allocate GPUs to firms and universities; returns the firms' compute spending.
+
+        Users are the firms, then the universities. Each column is read once into
+        arrays over the users (their values are those of the rows, in this order).
+        """
         p = self.config.params
         nodes = self.nodes
+        f = len(firms)
         unis = np.array([u.row for u in self.universities], dtype=np.int64)
         users = np.concatenate([firms, unis])
-        growth = self.market.need_factor(self.month)
-        need = growth * np.concatenate(
-            [
-                nodes.intensity[firms] * nodes.size[firms] * p.compute.gpu_per_employee,
-                np.array([u.research for u in self.universities])
-                * p.compute.university_demand
-                * self.scale,
-            ]
+        count = len(users)
+        size = nodes.size[firms]
+        need = np.empty(count)
+        np.multiply(nodes.intensity[firms], size, out=need[:f])
+        need[:f] *= p.compute.gpu_per_employee
+        need[f:] = (
+            np.array([u.research for u in self.universities])
+            * p.compute.university_demand
+            * self.scale
         )
-        priority = np.concatenate(
-            [nodes.size[firms] < self.config.population.sme_threshold, np.ones(len(unis), bool)]
-        ).astype(float)
-        budget = np.concatenate(
-            [nodes.revenue[firms] * p.compute.compute_budget_share, np.zeros(len(unis))]
-        )
+        need *= self.market.need_factor(self.month)
+        priority = np.ones(count)
+        priority[:f] = size < self.config.population.sme_threshold
+        budget = np.zeros(count)
+        np.multiply(nodes.revenue[firms], p.compute.compute_budget_share, out=budget[:f])
         wait = nodes.wait[users]
-        got = self.market.step(
-            self.month, nodes.region[users].astype(np.int64), need, priority, wait, budget
-        )
+        where = nodes.region[users].astype(np.intp)
+        got = self.market.step(self.month, where, need, priority, wait, budget)
         nodes.wait[users] = wait
         ratio = np.divide(got.effective, need, out=np.ones_like(need), where=need > 0)
-        nodes.compute_ratio[users] = np.minimum(ratio, 1.0)
+        nodes.compute_ratio[users] = np.minimum(ratio, 1.0, out=ratio)
         n = len(self.region_ids)
-        where = nodes.region[users]
         t = self.tally
         t.compute_need += np.bincount(where, weights=need, minlength=n)
         t.compute_effective += np.bincount(where, weights=got.effective, minlength=n)
@@ -583,7 +587,7 @@ class RegionalModel(mesa.Model):
         t.private_gpus += np.bincount(where, weights=got.private, minlength=n)
         t.cloud_gpus += np.bincount(where, weights=got.cloud, minlength=n)
         t.compute_saving += np.bincount(where, weights=got.saving, minlength=n)
-        return got.spend[: len(firms)]
+        return got.spend[:f]
 
     # ------------------------------------------------------------------ outputs
     def model_record(self) -> dict:
