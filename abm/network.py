@@ -13,9 +13,10 @@ The edge list lives in numpy arrays so that the rules (spillovers are a sum over
 every edge) run vectorised. Beside it, one sorted array holds every tie in both
 directions as ``row << 32 | partner``: membership is a binary search, and the
 neighbour lists (CSR) are that array's two halves, read off with one counting pass
-and no sort. Edge order itself is insertion order, because the monthly renewal draws
-follow it. :meth:`CollaborationNetwork.to_networkx` gives the same
-graph as a ``networkx.Graph`` (nodes are the agents' ``unique_id`` with ``kind``
+and no sort. Edge order itself is insertion order; a tie's renewal draw is keyed by its
+two ends' lineages (``abm/streams.py``), not by its place.
+:meth:`CollaborationNetwork.to_networkx` gives the same graph as a ``networkx.Graph`` (nodes
+are the agents' ``unique_id`` with ``kind``
 and ``region`` id attributes), built on demand and cached until the next change:
 keeping networkx in step edit by edit cost more than the whole rest of a month
 at 100,000 firms.
@@ -194,8 +195,8 @@ class CollaborationNetwork:
         """The node table was compacted (``mapping``: old row -> new row, -1 dropped).
 
         Ties of agents that left were dropped when they left, so every end is kept.
-        The map keeps the order of rows, so each tie stays (lower, higher), edge order
-        (which the renewal draws follow) is unchanged and the sorted keys stay sorted.
+        The map keeps the order of rows, so each tie stays (lower, higher), edge order is
+        unchanged and the sorted keys stay sorted (lineage keys do not depend on rows).
         """
         assert not self._queued, "ties queued across a compaction"
         m = self._m
