@@ -16,10 +16,9 @@ neighbour lists (CSR) are that array's two halves, read off with one counting pa
 and no sort. Edge order itself is insertion order; a tie's renewal draw is keyed by its
 two ends' lineages (``abm/streams.py``), not by its place.
 :meth:`CollaborationNetwork.to_networkx` gives the same graph as a ``networkx.Graph`` (nodes
-are the agents' ``unique_id`` with ``kind``
-and ``region`` id attributes), built on demand and cached until the next change:
-keeping networkx in step edit by edit cost more than the whole rest of a month
-at 100,000 firms.
+are the agents' ``unique_id`` with ``kind`` and ``region`` id attributes), built on demand
+and cached until the next change: keeping networkx in step edit by edit cost more than the
+whole rest of a month at 100,000 firms.
 """
 
 from __future__ import annotations
