@@ -103,9 +103,13 @@ def _check_path_flag(flag: str, text: str) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from abm.decide.population import FIRMS, agents, approximation_note, one_agent_per_firm
     from abm.run import run_scenario
 
     scenarios = [_load(path, args.set or (), args.steps) for path in args.scenarios]
+    if not any(a.split("=", 1)[0].strip() == FIRMS for a in args.set or ()):
+        scenarios = [one_agent_per_firm(s) for s in scenarios]  # the default (issue 20)
+    notes = {approximation_note(agents(s)) for s in scenarios}
     summaries = []
     # issue 8: with --posterior, seed i also gets posterior draw i
     draws: list[dict[str, Any]] = [{}] * args.seeds
@@ -117,7 +121,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seeds = [scenarios[0].seed + i for i in range(args.seeds)]
     for scenario in scenarios:
         runs = [
-            run_scenario(scenario.with_overrides(d) if d else scenario, seed=s).summary
+            run_scenario(
+                scenario.with_overrides(d) if d else scenario, seed=s, outputs=compare_reads()
+            ).summary
             for s, d in zip(seeds, draws, strict=True)
         ]
         summaries.append(runs)
@@ -126,6 +132,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(compare_table(summaries))
+    for note in sorted(n for n in notes if n is not None):
+        print(f"({note})")
     return 0
 
 
@@ -160,67 +168,52 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------ tables
 
 
-# Which outputs the tables show, and how; labels and units come from abm/outputs.py.
-REGION_COLUMNS = (
-    ("firms", ",.0f"),
-    ("firm_share", ".1%"),
-    ("employment", ",.0f"),
-    ("compute_used", ",.1f"),
-    ("graduate_retention", ".0%"),
-)
+# Which outputs the tables show; labels, units and formats come from their declarations
+# (abm/outputs.py).
+REGION_COLUMNS = ("firms", "firm_share", "employment", "compute_used", "graduate_retention")
 MODEL_LINES = (
-    (("hhi", ".3f"), ("hhi_norm", ".3f"), ("capital_share", ".1%"), ("locked_in", "flag")),
-    (
-        ("inter_edge_share", ".1%"),
-        ("clustering", ".3f"),
-        ("modularity", ".3f"),
-        ("uig_triangles", ",.0f"),
-    ),
-    (
-        ("gpu_utilisation", ".0%"),
-        ("oversubscription", ".2f"),
-        ("compute_met", ".0%"),
-        ("innovations_cum", ",.0f"),
-    ),
-    (("public_spending_cum", "krw"), ("tax_expenditure_cum", "krw"), ("crowding_in", ".1f")),
+    ("hhi", "hhi_norm", "capital_share", "locked_in"),
+    ("inter_edge_share", "clustering", "modularity", "uig_triangles"),
+    ("gpu_utilisation", "oversubscription", "compute_met", "innovations_cum"),
+    ("public_spending_cum", "tax_expenditure_cum", "crowding_in"),
 )
-COMPARE_REGION_ROWS = (("firm_share", ".1%"), ("compute_used", ",.1f"))
+COMPARE_REGION_ROWS = ("firm_share", "compute_used")
 COMPARE_MODEL_ROWS = (
-    ("firms", ",.0f"),
-    ("employment", ",.0f"),
-    ("hhi", ".3f"),
-    ("capital_share", ".1%"),
-    ("inter_edge_share", ".1%"),
-    ("clustering", ".3f"),
-    ("gpu_utilisation", ".0%"),
-    ("oversubscription", ".2f"),
-    ("compute_met", ".0%"),
-    ("innovations_cum", ",.0f"),
-    ("public_spending_cum", "krw"),
-    ("crowding_in", ".1f"),
+    "firms",
+    "employment",
+    "hhi",
+    "capital_share",
+    "inter_edge_share",
+    "clustering",
+    "gpu_utilisation",
+    "oversubscription",
+    "compute_met",
+    "innovations_cum",
+    "public_spending_cum",
+    "crowding_in",
 )
 UNITS_NOTE = "real units, as declared in abm/outputs.py"
+
+
+def compare_reads() -> tuple[str, ...]:
+    """The outputs ``abm compare`` reads (its table's): the only ones its runs compute."""
+    return (*COMPARE_MODEL_ROWS, *COMPARE_REGION_ROWS)
 
 
 def _declared(name: str, scope: str):
     from abm import outputs
 
-    try:
-        return outputs.get(name, scope)
-    except KeyError:
-        return None
+    return outputs.find(name, scope)
 
 
 def _unit(out) -> str:
-    """The unit to print beside a label: none for shares (they print as %), indices, or
-    where the label says it already ("Firms", "GPUs used")."""
-    if out is None or not out.unit or out.unit == "share":
+    """The unit to print beside a label: the one its format prints in (won in 억원), but
+    none for percentages (the value says %), indices, or where the label says it already
+    ("Firms", "GPUs used")."""
+    unit = "" if out is None else out.shown_unit
+    if not unit or unit == "%" or unit.split("/")[0].lower() in out.label.lower():
         return ""
-    if out.unit.startswith("KRW"):
-        return "억원" + out.unit[3:]
-    if out.unit.split("/")[0].lower() in out.label.lower():
-        return ""
-    return out.unit
+    return unit
 
 
 def _label(name: str, scope: str) -> str:
@@ -230,12 +223,12 @@ def _label(name: str, scope: str) -> str:
     return f"{label} [{unit}]" if unit else label
 
 
-def _value(value, fmt: str) -> str:
-    if fmt == "flag":
-        return "-" if value is None else ("yes" if value else "no")
-    if fmt == "krw":
-        return "-" if value is None or value != value else f"{value / 1e8:,.0f}"
-    return _f(value, fmt)
+def _value(value, name: str, scope: str) -> str:
+    """A value in its declared format (``str`` for a name no declaration has)."""
+    out = _declared(name, scope)
+    if out is None:
+        return "-" if value is None or value != value else str(value)
+    return out.format(value)
 
 
 def final_table(summary: dict) -> str:
@@ -245,7 +238,7 @@ def final_table(summary: dict) -> str:
     final, regions = summary["final"], summary["final_regions"]
     per_agent = summary.get("firms_per_agent")
     scale = "-" if per_agent is None else f"{per_agent:,.1f}"
-    heads = [_label(name, REGION) for name, _ in REGION_COLUMNS]
+    heads = [_label(name, REGION) for name in REGION_COLUMNS]
     widths = [max(9, len(h)) for h in heads]
     lines = [
         f"{summary['scenario']} | seed {summary['seed']} | {summary['steps']} months to "
@@ -256,7 +249,7 @@ def final_table(summary: dict) -> str:
     ]
     for rid, r in regions.items():
         name = summary["regions"].get(rid, {}).get("name", rid)
-        cells = [_value(r.get(col), fmt) for col, fmt in REGION_COLUMNS]
+        cells = [_value(r.get(col), col, REGION) for col in REGION_COLUMNS]
         lines.append(
             f"{rid:<10} {name[:18]:<18} "
             + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
@@ -264,8 +257,8 @@ def final_table(summary: dict) -> str:
     lines.append("")
     for row in MODEL_LINES:
         cells = [
-            f"{_label(col, MODEL)} {_value(final.get(col), fmt)}"
-            for col, fmt in row
+            f"{_label(col, MODEL)} {_value(final.get(col), col, MODEL)}"
+            for col in row
             if col in final
         ]
         if cells:
@@ -288,12 +281,14 @@ def compare_table(runs_per_scenario: list[list[dict]]) -> str:
         return float(np.mean(values)) if values else float("nan")
 
     rows: list[tuple[str, list[str]]] = []
-    for col, fmt in COMPARE_REGION_ROWS:
+    for col in COMPARE_REGION_ROWS:
         for rid in region_ids:
             region = runs_per_scenario[0][0]["regions"].get(rid, {}).get("name", rid)
             values = [
                 _value(
-                    mean(runs, lambda r, rid=rid, col=col: r["final_regions"][rid].get(col)), fmt
+                    mean(runs, lambda r, rid=rid, col=col: r["final_regions"][rid].get(col)),
+                    col,
+                    REGION,
                 )
                 for runs in runs_per_scenario
             ]
@@ -301,11 +296,11 @@ def compare_table(runs_per_scenario: list[list[dict]]) -> str:
             label = out.label if out is not None else col
             unit = _unit(out)
             rows.append((f"{label} {region}" + (f" [{unit}]" if unit else ""), values))
-    for col, fmt in COMPARE_MODEL_ROWS:
+    for col in COMPARE_MODEL_ROWS:
         if not any(col in r["final"] for runs in runs_per_scenario for r in runs):
             continue  # not recorded by the model that made these runs
         values = [
-            _value(mean(runs, lambda r, col=col: r["final"].get(col)), fmt)
+            _value(mean(runs, lambda r, col=col: r["final"].get(col)), col, MODEL)
             for runs in runs_per_scenario
         ]
         rows.append((_label(col, MODEL), values))
@@ -323,12 +318,6 @@ def compare_table(runs_per_scenario: list[list[dict]]) -> str:
         ]
         + [f"({UNITS_NOTE})"]
     )
-
-
-def _f(value, fmt: str) -> str:
-    if value is None or value != value:
-        return "-"
-    return format(value, fmt)
 
 
 # ------------------------------------------------------------------------ parser
@@ -361,7 +350,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     run.add_argument("--posterior", metavar="DIR", help="draw parameters from a calibration")
     run.set_defaults(func=cmd_run)
 
-    compare = sub.add_parser("compare", help="run scenarios and print them side by side")
+    compare = sub.add_parser(
+        "compare",
+        help="run scenarios and print them side by side (one firm agent per real firm "
+        "unless --set population.firms=N)",
+    )
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files")
     compare.add_argument(
         "--seeds",

@@ -1,5 +1,6 @@
-"""What the ``abm sweep``, ``abm calibrate`` and ``abm decide`` subcommands share: the flags
-of a resumable batch of runs, SIGTERM as Ctrl-C, and the message of an interrupted batch.
+"""What the ``abm sweep``, ``abm calibrate`` and ``abm decide`` subcommands share: the
+parser of a spec command and the flags of a resumable batch of runs, reading the spec with
+the model imports the flags allow, SIGTERM as Ctrl-C, and the message of an interrupted batch.
 
 Written once so that the three commands take the same flags with the same checks and stop
 the same way (exit status 130, with where the results are and how to finish).
@@ -11,6 +12,7 @@ import argparse
 import contextlib
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from abm.cli import MAX_SEED, int_at_least
@@ -42,6 +44,60 @@ def add_run_flags(
         "--scheduler", metavar="ADDRESS", help="Dask scheduler to use (with --engine dask)"
     )
     p.add_argument("--resume", action="store_true", help=resume_help)
+
+
+def add_spec_command(
+    subparsers: Any,
+    name: str,
+    what: str,
+    resume_help: str,
+    *,
+    model_field: str | None = None,
+    **flags: Any,
+) -> argparse.ArgumentParser:
+    """``abm NAME SPEC.toml --out DIR ...``: the parser of a command that runs a spec (``what``
+    it is called); ``model_field``: the spec field naming a model, which then needs
+    ``--allow-model-import`` to name one outside the project. Help texts are the caller's."""
+    help_text, description = flags.pop("help"), flags.pop("description")
+    p = subparsers.add_parser(name, help=help_text, description=description)
+    p.add_argument("spec", metavar="SPEC.toml", help=f"the {what}")
+    extra = flags.pop("extra", None)
+    if extra:
+        extra(p)
+    add_run_flags(p, resume_help, **flags)
+    if model_field:
+        p.add_argument(
+            "--allow-model-import",
+            action="store_true",
+            help=f"let the spec's {model_field} name a module outside this project (it is "
+            "imported and run: a spec naming a model is code)",
+        )
+    return p
+
+
+def run_spec(
+    args: argparse.Namespace,
+    load: Callable[[], Any],
+    run: Callable[[Any], Any],
+    on_interrupt: Callable[[], int],
+) -> tuple[Any, Any] | int:
+    """Read the spec (importing a model only as ``--allow-model-import`` allows), then run
+    it with SIGTERM as Ctrl-C: (spec, what ``run`` returned), or the status of
+    ``on_interrupt`` when the run was interrupted."""
+    from abm.specutil import model_imports
+
+    with model_imports(getattr(args, "allow_model_import", False)):
+        spec = load()
+    interrupt_on_sigterm()
+    try:
+        return spec, run(spec)
+    except KeyboardInterrupt:
+        return on_interrupt()
+
+
+def engine_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags that say where a batch runs, as keyword arguments."""
+    return {"workers": args.workers, "engine": args.engine, "scheduler": args.scheduler}
 
 
 def interrupt_on_sigterm() -> None:

@@ -10,19 +10,23 @@ queue. What reaches the user is weighted by access (remote use works, but less
 well), so where a center sits decides who benefits. Of what public GPUs leave
 short, users buy only the part worth the market price (``market_take_up``),
 within a budget: from a private center in their own region while it has room,
-else from the cloud. So compute binds where public GPUs are scarce or far.
+else from the cloud. So compute binds where public GPUs are scarce or far. GPU vouchers
+(:class:`VoucherFund`), where a scenario funds them, pay part of SMEs' commercial bills.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from abm.agents.government import Budget
 from abm.dates import months_between
 from abm.geography import access
 from abm.nodes import blocks
 from abm.scenario import Scenario, parse_month
+from abm.schema import Vouchers
 
 
 def allocate(
@@ -97,8 +101,61 @@ class Allocation:
     public: np.ndarray  # GPUs from public centers
     private: np.ndarray  # GPUs bought from a private center in the user's region
     cloud: np.ndarray  # GPUs bought from the commercial cloud
-    spend: np.ndarray  # won paid for all of them
+    spend: np.ndarray  # won the user paid for all of them (vouchers deducted)
     saving: np.ndarray  # market value of the public GPUs minus what was paid for them
+    # won of its commercial bill a GPU voucher paid (default: none, for callers without vouchers)
+    voucher: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+class VoucherFund:
+    """GPU vouchers (``government.vouchers``): a public budget that pays ``share`` of a
+    holder's commercial compute bill (private centers and cloud), at most ``cap`` a month.
+
+    Money: ``budget_krw_per_year x scale / 12`` is appropriated in each month of the
+    programme into a :class:`~abm.agents.government.Budget` (whole won; what is not spent
+    carries over), and vouchers are paid from it, so appropriated = paid + remaining every
+    month. A voucher is issued at the start of a month only where the fund can honour its
+    face value (the most its holder could claim) whole: eligible users with a shortfall in
+    row order, the oldest first, until one cannot be; so nothing is promised that the fund
+    cannot pay, and nothing is paid once its money is spent.
+
+    Price: a holder pays ``1 - share`` of the market price, so its budget stretches, and
+    it buys more of its shortfall: if the values of the GPU-months it lacks are spread
+    evenly from 0 up and ``market_take_up`` of them are worth the market price, then
+    ``1 - (1 - market_take_up) x (1 - share)`` of them are worth the voucher price (an
+    ASSUMPTION, as is that the cap bounds what the voucher pays but not the take-up).
+    """
+
+    def __init__(self, params: Vouchers, start: dt.date, scale: float):
+        self.share = params.share
+        self.cap = params.cap_krw_per_month  # per firm agent: each is one firm
+        self.sme_only = params.sme_only
+        self.monthly = params.budget_krw_per_year * scale / 12.0
+        self.first = months_between(start, parse_month(params.start))
+        self.last = months_between(start, parse_month(params.end))
+        self.budget = Budget()
+        self.open = False  # vouchers are issued this month
+
+    def start_month(self, month: int) -> None:
+        """Appropriate this month's money, if the programme runs."""
+        self.open = self.monthly > 0 and self.first <= month <= self.last
+        if self.open:
+            self.budget.appropriate(self.monthly)
+
+    def issue(self, most: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """Face values (whole won; 0 = no voucher) for users who could claim ``most``: the
+        eligible ones in order while the money left honours every face value issued."""
+        face = np.where(eligible, np.floor(np.minimum(most, self.cap)), 0.0)
+        issued = np.cumsum(face) <= self.budget.remaining  # stops at the first it cannot
+        return np.where(issued, face, 0.0)
+
+    def pay(self, face: np.ndarray, bill: np.ndarray) -> np.ndarray:
+        """What the vouchers pay of the holders' commercial ``bill``: ``share`` of it, in
+        whole won, within the face value; committed from the budget."""
+        paid = np.minimum(face, np.floor(self.share * bill))
+        committed = self.budget.commit(int(paid.sum()))
+        assert committed  # within the face values issued, which the budget honours
+        return paid
 
 
 class ComputeMarket:
@@ -108,6 +165,7 @@ class ComputeMarket:
         self.params = scenario.params.compute
         self.scale = scenario.scale
         self.start = scenario.start
+        self.vouchers = VoucherFund(scenario.government.vouchers, self.start, self.scale)
         self.centers: list[CenterState] = []
         self._schedules: list[tuple[np.ndarray, np.ndarray]] = []
         for cid, c in scenario.centers.items():
@@ -217,10 +275,11 @@ class ComputeMarket:
         for c, cap in zip(self.centers, capacity, strict=True):
             c.capacity, c.demand, c.granted = float(cap), 0.0, 0.0
             c.price_krw = 0.0 if month <= c.free_until else c.list_price_krw
-        out = Allocation(*(np.zeros_like(need) for _ in range(6)))
+        out = Allocation(*(np.zeros_like(need) for _ in range(7)))
         self._allocate_public(region, need, priority, wait, out)
         self._learn_fill()
-        self._buy_commercial(region, need, budget_krw, out)
+        self.vouchers.start_month(month)
+        self._buy_commercial(region, need, budget_krw, priority > 0, out)
         return out
 
     def _learn_fill(self) -> None:
@@ -350,17 +409,28 @@ class ComputeMarket:
             worth[every, best] = -1.0  # tried
         return choice, worthwhile
 
-    def _buy_commercial(self, region, need, budget_krw, out: Allocation) -> None:
+    def _buy_commercial(self, region, need, budget_krw, sme, out: Allocation) -> None:
         """Buy part of what public GPUs left short at the market price, within budget.
 
         Users buy ``market_take_up`` of their effective shortfall (the rest is not
         worth the market price to them): first from a private center in their region
         while it has room (full access), then from the cloud (``commercial_access``).
+        Holders of a GPU voucher (:class:`VoucherFund`) buy more, and the voucher pays
+        part of their bill.
         """
         p = self.params
-        target = np.maximum(need - out.effective, 0.0) * p.market_take_up
+        short = np.maximum(need - out.effective, 0.0)
+        target = short * p.market_take_up
         price = p.market_price_krw
-        affordable = np.maximum(budget_krw, 0.0) / price if price > 0 else target.copy()
+        budget = np.maximum(budget_krw, 0.0)
+        face = self._voucher_faces(short, budget, sme) if self.vouchers.open else None
+        if face is not None:
+            holder = face > 0
+            take_up = 1.0 - (1.0 - p.market_take_up) * (1.0 - self.vouchers.share)
+            target[holder] = short[holder] * take_up
+            budget = budget + face  # the most the voucher pays: what the holder can spend more
+            billed = out.spend.copy()
+        affordable = budget / price if price > 0 else target.copy()
         for c in self.centers:
             if c.public or c.capacity <= 0:
                 continue
@@ -379,3 +449,23 @@ class ComputeMarket:
             out.effective += cloud * p.commercial_access
             out.cloud += cloud
             out.spend += cloud * price
+        if face is not None:
+            out.voucher = self.vouchers.pay(face, out.spend - billed)
+            out.spend -= out.voucher
+
+    def _voucher_faces(self, short: np.ndarray, budget: np.ndarray, sme: np.ndarray) -> np.ndarray:
+        """This month's vouchers (face values in won, 0 = none) of users with a shortfall
+        and a budget: the most each could claim, ``share`` of the largest bill its take-up
+        and budget allow (all of it bought at the dearest commercial price per effective
+        GPU; a budget B stretches to B / (1 - share))."""
+        p, fund = self.params, self.vouchers
+        take_up = 1.0 - (1.0 - p.market_take_up) * (1.0 - fund.share)
+        dearest = max(
+            [p.market_price_krw / p.commercial_access if p.commercial_access > 0 else 0.0]
+            + [c.price_krw for c in self.centers if not c.public and c.capacity > 0]
+        )
+        most = np.minimum(
+            fund.share * short * take_up * dearest, fund.share / (1.0 - fund.share) * budget
+        )
+        eligible = (short > 0) & (budget > 0) & (sme if fund.sme_only else True)
+        return fund.issue(most, eligible)

@@ -116,7 +116,7 @@ def read_input_text(path: str | os.PathLike, max_bytes: int = MAX_INPUT_BYTES) -
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise InputError(f"is not UTF-8 text (utf-8: {exc.reason} at byte {exc.start})") from None
 
 
 def parse_toml_text(text: str) -> dict[str, Any]:

@@ -1,6 +1,8 @@
-"""What the model reports each month: concentration, demography, network, compute, money.
+"""Recording the model's outputs each month: the recording context, the recorder, and the
+network analytics behind the outputs that need more than a line.
 
-Definitions follow ``shared/data/korea-facts.md`` part C (see docs/ODD.md):
+The outputs themselves, with their formulas, are declared in :mod:`abm.outputs`; their
+definitions follow the published ones (docs/ODD.md, section 7):
 HHI = sum of squared regional firm shares, normalised HHI* = (HHI - 1/R)/(1 - 1/R);
 E-I index = (external - internal ties) / all ties (Krackhardt); modularity Q of the
 region partition; average clustering (nodes of degree < 2 count as 0, as in
@@ -10,55 +12,43 @@ crowding-in = private / public investment; public cost per net job and per innov
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from abm import outputs
 from abm.network import KEY_SHIFT
 from abm.nodes import BRANCH, FIRM, GOVERNMENT, INITIAL, UNIVERSITY
+from abm.outputs import ei_index, hhi, hhi_normalised, region_modularity
+
+__all__ = [
+    "CohortWindow",
+    "Month",
+    "Recorder",
+    "average_clustering",
+    "clustering_and_giant",
+    "csr_from_edges",
+    "ei_index",
+    "giant_share",
+    "hhi",
+    "hhi_normalised",
+    "local_triangles",
+    "region_modularity",
+    "uig_triangles",
+]
 
 _KEY = np.int64(1) << KEY_SHIFT
 
 if TYPE_CHECKING:
-    from abm.model import RegionalModel
+    import datetime as dt
 
-
-def hhi(shares: np.ndarray) -> float:
-    return float(np.sum(np.asarray(shares) ** 2))
-
-
-def hhi_normalised(value: float, n_regions: int) -> float:
-    if n_regions < 2:
-        return float("nan")
-    return (value - 1.0 / n_regions) / (1.0 - 1.0 / n_regions)
-
-
-def ei_index(internal: int, external: int) -> float:
-    total = internal + external
-    return (external - internal) / total if total else float("nan")
-
-
-def region_modularity(
-    u: np.ndarray,
-    v: np.ndarray,
-    region: np.ndarray,
-    n_regions: int,
-    ends: tuple[np.ndarray, np.ndarray] | None = None,
-) -> float:
-    """Newman's Q of the partition of nodes by region.
-
-    ``ends``: the regions of u and v, when the caller has them already.
-    """
-    m = len(u)
-    if m == 0:
-        return float("nan")
-    ru, rv = ends if ends is not None else (region[u], region[v])
-    internal = np.bincount(ru[ru == rv], minlength=n_regions)
-    degree = np.bincount(ru, minlength=n_regions) + np.bincount(rv, minlength=n_regions)
-    return float(np.sum(internal / m - (degree / (2.0 * m)) ** 2))
+    from abm.compute import ComputeMarket
+    from abm.model import RegionalModel, Tally
+    from abm.network import CollaborationNetwork
+    from abm.nodes import NodeTable
 
 
 def clustering_and_giant(
@@ -200,14 +190,6 @@ def uig_triangles(model: RegionalModel) -> int:
     return count
 
 
-def _num(x: float) -> float:
-    return float(x) if x is not None and math.isfinite(x) else float("nan")
-
-
-def _ratio(a: float, b: float) -> float:
-    return a / b if b > 0 else float("nan")
-
-
 class CohortWindow:
     """The sum of monthly entry arrays over the months ``month - 23 .. month - 12``: the
     cohort whose 1-year survival Statistics Korea reports.
@@ -247,16 +229,244 @@ class CohortWindow:
         return self._sum.copy() if lo >= 0 and full else None
 
 
+def _clustering(m: Month) -> float:
+    """Mean local clustering over the live nodes (:func:`clustering_and_giant`'s first)."""
+    rows, net = m.alive_rows, m.network
+    if len(rows) == 0:
+        return float("nan")
+    if net.n_edges == 0:
+        return 0.0
+    indptr, indices = net.csr()
+    return average_clustering(indptr, indices, rows)
+
+
+def _giant(m: Month) -> float:
+    """The giant component's share of the live nodes (:func:`clustering_and_giant`'s second)."""
+    rows, net = m.alive_rows, m.network
+    if len(rows) == 0:
+        return float("nan")
+    if net.n_edges == 0:
+        return 1.0 / len(rows)
+    return giant_share(net.u, net.v, m.nodes.n, rows)
+
+
+#: The network analytics worked out every ``network.metrics_every`` months (and in the
+#: first and last), their last values carried in between: ``Month.periodic``.
+PERIODIC: dict[str, Callable[[Month], float]] = {
+    "clustering": _clustering,
+    "giant_share": _giant,
+    "uig_triangles": lambda m: uig_triangles(m.model),
+}
+
+
+class Month:
+    """The recording context: what the formulas of :mod:`abm.outputs` read for one month.
+
+    Given as they are: ``model`` and its ``nodes`` (the node table's arrays), ``network``
+    and ``market``; ``tally``, the month's flows by region and district; ``scale`` (firm
+    agents per real firm); ``step`` (Mesa's steps, the ``step`` column), ``month`` (the
+    model's clock) and ``date``; ``regions`` (ids, the order of every region array) and
+    ``capital`` (its index, -1 none); the regions' ``talent`` pools and graduate
+    ``retention``; ``cum``, the recorder's running totals through this month, and
+    ``initial_employment``. Worked out on first use and kept for the month, because
+    several formulas share them: the live ``firms`` and their ``firm_region``; ``count``,
+    ``employment`` and ``shares`` by region and their ``total``; the ties' ``tie_ends``
+    and ``ties`` (within, across regions); ``public_centers``, ``site_capacity`` and
+    ``site_granted``; the 1-year ``cohort``; ``inbound``; ``lock_in``; the districts'
+    ``districts``, ``district_regions``, ``district_count``, ``district_employment`` and
+    ``district_open``. :meth:`out` reads another model-scope output, :meth:`periodic` a
+    network analytic on its schedule. What no kept output reads is never computed.
+    """
+
+    model: RegionalModel
+    nodes: NodeTable
+    network: CollaborationNetwork
+    market: ComputeMarket
+    tally: Tally
+    scale: float
+    step: int
+    month: int
+    date: dt.date
+    regions: list[str]
+    capital: int
+    cum: dict[str, float]
+    initial_employment: float
+    talent: np.ndarray
+    retention: np.ndarray
+
+    def __init__(self, model: RegionalModel, recorder: Recorder):
+        self.model = model
+        self.nodes = model.nodes
+        self.network = model.network
+        self.market = model.market
+        self.tally = model.tally
+        self.scale = model.scale
+        self.step = model.steps
+        self.month = model.month
+        self.date = model.date
+        self.regions = model.region_ids
+        self.capital = model.capital
+        self.talent = model.talent  # AI/ICT workers available for hire, by region
+        self.retention = model.retention  # share of the month's graduates who stay
+        self.cum = recorder.cum
+        self.initial_employment = recorder.initial_employment
+        self._recorder = recorder
+        self._values: dict[str, Any] = {}
+
+    def out(self, name: str) -> Any:
+        """The model-scope output ``name`` this month, in model units (computed once)."""
+        values = self._values
+        if name not in values:
+            values[name] = _MODEL_FORMULAS[name](self)
+        return values[name]
+
+    def periodic(self, name: str) -> float:
+        """A network analytic of :data:`PERIODIC`: worked out in the months the recorder
+        is told to (``compute_network``), or when it has no value yet; else the last."""
+        carried = self._recorder.analytics
+        if name not in carried:
+            carried[name] = PERIODIC[name](self)
+        return carried[name]
+
+    # ------------------------------------------------------------------ firms
+    @cached_property
+    def firms(self) -> np.ndarray:
+        return self.model.firm_rows()
+
+    @cached_property
+    def firm_region(self) -> np.ndarray:
+        return self.nodes.region[self.firms]
+
+    @cached_property
+    def count(self) -> np.ndarray:
+        return np.bincount(self.firm_region, minlength=len(self.regions))
+
+    @cached_property
+    def employment(self) -> np.ndarray:
+        return np.bincount(
+            self.firm_region, weights=self.nodes.size[self.firms], minlength=len(self.regions)
+        )
+
+    @cached_property
+    def total(self) -> int:
+        return int(self.count.sum())
+
+    @cached_property
+    def shares(self) -> np.ndarray:
+        return self.count / self.total if self.total else np.zeros(len(self.regions))
+
+    @cached_property
+    def inbound(self) -> np.ndarray:
+        """Relocations in plus branches opened this month, by region (model units)."""
+        nodes, firms = self.nodes, self.firms
+        branch = (nodes.origin[firms] == BRANCH) & (nodes.born[firms] == self.month)
+        opened = np.bincount(self.firm_region[branch], minlength=len(self.regions))
+        return self.tally.relocations.sum(axis=0) + opened
+
+    @cached_property
+    def cohort(self) -> tuple[np.ndarray, np.ndarray]:
+        """Firms born 12-23 months ago by region: (entered then, alive now)."""
+        return self._recorder._cohort(self.model, self.firms, self.firm_region, len(self.regions))
+
+    @cached_property
+    def lock_in(self) -> tuple[bool, int, int]:
+        """(locked in, the region, the step its streak began; -1 none)."""
+        r = self._recorder
+        window = self.model.config.params.metrics.lock_window
+        locked = r.streak_region >= 0 and (self.month - r.streak_since + 1) >= window
+        if not locked:
+            return False, -1, -1
+        return True, int(r.streak_region), int(r.streak_since) + 1  # month -> step
+
+    # ------------------------------------------------------------------ network
+    @cached_property
+    def alive_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.nodes.view("alive"))
+
+    @cached_property
+    def tie_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """The regions of both ends of every tie."""
+        return self.nodes.region[self.network.u], self.nodes.region[self.network.v]
+
+    @cached_property
+    def ties(self) -> tuple[int, int]:
+        """Ties within one region, ties across regions (model units)."""
+        ru, rv = self.tie_ends
+        same = ru == rv
+        return int(same.sum()), int((~same).sum())
+
+    # ------------------------------------------------------------------ compute
+    @cached_property
+    def public_centers(self) -> list:
+        return [c for c in self.market.centers if c.public]
+
+    @cached_property
+    def site_capacity(self) -> np.ndarray:
+        """GPUs of the centers sited in each region, public and private (model units)."""
+        return self._by_site("capacity")
+
+    @cached_property
+    def site_granted(self) -> np.ndarray:
+        return self._by_site("granted")
+
+    def _by_site(self, attribute: str) -> np.ndarray:
+        out = np.zeros(len(self.regions))
+        for c in self.market.centers:
+            out[c.site] += getattr(c, attribute)
+        return out
+
+    # ------------------------------------------------------------------ districts
+    @cached_property
+    def districts(self) -> list[str]:
+        return self.model.district_ids
+
+    @cached_property
+    def district_regions(self) -> list[str]:
+        ids = self.regions
+        return [ids[r] for r in self.model.district_region.tolist()]
+
+    @cached_property
+    def _in_district(self) -> tuple[np.ndarray, np.ndarray]:
+        d = self.nodes.district[self.firms]
+        inside = d >= 0
+        return d[inside], self.nodes.size[self.firms][inside]
+
+    @cached_property
+    def district_count(self) -> np.ndarray:
+        return np.bincount(self._in_district[0], minlength=len(self.districts))
+
+    @cached_property
+    def district_employment(self) -> np.ndarray:
+        d, size = self._in_district
+        return np.bincount(d, weights=size, minlength=len(self.districts))
+
+    @cached_property
+    def district_open(self) -> np.ndarray:
+        """Designated by this month and with room for one more agent."""
+        _, available = self.model.district_options()
+        return (available > 0) & (self.model.district_room() >= 1)
+
+
+_MODEL_FORMULAS: dict[str, Callable[[Month], Any]] = {
+    o.name: o.formula for o in outputs.outputs(outputs.MODEL) if o.formula is not None
+}
+
+
 class Recorder:
     """Owns what the model reports: the monthly rows and the cumulative state behind them.
 
-    Each row holds exactly the outputs declared in :mod:`abm.outputs`, converted to
-    real units where the declaration says ``scaled`` (a count, GPU or won total in
-    model units divided by the model's scale), so outputs do not depend on how many
-    agents stand for the real firms.
+    Each row holds the outputs declared in :mod:`abm.outputs`, each evaluated by its
+    formula on the month's :class:`Month` and converted to real units where the
+    declaration says ``scaled`` (a count, GPU or won total in model units divided by the
+    model's scale), so outputs do not depend on how many agents stand for the real firms.
+    ``keep`` (names, at whatever scope) limits the rows to those outputs and the keys
+    (:func:`abm.outputs.kept`): what no kept output reads is not computed, and a scope
+    with no kept output has no rows. The running state (totals, the cohort window, the
+    lock-in streak, innovation history) is kept every month whatever is recorded, so the
+    values recorded are the same either way.
     """
 
-    def __init__(self, model: RegionalModel):
+    def __init__(self, model: RegionalModel, keep: Iterable[str] | None = None):
         n = len(model.region_ids)
         self.model_rows: list[dict] = []
         self.region_rows: list[dict] = []
@@ -273,18 +483,29 @@ class Recorder:
             "subsidies": 0.0,
         }
         self.initial_employment = float(model.nodes.size[model.firm_rows()].sum())
-        self.streak_region, self.streak_since = -1, 0
-        self._network: dict[str, float] = {}
-        self._model_cols = [o for o in outputs.outputs(outputs.MODEL)]
-        self._region_cols = [o for o in outputs.outputs(outputs.REGION)]
-        self._district_cols = [o for o in outputs.outputs(outputs.DISTRICT)]
+        self.streak_region, self.streak_since = -1, 0  # since: a month (model.month)
+        self.analytics: dict[str, float] = {}  # PERIODIC values carried between months
+        kept = outputs.kept(keep)
+        self.kept = kept
+        self._model_cols = self._columns(outputs.MODEL, kept, keys_alone=True)
+        self._region_cols = self._columns(outputs.REGION, kept)
+        self._district_cols = self._columns(outputs.DISTRICT, kept)
+
+    @staticmethod
+    def _columns(scope: str, kept: frozenset[str] | None, keys_alone: bool = False) -> list:
+        """The outputs recorded at ``scope``; none where only keys would be (a model row is
+        kept even then: it dates the run's months)."""
+        cols = [o for o in outputs.outputs(scope) if kept is None or o.name in kept]
+        if keys_alone or any(o.name not in outputs.KEYS for o in cols):
+            return cols
+        return []
 
     # ------------------------------------------------------------------ state
-    def note_entries(self, regions: np.ndarray, step: int) -> None:
+    def note_entries(self, regions: np.ndarray, month: int) -> None:
         """Track the current streak of outside entrants all choosing one region (lock-in)."""
         for r in regions.tolist():
             if r != self.streak_region:
-                self.streak_region, self.streak_since = r, step
+                self.streak_region, self.streak_since = r, month
 
     def recent_innovations(self) -> np.ndarray:
         """Innovations per region over the last 12 months (model units)."""
@@ -296,173 +517,45 @@ class Recorder:
         """(model rows, region rows) as DataFrames."""
         import pandas as pd
 
-        return pd.DataFrame(self.model_rows), pd.DataFrame(self.region_rows)
+        return _frame(pd, self.model_rows, self._model_cols), _frame(
+            pd, self.region_rows, self._region_cols
+        )
 
     def district_frame(self):
-        """District rows as a DataFrame (the declared columns, also when there are none)."""
+        """District rows as a DataFrame (the recorded columns, also when there are none)."""
         import pandas as pd
 
-        return pd.DataFrame(self.district_rows, columns=[o.name for o in self._district_cols])
+        return _frame(pd, self.district_rows, self._district_cols)
 
     # ------------------------------------------------------------------ rows
     def record(self, model: RegionalModel, compute_network: bool) -> None:
-        """Append this month's model row and region rows."""
-        raw, regions = self._raw(model, compute_network)
-        scale = model.scale
-        self.model_rows.append(_convert(raw, self._model_cols, scale))
-        self.region_rows.extend(_convert(r, self._region_cols, scale) for r in regions)
-        self.district_rows.extend(
-            _convert(r, self._district_cols, scale) for r in self._districts(model)
-        )
-        self.innovation_history.append(model.tally.innovations.copy())
-        self.cohort.push(model.month, model.tally.entries)
-        self.relocations_total += model.tally.relocations
+        """Append this month's model row, region rows and district rows.
 
-    def _raw(self, model: RegionalModel, compute_network: bool) -> tuple[dict, list[dict]]:
-        """The month's values in model units, keyed by output name."""
-        nodes, tally, net = model.nodes, model.tally, model.network
-        ids = model.region_ids
-        n = len(ids)
-        firms = model.firm_rows()
-        region = nodes.region[firms]
-        count = np.bincount(region, minlength=n)
-        employment = np.bincount(region, weights=nodes.size[firms], minlength=n)
-        total = int(count.sum())
-        shares = count / total if total else np.zeros(n)
-        h = hhi(shares) if total else float("nan")
-
-        # network
-        u, v = net.u, net.v
-        ends = nodes.region[u], nodes.region[v]
-        same = ends[0] == ends[1]
-        intra, inter = int(same.sum()), int((~same).sum())
-        if compute_network or not self._network:
-            alive_rows = np.flatnonzero(nodes.view("alive"))
-            clustering, giant = clustering_and_giant(nodes.n, u, v, alive_rows, csr=net.csr())
-            self._network = {
-                "clustering": clustering,
-                "giant_share": giant,
-                "uig_triangles": uig_triangles(model),
-            }
-        netm = self._network
-
-        # compute
-        public = [c for c in model.market.centers if c.public]
-        capacity = sum(c.capacity for c in public)
-        granted = sum(c.granted for c in public)
-        demand = sum(c.demand for c in public)
-        site_capacity = np.zeros(n)
-        site_granted = np.zeros(n)
-        for c in model.market.centers:
-            site_capacity[c.site] += c.capacity
-            site_granted[c.site] += c.granted
-        need = tally.compute_need
-        used = tally.public_gpus + tally.private_gpus + tally.cloud_gpus
-
-        born_1y, alive_1y = self._cohort(model, firms, region, n)
-        inbound = tally.relocations.sum(axis=0) + np.bincount(
-            region[(nodes.origin[firms] == BRANCH) & (nodes.born[firms] == model.month)],
-            minlength=n,
-        )
-
-        # money and jobs (cumulative)
-        cum = self.cum
+        ``compute_network``: work the network analytics out afresh this month (else the
+        last values are carried; see :data:`PERIODIC`)."""
+        tally, cum = model.tally, self.cum
         cum["public"] += float(tally.public.sum())
         cum["tax"] += float(tally.tax_expenditure.sum())
         cum["private"] += tally.private_investment
         cum["innovations"] += float(tally.innovations.sum())
         cum["subsidised"] += tally.subsidised_investment
         cum["subsidies"] += tally.subsidies
-        jobs = float(employment.sum()) - self.initial_employment if model.steps else 0.0
-        public_cost = cum["public"] + cum["tax"]
-        step = model.steps
-        lock_window = model.config.params.metrics.lock_window
-        locked = self.streak_region >= 0 and (step - self.streak_since + 1) >= lock_window
-        row = {
-            "step": step,
-            "date": model.date,
-            "agents": total,
-            "firms": total,
-            "employment": float(employment.sum()),
-            "entries": int(tally.entries.sum()),
-            "exits": int(tally.exits.sum()),
-            "relocations": int(tally.relocations.sum()),
-            "innovations": int(tally.innovations.sum()),
-            "innovations_cum": cum["innovations"],
-            "net_jobs": jobs,
-            "hhi": h,
-            "hhi_norm": hhi_normalised(h, n) if total else float("nan"),
-            "capital_share": float(shares[model.capital]) if model.capital >= 0 else float("nan"),
-            "locked_in": bool(locked),
-            "lockin_region": int(self.streak_region) if locked else -1,
-            "lockin_since": int(self.streak_since) if locked else -1,
-            "edges": net.n_edges,
-            "intra_edges": intra,
-            "inter_edges": inter,
-            "inter_edge_share": _ratio(inter, net.n_edges),
-            "ei_index": ei_index(intra, inter),
-            "clustering": netm["clustering"],
-            "modularity": region_modularity(u, v, nodes.region, n, ends),
-            "giant_share": netm["giant_share"],
-            "uig_triangles": int(netm["uig_triangles"]),
-            "gpu_capacity": capacity,
-            "gpu_demand": demand,
-            "gpu_used": granted,
-            "gpu_utilisation": _ratio(granted, capacity),
-            "oversubscription": _ratio(demand, granted),
-            "compute_need": float(need.sum()),
-            "compute_met": _ratio(float(tally.compute_effective.sum()), float(need.sum())),
-            "gpus_public": float(tally.public_gpus.sum()),
-            "gpus_private": float(tally.private_gpus.sum()),
-            "gpus_cloud": float(tally.cloud_gpus.sum()),
-            "compute_saving": float(tally.compute_saving.sum()),
-            "public_spending": float(tally.public.sum()),
-            "public_promised": float(tally.promised),
-            "tax_expenditure": float(tally.tax_expenditure.sum()),
-            "private_investment": tally.private_investment,
-            "public_spending_cum": cum["public"],
-            "tax_expenditure_cum": cum["tax"],
-            "private_investment_cum": cum["private"],
-            "crowding_in": _ratio(cum["subsidised"], cum["subsidies"]),
-            "cost_per_job": public_cost / jobs if jobs > 0 else float("nan"),
-            "cost_per_innovation": _ratio(public_cost, cum["innovations"]),
-            "survival_1y": _ratio(float(alive_1y.sum()), float(born_1y.sum())),
-        }
-        regions = []
-        for i, rid in enumerate(ids):
-            regions.append(
-                {
-                    "step": step,
-                    "date": model.date,
-                    "region": rid,
-                    "agents": int(count[i]),
-                    "firms": int(count[i]),
-                    "firm_share": float(shares[i]),
-                    "employment": float(employment[i]),
-                    "entries": int(tally.entries[i]),
-                    "exits": int(tally.exits[i]),
-                    "relocations_in": int(tally.relocations[:, i].sum()),
-                    "relocations_out": int(tally.relocations[i, :].sum()),
-                    "inbound": int(inbound[i]),
-                    "survival_1y": _ratio(float(alive_1y[i]), float(born_1y[i])),
-                    "innovations": int(tally.innovations[i]),
-                    "compute_need": float(need[i]),
-                    "compute_met": _ratio(float(tally.compute_effective[i]), float(need[i])),
-                    "compute_used": float(used[i]),
-                    "compute_effective": float(tally.compute_effective[i]),
-                    "public_gpus": float(tally.public_gpus[i]),
-                    "gpus_private": float(tally.private_gpus[i]),
-                    "gpus_cloud": float(tally.cloud_gpus[i]),
-                    "compute_saving": float(tally.compute_saving[i]),
-                    "gpu_capacity": float(site_capacity[i]),
-                    "gpu_utilisation": _ratio(float(site_granted[i]), float(site_capacity[i])),
-                    "public_spending": float(tally.public[i]),
-                    "tax_expenditure": float(tally.tax_expenditure[i]),
-                    "talent_pool": float(model.talent[i]),
-                    "graduate_retention": _num(model.retention[i]),
-                }
-            )
-        return row, regions
+        if compute_network:
+            self.analytics.clear()
+        month = Month(model, self)
+        scale, values, row = month.scale, month._values, {}
+        for o in self._model_cols:  # as Month.out, without a call per output
+            name = o.name
+            value = values[name] if name in values else o.formula(month)
+            values[name] = value
+            row[name] = float(value) / scale if o.scaled else value
+        self.model_rows.append(row)
+        self.region_rows.extend(_rows(month, self._region_cols, len(model.region_ids)))
+        if model.district_ids:
+            self.district_rows.extend(_rows(month, self._district_cols, len(model.district_ids)))
+        self.innovation_history.append(tally.innovations.copy())
+        self.cohort.push(model.month, tally.entries)
+        self.relocations_total += tally.relocations
 
     def _cohort(
         self, model: RegionalModel, firms: np.ndarray, region: np.ndarray, n: int
@@ -476,39 +569,27 @@ class Recorder:
         alive = np.bincount(region[entrant & (age >= 12) & (age <= 23)], minlength=n)
         return born.astype(float), alive.astype(float)
 
-    def _districts(self, model: RegionalModel) -> list[dict]:
-        """The month's rows of every district, in model units."""
-        if not model.district_ids:
-            return []
-        nodes, tally = model.nodes, model.tally
-        firms = model.firm_rows()
-        d = nodes.district[firms]
-        inside = d >= 0
-        n = len(model.district_ids)
-        count = np.bincount(d[inside], minlength=n)
-        employment = np.bincount(d[inside], weights=nodes.size[firms][inside], minlength=n)
-        _, available = model.district_options()
-        open_ = (available > 0) & (model.district_room() >= 1)  # takes one more agent
-        return [
-            {
-                "step": model.steps,
-                "date": model.date,
-                "district": did,
-                "region": model.region_ids[model.district_region[i]],
-                "firms": int(count[i]),
-                "employment": float(employment[i]),
-                "entries": int(tally.district_entries[i]),
-                "relocations_in": int(tally.district_moves_in[i]),
-                "open": bool(open_[i]),
-            }
-            for i, did in enumerate(model.district_ids)
-        ]
+
+def _rows(month: Month, cols: list, n: int) -> list[dict]:
+    """``n`` rows (regions or districts) of the outputs ``cols``: each formula gives one
+    value a row (an array or list; a scalar is the same in every row), converted to real
+    units if scaled."""
+    if not cols:
+        return []
+    scale, columns = month.scale, []
+    for o in cols:
+        value = o.formula(month)
+        if isinstance(value, np.ndarray):  # a few values: Python divides them faster
+            values = value.tolist()
+            columns.append([x / scale for x in values] if o.scaled else values)
+        elif isinstance(value, list):
+            columns.append(value)
+        else:
+            columns.append([float(value) / scale if o.scaled else value] * n)
+    names = [o.name for o in cols]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def _convert(raw: dict, declared: list, scale: float) -> dict:
-    """The declared outputs of ``raw`` in declaration order, scaled ones in real units."""
-    out = {}
-    for o in declared:
-        value = raw[o.name]
-        out[o.name] = float(value) / scale if o.scaled else value
-    return out
+def _frame(pd: Any, rows: list[dict], cols: list):
+    """Rows as a DataFrame; with no rows, the recorded columns and none."""
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=[o.name for o in cols])

@@ -18,6 +18,7 @@ One step is one month. Each month, in order:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import mesa
@@ -55,6 +56,7 @@ class Tally:
     private_gpus: np.ndarray = field(init=False)  # GPUs bought from private centers
     cloud_gpus: np.ndarray = field(init=False)  # GPUs bought from the cloud
     compute_saving: np.ndarray = field(init=False)  # KRW saved on public GPUs
+    vouchers: np.ndarray = field(init=False)  # KRW of commercial bills GPU vouchers paid
     private_investment: float = 0.0
     promised: float = 0.0  # KRW of public money committed this month
     subsidised_investment: float = 0.0  # investment of sites that received a subsidy
@@ -82,6 +84,7 @@ class Tally:
         self.private_gpus = np.zeros(n)
         self.cloud_gpus = np.zeros(n)
         self.compute_saving = np.zeros(n)
+        self.vouchers = np.zeros(n)
         self.private_investment = 0.0
         self.promised = 0.0
         self.subsidised_investment = 0.0
@@ -103,7 +106,12 @@ class RegionalModel(mesa.Model):
     compact_dead_share: float | None = 0.125
     compact_min_rows: int = 65536
 
-    def __init__(self, scenario: Scenario, rng: int | None = None):
+    def __init__(
+        self, scenario: Scenario, rng: int | None = None, outputs: Iterable[str] | None = None
+    ):
+        """``outputs``: the names of the outputs to record (at whatever scope; see
+        :func:`abm.outputs.kept`), None for all of them: a batch run that reads a few
+        outputs computes only those (and what they read)."""
         seed = scenario.seed if rng is None else rng
         super().__init__(rng=seed)
         allocator.tune()  # once per process: months reuse freed memory (abm/allocator.py)
@@ -156,7 +164,7 @@ class RegionalModel(mesa.Model):
             self.network.seed_initial(self.streams, self.month)
         self._update_zones()
         self.amenity = self._amenities()  # q_r, fixed for the run
-        self.recorder = metrics.Recorder(self)
+        self.recorder = metrics.Recorder(self, outputs)
         self.recorder.record(self, compute_network=True)
 
     # ------------------------------------------------------------------ set-up
@@ -435,7 +443,7 @@ class RegionalModel(mesa.Model):
     def note_entry_choices(self, regions: np.ndarray) -> None:
         """Log outside entrants' regions (for lock-in) in the order they chose."""
         self.entry_log.extend(regions.tolist())
-        self.recorder.note_entries(regions, self.steps)
+        self.recorder.note_entries(regions, self.month)
 
     def open_sites(self, rows: np.ndarray) -> None:
         """New sites: private investment, local subsidy, special-zone qualification."""
@@ -518,9 +526,9 @@ class RegionalModel(mesa.Model):
             candidates = np.flatnonzero(alive)
             chance = self.streams.uniform(Draw.SEARCH, self.month, nodes.lineage, rows=candidates)
             searchers = candidates[chance < p.network.search_rate]
-            self.network.form(self.steps, self.streams, searchers, self.month)
-            self.network.renew_and_decay(self.steps, self.streams, self.month)
-        self.network.flush(self.steps)  # ties from grants (ignored when the network is off)
+            self.network.form(self.month, self.streams, searchers)
+            self.network.renew_and_decay(self.month, self.streams)
+        self.network.flush(self.month)  # ties from grants (ignored when the network is off)
 
         # 9. metrics
         last = self.steps >= self.config.steps
@@ -587,6 +595,11 @@ class RegionalModel(mesa.Model):
         t.private_gpus += np.bincount(where, weights=got.private, minlength=n)
         t.cloud_gpus += np.bincount(where, weights=got.cloud, minlength=n)
         t.compute_saving += np.bincount(where, weights=got.saving, minlength=n)
+        if self.market.vouchers.open:  # public money paid, whole won: booked as paid
+            paid = np.bincount(where, weights=got.voucher, minlength=n)
+            t.vouchers += paid
+            t.public += paid
+            t.promised += float(paid.sum())
         return got.spend[:f]
 
     # ------------------------------------------------------------------ outputs

@@ -161,7 +161,7 @@ class CollaborationNetwork:
         pairs = pairs[alive[pairs[:, 0]] & alive[pairs[:, 1]]]
         return self.add_edges(pairs[:, 0], pairs[:, 1], step)
 
-    def renew_and_decay(self, step: int, streams: Streams, month: int) -> int:
+    def renew_and_decay(self, month: int, streams: Streams) -> int:
         """Joint work renews some ties; ties idle for ``memory`` months end. Returns ends.
 
         A tie's renewal draw is keyed by its two ends' lineages and ``month``."""
@@ -169,8 +169,8 @@ class CollaborationNetwork:
             return 0
         draw = streams.uniform(Draw.RENEWAL, month, self._pair[: self._m])
         renewed = draw < self.params.renew_rate
-        self.last[renewed] = step
-        expired = (step - self.last) >= self.params.memory
+        self.last[renewed] = month
+        expired = (month - self.last) >= self.params.memory
         if expired.any():
             self._drop(expired)
         return int(expired.sum())
@@ -278,9 +278,7 @@ class CollaborationNetwork:
         return rows, edges
 
     # ---------------------------------------------------------------- formation
-    def form(
-        self, step: int, streams: Streams, searchers: np.ndarray, month: int, counter: int = 0
-    ) -> int:
+    def form(self, month: int, streams: Streams, searchers: np.ndarray, counter: int = 0) -> int:
         """Each searcher proposes one candidate; accepted proposals become ties.
 
         A searcher's draws are keyed by its lineage, ``month`` and ``counter`` (a round of
@@ -338,7 +336,7 @@ class CollaborationNetwork:
         accept = self.acceptance(searchers, target)
         agree = uniform(Draw.ACCEPT, searchers) < accept
         ok = agree & alive[target] & (target != searchers)
-        return self.add_edges(searchers[ok], target[ok], step)
+        return self.add_edges(searchers[ok], target[ok], month)
 
     def acceptance(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Chance a proposed tie is accepted: geographic proximity x technological fit."""
@@ -350,7 +348,7 @@ class CollaborationNetwork:
         fit = (1 - p.complementarity) * (1 - gap) + p.complementarity * 4 * gap * (1 - gap)
         return proximity * fit
 
-    def seed_initial(self, streams: Streams, month: int, step: int = 0) -> None:
+    def seed_initial(self, streams: Streams, month: int) -> None:
         """Grow ties among the initial agents until the mean degree target is met (round r
         draws with counter r + 1: a month's own search uses counter 0)."""
         target_edges = self.params.initial_degree * self.nodes.n / 2
@@ -360,7 +358,7 @@ class CollaborationNetwork:
         for r in range(self.params.seed_rounds):
             if self.n_edges >= target_edges or len(searchers) < 2:
                 break
-            self.form(step, streams, searchers, month, counter=r + 1)
+            self.form(month, streams, searchers, counter=r + 1)
 
 
 def _renumber_keys(keys: np.ndarray, mapping: np.ndarray) -> np.ndarray:

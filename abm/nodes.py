@@ -59,7 +59,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "innovations": (np.int32, 0),
     "innovated": (np.bool_, False),  # innovated this month
     "born": (np.int32, 0),  # month of entry (model.month; initial firms: minus their age)
-    "zone_from": (np.int32, -1),  # step special-zone tax relief started, -1 none
+    "zone_from": (np.int32, -1),  # month (model.month) special-zone tax relief started, -1 none
     "origin": (np.int8, INITIAL),
     "district": (np.int16, -1),  # index of the district it sits in, -1 = rest of its region
     "parent": (np.int64, -1),  # row of the parent firm or university, -1 once it has left

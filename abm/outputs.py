@@ -1,14 +1,25 @@
-"""Every output of the model, declared once: name, labels, unit, scopes and how it scales.
+"""Every output of the model, declared once: name, labels, unit, format, scopes and formula.
 
-One :class:`Declaration` a name says what the output means and the scopes it is recorded
-at, with what differs per scope (the meaning, and for a few the label, given as
-:class:`On`). The recorder (:mod:`abm.metrics`) writes one column per declaration and
+One :class:`Declaration` a name says what the output means, how it is shown and, per scope
+it is recorded at, its meaning and its **formula** there: a function of the month being
+recorded (:class:`abm.metrics.Month`, the recording context: the model's arrays, the
+month's tally, the scale and the quantities several formulas share). The recorder
+(:mod:`abm.metrics`) evaluates the formulas and writes one column per declaration and
 scope into ``model.parquet`` (scope ``"model"``, one row a month), ``regions.parquet``
-(scope ``"region"``, one row a month and region) or ``districts.parquet``. The CLI tables,
-the browser app, sweeps and their analysis read these declarations instead of listing
-names again (the pattern of Mesa's DataCollector reporters and EMA Workbench's declared
-outcomes). :data:`OUTPUTS` is the same declarations seen one scope at a time
-(:class:`Output`), which is what most readers want.
+(scope ``"region"``, one row a month and region) or ``districts.parquet``. The pattern is
+Mesa's DataCollector reporters, EMA Workbench's ``ScalarOutcome(function=)`` and
+Agents.jl's ``mdata``: adding an output is one declaration here, and the CLI tables, the
+browser app, sweeps and their analysis and the ODD's table read it instead of listing
+names, labels or formats again. :data:`OUTPUTS` is the same declarations seen one scope
+at a time (:class:`Output`), which is what most readers want.
+
+**Formulas.** A model-scope formula returns one value, a region-scope formula an array
+(one value a region, in the model's region order) and a district-scope formula one a
+district; a scalar at region or district scope is the same for every row (the keys
+``step`` and ``date``). Values are in model units; the recorder converts the ``scaled``
+ones. A formula may read another model-scope output with ``m.out(name)``; what it reads
+is computed on first use, so a run that keeps only some outputs (``RegionalModel(...,
+outputs=...)``) computes only those and what they read.
 
 The columns of a scope are in declaration order.
 
@@ -18,19 +29,100 @@ GPUs and won are converted from model units (one firm agent stands for
 whatever ``population.firms`` is. ``scaled`` says whether a column was so
 converted; shares, ratios and indices need no conversion. The one exception is
 ``agents``, the number of firm agents, kept for diagnostics.
+
+**Formats.** ``fmt`` is how the tables print a value: a Python format spec (``".1%"``,
+``",.0f"``), ``"krw"`` (won, printed in 억원) or ``"flag"`` (yes/no); by default the
+kind's (:data:`KIND_FORMATS`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from abm.metrics import Month
 
 MODEL, REGION, DISTRICT = "model", "region", "district"
 SCOPES = (MODEL, REGION, DISTRICT)  # the order of OUTPUTS and of the files
+KEYS = ("step", "date", "region", "district")  # identify a row: recorded with every output
+NAN = float("nan")
+
+#: How a kind is printed when its declaration gives no ``fmt``.
+KIND_FORMATS = {
+    "count": ",.0f",
+    "share": ".1%",
+    "money": "krw",
+    "gpus": ",.1f",
+    "index": ".3f",
+    "flag": "flag",
+    "step": "d",
+    "number": ".4g",
+}
+
+Formula = Callable[["Month"], Any]
 
 
+# ------------------------------------------------------------------ formula helpers
+def ratio(a: Any, b: Any) -> Any:
+    """``a / b`` where ``b > 0``, else NaN; elementwise where ``b`` is an array (of the
+    regions or districts; ``a`` then an array of the same length)."""
+    if not isinstance(b, np.ndarray):
+        return a / b if b > 0 else NAN
+    out = np.full(len(b), NAN)
+    return np.divide(a, b, out=out, where=b > 0)
+
+
+def finite(x: np.ndarray) -> np.ndarray:
+    """``x`` (floats), NaN where it is not finite."""
+    return np.where(np.isfinite(x), x, NAN)
+
+
+def hhi(shares: np.ndarray) -> float:
+    """Herfindahl index: the sum of squared shares."""
+    return float(np.sum(np.asarray(shares) ** 2))
+
+
+def hhi_normalised(value: float, n_regions: int) -> float:
+    """(HHI - 1/R) / (1 - 1/R): 0 for an even spread over R regions, 1 for all in one."""
+    if n_regions < 2:
+        return NAN
+    return (value - 1.0 / n_regions) / (1.0 - 1.0 / n_regions)
+
+
+def ei_index(internal: int, external: int) -> float:
+    """Krackhardt's E-I index: (external - internal) / all ties."""
+    total = internal + external
+    return (external - internal) / total if total else NAN
+
+
+def region_modularity(
+    u: np.ndarray,
+    v: np.ndarray,
+    region: np.ndarray,
+    n_regions: int,
+    ends: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
+    """Newman's Q of the partition of nodes by region.
+
+    ``ends``: the regions of u and v, when the caller has them already.
+    """
+    m = len(u)
+    if m == 0:
+        return NAN
+    ru, rv = ends if ends is not None else (region[u], region[v])
+    internal = np.bincount(ru[ru == rv], minlength=n_regions)
+    degree = np.bincount(ru, minlength=n_regions) + np.bincount(rv, minlength=n_regions)
+    return float(np.sum(internal / m - (degree / (2.0 * m)) ** 2))
+
+
+# ------------------------------------------------------------------ declarations
 @dataclass(frozen=True)
 class Output:
-    """One recorded output at one scope: a column of one of the files."""
+    """One recorded output at one scope: a column of one of the files, and its formula."""
 
     name: str
     label: str
@@ -40,24 +132,61 @@ class Output:
     scaled: bool = False  # converted from model units to real units when recorded
     kind: str = "number"  # number, count, share, money, gpus, flag, index, step, date, id
     doc: str = ""
+    fmt: str = ""  # how tables print it (see the module doc); "" for keys
+    formula: Formula | None = field(default=None, compare=False, repr=False)
 
     @property
     def column(self) -> str:
         return self.name
 
+    def format(self, value: Any) -> str:
+        """``value`` as the tables print it: "-" when missing or NaN."""
+        return format_value(value, self.fmt)
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit of a value as :meth:`format` prints it: "%" for a percentage format,
+        "억원" for won (KRW/month: 억원/month), else the declared unit."""
+        if self.fmt.endswith("%"):
+            return "%"
+        if self.fmt == "krw":
+            return "억원" + self.unit[3:] if self.unit.startswith("KRW") else "억원"
+        return self.unit
+
+    def heading(self, lang: str = "en") -> str:
+        """The label with the unit :meth:`format` prints in, e.g. "Employment (persons)",
+        "Public spending (억원/month)"."""
+        label = self.label_ko if lang == "ko" else self.label
+        unit = self.shown_unit
+        return f"{label} ({unit})" if unit else label
+
+
+def format_value(value: Any, fmt: str) -> str:
+    """A value in a declared format (see the module doc); "-" when missing or NaN."""
+    if fmt == "flag":
+        return "-" if value is None else ("yes" if value else "no")
+    if value is None or value != value:
+        return "-"
+    if fmt == "krw":
+        return f"{value / 1e8:,.0f}"
+    return format(value, fmt) if fmt else str(value)
+
 
 @dataclass(frozen=True)
 class On:
-    """What a scope says differently from the declaration's labels: its own labels and doc."""
+    """One scope of a declaration: its doc and formula there, and its own labels where they
+    differ from the declaration's ("" = the declaration's)."""
 
-    label: str
-    label_ko: str
     doc: str
+    formula: Formula = field(compare=False, repr=False)
+    label: str = ""
+    label_ko: str = ""
 
 
 @dataclass(frozen=True)
 class Declaration:
-    """One output name: what it is, and per scope recorded at, its meaning there."""
+    """One output name: what it is, how it is shown, and per scope recorded at, its meaning
+    and formula there."""
 
     name: str
     label: str
@@ -65,7 +194,8 @@ class Declaration:
     unit: str
     scaled: bool
     kind: str
-    at: tuple[tuple[str, On], ...]  # (scope, labels and doc there), in SCOPES order
+    fmt: str
+    at: tuple[tuple[str, On], ...]  # (scope, doc and formula there), in SCOPES order
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -77,14 +207,23 @@ class Declaration:
         for s, on in self.at:
             if s == scope:
                 return Output(
-                    self.name, on.label, on.label_ko, self.unit, s, self.scaled, self.kind, on.doc
+                    self.name,
+                    on.label or self.label,
+                    on.label_ko or self.label_ko,
+                    self.unit,
+                    s,
+                    self.scaled,
+                    self.kind,
+                    on.doc,
+                    self.fmt,
+                    on.formula,
                 )
         raise KeyError(f"output {self.name!r} is not recorded at scope {scope!r}")
 
     @property
     def same_everywhere(self) -> bool:
         """Whether every scope it is recorded at gives it the same labels and doc."""
-        return len({on for _, on in self.at}) == 1
+        return len({(on.label, on.label_ko, on.doc) for _, on in self.at}) == 1
 
     def meaning(self, where: dict[str, str]) -> str:
         """Its doc, once if every scope says the same, else per scope named by ``where``
@@ -98,6 +237,9 @@ class Declaration:
         return "; ".join(parts)
 
 
+Scope = tuple[str, Formula] | On
+
+
 def _d(
     name: str,
     label: str,
@@ -106,39 +248,67 @@ def _d(
     *,
     scaled: bool = False,
     kind: str = "number",
-    everywhere: str = "",
-    **at: str | On,
+    fmt: str | None = None,
+    everywhere: tuple[str, Formula] | None = None,
+    **at: Scope,
 ) -> Declaration:
     """A declaration; each keyword ``model=``, ``region=``, ``district=`` names a scope it
-    is recorded at, with its doc there (or an :class:`On` where the labels differ too);
-    ``everywhere`` records it at every scope with one doc."""
-    if everywhere:
+    is recorded at, with ``(doc, formula)`` there (or an :class:`On` where the labels
+    differ too); ``everywhere`` records it at every scope with one doc and formula. ``fmt``
+    defaults to the kind's (:data:`KIND_FORMATS`)."""
+    if everywhere is not None:
         at = dict.fromkeys(SCOPES, everywhere)
     unknown = set(at) - set(SCOPES)
     if unknown or not at:
         raise ValueError(f"output {name!r}: scopes must be some of {SCOPES}, got {sorted(at)}")
-    pairs = tuple((s, _on(at[s], label, label_ko)) for s in SCOPES if s in at)
-    return Declaration(name, label, label_ko, unit, scaled, kind, pairs)
+    pairs = tuple((s, _on(name, at[s])) for s in SCOPES if s in at)
+    shown = KIND_FORMATS.get(kind, "") if fmt is None else fmt
+    return Declaration(name, label, label_ko, unit, scaled, kind, shown, pairs)
 
 
-def _on(meaning: str | On, label: str, label_ko: str) -> On:
-    """A scope's labels and doc: given whole, or the declaration's labels with this doc."""
-    return meaning if isinstance(meaning, On) else On(label, label_ko, meaning)
+def _on(name: str, given: Scope) -> On:
+    """A scope's doc and formula: given whole, or as ``(doc, formula)``."""
+    if isinstance(given, On):
+        return given
+    if not (isinstance(given, tuple) and len(given) == 2 and callable(given[1])):
+        raise ValueError(f"output {name!r}: give each scope as (doc, formula), got {given!r}")
+    return On(given[0], given[1])
 
 
 DECLARATIONS: tuple[Declaration, ...] = (
     # ----------------------------------------------------------------- keys
-    _d("step", "Step", "단계", "month", kind="step", everywhere="Months simulated so far"),
-    _d("date", "Month", "월", "", kind="date", everywhere="The month this row describes"),
-    _d("district", "District", "지구", "", kind="id", district="District id"),
+    _d(
+        "step",
+        "Step",
+        "단계",
+        "month",
+        kind="step",
+        everywhere=("Months simulated so far", lambda m: m.step),
+    ),
+    _d(
+        "date",
+        "Month",
+        "월",
+        "",
+        kind="date",
+        everywhere=("The month this row describes", lambda m: m.date),
+    ),
+    _d(
+        "district",
+        "District",
+        "지구",
+        "",
+        kind="id",
+        district=("District id", lambda m: m.districts),
+    ),
     _d(
         "region",
         "Region",
         "지역",
         "",
         kind="id",
-        region="Region id",
-        district="Region id of the district",
+        region=("Region id", lambda m: m.regions),
+        district=("Region id of the district", lambda m: m.district_regions),
     ),
     # ----------------------------------------------------------------- firms and jobs
     _d(
@@ -147,8 +317,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "기업 에이전트",
         "agents",
         kind="count",
-        model="Firm agents alive (model units; each stands for 1/scale real firms)",
-        region="Firm agents in the region (model units)",
+        model=(
+            "Firm agents alive (model units; each stands for 1/scale real firms)",
+            lambda m: m.total,
+        ),
+        region=("Firm agents in the region (model units)", lambda m: m.count),
     ),
     _d(
         "firms",
@@ -157,9 +330,9 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "firms",
         scaled=True,
         kind="count",
-        model="AI/SW firms alive (real)",
-        region="AI/SW firms in the region (real)",
-        district="Firms in the district (real)",
+        model=("AI/SW firms alive (real)", lambda m: m.total),
+        region=("AI/SW firms in the region (real)", lambda m: m.count),
+        district=("Firms in the district (real)", lambda m: m.district_count),
     ),
     _d(
         "firm_share",
@@ -167,7 +340,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "기업 비중",
         "share",
         kind="share",
-        region="Region's share of all firms",
+        region=("Region's share of all firms", lambda m: m.shares),
     ),
     _d(
         "employment",
@@ -176,9 +349,9 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "persons",
         scaled=True,
         kind="count",
-        model="Employees of all firms (real)",
-        region="Employees of the region's firms (real)",
-        district="Employees of the district's firms (real)",
+        model=("Employees of all firms (real)", lambda m: float(m.employment.sum())),
+        region=("Employees of the region's firms (real)", lambda m: m.employment),
+        district=("Employees of the district's firms (real)", lambda m: m.district_employment),
     ),
     _d(
         "entries",
@@ -187,9 +360,15 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "firms/month",
         scaled=True,
         kind="count",
-        model="New firms this month: spin-offs, start-ups, outside entrants, branches (real)",
-        region="New firms in the region this month (real)",
-        district="New firms that chose the district this month (real)",
+        model=(
+            "New firms this month: spin-offs, start-ups, outside entrants, branches (real)",
+            lambda m: int(m.tally.entries.sum()),
+        ),
+        region=("New firms in the region this month (real)", lambda m: m.tally.entries),
+        district=(
+            "New firms that chose the district this month (real)",
+            lambda m: m.tally.district_entries,
+        ),
     ),
     _d(
         "exits",
@@ -198,8 +377,8 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "firms/month",
         scaled=True,
         kind="count",
-        model="Firms closed this month (real)",
-        region="Firms closed in the region this month (real)",
+        model=("Firms closed this month (real)", lambda m: int(m.tally.exits.sum())),
+        region=("Firms closed in the region this month (real)", lambda m: m.tally.exits),
     ),
     _d(
         "relocations",
@@ -208,7 +387,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "firms/month",
         scaled=True,
         kind="count",
-        model="Firms that moved their site this month (real)",
+        model=(
+            "Firms that moved their site this month (real)",
+            lambda m: int(m.tally.relocations.sum()),
+        ),
     ),
     _d(
         "relocations_in",
@@ -217,8 +399,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "firms/month",
         scaled=True,
         kind="count",
-        region="Firms that moved here this month (real)",
-        district="Firms that moved into the district this month (real)",
+        region=(
+            "Firms that moved here this month (real)",
+            lambda m: m.tally.relocations.sum(axis=0),
+        ),
+        district=(
+            "Firms that moved into the district this month (real)",
+            lambda m: m.tally.district_moves_in,
+        ),
     ),
     _d(
         "relocations_out",
@@ -227,7 +415,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "firms/month",
         scaled=True,
         kind="count",
-        region="Firms that moved away this month (real)",
+        region=(
+            "Firms that moved away this month (real)",
+            lambda m: m.tally.relocations.sum(axis=1),
+        ),
     ),
     _d(
         "innovations",
@@ -236,8 +427,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "innovations/month",
         scaled=True,
         kind="count",
-        model="Successful innovations this month (real)",
-        region="Innovations of the region's firms this month (real)",
+        model=(
+            "Successful innovations this month (real)",
+            lambda m: int(m.tally.innovations.sum()),
+        ),
+        region=(
+            "Innovations of the region's firms this month (real)",
+            lambda m: m.tally.innovations,
+        ),
     ),
     _d(
         "innovations_cum",
@@ -246,7 +443,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "innovations",
         scaled=True,
         kind="count",
-        model="Innovations since the start (real)",
+        model=("Innovations since the start (real)", lambda m: m.cum["innovations"]),
     ),
     _d(
         "net_jobs",
@@ -255,7 +452,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "persons",
         scaled=True,
         kind="count",
-        model="Employment minus employment at the start (real)",
+        model=(
+            "Employment minus employment at the start (real)",
+            lambda m: float(m.employment.sum()) - m.initial_employment if m.step else 0.0,
+        ),
     ),
     # ----------------------------------------------------------------- concentration
     _d(
@@ -264,7 +464,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "HHI",
         "",
         kind="index",
-        model="Herfindahl index of regional firm shares, sum of squared shares",
+        model=(
+            "Herfindahl index of regional firm shares, sum of squared shares",
+            lambda m: hhi(m.shares) if m.total else NAN,
+        ),
     ),
     _d(
         "hhi_norm",
@@ -272,7 +475,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "정규화 HHI",
         "",
         kind="index",
-        model="(HHI - 1/R) / (1 - 1/R): 0 = even spread over R regions, 1 = all in one",
+        model=(
+            "(HHI - 1/R) / (1 - 1/R): 0 = even spread over R regions, 1 = all in one",
+            lambda m: hhi_normalised(m.out("hhi"), len(m.regions)) if m.total else NAN,
+        ),
     ),
     _d(
         "capital_share",
@@ -280,7 +486,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "수도권 비중",
         "share",
         kind="share",
-        model="Share of firms in the capital region",
+        model=(
+            "Share of firms in the capital region",
+            lambda m: float(m.shares[m.capital]) if m.capital >= 0 else NAN,
+        ),
     ),
     _d(
         "locked_in",
@@ -288,7 +497,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "고착",
         "",
         kind="flag",
-        model="Every outside entrant of the last lock_window months chose one region",
+        model=(
+            "Every outside entrant of the last lock_window months chose one region",
+            lambda m: m.lock_in[0],
+        ),
     ),
     _d(
         "lockin_region",
@@ -296,7 +508,8 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "고착 지역",
         "",
         kind="index",
-        model="Index of the region entrants lock into (-1 none)",
+        fmt="d",
+        model=("Index of the region entrants lock into (-1 none)", lambda m: m.lock_in[1]),
     ),
     _d(
         "lockin_since",
@@ -304,7 +517,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "고착 시작",
         "month",
         kind="step",
-        model="Step the current lock-in streak began (-1 none)",
+        model=(
+            "Step (as in the step column) the current lock-in streak began (-1 none)",
+            lambda m: m.lock_in[2],
+        ),
     ),
     # ----------------------------------------------------------------- network
     _d(
@@ -313,7 +529,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "협력 연결",
         "ties",
         kind="count",
-        model="Ties in the collaboration graph (model units: between agents)",
+        model=(
+            "Ties in the collaboration graph (model units: between agents)",
+            lambda m: m.network.n_edges,
+        ),
     ),
     _d(
         "intra_edges",
@@ -321,7 +540,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "지역 내 연결",
         "ties",
         kind="count",
-        model="Ties whose ends are in one region (model units)",
+        model=("Ties whose ends are in one region (model units)", lambda m: m.ties[0]),
     ),
     _d(
         "inter_edges",
@@ -329,7 +548,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "지역 간 연결",
         "ties",
         kind="count",
-        model="Ties between regions (model units)",
+        model=("Ties between regions (model units)", lambda m: m.ties[1]),
     ),
     _d(
         "inter_edge_share",
@@ -337,7 +556,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "지역 간 연결 비중",
         "share",
         kind="share",
-        model="Share of ties that cross regions",
+        model=(
+            "Share of ties that cross regions",
+            lambda m: ratio(m.ties[1], m.network.n_edges),
+        ),
     ),
     _d(
         "ei_index",
@@ -345,7 +567,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "E-I 지수",
         "",
         kind="index",
-        model="Krackhardt's (external - internal) / all ties, -1 to 1",
+        model=(
+            "Krackhardt's (external - internal) / all ties, -1 to 1",
+            lambda m: ei_index(*m.ties),
+        ),
     ),
     _d(
         "clustering",
@@ -353,7 +578,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "군집 계수",
         "",
         kind="index",
-        model="Mean local clustering coefficient (degree < 2 counts 0)",
+        model=(
+            "Mean local clustering coefficient (degree < 2 counts 0); every "
+            "network.metrics_every months, carried between",
+            lambda m: m.periodic("clustering"),
+        ),
     ),
     _d(
         "modularity",
@@ -361,7 +590,12 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "모듈성(지역)",
         "",
         kind="index",
-        model="Newman's Q of the partition of agents by region",
+        model=(
+            "Newman's Q of the partition of agents by region",
+            lambda m: region_modularity(
+                m.network.u, m.network.v, m.nodes.region, len(m.regions), m.tie_ends
+            ),
+        ),
     ),
     _d(
         "giant_share",
@@ -369,7 +603,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "최대 연결 요소",
         "share",
         kind="share",
-        model="Share of agents in the largest connected component",
+        model=(
+            "Share of agents in the largest connected component; every "
+            "network.metrics_every months, carried between",
+            lambda m: m.periodic("giant_share"),
+        ),
     ),
     _d(
         "uig_triangles",
@@ -377,7 +615,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "산학관 삼각형",
         "triangles",
         kind="count",
-        model="Triangles of one university, one firm and one government (model units)",
+        model=(
+            "Triangles of one university, one firm and one government (model units); every "
+            "network.metrics_every months, carried between",
+            lambda m: int(m.periodic("uig_triangles")),
+        ),
     ),
     # ----------------------------------------------------------------- compute
     _d(
@@ -387,11 +629,15 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        model="GPUs of public centers this month (real)",
+        model=(
+            "GPUs of public centers this month (real)",
+            lambda m: sum(c.capacity for c in m.public_centers),
+        ),
         region=On(
+            "GPUs of centers sited in the region, public and private (real)",
+            lambda m: m.site_capacity,
             "GPU capacity on site",
             "지역 GPU 용량",
-            "GPUs of centers sited in the region, public and private (real)",
         ),
     ),
     _d(
@@ -401,7 +647,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        model="GPUs applied for at public centers, each user counted once (real)",
+        model=(
+            "GPUs applied for at public centers, each user counted once (real)",
+            lambda m: sum(c.demand for c in m.public_centers),
+        ),
     ),
     _d(
         "gpu_used",
@@ -410,7 +659,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        model="GPUs public centers allocated (real)",
+        model=(
+            "GPUs public centers allocated (real)",
+            lambda m: sum(c.granted for c in m.public_centers),
+        ),
     ),
     _d(
         "gpu_utilisation",
@@ -418,11 +670,16 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "공공 GPU 가동률",
         "share",
         kind="share",
-        model="Allocated / capacity of public centers",
+        fmt=".0%",
+        model=(
+            "Allocated / capacity of public centers",
+            lambda m: ratio(m.out("gpu_used"), m.out("gpu_capacity")),
+        ),
         region=On(
+            "Allocated / capacity of centers sited in the region",
+            lambda m: ratio(m.site_granted, m.site_capacity),
             "GPU utilisation on site",
             "지역 GPU 가동률",
-            "Allocated / capacity of centers sited in the region",
         ),
     ),
     _d(
@@ -431,7 +688,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "경쟁률",
         "ratio",
         kind="index",
-        model="GPUs applied for / GPUs allocated at public centers (each user counted once)",
+        fmt=".2f",
+        model=(
+            "GPUs applied for / GPUs allocated at public centers (each user counted once)",
+            lambda m: ratio(m.out("gpu_demand"), m.out("gpu_used")),
+        ),
     ),
     _d(
         "compute_need",
@@ -440,8 +701,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        model="GPUs firms and universities would use at the public price (real)",
-        region="GPUs the region's users would use at the public price (real)",
+        model=(
+            "GPUs firms and universities would use at the public price (real)",
+            lambda m: float(m.tally.compute_need.sum()),
+        ),
+        region=(
+            "GPUs the region's users would use at the public price (real)",
+            lambda m: m.tally.compute_need,
+        ),
     ),
     _d(
         "compute_met",
@@ -449,8 +716,17 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "컴퓨팅 충족률",
         "share",
         kind="share",
-        model="Effective GPUs obtained / need, all users",
-        region="Effective GPUs obtained / need of the region's users",
+        fmt=".0%",
+        model=(
+            "Effective GPUs obtained / need, all users",
+            lambda m: ratio(
+                float(m.tally.compute_effective.sum()), float(m.tally.compute_need.sum())
+            ),
+        ),
+        region=(
+            "Effective GPUs obtained / need of the region's users",
+            lambda m: ratio(m.tally.compute_effective, m.tally.compute_need),
+        ),
     ),
     _d(
         "compute_used",
@@ -459,7 +735,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        region="GPUs the region's users obtained, public and commercial (real)",
+        region=(
+            "GPUs the region's users obtained, public and commercial (real)",
+            lambda m: m.tally.public_gpus + m.tally.private_gpus + m.tally.cloud_gpus,
+        ),
     ),
     _d(
         "compute_effective",
@@ -468,7 +747,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        region="GPUs obtained weighted by the access kept at the distance (real)",
+        region=(
+            "GPUs obtained weighted by the access kept at the distance (real)",
+            lambda m: m.tally.compute_effective,
+        ),
     ),
     _d(
         "gpus_public",
@@ -477,16 +759,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        model="GPUs users obtained from public centers (real)",
-    ),
-    _d(
-        "public_gpus",
-        "GPUs from public centers",
-        "공공 센터 GPU",
-        "GPUs",
-        scaled=True,
-        kind="gpus",
-        region="GPUs the region's users obtained from public centers (real)",
+        model=(
+            "GPUs users obtained from public centers (real)",
+            lambda m: float(m.tally.public_gpus.sum()),
+        ),
+        region=(
+            "GPUs the region's users obtained from public centers (real)",
+            lambda m: m.tally.public_gpus,
+        ),
     ),
     _d(
         "gpus_private",
@@ -495,8 +775,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        model="GPUs users bought from private centers in their region (real)",
-        region="GPUs the region's users bought from private centers (real)",
+        model=(
+            "GPUs users bought from private centers in their region (real)",
+            lambda m: float(m.tally.private_gpus.sum()),
+        ),
+        region=(
+            "GPUs the region's users bought from private centers (real)",
+            lambda m: m.tally.private_gpus,
+        ),
     ),
     _d(
         "gpus_cloud",
@@ -505,8 +791,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "GPUs",
         scaled=True,
         kind="gpus",
-        model="GPUs users bought from the commercial cloud (real)",
-        region="GPUs the region's users bought from the cloud (real)",
+        model=(
+            "GPUs users bought from the commercial cloud (real)",
+            lambda m: float(m.tally.cloud_gpus.sum()),
+        ),
+        region=(
+            "GPUs the region's users bought from the cloud (real)",
+            lambda m: m.tally.cloud_gpus,
+        ),
     ),
     _d(
         "compute_saving",
@@ -515,8 +807,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "KRW/month",
         scaled=True,
         kind="money",
-        model="Market value of public GPUs minus what users paid for them (real)",
-        region="Market value of public GPUs the region's users got minus what they paid (real)",
+        model=(
+            "Market value of public GPUs minus what users paid for them (real)",
+            lambda m: float(m.tally.compute_saving.sum()),
+        ),
+        region=(
+            "Market value of public GPUs the region's users got minus what they paid (real)",
+            lambda m: m.tally.compute_saving,
+        ),
     ),
     # ----------------------------------------------------------------- money
     _d(
@@ -526,8 +824,30 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "KRW/month",
         scaled=True,
         kind="money",
-        model="Grants, subsidies and center money paid this month (real)",
-        region="Public money paid to recipients in the region this month (real)",
+        model=(
+            "Grants, subsidies, vouchers and center money paid this month (real)",
+            lambda m: float(m.tally.public.sum()),
+        ),
+        region=(
+            "Public money paid to recipients in the region this month (real)",
+            lambda m: m.tally.public,
+        ),
+    ),
+    _d(
+        "voucher_spending",
+        "GPU voucher spending",
+        "GPU 바우처 지출",
+        "KRW/month",
+        scaled=True,
+        kind="money",
+        model=(
+            "Commercial compute bills GPU vouchers paid this month, part of public spending (real)",
+            lambda m: float(m.tally.vouchers.sum()),
+        ),
+        region=(
+            "Bills of the region's users GPU vouchers paid this month (real)",
+            lambda m: m.tally.vouchers,
+        ),
     ),
     _d(
         "public_promised",
@@ -536,7 +856,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "KRW/month",
         scaled=True,
         kind="money",
-        model="Public money committed this month; equals what is paid (real)",
+        model=(
+            "Public money committed this month; equals what is paid (real)",
+            lambda m: float(m.tally.promised),
+        ),
     ),
     _d(
         "tax_expenditure",
@@ -545,8 +868,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "KRW/month",
         scaled=True,
         kind="money",
-        model="Corporate tax forgone in special zones this month (real)",
-        region="Corporate tax forgone in the region this month (real)",
+        model=(
+            "Corporate tax forgone in special zones this month (real)",
+            lambda m: float(m.tally.tax_expenditure.sum()),
+        ),
+        region=(
+            "Corporate tax forgone in the region this month (real)",
+            lambda m: m.tally.tax_expenditure,
+        ),
     ),
     _d(
         "private_investment",
@@ -555,7 +884,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "KRW/month",
         scaled=True,
         kind="money",
-        model="Investment of new sites and private center builds this month (real)",
+        model=(
+            "Investment of new sites and private center builds this month (real)",
+            lambda m: m.tally.private_investment,
+        ),
     ),
     _d(
         "public_spending_cum",
@@ -564,7 +896,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "KRW",
         scaled=True,
         kind="money",
-        model="Public money paid since the start (real)",
+        model=("Public money paid since the start (real)", lambda m: m.cum["public"]),
     ),
     _d(
         "tax_expenditure_cum",
@@ -573,7 +905,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "KRW",
         scaled=True,
         kind="money",
-        model="Tax forgone since the start (real)",
+        model=("Tax forgone since the start (real)", lambda m: m.cum["tax"]),
     ),
     _d(
         "private_investment_cum",
@@ -582,7 +914,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "KRW",
         scaled=True,
         kind="money",
-        model="Private investment since the start (real)",
+        model=("Private investment since the start (real)", lambda m: m.cum["private"]),
     ),
     _d(
         "crowding_in",
@@ -590,7 +922,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "민간투자 유발",
         "ratio",
         kind="index",
-        model="Private investment of subsidised sites / subsidies paid to them, cumulative",
+        fmt=".1f",
+        model=(
+            "Private investment of subsidised sites / subsidies paid to them, cumulative",
+            lambda m: ratio(m.cum["subsidised"], m.cum["subsidies"]),
+        ),
     ),
     _d(
         "cost_per_job",
@@ -598,7 +934,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "순고용당 공공비용",
         "KRW/person",
         kind="money",
-        model="(Public spending + tax expenditure) / net jobs, cumulative",
+        model=(
+            "(Public spending + tax expenditure) / net jobs, cumulative",
+            lambda m: _per_job(m.cum["public"] + m.cum["tax"], m.out("net_jobs")),
+        ),
     ),
     _d(
         "cost_per_innovation",
@@ -606,7 +945,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "혁신당 공공비용",
         "KRW/innovation",
         kind="money",
-        model="(Public spending + tax expenditure) / innovations, cumulative",
+        model=(
+            "(Public spending + tax expenditure) / innovations, cumulative",
+            lambda m: ratio(m.cum["public"] + m.cum["tax"], m.cum["innovations"]),
+        ),
     ),
     # ----------------------------------------------------------------- talent and attraction
     _d(
@@ -616,7 +958,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "persons",
         scaled=True,
         kind="count",
-        region="AI/ICT workers available for hire in the region (real)",
+        region=(
+            "AI/ICT workers available for hire in the region (real)",
+            lambda m: m.talent,
+        ),
     ),
     _d(
         "graduate_retention",
@@ -624,7 +969,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "졸업생 지역 잔류율",
         "share",
         kind="share",
-        region="Share of the month's AI graduates who stay in the region",
+        fmt=".0%",
+        region=(
+            "Share of the month's AI graduates who stay in the region",
+            lambda m: finite(m.retention),
+        ),
     ),
     _d(
         "inbound",
@@ -633,8 +982,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "firms/month",
         scaled=True,
         kind="count",
-        region="Firms from other regions that set up here this month: relocations in plus "
-        "branches opened (real)",
+        region=(
+            "Firms from other regions that set up here this month: relocations in plus "
+            "branches opened (real)",
+            lambda m: m.inbound,
+        ),
     ),
     # ----------------------------------------------------------------- survival and districts
     _d(
@@ -643,10 +995,16 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "1년 생존율",
         "share",
         kind="share",
-        model="Share of the firms born 12-23 months ago that are alive (Statistics Korea's "
-        "1-year survival rate in December); empty until two years are simulated",
-        region="Share of the region's firms born 12-23 months ago that are alive (by the "
-        "region they are in now); empty until two years are simulated",
+        model=(
+            "Share of the firms born 12-23 months ago that are alive (Statistics Korea's "
+            "1-year survival rate in December); empty until two years are simulated",
+            lambda m: ratio(float(m.cohort[1].sum()), float(m.cohort[0].sum())),
+        ),
+        region=(
+            "Share of the region's firms born 12-23 months ago that are alive (by the "
+            "region they are in now); empty until two years are simulated",
+            lambda m: ratio(m.cohort[1], m.cohort[0]),
+        ),
     ),
     _d(
         "open",
@@ -654,9 +1012,16 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "입주 가능",
         "",
         kind="flag",
-        district="Designated by this month and with space left",
+        district=(
+            "Designated by this month and with space left",
+            lambda m: m.district_open,
+        ),
     ),
 )
+
+
+def _per_job(cost: float, jobs: float) -> float:
+    return cost / jobs if jobs > 0 else NAN
 
 
 def _by_scope(declarations: tuple[Declaration, ...]) -> tuple[Output, ...]:
@@ -675,6 +1040,7 @@ def _check_unique(declarations: tuple[Declaration, ...]) -> None:
 
 _check_unique(DECLARATIONS)
 OUTPUTS: tuple[Output, ...] = _by_scope(DECLARATIONS)
+_NAMES = frozenset(d.name for d in DECLARATIONS)
 
 
 def declaration(name: str) -> Declaration:
@@ -698,6 +1064,14 @@ def get(name: str, scope: str = MODEL) -> Output:
     raise KeyError(f"no {scope} output {name!r}; declared: {', '.join(names(scope))}")
 
 
+def find(name: str, scope: str = MODEL) -> Output | None:
+    """:func:`get`, or None where nothing of that name is declared at the scope."""
+    try:
+        return get(name, scope)
+    except KeyError:
+        return None
+
+
 def names(scope: str) -> list[str]:
     """Column names of one scope, in declaration order."""
     return [o.name for o in outputs(scope)]
@@ -706,3 +1080,16 @@ def names(scope: str) -> list[str]:
 def metrics(scope: str) -> tuple[Output, ...]:
     """The numeric outputs of a scope (no keys, dates or ids): what sweeps and charts use."""
     return tuple(o for o in outputs(scope) if o.kind not in ("step", "date", "id"))
+
+
+def kept(read: Iterable[str] | None) -> frozenset[str] | None:
+    """The outputs a run computes for readers of the names ``read`` (at whatever scope
+    they are recorded; the keys always): None, meaning all of them, when ``read`` is None
+    or names something undeclared (a reader asking for an unknown name is told what the
+    model reports, so the run reports everything)."""
+    if read is None:
+        return None
+    wanted = frozenset(read)
+    if not wanted <= _NAMES:
+        return None
+    return wanted | frozenset(KEYS)

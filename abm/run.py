@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,13 +61,20 @@ class RunResult:
 
 
 def run_scenario(
-    scenario: Scenario, seed: int | None = None, steps: int | None = None
+    scenario: Scenario,
+    seed: int | None = None,
+    steps: int | None = None,
+    outputs: Iterable[str] | None = None,
 ) -> RunResult:
-    """Build the model, step it ``steps`` months (default: the scenario's) and collect results."""
+    """Build the model, step it ``steps`` months (default: the scenario's) and collect results.
+
+    ``outputs``: the names of the outputs the caller reads (a batch's series, objectives or
+    targets); only those are computed and recorded (:func:`abm.outputs.kept`). None, as
+    ``abm run`` passes, records every output."""
     if steps is not None and steps != scenario.steps:
         scenario = scenario.with_overrides({"scenario.steps": steps})
     seed = scenario.seed if seed is None else seed
-    model = RegionalModel(scenario, rng=seed)
+    model = RegionalModel(scenario, rng=seed, outputs=outputs)
     for _ in range(scenario.steps):
         model.step()
     model_df, regions_df = model.history()
@@ -91,7 +99,8 @@ def summarise(model: RegionalModel, seed: int) -> dict[str, Any]:
             "start": scenario.scenario.start,
             "end": final["date"].strftime("%Y-%m"),
             "firms_per_agent": 1.0 / scenario.scale if scenario.scale > 0 else None,
-            "firm_share": {r["region"]: r["firm_share"] for r in regions},
+            # (a run that records only some outputs may lack it)
+            "firm_share": {r["region"]: r["firm_share"] for r in regions if "firm_share" in r},
             "regions": {
                 rid: {"name": scenario.regions[rid].name, "name_ko": scenario.regions[rid].name_ko}
                 for rid in model.region_ids

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from abm import location, schema
+from abm import inputs, location, schema
 from abm.errors import (
     MAX_NESTING,
     InputError,
@@ -30,41 +30,31 @@ from abm.errors import (
     check_path_text,
     read_toml_file,
 )
+from abm.inputs import parse_month, short
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
-MONTH_FIELDS = {
-    "start",
-    "end",
-    "zone_since",
-    "deadline",
-    "build_start",
-    "build_end",
-    "need_growth_until",
-    "need_reference",
-    "designated",
-    "free_until",
-}
-OPTIONAL_MONTHS = {"free_until"}  # may be empty: "never"
 EARLIEST_START = "2015-01"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MAX_INHERIT = 16
 ORIGIN_KEY = "origin"  # top-level key of a resolved scenario.toml: the file it came from
+_short = short
+__all__ = ["parse_month"]
 
 
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario: immutable, picklable, and the model's only input."""
 
-    scenario: schema.Meta
-    population: schema.Population
-    params: schema.Params
-    regions: dict[str, schema.Region]
-    centers: dict[str, schema.Center]
-    government: schema.Government
+    scenario: schema.Meta = dataclasses.field(default_factory=schema.Meta)
+    population: schema.Population = dataclasses.field(default_factory=schema.Population)
+    params: schema.Params = dataclasses.field(default_factory=schema.Params)
+    regions: dict[str, schema.Region] = dataclasses.field(default_factory=dict)
+    centers: dict[str, schema.Center] = dataclasses.field(default_factory=dict)
+    government: schema.Government = dataclasses.field(default_factory=schema.Government)
     districts: dict[str, schema.District] = dataclasses.field(default_factory=dict)
-    source: str = ""  # the file it was loaded from (error messages name it)
-    origin: str = ""  # the scenario file it comes from, as outputs name it (see origin_of)
+    # set by the reader, not read from the file (the declarative layer skips them)
+    source: str = dataclasses.field(default="", metadata={"derived": True})  # errors name it
+    origin: str = dataclasses.field(default="", metadata={"derived": True})  # see origin_of
 
     # --- convenience --------------------------------------------------------------
     @property
@@ -121,11 +111,13 @@ class Scenario:
     def from_dict(
         cls, data: Mapping[str, Any], source: str = "<dict>", origin: str = ""
     ) -> Scenario:
-        problems: list[Problem] = []
-        scenario = _build_scenario(dict(data), source, problems)
+        data = {k: v for k, v in data.items() if k != ORIGIN_KEY}
+        scenario, problems = inputs.structure(data, cls, source)
+        if not problems:
+            problems = _cross_check(scenario, source)
         if problems:
             raise ScenarioError(problems)
-        return dataclasses.replace(scenario, origin=origin or source)
+        return dataclasses.replace(scenario, source=source, origin=origin or source)
 
     def with_overrides(
         self, overrides: Mapping[str, Any] | Iterable[str], via: str = "override"
@@ -141,13 +133,6 @@ class Scenario:
 
 
 # ------------------------------------------------------------------------------- I/O
-
-
-def parse_month(text: str) -> dt.date:
-    m = _MONTH.match(text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"not a month 'YYYY-MM': {text!r}")
-    return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -178,6 +163,7 @@ def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
     parameters), as a calibration must: it estimates afresh what the layer would set.
     """
     chain: list[Path] = []
+    roots: list[Path] = []
     current = Path(path)
     data_chain: list[dict[str, Any]] = []
     pointer: tuple[Path, str] | None = None  # the file whose inherit names `current`
@@ -191,12 +177,15 @@ def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
                 else (Problem(str(path), "", f"cannot resolve the path: {exc}"))
             )
             raise ScenarioError([where]) from None
+        if pointer is not None and not any(resolved.is_relative_to(r) for r in roots):
+            raise ScenarioError([Problem(str(pointer[0]), "inherit", _outside(pointer[1], roots))])
         if resolved in chain:
             raise ScenarioError([Problem(str(path), "inherit", f"inheritance loop via {current}")])
         if len(chain) >= _MAX_INHERIT:
             raise ScenarioError([Problem(str(path), "inherit", "inheritance deeper than 16 files")])
         chain.append(resolved)
         if pointer is None:
+            roots = inherit_roots(resolved)
             data = read_toml(current)
         else:
             try:
@@ -218,6 +207,24 @@ def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
     for data in reversed(data_chain):
         merged = _merge(merged, data)
     return merged
+
+
+def inherit_roots(top: Path) -> list[Path]:
+    """The folders ``inherit`` may read from: the folder of the scenario file loaded and
+    below, the project, and the app's allowed roots (``abm app --root``, as the app's file
+    pickers know them). A scenario file may come from anywhere (a shared link, a download);
+    confined so, it cannot make the tools, or the web app, read any TOML file of the machine."""
+    from viz.paths import allowed_roots
+
+    return [top.parent, PROJECT_ROOT, *allowed_roots()]
+
+
+def _outside(parent: str, roots: list[Path]) -> str:
+    return (
+        f"{_short(parent, 300)!r} is outside the folders a scenario may inherit from: this "
+        f"scenario's folder ({roots[0]}) and below, the project ({PROJECT_ROOT}) and the "
+        "app's folders (abm app --root)"
+    )
 
 
 def origin_of(path: str | Path) -> str:
@@ -322,7 +329,13 @@ def parse_assignments(items: Iterable[str], source: str = "--set") -> dict[str, 
     return out
 
 
-_ENTITY_TABLES = {"regions": "region", "centers": "center", "districts": "district"}
+# The tables of ids (regions, centers, districts, ...), read from Scenario's declaration:
+# {"regions": "region", ...}. A new table of the schema is one field of Scenario.
+_ENTITY_TABLES = {
+    name: typing.get_args(tp)[1].__name__.lower()
+    for name, tp in typing.get_type_hints(Scenario).items()
+    if typing.get_origin(tp) is dict
+}
 _MAX_KEY_PARTS = 12  # the deepest real key (params.x.y or regions.id.incentives.x) has 4
 
 
@@ -427,12 +440,6 @@ def _lookup(data: Mapping[str, Any], key: str) -> Any:
     return node
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    """A value for a message, cut to ``limit`` characters (a fuzzer's 5,000-char key...)."""
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
 def safe_name(name: str, limit: int = 80) -> str:
     """A scenario name as one safe file name: no folders, no dots first, no control chars.
 
@@ -454,336 +461,84 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------- validation
-
-_TOP = {
-    "scenario": schema.Meta,
-    "population": schema.Population,
-    "params": schema.Params,
-    "government": schema.Government,
-}
+# Each field is checked by its declaration (abm/schema.py, through abm/inputs.py); what is
+# left here are the rules between fields: one (field, what is allowed, holds) per rule.
 
 
-def _build_scenario(data: dict[str, Any], source: str, problems: list[Problem]) -> Scenario:
-    data.pop(ORIGIN_KEY, None)
-    allowed = [*_TOP, "regions", "centers", "districts"]
-    for key in data:
-        if key not in allowed:
-            problems.append(Problem(source, key, f"unknown section; allowed: {', '.join(allowed)}"))
-    parts: dict[str, Any] = {}
-    for key, cls in _TOP.items():
-        parts[key] = _build(cls, data.get(key, {}), key, source, problems)
-    parts["regions"] = _build_table(
-        schema.Region, data.get("regions", {}), "regions", source, problems
-    )
-    parts["centers"] = _build_table(
-        schema.Center, data.get("centers", {}), "centers", source, problems
-    )
-    parts["districts"] = _build_table(
-        schema.District, data.get("districts", {}), "districts", source, problems
-    )
-    if not problems:
-        _cross_check(parts, source, problems)
-    if problems:
-        return None  # type: ignore[return-value]
-    return Scenario(**parts, source=source)
+def _cross_check(s: Scenario, source: str) -> list[Problem]:
+    """The rules between fields, each ``need(holds, field, what is allowed)``."""
+    problems: list[Problem] = []
 
+    def need(holds: bool, field: str, why: str) -> None:
+        if not holds:
+            problems.append(Problem(source, field, why))
 
-def _build_table(cls: type, raw: Any, path: str, source: str, problems: list[Problem]) -> dict:
-    if not isinstance(raw, dict):
-        problems.append(Problem(source, path, f"must be a table of {cls.__name__.lower()}s"))
-        return {}
-    out = {}
-    for key, value in raw.items():
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-            problems.append(Problem(source, f"{path}.{key}", "id must be lower_snake_case"))
-        out[key] = _build(cls, value, f"{path}.{key}", source, problems)
-    return out
-
-
-def _build(cls: type, raw: Any, path: str, source: str, problems: list[Problem]) -> Any:
-    """Build dataclass ``cls`` from ``raw``, appending a Problem for each bad field."""
-    if not isinstance(raw, dict):
-        problems.append(Problem(source, path, f"must be a table, got {_kind(raw)}"))
-        return cls()
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for key in raw:
-        if key not in fields:
-            problems.append(
-                Problem(
-                    source, f"{path}.{key}", f"unknown field; allowed: {', '.join(sorted(fields))}"
-                )
-            )
-    values = {}
-    for name, f in fields.items():
-        if name not in raw:
-            # defaults as a file's value would be: one type per field, whatever the source
-            if hints[name] is float and type(f.default) is int:
-                values[name] = float(f.default)
-            elif dataclasses.is_dataclass(hints[name]):
-                values[name] = _build(hints[name], {}, f"{path}.{name}", source, problems)
-            continue
-        values[name] = _convert(hints[name], f, raw[name], f"{path}.{name}", source, problems)
-    try:
-        return cls(**{k: v for k, v in values.items() if v is not _BAD})
-    except TypeError as exc:  # pragma: no cover - defensive
-        problems.append(Problem(source, path, str(exc)))
-        return cls()
-
-
-_BAD = object()
-
-
-def _kind(value: Any) -> str:
-    return {dict: "a table", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _range_text(meta: Mapping[str, Any]) -> str:
-    lo, hi = meta.get("lo"), meta.get("hi")
-    lo_t = "-inf" if lo is None else f"{lo:g}"
-    hi_t = "inf" if hi is None else f"{hi:g}"
-    return f"[{lo_t}, {hi_t}]"
-
-
-def _convert(
-    tp: Any, f: dataclasses.Field, value: Any, path: str, source: str, problems: list[Problem]
-) -> Any:
-    meta = f.metadata
-    origin = typing.get_origin(tp)
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _build(tp, value, path, source, problems)
-    if tp is bool:
-        if not isinstance(value, bool):
-            problems.append(Problem(source, path, f"must be true or false, got {value!r}"))
-            return _BAD
-        return value
-    if tp in (int, float):
-        ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if tp is int and ok_type and isinstance(value, float):
-            ok_type = value.is_integer()
-        if not ok_type or (isinstance(value, float) and math.isnan(value)):
-            what = "an integer" if tp is int else "a number"
-            problems.append(
-                Problem(source, path, f"must be {what} in {_range_text(meta)}, got {value!r}")
-            )
-            return _BAD
-        lo, hi = meta.get("lo"), meta.get("hi")
-        infinite = isinstance(value, float) and math.isinf(value)
-        if (
-            (lo is not None and value < lo)
-            or (hi is not None and value > hi)
-            or (infinite and hi is not None)
-        ):
-            problems.append(Problem(source, path, f"must be in {_range_text(meta)}, got {value!r}"))
-            return _BAD
-        return tp(value) if not infinite else value
-    if tp is str:
-        if isinstance(value, dt.date) and path.rsplit(".", 1)[-1] in MONTH_FIELDS:
-            value = f"{value.year:04d}-{value.month:02d}"
-        if not isinstance(value, str):
-            problems.append(Problem(source, path, f"must be a string, got {_kind(value)}"))
-            return _BAD
-        choices = meta.get("choices")
-        if choices and value not in choices:
-            problems.append(
-                Problem(source, path, f"must be one of {', '.join(choices)}; got {value!r}")
-            )
-            return _BAD
-        name = path.rsplit(".", 1)[-1]
-        if name in MONTH_FIELDS and not (name in OPTIONAL_MONTHS and value == ""):
-            try:
-                parse_month(value)
-            except ValueError:
-                problems.append(Problem(source, path, f"must be a month 'YYYY-MM', got {value!r}"))
-                return _BAD
-        return value
-    if origin is dict:
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            problems.append(Problem(source, path, "must be a table of strings"))
-            return _BAD
-        return dict(value)
-    if origin is tuple:
-        item_tp = typing.get_args(tp)[0]
-        if not isinstance(value, list):
-            problems.append(Problem(source, path, f"must be an array, got {_kind(value)}"))
-            return _BAD
-        if isinstance(item_tp, type) and dataclasses.is_dataclass(item_tp):
-            return tuple(
-                _build(item_tp, v, f"{path}[{i}]", source, problems) for i, v in enumerate(value)
-            )
-        return _schedule(value, path, source, problems)
-    raise TypeError(f"unsupported schema type {tp} at {path}")  # pragma: no cover
-
-
-def _schedule(value: list, path: str, source: str, problems: list[Problem]) -> Any:
-    """A capacity schedule: ``[["YYYY-MM", GPUs], ...]`` with months increasing and GPUs
-    within the schema's range of ``Center.capacity``."""
-    bounds = schema.Center.__dataclass_fields__["capacity"].metadata
-    hi = bounds.get("hi", math.inf)
-    out = []
-    for i, point in enumerate(value):
-        month = point[0] if isinstance(point, list) and len(point) == 2 else None
-        if isinstance(month, dt.date):
-            month = f"{month.year:04d}-{month.month:02d}"
-        gpus = point[1] if isinstance(point, list) and len(point) == 2 else None
-        ok = (
-            isinstance(month, str)
-            and _MONTH.match(month)
-            and isinstance(gpus, (int, float))
-            and not isinstance(gpus, bool)
-            and math.isfinite(gpus)
-            and 0 <= gpus <= hi
-        )
-        if not ok:
-            problems.append(
-                Problem(
-                    source,
-                    f"{path}[{i}]",
-                    f'must be ["YYYY-MM", GPUs in [0, {hi:g}]], got {point!r}',
-                )
-            )
-            return _BAD
-        assert isinstance(month, str) and isinstance(gpus, int | float)  # ok says so
-        out.append((month, float(gpus)))
-    if [m for m, _ in out] != sorted({m for m, _ in out}):
-        problems.append(Problem(source, path, "months must be strictly increasing"))
-        return _BAD
-    return tuple(out)
-
-
-def _check_history_end(meta: schema.Meta, source: str, problems: list[Problem]) -> None:
-    """``history_end``, when given, is a month from the start month on."""
-    if not meta.history_end:
-        return
-    try:
-        end = parse_month(meta.history_end)
-    except (ValueError, TypeError):
-        problems.append(
-            Problem(source, "scenario.history_end", f"expected YYYY-MM, got {meta.history_end!r}")
-        )
-        return
-    if end < parse_month(meta.start):
-        problems.append(
-            Problem(source, "scenario.history_end", f"must not be before start ({meta.start})")
-        )
-
-
-def _cross_check(parts: dict[str, Any], source: str, problems: list[Problem]) -> None:
-    regions: dict[str, schema.Region] = parts["regions"]
+    regions, districts, meta, month = s.regions, s.districts, s.scenario, parse_month
     if not regions:
-        problems.append(Problem(source, "regions", "at least one region is required"))
-        return
-    if parse_month(parts["scenario"].start) < parse_month(EARLIEST_START):
-        problems.append(
-            Problem(source, "scenario.start", f"must be {EARLIEST_START} or later (data start)")
-        )
-    _check_history_end(parts["scenario"], source, problems)
-    districts: dict[str, schema.District] = parts["districts"]
+        return [Problem(source, "regions", "at least one region is required")]
+    ids = ", ".join(regions)
+    start_ok = month(meta.start) >= month(EARLIEST_START)
+    need(start_ok, "scenario.start", f"must be {EARLIEST_START} or later (data start)")
+    end = meta.history_end
+    need(
+        not end or month(end) >= month(meta.start),
+        "scenario.history_end",
+        f"must not be before start ({meta.start})",
+    )
+    capitals = [r for r in regions if regions[r].capital]
+    need(len(capitals) <= 1, "regions", f"at most one capital region, got {capitals}")
+    talent = s.params.talent
+    need(
+        talent.retention_min <= talent.retention_max,
+        "params.talent.retention_min",
+        "must be <= params.talent.retention_max",
+    )
     for did, d in districts.items():
-        if d.region not in regions:
-            problems.append(
-                Problem(
-                    source,
-                    f"districts.{did}.region",
-                    f"must be a region id ({', '.join(regions)}), got {d.region!r}",
-                )
-            )
-        elif d.firms_real > regions[d.region].firms_real:
-            problems.append(
-                Problem(
-                    source,
-                    f"districts.{did}.firms_real",
-                    f"must be <= its region's firms_real ({regions[d.region].firms_real:g})",
-                )
-            )
-    capitals = [rid for rid, r in regions.items() if r.capital]
-    if len(capitals) > 1:
-        problems.append(Problem(source, "regions", f"at most one capital region, got {capitals}"))
-    for cid, c in parts["centers"].items():
-        if c.site not in regions:
-            problems.append(
-                Problem(
-                    source,
-                    f"centers.{cid}.site",
-                    f"must be a region id ({', '.join(regions)}), got {c.site!r}",
-                )
-            )
-        if parse_month(c.build_end) < parse_month(c.build_start):
-            problems.append(Problem(source, f"centers.{cid}.build_end", "is before build_start"))
-        if c.district and (c.district not in districts or districts[c.district].region != c.site):
-            known = ", ".join(k for k, d in districts.items() if d.region == c.site) or "none"
-            problems.append(
-                Problem(
-                    source,
-                    f"centers.{cid}.district",
-                    f"must be empty or a district of region {c.site!r} ({known}), "
-                    f"got {c.district!r}",
-                )
-            )
-    for i, p in enumerate(parts["government"].central.programs):
-        if p.region and p.region not in regions:
-            problems.append(
-                Problem(
-                    source,
-                    f"government.central.programs[{i}].region",
-                    f"must be empty or a region id ({', '.join(regions)}), got {p.region!r}",
-                )
-            )
-        if parse_month(p.end) < parse_month(p.start):
-            problems.append(
-                Problem(source, f"government.central.programs[{i}].end", "is before start")
-            )
-    for rid, r in regions.items():
-        inc = r.incentives
-        if inc.status_quo_rate > inc.subsidy_rate_max:
-            problems.append(
-                Problem(
-                    source,
-                    f"regions.{rid}.incentives.status_quo_rate",
-                    f"must be <= subsidy_rate_max ({inc.subsidy_rate_max:g})",
-                )
-            )
-        if inc.subsidy_rate > inc.subsidy_rate_max:
-            problems.append(
-                Problem(
-                    source,
-                    f"regions.{rid}.incentives.subsidy_rate",
-                    f"must be <= subsidy_rate_max ({inc.subsidy_rate_max:g})",
-                )
-            )
-    _check_equilibrium(parts["params"].location, regions, source, problems)
-    talent = parts["params"].talent
-    if talent.retention_min > talent.retention_max:
-        problems.append(
-            Problem(source, "params.talent.retention_min", "must be <= params.talent.retention_max")
+        at = f"districts.{did}"
+        need(d.region in regions, f"{at}.region", f"must be a region id ({ids}), got {d.region!r}")
+        cap = regions[d.region].firms_real if d.region in regions else math.inf
+        need(
+            d.firms_real <= cap, f"{at}.firms_real", f"must be <= its region's firms_real ({cap:g})"
         )
-
-
-def _check_equilibrium(
-    loc: schema.Location, regions: dict[str, schema.Region], source: str, problems: list[Problem]
-) -> None:
-    """Backing out the amenities needs a logit (temperature > 0) and a share for every region."""
-    if loc.preferences != "equilibrium":
-        return
-    why = "must be > 0 when params.location.preferences = 'equilibrium'"
-    if loc.temperature <= 0:
-        problems.append(Problem(source, "params.location.temperature", why))
-    for rid, r in regions.items():
-        if r.firms_real <= 0:
-            problems.append(
-                Problem(source, f"regions.{rid}.firms_real", why + " (q_r is backed out from it)")
-            )
-    if len(regions) > len(location.PRIMES):
-        problems.append(
-            Problem(
-                source,
-                "regions",
-                f"at most {len(location.PRIMES)} regions with "
-                "params.location.preferences = 'equilibrium'",
-            )
+    for cid, c in s.centers.items():
+        at, here = f"centers.{cid}", [k for k, d in districts.items() if d.region == c.site]
+        need(c.site in regions, f"{at}.site", f"must be a region id ({ids}), got {c.site!r}")
+        need(month(c.build_end) >= month(c.build_start), f"{at}.build_end", "is before build_start")
+        need(
+            not c.district or c.district in here,
+            f"{at}.district",
+            f"must be empty or a district of region {c.site!r} ({', '.join(here) or 'none'}), "
+            f"got {c.district!r}",
         )
+    for i, p in enumerate(s.government.central.programs):
+        at = f"government.central.programs[{i}]"
+        need(
+            not p.region or p.region in regions,
+            f"{at}.region",
+            f"must be empty or a region id ({ids}), got {p.region!r}",
+        )
+        need(month(p.end) >= month(p.start), f"{at}.end", "is before start")
+    for rid, r in regions.items():
+        inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
+        for name in ("status_quo_rate", "subsidy_rate"):
+            need(
+                getattr(inc, name) <= inc.subsidy_rate_max, f"regions.{rid}.incentives.{name}", most
+            )
+    loc = s.params.location
+    if loc.preferences == "equilibrium":  # backing out amenities needs a logit and shares
+        why = "must be > 0 when params.location.preferences = 'equilibrium'"
+        need(loc.temperature > 0, "params.location.temperature", why)
+        for rid, r in regions.items():
+            need(
+                r.firms_real > 0, f"regions.{rid}.firms_real", why + " (q_r is backed out from it)"
+            )
+        need(
+            len(regions) <= len(location.PRIMES),
+            "regions",
+            f"at most {len(location.PRIMES)} regions with params.location.preferences = "
+            "'equilibrium'",
+        )
+    return problems
 
 
 def _plain(value: Any) -> Any:

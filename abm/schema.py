@@ -14,33 +14,10 @@ down by ``firms agents / real firms`` (see :func:`abm.scenario.Scenario.scale`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-ASSUMPTION = "assumption (not sourced; sweep it)"
-
-
-def param(
-    default: Any,
-    doc: str,
-    *,
-    lo: float | None = None,
-    hi: float | None = None,
-    choices: tuple[str, ...] | None = None,
-    source: str = ASSUMPTION,
-    unit: str = "",
-) -> Any:
-    """A schema field: default, one-line doc, allowed range or choices, source."""
-    meta = {"doc": doc, "lo": lo, "hi": hi, "choices": choices, "source": source, "unit": unit}
-    if isinstance(default, (list, dict, tuple)):
-        return field(default_factory=lambda: type(default)(default), metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-def section(cls: type, doc: str) -> Any:
-    """A nested section with its own defaults."""
-    return field(default_factory=cls, metadata={"doc": doc, "section": True})
-
+from abm.inputs import ASSUMPTION as ASSUMPTION  # schema.ASSUMPTION: what the docs cite
+from abm.inputs import Month, MonthOrNever, Schedule, param, section
 
 # --------------------------------------------------------------------------- regions
 
@@ -64,7 +41,7 @@ class Incentives:
     special_zone: bool = param(
         False, "Region has an Opportunity Development Special Zone (기회발전특구) for ICT"
     )
-    zone_since: str = param("2024-06", "Month the special zone was designated")
+    zone_since: Month = param("2024-06", "Month the special zone was designated")
     subsidy_rate: float = param(
         0.0,
         "Local investment subsidy as a share of a new site's investment",
@@ -156,7 +133,7 @@ class District:
     region: str = param("", "Region id it lies in")
     lat: float = param(0.0, "Latitude (0 = none: maps draw it beside its region)", lo=-90, hi=90)
     lon: float = param(0.0, "Longitude (0 = none: maps draw it beside its region)", lo=-180, hi=180)
-    designated: str = param("2015-01", "Month it opens to firms")
+    designated: Month = param("2015-01", "Month it opens to firms")
     space_firms: float = param(
         1e6, "Firms it has space for (real; land or floor area)", lo=0, hi=1e7, unit="firms"
     )
@@ -197,7 +174,7 @@ class Center:
         unit="KRW",
         source="Gwangju NADC H100 price 100,000원/month (honamgoodnews) [V]",
     )
-    capacity: tuple[tuple[str, float], ...] = param(
+    capacity: Schedule = param(
         (), "GPU capacity schedule: [month, GPUs] points, linear in between (real)", lo=0, hi=1e6
     )
     allocation: str = param(
@@ -207,9 +184,9 @@ class Center:
     )
     public_krw: float = param(0.0, "Public money put into building it (real)", lo=0, hi=1e14)
     private_krw: float = param(0.0, "Private money put into building it (real)", lo=0, hi=1e14)
-    build_start: str = param("2025-01", "Month construction spending starts")
-    build_end: str = param("2028-12", "Month construction spending ends")
-    free_until: str = param(
+    build_start: Month = param("2025-01", "Month construction spending starts")
+    build_end: Month = param("2028-12", "Month construction spending ends")
+    free_until: MonthOrNever = param(
         "", "Last month its GPUs are free (price 0 until then); empty = never free"
     )
     district: str = param("", "District id the center sits in (empty = the region at large)")
@@ -225,8 +202,8 @@ class Program:
 
     name: str = param("", "Name")
     amount_krw: float = param(0.0, "Total amount (real)", lo=0, hi=1e14, unit="KRW")
-    start: str = param("2025-01", "First month")
-    end: str = param("2030-12", "Last month")
+    start: Month = param("2025-01", "First month")
+    end: Month = param("2030-12", "Last month")
     region: str = param("", "Region id it is earmarked for; empty = follow the allocation rule")
     eligible: str = param(
         "non_capital",
@@ -262,8 +239,47 @@ class Central:
 
 
 @dataclass(frozen=True)
+class Vouchers:
+    """GPU vouchers: a public budget that pays part of SMEs' commercial compute bills."""
+
+    budget_krw_per_year: float = param(
+        0.0,
+        "Voucher budget per year (real); 0 = no vouchers",
+        lo=0,
+        hi=1e13,
+        unit="KRW",
+        source="AI voucher budgets 2020-2025: 599억, 560억, 980억, 700억, 425억, 270억 a year "
+        "(ddaily 2024-02-26; zdnet 2021-12-15; etnews 2024-01-10; ajunews 2024-10-28) [V]; "
+        "a GPU voucher funded alike is an ASSUMPTION",
+    )
+    share: float = param(
+        0.7,
+        "Share of a holder's commercial compute bill (private centers and cloud) the voucher pays",
+        lo=0,
+        hi=0.95,
+    )
+    cap_krw_per_month: float = param(
+        25_000_000.0,
+        "Most one voucher pays in a month",
+        lo=0,
+        hi=1e10,
+        unit="KRW",
+        source="derived: AI voucher at most 3억 a task (2021 and 2023; zdnet 2021-12-15, "
+        "etnews 2024-01-10) [V], over 12 months",
+    )
+    start: Month = param("2026-01", "First month vouchers are paid")
+    end: Month = param("2030-12", "Last month vouchers are paid")
+    sme_only: bool = param(
+        True,
+        "Only SMEs (below population.sme_threshold employees) receive vouchers",
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
 class Government:
     central: Central = section(Central, "Central government")
+    vouchers: Vouchers = section(Vouchers, "GPU vouchers (off while the budget is 0)")
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -560,12 +576,12 @@ class Compute:
         source="derived: AI revenue 1.9조 (2020) -> 5.2조 (2023), +40 %/yr (etnews; fnnews) [V]; "
         "the plan to raise AI compute x15 by 2030 (edaily 2024-10-06) [V] is consistent",
     )
-    need_reference: str = param(
+    need_reference: Month = param(
         "2025-01",
         "Month at which gpu_per_employee holds (need is scaled by need_growth before and after)",
         source="the month of the 2.69:1 calibration target (kwangju.co.kr) [V]",
     )
-    need_growth_until: str = param(
+    need_growth_until: Month = param(
         "2030-12",
         "Last month GPU need per employee grows",
         source="ASSUMPTION: the horizon of the x15-by-2030 compute plan (edaily 2024-10-06) [V]",
@@ -697,20 +713,20 @@ class SpecialZone:
     """National rules of the Opportunity Development Special Zone."""
 
     full_years: float = param(
-        5,
+        5.0,
         "Years of 100 % corporate-tax relief",
         lo=0,
         hi=50,
         source="조세특례제한법 §121-33: 100 % for 5 years (investgn; taxnet) [V]",
     )
     half_years: float = param(
-        2,
+        2.0,
         "Following years of 50 % relief",
         lo=0,
         hi=50,
         source="조세특례제한법 §121-33: + 50 % for 2 years [V]",
     )
-    deadline: str = param(
+    deadline: Month = param(
         "2026-12", "Last month a new site qualifies", source="deadline 2026-12-31 [V]"
     )
     relocation_bonus: float = param(
@@ -780,7 +796,15 @@ class Meta:
     name: str = param("", "Scenario name")
     description: str = param("", "One-line description")
     description_ko: str = param("", "One-line description in Korean (empty = the English one)")
-    start: str = param("2025-01", "First month simulated")
-    history_end: str = param("", "Last month of the replayed history (YYYY-MM); empty = none")
-    steps: int = param(132, "Months simulated (132 = Jan 2025 to Dec 2035)", lo=0, hi=1200)
+    start: Month = param("2025-01", "First month simulated")
+    history_end: MonthOrNever = param(
+        "", "Last month of the replayed history (YYYY-MM); empty = none"
+    )
+    steps: int = param(
+        132,
+        "Months simulated (132: from the default start to 2035-12; the shipped scenarios run "
+        "204, 2019-01 to 2035-12)",
+        lo=0,
+        hi=1200,
+    )
     seed: int = param(1, "Default seed", lo=0, hi=2**63 - 1)

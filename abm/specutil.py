@@ -1,19 +1,52 @@
-"""What the sweep, calibration and decision spec readers share: reading the TOML file,
-checking its sections and fields, finding the files it names, flattening dotted keys.
+"""What the sweep, calibration and decision spec readers share: one reader of the file, its
+sections as declared dataclasses (checked by :mod:`abm.inputs`), the files it names, the
+model it may import, and the trial of its values on the base scenario.
 
-Each reader keeps its own messages (what the file is called, which sections it has); the
-checks themselves are written once here, so that a spec of one kind is refused the way a
-spec of another kind is.
+Each reader declares its sections and keeps its own rules between fields; everything else
+is written once here, so that a spec of one kind is refused the way a spec of another is.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Mapping
+import contextlib
+import contextvars
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from abm.errors import Problem, ScenarioError, UsageError
+from abm import inputs
+from abm.errors import InputError, Problem, ScenarioError, UsageError, read_input_text
+from abm.errors import parse_toml_text as _parse
+
+# A spec naming a model names code that runs (it is imported when the spec is read): only
+# the project's own models (the real model, the sweep's test toy, and the adapters through
+# which decisions and calibrations run on the sweep engine), those Python code trusted
+# (:func:`trust_model`), or any with ``--allow-model-import``.
+DEFAULT_MODEL = "abm"
+PROJECT_MODELS = (DEFAULT_MODEL, "abm.sweep.toy", "abm.decide.model", "abm.calibrate.simmodel")
+_TRUSTED = set(PROJECT_MODELS)
+MAX_KEY_CHARS = 200  # a module name or a parameter's dotted key
+
+
+_ALLOWED = contextvars.ContextVar("model_imports_allowed", default=False)
+
+
+@contextlib.contextmanager
+def model_imports(allowed: bool) -> Iterator[None]:
+    """Specs read inside may import any model they name (``--allow-model-import``)."""
+    token = _ALLOWED.set(allowed)
+    try:
+        yield
+    finally:
+        _ALLOWED.reset(token)
+
+
+def trust_model(name: str) -> None:
+    """Let specs name module ``name`` without ``--allow-model-import``. For Python code (a
+    notebook, a test suite) that brings its own model: only code can call this, never a spec."""
+    _TRUSTED.add(name)
 
 
 def is_number(value: Any) -> bool:
@@ -21,15 +54,29 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def digest(identity: Any) -> str:
+    """The short digest of what decides a batch's results (guards ``--resume``)."""
+    text = json.dumps(identity, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 class Checker:
     """Collects the problems of one spec so that one pass reports all of them."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, here: Path | None = None):
         self.source = source
+        self.here = here or Path.cwd()
         self.problems: list[Problem] = []
 
     def add(self, field: str, message: str) -> None:
         self.problems.append(Problem(self.source, field, message))
+
+    def problems_in(self, prefix: str) -> bool:
+        """Whether a problem was found at ``prefix`` or inside it."""
+        return any(
+            p.field == prefix or p.field.startswith((f"{prefix}.", f"{prefix}["))
+            for p in self.problems
+        )
 
     def integer(self, table: dict, section: str, key: str, default: int, low: int) -> int:
         """``table[key]`` (or ``default``): an integer of at least ``low``."""
@@ -50,12 +97,12 @@ class Checker:
     def sections(
         self,
         data: Mapping[str, Any],
-        allowed: Mapping[str, set[str] | None],
+        allowed: Mapping[str, Any],
         arrays: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """Each known section of ``data`` (a table, or for ``arrays`` a list of ``[[tables]]``,
         ``{}`` / ``[]`` when missing or malformed), with its unknown sections and fields
-        reported."""
+        reported (``allowed[section]``: the set of its fields, or None for any)."""
         for section, value in data.items():
             if section not in allowed:
                 self.add(section, f"unknown section; allowed: {', '.join(allowed)}")
@@ -78,24 +125,134 @@ class Checker:
                 tables[section] = table
         return tables
 
+    def declared(self, data: Mapping[str, Any], sections: Mapping[str, Any]) -> dict[str, Any]:
+        """The sections of a spec, each a declared dataclass (a list of them for a list of
+        classes: ``[[tables]]``; None: the raw table), every refused field reported once.
+        A refused field takes its declared default, so later rules still run."""
+        arrays = tuple(k for k, v in sections.items() if isinstance(v, list))
+        tables = self.sections(data, dict.fromkeys(sections), arrays)
+        out: dict[str, Any] = {}
+        for name, cls in sections.items():
+            if isinstance(cls, list):
+                out[name] = [
+                    self.table(cls[0], t, f"{name}[{i}]") for i, t in enumerate(tables[name])
+                ]
+            else:
+                out[name] = tables[name] if cls is None else self.table(cls, tables[name], name)
+        return out
+
+    def table(self, cls: type, table: Mapping[str, Any], where: str) -> Any:
+        """``table`` as a ``cls``, its refused fields reported and left at their defaults."""
+        obj, problems = inputs.structure(dict(table), cls, self.source, where, spec=True)
+        if not problems:
+            return obj
+        self.problems += problems
+        bad = {p.field[len(where) + 1 :].split(".")[0].split("[")[0] for p in problems}
+        obj, _ = inputs.structure(
+            {k: v for k, v in table.items() if k not in bad}, cls, self.source, where, spec=True
+        )
+        return obj
+
+    # ------------------------------------------------------------------ what specs name
+    def model(self, field: str, name: str, allow: bool) -> Any:
+        """The model a spec names, imported only if the project's, trusted, or ``allow``ed;
+        the refusal comes before any import (a module runs its code when imported)."""
+        from abm.sweep.model import load_model
+
+        if len(name) > MAX_KEY_CHARS:
+            self.add(field, "expected a module name")
+        elif name not in _TRUSTED and not (allow or _ALLOWED.get()):
+            self.add(
+                field,
+                f"{inputs.short(repr(name))} is not one of the project's models "
+                f"({', '.join(PROJECT_MODELS)}); a spec naming another module runs its code, "
+                "so allow it with --allow-model-import (allow_model_import=True)",
+            )
+        else:
+            try:
+                return load_model(name)
+            except Exception as exc:  # a plug-in model may fail to import in any way
+                why = inputs.short(str(exc), 200)
+                self.add(field, f"cannot import {inputs.short(repr(name))}: {why}")
+        return None
+
+    def file(
+        self, field: str, raw: str | None, accept: Callable[[Path], bool] = Path.exists
+    ) -> Path | None:
+        """The file a spec names (see :func:`find_file`), or None with a problem."""
+        if raw is None:
+            return None
+        found = find_file(raw, self.here, accept)
+        if found is None:
+            self.add(field, f"{inputs.short(raw)}: not found next to the spec or in the project")
+        return found
+
+    def scenario(self, field: str, path: Path | None, load: Callable[[Path], Any]) -> Any:
+        """The scenario a spec names, loaded; its problems named under ``field``."""
+        if path is None:
+            return None
+        try:
+            return load(path)
+        except ScenarioError as exc:
+            for p in exc.problems:
+                self.add(field, str(p))
+        except (RecursionError, MemoryError, OSError) as exc:  # a plug-in model's loader
+            self.add(field, f"cannot load {inputs.short(str(path))}: {type(exc).__name__}")
+        return None
+
+    def trial(
+        self, scenario: Any, trials: Iterable[tuple[str, str, Any]], suffix: str = ""
+    ) -> None:
+        """Apply each (field, key, value) to ``scenario`` so that its own validation names
+        bad keys and values, under the spec's field (once per field)."""
+        reported: set[str] = set()
+        for field, key, value in trials:
+            if field in reported:
+                continue
+            try:
+                scenario.with_overrides({key: value})
+            except ScenarioError as exc:
+                reported.add(field)
+                why = "; ".join(
+                    ("" if p.field in ("", key) else f"{p.field}: ") + p.message
+                    for p in exc.problems
+                )
+                self.add(field, why + suffix)
+
 
 def read_spec(
-    path: Path, what: str, error: type[ScenarioError], unreadable: str = "the spec"
+    path: Path, what: str, error: type[ScenarioError], unreadable: str | None = "the spec"
 ) -> tuple[dict[str, Any], str]:
-    """(the TOML tables, the text) of a spec file. A missing or unreadable file is a
-    UsageError (``PATH: no such WHAT``, ``PATH: cannot read UNREADABLE: why``); invalid
-    TOML is ``error`` naming the file."""
+    """(the TOML tables, the text) of a spec file: a regular file of at most 4 MiB (a FIFO
+    is refused, not waited on). A missing or unreadable file is a UsageError (``PATH: no
+    such WHAT``, ``PATH: cannot read UNREADABLE: why``); invalid TOML is ``error``."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such {what}") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        text = read_input_text(path)
+    except InputError as exc:
+        if unreadable is None:  # the sweep's wording: the reason, as a problem of the file
+            raise error([Problem(str(path), "", str(exc))]) from None
+        if str(exc) == "file not found":
+            raise UsageError(f"{path}: no such {what}") from None
         raise UsageError(f"{path}: cannot read {unreadable}: {exc}") from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise error([Problem(str(path), "", f"invalid TOML: {exc}")]) from None
-    return data, text
+        return _parse(text), text
+    except InputError as exc:
+        raise error([Problem(str(path), "", str(exc))]) from None
+
+
+def load_spec_data(
+    spec: str | Path | Mapping[str, Any],
+    what: str,
+    error: type[ScenarioError],
+    unreadable: str | None = "the spec",
+) -> tuple[dict[str, Any], str, Path, str | None]:
+    """(data, source, folder its paths are relative to, text) of a spec given as a file or
+    a dict (``"<spec>"``, paths relative to the working folder)."""
+    if isinstance(spec, Mapping):
+        return dict(spec), "<spec>", Path.cwd(), None
+    path = Path(spec)
+    data, text = read_spec(path, what, error, unreadable)
+    return data, str(path), path.resolve().parent, text
 
 
 def find_file(raw: str, here: Path, accept: Callable[[Path], bool] = Path.exists) -> Path | None:
@@ -107,7 +264,7 @@ def find_file(raw: str, here: Path, accept: Callable[[Path], bool] = Path.exists
     def ok(candidate: Path) -> bool:
         try:
             return accept(candidate)
-        except OSError:
+        except (OSError, ValueError):
             return False
 
     path = Path(raw)

@@ -429,6 +429,6 @@ def test_universities_are_met_by_search_not_by_chance_encounters():
     before = int(np.sum((kind[net.u] == 1) | (kind[net.v] == 1)))
     firms = model.nodes.rows(FIRM)
     for r in range(5):  # five rounds of search, each with draws of its own
-        net.form(model.steps, model.streams, firms, model.month, counter=100 + r)
+        net.form(model.month, model.streams, firms, counter=100 + r)
     after = int(np.sum((kind[net.u] == 1) | (kind[net.v] == 1)))
     assert after == before  # mutant: universities in the encounter pool

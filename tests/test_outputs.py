@@ -12,7 +12,7 @@ from abm.outputs import DISTRICT, MODEL, REGION
 def test_every_name_is_declared_once_and_a_second_declaration_is_refused():
     names = [d.name for d in outputs.DECLARATIONS]
     assert len(names) == len(set(names))
-    twice = (*outputs.DECLARATIONS, outputs._d("firms", "Firms", "기업", "firms", model="x"))
+    twice = (*outputs.DECLARATIONS, outputs._d("firms", "Firms", "기업", "firms", model=("x", len)))
     with pytest.raises(ValueError, match="'firms' is declared twice"):
         outputs._check_unique(twice)
 
@@ -90,3 +90,22 @@ def test_the_app_info_table_has_one_row_a_numeric_declaration():
     assert survival[2] == "Model-wide, By region"
     assert next(r for r in rows if r[-1] == "open")[2] == "By district"
     assert output_rows("ko")[0][0] == outputs.declaration(rows[0][-1]).label_ko
+
+
+def test_every_scope_of_every_declaration_has_its_formula_and_a_table_format():
+    for o in outputs.OUTPUTS:
+        assert callable(o.formula), (o.name, o.scope)
+        assert o.fmt or o.kind in ("date", "id"), o.name
+    with pytest.raises(ValueError, match=r"give each scope as \(doc, formula\)"):
+        outputs._d("x", "X", "엑스", "", model="a doc and no formula")
+
+
+def test_a_declaration_says_how_a_value_is_shown():
+    share, money = outputs.get("capital_share"), outputs.get("public_spending_cum")
+    assert (share.format(0.7749), share.heading()) == ("77.5%", "Capital-region share (%)")
+    assert money.format(3.99e10) == "399"  # won in 억원, as its heading says
+    assert money.heading("ko") == "누적 공공 지출 (억원)"
+    assert outputs.get("public_spending").shown_unit == "억원/month"
+    assert outputs.get("locked_in").format(True) == "yes"
+    assert outputs.get("hhi").format(float("nan")) == "-"
+    assert outputs.get("employment", REGION).heading() == "Employment (persons)"

@@ -89,7 +89,7 @@ def test_sorted_keys_and_csr_agree_with_a_set_and_scipy_through_adds_and_drops()
             net.remove_nodes(gone)
             reference = [(a, b) for a, b in reference if a not in gone and b not in gone]
         if step % 5 == 0:
-            net.renew_and_decay(step, Streams(seed=1), step)
+            net.renew_and_decay(step, Streams(seed=1))
             alive = set(zip(net.u.tolist(), net.v.tolist(), strict=True))
             reference = [e for e in reference if e in alive]
         assert list(zip(net.u.tolist(), net.v.tolist(), strict=True)) == reference

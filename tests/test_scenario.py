@@ -201,3 +201,66 @@ def test_project_root_is_found():
 def test_the_calibrated_layer_is_inherited_not_offered_as_a_scenario():
     assert "calibrated" not in {p.stem for p, _ in list_scenarios()}
     assert 'inherit = "calibrated.toml"' in (SCENARIOS / "baseline.toml").read_text()
+
+
+# ------------------------------------------------- issue 24, defect 10: where inherit may read
+
+
+def _one_line_error(capsys) -> str:
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in lines[0], lines
+    return lines[0]
+
+
+def test_inherit_outside_the_folder_the_project_and_the_app_roots_is_refused(
+    tmp_path: Path, capsys, monkeypatch
+):
+    from abm.cli import main
+
+    monkeypatch.delenv("ABM_APP_ROOTS", raising=False)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.toml").write_text(f'inherit = "{SCENARIOS / "baseline.toml"}"\n')
+    study = tmp_path / "home" / "study"
+    study.mkdir(parents=True)
+    (study / "link.toml").symlink_to(outside / "secret.toml")
+    child = study / "child.toml"
+    for target in ("../../outside/secret.toml", str(outside / "secret.toml"), "link.toml"):
+        child.write_text(f'inherit = "{target}"\n')
+        assert main(["run", str(child), "--steps", "1", "--out", str(tmp_path / "o")]) == 2
+        line = _one_line_error(capsys)
+        assert f"{child}: inherit: " in line and target in line, line
+        assert "this scenario's folder" in line and "the project" in line, line
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(child)
+        assert [p.field for p in err.value.problems] == ["inherit"]
+    # the scenario's own folder tree and the project are allowed
+    (study / "sub").mkdir()
+    (study / "sub" / "base.toml").write_text(f'inherit = "{SCENARIOS / "baseline.toml"}"\n')
+    child.write_text('inherit = "sub/base.toml"\n[scenario]\nname = "mine"\n')
+    assert load_scenario(child).name == "mine"
+    # and so are the app's allowed roots (abm app --root)
+    monkeypatch.setenv("ABM_APP_ROOTS", str(outside))
+    child.write_text(f'inherit = "{outside / "secret.toml"}"\n[scenario]\nname = "mine"\n')
+    assert load_scenario(child).name == "mine"
+
+
+def test_the_app_refuses_a_scenario_whose_inherit_leaves_the_roots(tmp_path: Path, monkeypatch):
+    from viz.paths import lookup, scenario_choices
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.toml").write_text(f'inherit = "{SCENARIOS / "baseline.toml"}"\n')
+    root = tmp_path / "root"
+    (root / "scenarios").mkdir(parents=True)
+    evil = root / "scenarios" / "evil.toml"
+    evil.write_text('inherit = "../../outside/secret.toml"\n')
+    monkeypatch.setenv("ABM_APP_ROOTS", str(root))
+    choice = lookup(scenario_choices(), f"{root.name}/scenarios/evil.toml")
+    assert choice is not None and choice.description.startswith("(invalid: ")
+    assert "inherit" in choice.description
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(choice.path)
+    (problem,) = err.value.problems
+    assert problem.source == str(evil) and problem.field == "inherit"
+    assert "../../outside/secret.toml" in problem.message

@@ -27,7 +27,7 @@ import numpy as np
 from abm.calibrate.posterior import posterior_overrides
 from abm.calibrate.spec import load_calibration_spec
 from abm.errors import UserError
-from abm.sweep.model import extract
+from abm.sweep.model import extract, outputs_read
 from abm.sweep.spec import Metrics
 
 CHECK_SEED = 20251231
@@ -59,9 +59,11 @@ def _one(spec_path: str, overrides: dict[str, Any], seed: int) -> dict[str, floa
     from abm.run import run_scenario
 
     spec = load_calibration_spec(spec_path)
-    result = run_scenario(spec.base.with_overrides(overrides), seed=seed, steps=spec.steps)
     targets = comparable(spec)
-    kept = extract(result, keep_for(targets))
+    keep = keep_for(targets)
+    scenario = spec.base.with_overrides(overrides)
+    result = run_scenario(scenario, seed=seed, steps=spec.steps, outputs=outputs_read(keep))
+    kept = extract(result, keep)
     return {t.id: t.compute(kept.steps, kept.series, spec.base.start) for t in targets}
 
 

@@ -64,7 +64,9 @@ def load_scenario(path: Any) -> Scenario:
     return _load(path)
 
 
-def run_scenario(scenario: Any, seed: int, steps: int | None) -> RunResult:
+def run_scenario(
+    scenario: Any, seed: int, steps: int | None, outputs: tuple[str, ...] | None = None
+) -> RunResult:
     if isinstance(scenario, PosteriorScenario):
         scenario = scenario.resolve(seed)
-    return _run(scenario, seed=seed, steps=steps)
+    return _run(scenario, seed=seed, steps=steps, outputs=outputs)

@@ -115,7 +115,7 @@ def parse_prior(key: str, table: Any) -> Prior:
     if not isinstance(table, dict):
         raise PriorError('expected a table such as { prior = "uniform", low = 0.1, high = 0.9 }')
     kind = table.get("prior", "uniform")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # (a list or table is no kind)
         raise PriorError(f"prior {kind!r} is not allowed; expected one of {', '.join(KINDS)}")
     needed, optional = KINDS[kind]
     extra = set(table) - needed - optional - {"prior"}

@@ -29,20 +29,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm.calibrate.abc import weighted_quantile
 from abm.calibrate.smc import GENERATIONS, MANIFEST, RUNS, load_population, write_json
 from abm.calibrate.spec import CalibrationSpec
 from abm.dates import add_months
 
 
 def wquantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
-    """Weighted quantile (pyabc's definition)."""
-    from pyabc.weighted_statistics import weighted_quantile
-
+    """Weighted quantile (pyabc's definition: :func:`abm.calibrate.abc.weighted_quantile`)."""
     keep = np.isfinite(x)
     if not keep.any():
         return math.nan
     ww = w[keep] / w[keep].sum()
-    return float(weighted_quantile(points=x[keep], weights=ww, alpha=q))
+    return weighted_quantile(x[keep], ww, q)
 
 
 def _generations(root: Path) -> list[int]:
@@ -404,7 +403,7 @@ def render(
     ]
     parts = [
         f"<h1>Calibration {html.escape(spec.name)}</h1>",
-        f"<p>ABC-SMC (pyabc 0.13 kernel, tolerance and distance), {len(spec.priors)} parameters, "
+        f"<p>ABC-SMC (pyabc 0.13's kernel, tolerance and distance), {len(spec.priors)} parameters, "
         f"{len(cal.targets)} targets fitted, {len(cal.skipped)} left out; "
         f"{manifest.get('runs', 0)} model runs in {len(gens)} generations of "
         f"{spec.method.particles} particles; scenario {html.escape(spec.base.name)} "

@@ -72,8 +72,14 @@ def load_scenario(path: str | Path) -> Batch:
     return Batch(data["base"], tuple(data["keys"]), tuple(tuple(v) for v in data["values"]))
 
 
-def run_scenario(scenario: Batch | Scenario, seed: int, steps: int | None) -> RunResult:
-    """One run; a bare Batch (the sweep's one-step trial run) runs the base scenario."""
+def run_scenario(
+    scenario: Batch | Scenario,
+    seed: int,
+    steps: int | None,
+    outputs: tuple[str, ...] | None = None,
+) -> RunResult:
+    """One run; a bare Batch (the sweep's one-step trial run) runs the base scenario.
+    ``outputs``: the series the batch keeps (the targets'), the only ones computed."""
     if isinstance(scenario, Batch):
         scenario = scenario.scenario()
-    return _run(scenario, seed=seed, steps=steps)
+    return _run(scenario, seed=seed, steps=steps, outputs=outputs)

@@ -1,11 +1,12 @@
-"""ABC-SMC with pyabc's parts, driven one generation at a time through the sweep engine.
+"""ABC-SMC as pyabc defines it, driven one generation at a time through the sweep engine.
 
 Why not ``pyabc.ABCSMC`` itself: its samplers draw from numpy's global random state in
 worker processes and keep their state in SQLite, so a run cannot be repeated from a seed
 or resumed after ``kill -9`` with the same draws, and its runs would bypass the project's
-sweep engine. This driver keeps pyabc's method and its classes (the perturbation kernel
-``MultivariateNormalTransition``, the tolerance schedule ``QuantileEpsilon``, the
-distance ``PNormDistance`` and its scale functions) and replaces only the sampler:
+sweep engine. This driver keeps pyabc's method and its pieces, in a few lines each in
+:mod:`abm.calibrate.abc` (the perturbation kernel of ``MultivariateNormalTransition``, the
+tolerance schedule of ``QuantileEpsilon``, the distance ``PNormDistance`` and its median
+absolute deviation scale; tested against pyabc's own results), and replaces the sampler:
 
 * generation 0 is ``particles`` draws from the prior (every draw accepted, the
   calibration sample that pyabc also starts from);
@@ -40,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from abm.calibrate import abc
 from abm.calibrate.spec import CalibrationSpec
 from abm.calibrate.targets import Target
 from abm.errors import UserError
@@ -238,7 +240,8 @@ class Calibrator:
                 "targets_skipped": self.skipped,
                 "generations_done": 0,
                 "runs": 0,
-                "method": "ABC-SMC (pyabc 0.13 classes, generation-by-generation driver)",
+                "method": "ABC-SMC (pyabc 0.13's kernel, tolerance and distance; "
+                "generation-by-generation driver)",
                 "files": {
                     "posterior": "posterior.parquet",
                     "fit": "fit.json",
@@ -368,55 +371,29 @@ class Calibrator:
         """Distance weights of generation t (one per used target)."""
         if self.spec.method.distance == "uncertainty" or previous is None:
             return 1.0 / self.sd
-        from pyabc.distance.scale import median_absolute_deviation
-
         finite = previous.all_stats[np.all(np.isfinite(previous.all_stats), axis=1)]
-        scale = median_absolute_deviation(samples=finite)
+        scale = abc.median_absolute_deviation(finite)
         scale = np.where(np.isfinite(scale) & (scale > 0), scale, self.sd)
         return 1.0 / scale
 
-    def _distance(self, t: int, weights: np.ndarray) -> Any:
-        from pyabc.distance import PNormDistance
-
-        d = PNormDistance(p=2, fixed_weights={t: dict(zip(self.ids, weights, strict=True))})
-        d.initialize(t=t, get_sample=lambda: None, x_0=self._obs(), total_sims=0)
-        return d
-
-    def _obs(self) -> dict[str, float]:
-        return dict(zip(self.ids, self.observed.tolist(), strict=True))
-
-    def _distances(self, d: Any, t: int, stats: np.ndarray) -> np.ndarray:
-        x0 = self._obs()
+    def _distances(self, weights: np.ndarray, stats: np.ndarray) -> np.ndarray:
+        """The weighted 2-norm distance of each run's statistics to the observed ones;
+        infinite for a run with a statistic missing."""
         out = np.full(len(stats), np.inf)
-        for i, row in enumerate(stats):
-            if np.all(np.isfinite(row)):
-                out[i] = float(d(dict(zip(self.ids, row.tolist(), strict=True)), x0, t=t))
+        ok = np.all(np.isfinite(stats), axis=1)
+        out[ok] = abc.pnorm_distances(stats[ok], self.observed, weights, p=2)
         return out
 
     def _generation(
         self, t: int, previous: Population | None, runs_before: int
     ) -> Population | None:
-        from pyabc.epsilon import QuantileEpsilon
-        from pyabc.weighted_statistics import effective_sample_size
-
         spec, n = self.spec, self.spec.method.particles
         weights = self._weights(t, previous)
-        d = self._distance(t, weights)
         if previous is None:
             eps, kernel = math.inf, None
         else:
-            prev_d = self._distances(d, t, previous.stats)
-            epsilon = QuantileEpsilon(initial_epsilon=math.inf, alpha=spec.method.epsilon_quantile)
-            epsilon.update(
-                t=t,
-                get_weighted_distances=lambda: pd.DataFrame(
-                    {"distance": prev_d, "w": previous.weights}
-                ),
-                get_all_records=lambda: [],
-                acceptance_rate=float(previous.meta["acceptance_rate"]),
-                acceptor_config={},
-            )
-            eps = float(epsilon(t))
+            prev_d = self._distances(weights, previous.stats)
+            eps = abc.quantile_epsilon(prev_d, previous.weights, spec.method.epsilon_quantile)
             kernel = fit_kernel(
                 self.prior, previous.params, previous.weights, spec.method.kernel_scaling
             )
@@ -440,7 +417,7 @@ class Calibrator:
             runs += size
             failed += int((~ok).sum())
             all_stats.append(stats[ok])
-            dist = self._distances(d, t, stats)
+            dist = self._distances(weights, stats)
             for i in range(size):
                 proposed += 1
                 if ok[i] and dist[i] <= eps:
@@ -461,7 +438,7 @@ class Calibrator:
             "failed": failed,
             "batches": batch,
             "acceptance_rate": n / proposed,
-            "ess": float(effective_sample_size(w)),
+            "ess": abc.effective_sample_size(w),
         }
         return Population(
             t,
@@ -548,22 +525,20 @@ class Calibrator:
         return stats, ok
 
 
-def fit_kernel(prior: Any, params: np.ndarray, weights: np.ndarray, scaling: float) -> Any:
-    """pyabc's MultivariateNormalTransition fitted to a generation in the prior's working
-    space (the log of log-scaled parameters: see ``PriorSet.to_work``)."""
-    from pyabc.transition import MultivariateNormalTransition
-
-    kernel = MultivariateNormalTransition(scaling=scaling)
-    kernel.fit(pd.DataFrame(prior.to_work(params), columns=prior.keys), weights)
-    return kernel
+def fit_kernel(
+    prior: Any, params: np.ndarray, weights: np.ndarray, scaling: float
+) -> abc.GaussianKernel:
+    """The perturbation kernel (pyabc's MultivariateNormalTransition) fitted to a generation
+    in the prior's working space (the log of log-scaled parameters: see
+    ``PriorSet.to_work``)."""
+    return abc.GaussianKernel(prior.to_work(params), weights, scaling)
 
 
 def propose(prior: Any, kernel: Any, size: int, rng: np.random.Generator) -> np.ndarray:
     """``size`` parameter vectors from the fitted kernel within the prior's support: a
     particle of the last generation by weight, moved by the kernel's Gaussian in the working
     space, drawn with our generator (pyabc's own sampler reads numpy's global state)."""
-    x = kernel.X.to_numpy(dtype=float)
-    w = np.asarray(kernel.w, dtype=float)
+    x, w = kernel.X, kernel.w
     out = np.empty((0, len(prior.keys)))
     for _ in range(1000):
         k = size - len(out)
@@ -579,7 +554,7 @@ def propose(prior: Any, kernel: Any, size: int, rng: np.random.Generator) -> np.
 def importance_weights(prior: Any, kernel: Any, theta: np.ndarray) -> np.ndarray:
     """Normalised weights prior / proposal of accepted particles, both in the working space."""
     u = prior.to_work(theta)
-    w = prior.work_pdf(u) / np.asarray(kernel.pdf(pd.DataFrame(u, columns=prior.keys)))
+    w = prior.work_pdf(u) / kernel.pdf(u)
     return w / w.sum()
 
 

@@ -34,29 +34,25 @@ Validation reports every problem with the file and the field, as sweep specs do.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from abm import schema
 from abm.calibrate.priors import Prior, PriorError, PriorSet, parse_prior
 from abm.calibrate.targets import TargetSet, load_targets
 from abm.errors import Problem, ScenarioError
-from abm.specutil import Checker, find_file, flatten, read_spec
+from abm.inputs import Name, Path_, param
+from abm.specutil import Checker, digest, flatten, load_spec_data
 
 METHODS = ("abc-smc",)
 DISTANCES = ("uncertainty", "adaptive")
-_SECTIONS = {
-    "calibration": {"name", "scenario", "targets", "steps", "seed", "timeout"},
-    "method": {"name", "particles", "epsilon_quantile", "distance", "kernel_scaling"},
-    "budget": {"max_runs", "generations", "min_epsilon", "min_acceptance"},
-    "parameters": None,
-    "fixed": None,
-}
 _RESERVED = {"scenario.seed", "scenario.steps"}
+# a run is at most as long as a scenario may be: the schema's bound on scenario.steps
+_MAX_STEPS = next(f for f in dataclasses.fields(schema.Meta) if f.name == "steps").metadata["hi"]
 
 
 class CalibrationSpecError(ScenarioError):
@@ -64,20 +60,45 @@ class CalibrationSpecError(ScenarioError):
 
 
 @dataclass(frozen=True)
+class CalibrationTable:
+    """``[calibration]``: the base scenario, the targets, the runs."""
+
+    scenario: Path_ | None = param(None, "The base scenario file")
+    targets: Any = param(None, "The targets file (or, from Python, its tables)")
+    name: Name | None = param(None, "Name (default: the spec file's)")
+    steps: int | None = param(None, "Months per run (default: the scenario's)", lo=1, hi=_MAX_STEPS)
+    seed: int = param(0, "Root seed of every draw and every run", lo=0)
+    timeout: float | None = param(None, "Seconds per run", lo=0, above=True)
+
+
+@dataclass(frozen=True)
 class Method:
-    name: str = "abc-smc"
-    particles: int = 200
-    epsilon_quantile: float = 0.5
-    distance: str = "uncertainty"
-    kernel_scaling: float = 1.0
+    """``[method]``: pyabc's ABC-SMC, driven generation by generation."""
+
+    name: str = param("abc-smc", "Method", choices=METHODS)
+    particles: int = param(200, "Accepted particles per generation", lo=4)
+    epsilon_quantile: float = param(0.5, "Next tolerance: this quantile", lo=0.05, hi=0.95)
+    distance: str = param("uncertainty", "Distance", choices=DISTANCES)
+    kernel_scaling: float = param(1.0, "Multiplies the kernel's covariance", lo=0.01, hi=10.0)
 
 
 @dataclass(frozen=True)
 class Budget:
-    max_runs: int = 4000
-    generations: int = 8
-    min_epsilon: float = 0.0
-    min_acceptance: float = 0.02
+    """``[budget]``: when to stop."""
+
+    max_runs: int = param(4000, "Model runs in all", lo=1)
+    generations: int = param(8, "Generations after the prior, at most", lo=0)
+    min_epsilon: float = param(0.0, "Stop at this tolerance", lo=0, hi=1e300)
+    min_acceptance: float = param(0.02, "Stop below this acceptance rate", lo=0, hi=1)
+
+
+SECTIONS = {
+    "calibration": CalibrationTable,
+    "method": Method,
+    "budget": Budget,
+    "parameters": None,
+    "fixed": None,
+}
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,8 @@ class CalibrationSpec:
         """What decides the posterior: not names or file paths, nor the stopping budget
         (a larger budget continues the same sequence of generations), nor which universe a
         compared-only target counts."""
+        import json
+
         data = json.loads(json.dumps(self.resolved(), default=str))
         for key in ("name", "source", "scenario", "targets_file", "budget"):
             data.pop(key)
@@ -139,182 +162,103 @@ class CalibrationSpec:
         return data
 
     def digest(self) -> str:
-        text = json.dumps(self.identity(), sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return digest(self.identity())
 
 
 def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSpec:
     """Read and validate a spec from a TOML file or a dict (dict paths: relative to the cwd)."""
-    if isinstance(spec, Mapping):
-        return _build(dict(spec), "<spec>", Path.cwd(), None)
-    path = Path(spec)
-    data, text = read_spec(path, "calibration spec", CalibrationSpecError)
-    return _build(data, str(path), path.resolve().parent, text)
-
-
-class _Checker(Checker):
-    def number(
-        self, table: dict, section: str, key: str, default: float, low: float, high: float
-    ) -> float:
-        value = table.get(key, default)
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not ok or not math.isfinite(value) or not low <= value <= high:
-            self.add(
-                f"{section}.{key}",
-                f"{value!r} is not allowed; expected a number in [{low}, {high}]",
-            )
-            return default
-        return float(value)
-
-
-def _build(data: dict[str, Any], source: str, here: Path, text: str | None) -> CalibrationSpec:
     from abm.scenario import load_scenario
 
-    c = _Checker(source)
-    tables = c.sections(data, _SECTIONS)
-
-    cal = tables["calibration"]
-    name = cal.get("name", Path(source).stem if source != "<spec>" else "calibration")
-    if not isinstance(name, str) or not name:
-        c.add("calibration.name", "expected a non-empty string")
-        name = "calibration"
-    seed = c.integer(cal, "calibration", "seed", 0, 0)
-    timeout = cal.get("timeout")
-    if timeout is not None and (
-        not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0
-    ):
-        c.add("calibration.timeout", f"{timeout!r} is not allowed; expected seconds > 0")
-        timeout = None
-
-    m = tables["method"]
-    method_name = m.get("name", "abc-smc")
-    if method_name not in METHODS:
-        c.add(
-            "method.name", f"{method_name!r} is not allowed; expected one of {', '.join(METHODS)}"
-        )
-    distance = m.get("distance", "uncertainty")
-    if distance not in DISTANCES:
-        c.add(
-            "method.distance",
-            f"{distance!r} is not allowed; expected one of {', '.join(DISTANCES)}",
-        )
-        distance = "uncertainty"
-    method = Method(
-        name=str(method_name),
-        particles=c.integer(m, "method", "particles", 200, 4),
-        epsilon_quantile=c.number(m, "method", "epsilon_quantile", 0.5, 0.05, 0.95),
-        distance=distance,
-        kernel_scaling=c.number(m, "method", "kernel_scaling", 1.0, 0.01, 10.0),
-    )
-    b = tables["budget"]
-    budget = Budget(
-        max_runs=c.integer(b, "budget", "max_runs", 4000, 1),
-        generations=c.integer(b, "budget", "generations", 8, 0),
-        min_epsilon=c.number(b, "budget", "min_epsilon", 0.0, 0.0, math.inf),
-        min_acceptance=c.number(b, "budget", "min_acceptance", 0.02, 0.0, 1.0),
-    )
+    data, source, here, text = load_spec_data(spec, "calibration spec", CalibrationSpecError)
+    c = Checker(source, here)
+    t = c.declared(data, SECTIONS)
+    cal: CalibrationTable = t["calibration"]
+    method, budget = t["method"], t["budget"]
+    name = cal.name or (Path(source).stem if source != "<spec>" else "calibration")
     if budget.max_runs < method.particles:
         c.add(
             "budget.max_runs",
             f"{budget.max_runs} runs cannot fill one generation of {method.particles} particles",
         )
+    priors = _priors(t["parameters"], c)
+    fixed, estimated = flatten(t["fixed"]), flatten(t["parameters"], _is_prior)
+    for key in fixed:
+        if key in _RESERVED:
+            c.add(f"fixed.{key}", "set the seed and run length with calibration.seed/steps")
+        if key in estimated:
+            c.add(f"fixed.{key}", "is also a parameter to estimate")
+    targets, targets_path = _targets(cal.targets, source, c)
+    if cal.scenario is None and not c.problems_in("calibration.scenario"):
+        c.add("calibration.scenario", "missing; give the base scenario file")
+    scenario_path = c.file("calibration.scenario", cal.scenario, Path.is_file)
+    # without the calibrated layer: its values are what is estimated afresh
+    base = c.scenario(
+        "calibration.scenario", scenario_path, lambda p: load_scenario(p, without_layers=True)
+    )
+    if base is not None:
+        base = _apply_fixed(base, fixed, c)
+    steps = 0
+    if base is not None:
+        steps = cal.steps or base.steps
+        try:
+            base = base.with_overrides({"scenario.steps": steps})
+        except ScenarioError as exc:
+            c.add("calibration.steps", "; ".join(p.message for p in exc.problems))
+            base = None
+    if base is not None:
+        _check_priors(base, priors, c)
+        if targets is not None:
+            _check_targets(base, steps, targets, c)
+    if c.problems:
+        raise CalibrationSpecError(c.problems)
+    assert targets is not None and scenario_path is not None  # else a problem was added
+    where = (name, source, scenario_path, base, targets, targets_path, steps, cal.seed)
+    return CalibrationSpec(*where, cal.timeout, method, budget, tuple(priors), fixed, text)
 
-    priors = []
-    params = flatten(tables["parameters"], lambda v: "prior" in v or {"low", "high"} & set(v))
+
+def _is_prior(table: Mapping[str, Any]) -> bool:
+    return "prior" in table or bool({"low", "high"} & set(table))
+
+
+def _priors(table: dict[str, Any], c: Checker) -> list[Prior]:
+    params = flatten(table, _is_prior)
     if not params:
         c.add(
             "parameters",
             'no parameter to estimate; add e.g. "params.x.y" = '
             '{ prior = "uniform", low = 0, high = 1 }',
         )
-    for key, table in params.items():
+    priors = []
+    for key, value in params.items():
         if key in _RESERVED:
             c.add(f"parameters.{key}", "cannot be estimated (set calibration.seed/steps)")
             continue
         try:
-            priors.append(parse_prior(key, table))
+            priors.append(parse_prior(key, value))
         except PriorError as exc:
             c.add(f"parameters.{key}", str(exc))
-    fixed = flatten(tables["fixed"])
-    for key in fixed:
-        if key in _RESERVED:
-            c.add(f"fixed.{key}", "set the seed and run length with calibration.seed/steps")
-        if key in params:
-            c.add(f"fixed.{key}", "is also a parameter to estimate")
+    return priors
 
-    targets, targets_path = None, Path()
-    raw_targets = cal.get("targets")
-    if isinstance(raw_targets, dict):  # inline (specs built in Python)
-        try:
-            targets = load_targets(raw_targets, f"{source}: calibration.targets")
-        except ScenarioError as exc:
-            c.problems.extend(exc.problems)
-    elif not isinstance(raw_targets, str):
-        c.add(
-            "calibration.targets", "missing; give the targets file, e.g. calibration/targets.toml"
-        )
-    else:
-        found = find_file(raw_targets, here, Path.is_file)
-        if found is None:
+
+def _targets(raw: Any, source: str, c: Checker) -> tuple[TargetSet | None, Path]:
+    """The targets: a file (its problems name it), or tables given inline from Python."""
+    try:
+        if isinstance(raw, dict):
+            return load_targets(raw, f"{source}: calibration.targets"), Path()
+        if not isinstance(raw, str):
             c.add(
                 "calibration.targets",
-                f"{raw_targets}: not found next to the spec or in the project",
+                "missing; give the targets file, e.g. calibration/targets.toml",
             )
-        else:
-            targets_path = found
-            try:
-                targets = load_targets(found)
-            except ScenarioError as exc:
-                c.problems.extend(exc.problems)  # they name the targets file and field
-
-    base, scenario_path, steps = None, Path(), 0
-    raw = cal.get("scenario")
-    if not isinstance(raw, str):
-        c.add("calibration.scenario", "missing; give the base scenario file")
-    else:
-        found = find_file(raw, here, Path.is_file)
-        if found is None:
-            c.add("calibration.scenario", f"{raw}: not found next to the spec or in the project")
-        else:
-            scenario_path = found
-            try:  # without the calibrated layer: its values are what is estimated afresh
-                base = load_scenario(found, without_layers=True)
-            except ScenarioError as exc:
-                for p in exc.problems:
-                    c.add("calibration.scenario", str(p))
-    if base is not None:
-        base = _apply_fixed(base, fixed, c)
-    if base is not None:
-        steps = c.integer(cal, "calibration", "steps", base.steps, 1)
-        try:
-            base = base.with_overrides({"scenario.steps": steps})
-        except ScenarioError as exc:
-            c.add("calibration.steps", "; ".join(p.message for p in exc.problems))
-        _check_priors(base, priors, c)
-        if targets is not None:
-            _check_targets(base, steps, targets, c)
-    if c.problems:
-        raise CalibrationSpecError(c.problems)
-    assert targets is not None  # else a problem was added
-    return CalibrationSpec(
-        name=name,
-        source=source,
-        scenario_path=scenario_path,
-        base=base,
-        targets=targets,
-        targets_path=targets_path,
-        steps=steps,
-        seed=seed,
-        timeout=None if timeout is None else float(timeout),
-        method=method,
-        budget=budget,
-        priors=tuple(priors),
-        fixed=fixed,
-        text=text,
-    )
+            return None, Path()
+        found = c.file("calibration.targets", raw, Path.is_file)
+        return (load_targets(found), found) if found else (None, Path())
+    except ScenarioError as exc:
+        c.problems.extend(exc.problems)  # they name the targets file and field
+        return None, Path()
 
 
-def _apply_fixed(base: Any, fixed: dict[str, Any], c: _Checker) -> Any:
+def _apply_fixed(base: Any, fixed: dict[str, Any], c: Checker) -> Any:
     try:
         return base.with_overrides(fixed) if fixed else base
     except ScenarioError as exc:
@@ -324,7 +268,7 @@ def _apply_fixed(base: Any, fixed: dict[str, Any], c: _Checker) -> Any:
         return None
 
 
-def _check_priors(base: Any, priors: list[Prior], c: _Checker) -> None:
+def _check_priors(base: Any, priors: list[Prior], c: Checker) -> None:
     """Each parameter must be a float scenario key whose schema range holds the prior's
     support (the ends of it, or its 0.1 % and 99.9 % quantiles when unbounded)."""
     for p in priors:
@@ -343,7 +287,7 @@ def _check_priors(base: Any, priors: list[Prior], c: _Checker) -> None:
                 break
 
 
-def _check_targets(base: Any, steps: int, targets: TargetSet, c: _Checker) -> None:
+def _check_targets(base: Any, steps: int, targets: TargetSet, c: Checker) -> None:
     regions, districts = list(base.regions), list(base.districts)
     used, _ = targets.split(base.start, steps, regions, districts)
     for t in targets:

@@ -47,49 +47,46 @@ from typing import Any
 
 import numpy as np
 
-from abm import outputs
+from abm import inputs, outputs
 from abm.dates import add_months, months_between
 from abm.errors import Problem, ScenarioError
+from abm.inputs import Month, Name, param
 from abm.specutil import read_spec
 
 STATISTICS = ("value", "mean", "annual_rate", "cumulative", "growth")
 SCOPES = ("model", "region", "district")
 MARKS = ("V", "S", "U", "derived", "synthetic")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _ID = re.compile(r"^[a-z0-9_]+$")
-_FIELDS = {
-    "observed",
-    "unit",
-    "date",
-    "statistic",
-    "start",
-    "output",
-    "scope",
-    "region",
-    "district",
-    "denominator",
-    "uncertainty",
-    "definition",
-    "source",
-    "mark",
-    "requires",
-    "use",
-    "note",
-    "conflicts_with",
-    "universe",
-}
-_REQUIRED = ("observed", "unit", "date", "output", "scope", "uncertainty", "definition", "source")
+_month = inputs.parse_month
 
 
 class TargetsError(ScenarioError):
     """A targets file that does not validate (one Problem per field at fault)."""
 
 
-def _month(text: str) -> dt.date:
-    m = _MONTH.match(text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(text)
-    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+@dataclass(frozen=True)
+class TargetTable:
+    """``[targets.ID]``: one observation as the file writes it (see the module's doc)."""
+
+    observed: float = param(doc="The observed value", lo=-1e300, hi=1e300)
+    unit: str = param(doc="Its unit")
+    date: Month = param(doc="The last month the statistic covers")
+    output: str = param(doc="A name declared in abm/outputs.py")
+    scope: str = param(doc="Where", choices=SCOPES)
+    uncertainty: Any = param(doc="{ sd = x } or { relative = r }, with an optional why")
+    definition: str = param(doc="What is counted")
+    source: str = param(doc="URL and publication")
+    statistic: str = param("value", "How the runs' series are summarised", choices=STATISTICS)
+    start: Month | None = param(None, "First month (mean, cumulative, growth)")
+    region: str | None = param(None, "Region id (scope region)")
+    district: str | None = param(None, "District id (scope district)")
+    denominator: str | None = param(None, "The stock an annual_rate divides by")
+    mark: str | None = param(None, "V, S or U, as in the sourced data", choices=MARKS)
+    requires: Name | None = param(None, "What the model must add before it is fitted")
+    use: bool = param(True, "Fitted (false: compared only)")
+    note: str = param("", "A note")
+    conflicts_with: str | None = param(None, "The id of a target it conflicts with")
+    universe: Any = param(None, "Another population than the model's (compared only)")
 
 
 @dataclass(frozen=True)
@@ -313,99 +310,71 @@ def _build(data: dict[str, Any], source: str) -> TargetSet:
 
 def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | None:
     n = len(bad)
-    for key in raw:
-        if key not in _FIELDS:
-            bad(f"{f}.{key}", f"unknown field; allowed: {', '.join(sorted(_FIELDS))}")
-    for key in _REQUIRED:
-        if key not in raw:
-            bad(f"{f}.{key}", "missing")
+    t, problems = inputs.structure(raw, TargetTable, bad.source, f, spec=True)
+    bad.extend(problems)
     observed = raw.get("observed")
-    if "observed" in raw and not _number(observed):
-        bad(f"{f}.observed", f"{observed!r} is not allowed; expected a number")
-    for key in ("unit", "definition", "source", "output", "note", "mark"):
-        if key in raw and not isinstance(raw[key], str):
-            bad(f"{f}.{key}", "expected a string")
-    for key in ("date", "start"):
-        if key in raw:
-            try:
-                _month(raw[key]) if isinstance(raw[key], str) else _month("")
-            except ValueError:
-                bad(f"{f}.{key}", f"{raw[key]!r} is not a month 'YYYY-MM'")
-    statistic = raw.get("statistic", "value")
-    if statistic not in STATISTICS:
-        bad(
-            f"{f}.statistic",
-            f"{statistic!r} is not allowed; expected one of {', '.join(STATISTICS)}",
-        )
-    scope = raw.get("scope")
-    if "scope" in raw and scope not in SCOPES:
-        bad(f"{f}.scope", f"{scope!r} is not allowed; expected one of {', '.join(SCOPES)}")
-    mark = raw.get("mark", "")
-    if mark and mark not in MARKS:
-        bad(f"{f}.mark", f"{mark!r} is not allowed; expected one of {', '.join(MARKS)}")
-    requires = raw.get("requires")
-    if requires is not None and (not isinstance(requires, str) or not requires):
-        bad(f"{f}.requires", 'expected the name of what the model must add, e.g. "districts"')
-    use = raw.get("use", True)
-    if not isinstance(use, bool):
-        bad(f"{f}.use", "expected true or false")
-    universe = raw.get("universe")
-    if universe is not None and (not isinstance(universe, str) or not universe.strip()):
-        bad(f"{f}.universe", 'expected the population it counts, e.g. "AI firms"')
-    elif universe is not None and use is not False:
-        bad(f"{f}.universe", "a target of another universe is compared only: set use = false")
-    if scope == "region" and not isinstance(raw.get("region"), str):
-        bad(f"{f}.region", 'scope region needs region = "<region id>"')
-    if scope == "district" and not isinstance(raw.get("district"), str):
-        bad(f"{f}.district", 'scope district needs district = "<district id>"')
-    if statistic == "annual_rate" and not isinstance(raw.get("denominator"), str):
-        bad(f"{f}.denominator", 'an annual_rate needs denominator = "<stock output>", e.g. firms')
-    if statistic == "growth" and "start" not in raw:
-        bad(f"{f}.start", 'a growth rate needs start = "YYYY-MM"')
-    if "start" in raw and "date" in raw and statistic in ("mean", "cumulative", "growth"):
-        try:
-            if _month(raw["start"]) > _month(raw["date"]):
-                bad(f"{f}.start", "must not be after date")
-        except (ValueError, TypeError):
-            pass
-    # the output must be declared, unless the target says what the model must add first
-    if isinstance(raw.get("output"), str) and scope in SCOPES and not requires:
-        declared = {o.name for o in outputs.metrics(scope)}
-        for key in ("output", "denominator"):
-            name = raw.get(key)
-            if isinstance(name, str) and name not in declared:
-                bad(
-                    f"{f}.{key}",
-                    f"{name!r} is not a {scope} output declared in abm/outputs.py; "
-                    'declare it there, or add requires = "..."',
-                )
     sd, unote = _uncertainty(raw.get("uncertainty"), observed, f, bad)
+    if t is None:
+        return None
+    universe = t.universe
+    rules = [
+        (
+            "universe",
+            'expected the population it counts, e.g. "AI firms"',
+            universe is None or (isinstance(universe, str) and bool(universe.strip())),
+        ),
+        (
+            "universe",
+            "a target of another universe is compared only: set use = false",
+            universe is None or not isinstance(universe, str) or not universe.strip() or not t.use,
+        ),
+        (
+            "region",
+            'scope region needs region = "<region id>"',
+            t.scope != "region" or t.region is not None,
+        ),
+        (
+            "district",
+            'scope district needs district = "<district id>"',
+            t.scope != "district" or t.district is not None,
+        ),
+        (
+            "denominator",
+            'an annual_rate needs denominator = "<stock output>", e.g. firms',
+            t.statistic != "annual_rate" or t.denominator is not None,
+        ),
+        (
+            "start",
+            'a growth rate needs start = "YYYY-MM"',
+            t.statistic != "growth" or t.start is not None,
+        ),
+        (
+            "start",
+            "must not be after date",
+            t.start is None
+            or t.statistic not in ("mean", "cumulative", "growth")
+            or _month(t.start) <= _month(t.date),
+        ),
+    ]
+    # the output must be declared, unless the target says what the model must add first
+    declared = {o.name for o in outputs.metrics(t.scope)} if not t.requires else None
+    for key in ("output", "denominator"):
+        name = getattr(t, key)
+        rules.append(
+            (
+                key,
+                f"{name!r} is not a {t.scope} output declared in abm/outputs.py; "
+                'declare it there, or add requires = "..."',
+                declared is None or name is None or name in declared,
+            )
+        )
+    for key, why, holds in rules:
+        if not holds:
+            bad(f"{f}.{key}", why)
     if len(bad) > n:
         return None
-    assert observed is not None and isinstance(scope, str)  # else bad() was called above
-    return Target(
-        id=tid,
-        observed=float(observed),
-        sd=sd,
-        unit=raw["unit"],
-        date=raw["date"],
-        statistic=statistic,
-        output=raw["output"],
-        scope=scope,
-        definition=raw["definition"],
-        source=raw["source"],
-        start=raw.get("start"),
-        region=raw.get("region"),
-        district=raw.get("district"),
-        denominator=raw.get("denominator"),
-        mark=mark,
-        requires=requires,
-        use=use,
-        note=raw.get("note", ""),
-        uncertainty_note=unote,
-        conflicts_with=raw.get("conflicts_with"),
-        universe=universe,
-    )
+    copied = {k: v for k, v in vars(t).items() if k not in ("uncertainty", "mark")}
+    return Target(id=tid, sd=sd, uncertainty_note=unote, mark=t.mark or "", **copied)
 
 
 def _uncertainty(value: Any, observed: Any, f: str, bad: _Problems) -> tuple[float, str]:

@@ -16,7 +16,13 @@ better inside this module; reported values are in the objective's own units.
   the difference in each future, its band, and the chance each option does better;
 * **scenario discovery**: for each pair of leading options, PRIM (Friedman and Fisher
   1999, as in EMA Workbench; the ``prim`` package) finds the box of uncertain parameters
-  in which one option beats the other, with its coverage and density.
+  in which one option beats the other, with its coverage and density;
+* **effects** (:mod:`abm.decide.effects`): every pair's mean paired difference with its
+  95 % interval, P(A better than B) with its interval, and the minimum detectable effect;
+  each option's P(best) with its interval; where the sequential rule stands
+  (:mod:`abm.decide.sequential`);
+* **where the variance comes from** (:mod:`abm.decide.variance`) and the **value of
+  information** (:mod:`abm.decide.voi`), from one set of regressions on the parameters.
 """
 
 from __future__ import annotations
@@ -29,11 +35,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm.decide import effects
+from abm.decide.effects import TIE as _TIE  # values within this relative distance tie
 from abm.decide.model import DRAW_KEY, OPTION_KEY
 from abm.decide.spec import DecisionSpec
 
-FORMAT = "abm-decision/1"
-_TIE = 1e-9  # values within this relative distance count as a tie
+FORMAT = "abm-decision/1"  # fields added since (effects, intervals, variance, EVPPI): .get them
+# the parameter groups of the value of information and the variance shares
+POSTERIOR, RANGES, ALL = "posterior", "ranges", "all"
+GROUP_LABELS = {
+    POSTERIOR: "calibrated parameters (posterior draws)",
+    RANGES: "deep-uncertainty ranges",
+    ALL: "all uncertain parameters",
+}
 _MIN_FUTURES_PRIM = 10
 
 
@@ -111,17 +125,31 @@ def _ranking(stats: dict[str, np.ndarray]) -> list[int]:
 
 
 def analyze_decision(
-    spec: DecisionSpec, runs: pd.DataFrame, seeds: list[int] | None = None
+    spec: DecisionSpec,
+    runs: pd.DataFrame,
+    futures: pd.DataFrame | None = None,
+    sequential: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Every figure of the decision as JSON-ready data (deterministic for the same runs)."""
+    """Every figure of the decision as JSON-ready data (deterministic for the same runs).
+
+    ``spec`` covers every batch run (:func:`abm.decide.batches.combined`), ``futures`` is
+    their table (default: ``spec.futures()``, one batch), ``sequential`` the sequential
+    design's rule, batches and why it stopped.
+    """
+    from abm.decide.population import agents, approximation_note
+
     counts = runs["status"].value_counts().to_dict() if not runs.empty else {}
     counts = {k: int(counts.get(k, 0)) for k in ("ok", "error", "timeout")}
     total = len(spec.options) * spec.n_futures
-    futures = spec.futures(seeds)
+    futures = spec.futures() if futures is None else futures
     objectives = []
     for objective in spec.objectives:
         objectives.append(_objective(spec, runs, objective, futures))
     joint = _joint(spec, runs)
+    population = [agents(s) for _, s in spec.scenario.options]
+    info = population[0] if population and all(p == population[0] for p in population) else None
+    note = approximation_note(info)
+    batches = 1 if sequential is None else int(sequential["batches"])
     return {
         "format": FORMAT,
         "name": spec.name,
@@ -132,9 +160,13 @@ def analyze_decision(
             for n, d in zip(spec.options, spec.descriptions, strict=True)
         ],
         "reference": spec.reference,
+        "agents": info,
+        "sequential": sequential,
         "futures": {
             "count": spec.n_futures,
             "draws": len(spec.draws),
+            "batches": batches,
+            "draws_per_batch": len(spec.draws) // batches,
             "seeds": spec.seeds,
             "root_seed": spec.seed,
             "common_random_numbers": True,
@@ -153,7 +185,7 @@ def analyze_decision(
         },
         "objectives": objectives,
         "joint_satisficing": joint,
-        "summary": _summary(spec, objectives),
+        "summary": ([f"{note[0].upper()}{note[1:]}."] if note else []) + _summary(spec, objectives),
     }
 
 
@@ -174,22 +206,128 @@ def _objective(
             leader=None,
             reference=None,
             discovery=None,
+            mde=spec.mde.get(objective.name),
+            effects=[],
+            stopping=None,
+            value_of_information=None,
+            variance=[],
             note="no future in which every option has a value",
         )
         return entry
     v = values[:, valid]
     stats = compare(v, objective.sign, objective.threshold)
     order = _ranking(stats)
+    draws = (np.arange(spec.n_futures) // spec.seeds)[valid]
+    clusters = effects.clusters_of(draws)
+    intervals = effects.p_best(winners(objective.sign * v), clusters)
     entry["options"] = [
-        {"name": name} | {k: _f(s[i]) for k, s in stats.items()}
+        {"name": name}
+        | {k: _f(s[i]) for k, s in stats.items()}
+        | {"p_best_low": _f(intervals[i].low), "p_best_high": _f(intervals[i].high)}
         for i, name in enumerate(spec.options)
     ]
     entry["ranking"] = [spec.options[i] for i in order]
     entry["leader"] = spec.options[order[0]]
     entry["reference"] = _against_reference(spec, v, objective.sign)
+    mde = spec.mde.get(objective.name)
+    entry["mde"] = mde
+    entry["effects"] = [
+        {k: _f(x) if isinstance(x, float) else x for k, x in row.items()}
+        for row in effects.pairwise(v, spec.options, objective.sign, clusters, mde)
+    ]
+    entry["stopping"] = _settle(spec, objective, v, order[0], clusters)
     params = futures.loc[valid, list(spec.uncertain)].reset_index(drop=True)
     entry["discovery"] = _discovery(spec, v, objective.sign, order, params)
+    voi, variance = _information(spec, v, objective.sign, draws, params)
+    entry["value_of_information"] = voi
+    entry["variance"] = variance
     return entry
+
+
+def _settle(
+    spec: DecisionSpec, objective: Any, v: np.ndarray, leader: int, clusters: np.ndarray
+) -> dict[str, Any]:
+    """Where the objective stands against the sequential design's stopping rule."""
+    from abm.decide.sequential import DEFAULT_WIDTH, assess_objective, describe
+
+    width = DEFAULT_WIDTH if spec.sequential is None else spec.sequential.width
+    w = winners(objective.sign * v)
+    state = assess_objective(
+        v, w, leader, spec.options, objective.sign, clusters, width, spec.mde.get(objective.name)
+    )
+    state["sentence"] = describe(state, objective.unit)
+    return _json(state)
+
+
+def _json(x: Any) -> Any:
+    """Floats rounded as :func:`_f` does, in nested dicts and lists."""
+    if isinstance(x, dict):
+        return {k: _json(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json(v) for v in x]
+    if isinstance(x, float | np.floating):
+        return _f(x)
+    return x
+
+
+def stopping(spec: DecisionSpec, runs: pd.DataFrame) -> list[dict[str, Any]]:
+    """Where every objective stands against the stopping rule (the sequential design's
+    test after each batch: no PRIM, no regressions)."""
+    out = []
+    for objective in spec.objectives:
+        values = values_matrix(spec, runs, objective.name)
+        valid = np.all(np.isfinite(values), axis=0)
+        if not valid.any():
+            continue
+        v = values[:, valid]
+        order = _ranking(compare(v, objective.sign, None))
+        clusters = effects.clusters_of((np.arange(spec.n_futures) // spec.seeds)[valid])
+        out.append({"objective": objective.name} | _settle(spec, objective, v, order[0], clusters))
+    return out
+
+
+def _groups(spec: DecisionSpec, numeric: list[str]) -> dict[str, list[str]]:
+    """The parameter groups: the posterior's, the ranges', and all of them."""
+    ranges = {r.key for r in spec.ranges}
+    return {
+        POSTERIOR: [k for k in numeric if k not in ranges],
+        RANGES: [k for k in numeric if k in ranges],
+        ALL: list(numeric),
+    }
+
+
+def _information(
+    spec: DecisionSpec, v: np.ndarray, sign: float, draws: np.ndarray, params: pd.DataFrame
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The value of information of each parameter and group, and each pair's variance
+    shares, from one set of regressions on the draws (see :mod:`abm.decide.voi`)."""
+    from abm.decide import variance, voi
+
+    x, _ = _numeric_params(params) if spec.uncertain else (pd.DataFrame(), [])
+    numeric = list(x.columns)
+    matrix = x.to_numpy(dtype=np.float64) if numeric else np.zeros((v.shape[1], 0))
+    nb, xd, w = voi.by_draw(sign * v, draws, matrix)
+    groups = _groups(spec, numeric)
+    fits: dict[frozenset[str], np.ndarray] = {}
+    if numeric and len(nb) >= 2:
+        columns = {name: xd[:, j] for j, name in enumerate(numeric)}
+        result, fits = voi.value_of_information(nb, columns, groups, w, spec.seed)
+        for row in result["rows"]:
+            row["label"] = GROUP_LABELS.get(row["name"], row["name"])
+    else:
+        why = "no uncertain parameter varies" if not numeric else "one parameter draw"
+        result = {"rows": [], "note": f"{why}: nothing to learn but seeds"}
+    explained_by = {
+        g: fits[frozenset(members)]
+        for g, members in groups.items()
+        if g != ALL and members and frozenset(members) in fits
+    }
+    shares = []
+    for i, j in itertools.combinations(range(len(spec.options)), 2):
+        explained = {g: f[:, i] - f[:, j] for g, f in explained_by.items()}
+        s = variance.shares(v[i] - v[j], draws, explained, w)
+        shares.append({"a": spec.options[i], "b": spec.options[j]} | _json(s))
+    return _json(result), shares
 
 
 def _against_reference(spec: DecisionSpec, v: np.ndarray, sign: float) -> dict[str, Any] | None:
@@ -389,7 +527,31 @@ def _summary(spec: DecisionSpec, objectives: list[dict[str, Any]]) -> list[str]:
         lead = next(x for x in o["options"] if x["name"] == o["leader"])
         lines.append(
             f"{o['label']} ({o['direction']}, {o['at']}): {o['leader']} is best in "
-            f"{100 * lead['p_best']:.0f} % of {o['futures_used']} futures "
+            f"{100 * lead['p_best']:.0f} % [{100 * lead['p_best_low']:.0f}, "
+            f"{100 * lead['p_best_high']:.0f}] of {o['futures_used']} futures "
             f"(expected regret {lead['regret_mean']:.4g}, worst {lead['regret_max']:.4g})"
         )
     return lines
+
+
+def tables(decision: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The effects, variance shares and value of information of every objective as flat
+    tables (``effects.csv``, ``variance.csv``, ``voi.csv`` of a decision folder)."""
+    eff, var, info = [], [], []
+    for o in decision["objectives"]:
+        head = {"objective": o["name"], "unit": o.get("unit", "")}
+        eff += [head | row for row in o.get("effects") or []]
+        var += [head | row for row in o.get("variance") or []]
+        voi = o.get("value_of_information") or {}
+        for rank, row in enumerate(voi.get("rows", []), start=1):
+            members = ";".join(row["members"])
+            info.append(
+                head
+                | {"rank": rank, "name": row["name"], "kind": row["kind"], "members": members}
+                | {"evppi": row["evppi"], "noise_floor": voi.get("noise_floor")}
+            )
+    return {
+        "effects.csv": pd.DataFrame(eff),
+        "variance.csv": pd.DataFrame(var),
+        "voi.csv": pd.DataFrame(info),
+    }

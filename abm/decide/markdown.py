@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 BEGIN, END = "<!-- decision-results:begin -->", "<!-- decision-results:end -->"
-_FIGURES = ("p_best.png", "bands.png", "reference.png")
+_FIGURES = ("p_best.png", "bands.png", "reference.png", "effects.png", "variance.png", "voi.png")
 
 
 def _num(x: Any) -> str:
@@ -96,7 +96,107 @@ def objective_section(o: dict[str, Any]) -> list[str]:
                 )
     elif disc.get("note"):
         lines += ["", f"Scenario discovery: {disc['note']}."]
-    return [*lines, ""]
+    return [*lines, *effects_section(o), *variance_section(o), *voi_section(o), ""]
+
+
+def effects_section(o: dict[str, Any]) -> list[str]:
+    """Every pair's paired difference with intervals and the minimum detectable effect."""
+    rows = o.get("effects") or []
+    if not rows:
+        return []
+    state = o.get("stopping")
+    lines = ["", f"**Answer:** {state['sentence']}."] if state else []
+    target = f" of {_num(o['mde'])}" if o.get("mde") else ""
+    lines += [
+        "",
+        "Effects (a minus b, paired by future; 95 % intervals over parameter draws):",
+        "",
+        "| pair | mean difference | 95 % interval | P(a better) | minimum detectable effect "
+        f"| futures for an MDE{target} |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        mark = "**" if r["significant"] else ""
+        lines.append(
+            f"| {r['a']} - {r['b']} | {mark}{_num(r['mean'])}{mark} | {_num(r['low'])} to "
+            f"{_num(r['high'])} | {_pct(r['p_better'])} ({_pct(r['p_better_low'])} to "
+            f"{_pct(r['p_better_high'])}) | {_num(r['mde'])} | "
+            f"{_count(r.get('futures_for_mde'))} |"
+        )
+    return lines
+
+
+_SHARES = (
+    ("seeds", "seeds"),
+    ("posterior", "calibrated"),
+    ("ranges", "ranges"),
+    ("other", "rest"),
+)
+
+
+def variance_section(o: dict[str, Any]) -> list[str]:
+    rows = [r for r in o.get("variance") or [] if r.get("variance")]
+    if not rows:
+        return []
+    head = " | ".join(label for _, label in _SHARES)
+    lines = [
+        "",
+        "Where each paired difference's variance comes from (shares):",
+        "",
+        f"| pair | variance | {head} |",
+        "|---|---:|" + "---:|" * len(_SHARES),
+    ]
+    for r in rows:
+        shares = " | ".join(_pct(r.get(key)) for key, _ in _SHARES)
+        lines.append(f"| {r['a']} - {r['b']} | {_num(r['variance'])} | {shares} |")
+    return lines
+
+
+def voi_section(o: dict[str, Any]) -> list[str]:
+    voi = o.get("value_of_information") or {}
+    if not voi.get("rows"):
+        return ["", f"Value of information: {voi['note']}."] if voi.get("note") else []
+    unit = f" [{o['unit']}]" if o.get("unit") else ""
+    lines = [
+        "",
+        f"Value of information (EVPPI{unit}; noise floor {_num(voi.get('noise_floor'))}):",
+        "",
+        "| parameter or group | EVPPI |",
+        "|---|---:|",
+    ]
+    for r in voi["rows"]:
+        name = r.get("label", r["name"])
+        lines.append(
+            f"| {'*' + name + '*' if r['kind'] == 'group' else name} | {_num(r['evppi'])} |"
+        )
+    return lines
+
+
+def _count(x: Any) -> str:
+    return "-" if x is None else f"{int(x):,}"
+
+
+def header(decision: dict[str, Any], folder: Path) -> list[str]:
+    """The agents' scale and, for a sequential decision, its batches, runs and minutes."""
+    from abm.decide.population import approximation_note
+    from abm.decide.report import sequential_record
+
+    lines = []
+    note = approximation_note(decision.get("agents"))
+    if note:
+        lines += [f"**{note[0].upper()}{note[1:]}.**", ""]
+    elif decision.get("agents"):
+        lines += [f"One firm agent per real firm ({decision['agents']['real_firms']:,}).", ""]
+    record = sequential_record(folder)
+    if record:
+        why = record.get("stopped") if decision.get("sequential") else None
+        lines += [
+            f"Runs and time spent: {record['runs']:,} runs in {len(record['batches'])} "
+            f"batch{'es' if len(record['batches']) > 1 else ''}, {record['minutes']:.1f} "
+            f"minutes{'; stopped: ' + str(why) if why else ''}.",
+            "",
+        ]
+    return lines
 
 
 def render(decision: dict[str, Any], folder: Path, figures: str | None, note: str) -> str:
@@ -115,6 +215,7 @@ def render(decision: dict[str, Any], folder: Path, figures: str | None, note: st
         f"{runs['total']} runs, {c['ok']} ok, {c['error']} failed, {c['timeout']} timed out.",
         "",
     ]
+    lines += header(decision, folder)
     if f["parameters_at_scenario_values"]:
         lines += ["**No posterior and no ranges: parameters at the scenario's values.**", ""]
     lines += [f"* {s}" for s in decision["summary"]] + [""]

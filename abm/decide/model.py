@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from abm.decide.objectives import MissingOutput, Objective, evaluate
+from abm.decide.objectives import DERIVED, MissingOutput, Objective, evaluate
 from abm.errors import Problem, ScenarioError
 
 OPTION_KEY, DRAW_KEY = "option", "draw"
@@ -92,12 +92,22 @@ def load_scenario(path: str | Path) -> DecisionScenario:
     raise ScenarioError([Problem(str(path), "", "a decision is read with abm.decide")])
 
 
+def outputs_read(scenario: DecisionScenario) -> tuple[str, ...]:
+    """The model outputs the objectives read (a derived output's parts): all a run computes."""
+    names: list[str] = []
+    for objective in scenario.objectives:
+        for term in (objective.term, objective.per):
+            if term is not None:
+                names.extend(DERIVED[term.output][2] if term.output in DERIVED else [term.output])
+    return tuple(dict.fromkeys(names))
+
+
 def run_scenario(scenario: DecisionScenario, seed: int, steps: int | None = None) -> Any:
     """Run the selected option in the selected future; return its objectives' values."""
     from abm.sweep.model import MetricError, load_model
 
     result = load_model(scenario.model).run_scenario(
-        scenario.run_scenario_of(), seed=seed, steps=steps
+        scenario.run_scenario_of(), seed=seed, steps=steps, outputs=outputs_read(scenario)
     )
     values: dict[str, float] = {"step": 0.0}
     for i, objective in enumerate(scenario.objectives):

@@ -7,7 +7,13 @@ page works offline and can be mailed as one file):
 * ``bands.png``: median and 5-95 % band of each option, one panel per objective;
 * ``reference.png``: each option minus the reference option, future by future;
 * ``prim-<objective>-<a>-<b>.png``: the futures of a pair of leading options in the two
-  parameters PRIM cut first, coloured by which option wins, with the boxes drawn.
+  parameters PRIM cut first, coloured by which option wins, with the boxes drawn;
+* ``effects.png``: every pair's mean paired difference with its 95 % interval (and the
+  objective's minimum detectable effect of interest, when the spec sets one);
+* ``variance.png``: where each pair's difference varies: seeds, calibrated parameters,
+  deep-uncertainty ranges, the rest;
+* ``voi.png``: the value of information (EVPPI) of each parameter and group, ranked, in
+  the objective's units, with the noise floor.
 
 Uses matplotlib's object API (``Figure``), not pyplot: no global state, no GUI backend.
 """
@@ -25,9 +31,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from abm.decide.model import DRAW_KEY, OPTION_KEY
+from abm.decide.model import OPTION_KEY
 
 FIGURES = "figures"
+TOP_FIGURES = (
+    "p_best.png",
+    "bands.png",
+    "reference.png",
+    "effects.png",
+    "variance.png",
+    "voi.png",
+)
 _COLORS = [
     "#1f77b4",
     "#d62728",
@@ -76,10 +90,31 @@ def fig_p_best(decision: dict[str, Any]) -> Figure | None:
         values = [x["p_best"] for x in o["options"]][::-1]
         colors = [_COLORS[i % len(_COLORS)] for i in range(len(names))][::-1]
         ax.barh(names, values, color=colors)
+        low = np.array([x.get("p_best_low", x["p_best"]) for x in o["options"]][::-1], float)
+        high = np.array([x.get("p_best_high", x["p_best"]) for x in o["options"]][::-1], float)
+        ax.errorbar(
+            values,
+            range(len(names)),
+            xerr=np.vstack([np.array(values) - low, high - np.array(values)]),
+            fmt="none",
+            ecolor="black",
+            capsize=3,
+            lw=1,
+        )
         for y, value in enumerate(values):
-            ax.text(min(value + 0.02, 0.9), y, f"{100 * value:.0f} %", va="center", fontsize=8)
+            inside = high[y] > 0.85  # no room right of the interval: write it inside the bar
+            x = low[y] - 0.02 if inside else high[y] + 0.02
+            ax.text(
+                x,
+                y,
+                f"{100 * value:.0f} %",
+                va="center",
+                ha="right" if inside else "left",
+                color="white" if inside else "black",
+                fontsize=8,
+            )
         ax.set_xlim(0, 1)
-        ax.set_xlabel("probability of being best", fontsize=8)
+        ax.set_xlabel("probability of being best (95 % interval)", fontsize=8)
         ax.set_title(_title(o), fontsize=9)
     return fig
 
@@ -168,6 +203,89 @@ def fig_reference(decision: dict[str, Any]) -> Figure | None:
     return fig
 
 
+def fig_effects(decision: dict[str, Any]) -> Figure | None:
+    """Every pair's mean paired difference (a minus b) with its 95 % interval."""
+    objectives = [o for o in _compared(decision) if o.get("effects")]
+    if not objectives:
+        return None
+    fig, axes = _panels(len(objectives), size=(4.6, 0.35 * len(objectives[0]["effects"]) + 1.4))
+    for ax, o in zip(axes, objectives, strict=True):
+        rows = o["effects"]
+        y = np.arange(len(rows))[::-1]
+        mean = np.array([r["mean"] for r in rows], dtype=float)
+        low = np.array([r["low"] if r["low"] is not None else np.nan for r in rows], float)
+        high = np.array([r["high"] if r["high"] is not None else np.nan for r in rows], float)
+        colors = ["black" if r["significant"] else "grey" for r in rows]
+        for yy, m, lo, hi, c in zip(y, mean, low, high, colors, strict=True):
+            ax.errorbar(m, yy, xerr=[[m - lo], [hi - m]], fmt="o", color=c, capsize=3, ms=4)
+        ax.axvline(0, color="grey", lw=1)
+        if o.get("mde"):
+            for edge in (-o["mde"], o["mde"]):
+                ax.axvline(edge, color="#a40", ls=":", lw=1)
+        ax.set_yticks(y, [f"{r['a']} - {r['b']}" for r in rows], fontsize=7)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(
+            f"{o['label']}, {o['at']}\n(a minus b; black: interval excludes 0)", fontsize=9
+        )
+    return fig
+
+
+_SHARES = (
+    ("seeds", "seeds", "#bbbbbb"),
+    ("posterior", "calibrated parameters", "#1f77b4"),
+    ("ranges", "deep-uncertainty ranges", "#ff7f0e"),
+    ("other", "interactions and rest", "#9467bd"),
+)
+
+
+def fig_variance(decision: dict[str, Any]) -> Figure | None:
+    """Each pair's variance of the paired difference, split into its sources."""
+    objectives = [o for o in _compared(decision) if o.get("variance")]
+    if not objectives:
+        return None
+    fig, axes = _panels(len(objectives), size=(4.6, 0.3 * len(objectives[0]["variance"]) + 1.6))
+    for ax, o in zip(axes, objectives, strict=True):
+        rows = [r for r in o["variance"] if r.get("variance")]
+        y = np.arange(len(rows))[::-1]
+        left = np.zeros(len(rows))
+        for key, label, color in _SHARES:
+            width = np.array([r.get(key) or 0.0 for r in rows], dtype=float)
+            if width.any():
+                ax.barh(y, width, left=left, color=color, label=label, height=0.7)
+            left += width
+        ax.set_yticks(y, [f"{r['a']} - {r['b']}" for r in rows], fontsize=7)
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("share of the paired difference's variance", fontsize=8)
+        ax.set_title(f"{o['label']}, {o['at']}", fontsize=9)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=7)
+    return fig
+
+
+def fig_voi(decision: dict[str, Any], top: int = 12) -> Figure | None:
+    """EVPPI of each parameter and group, ranked (largest first), in the objective's units."""
+    objectives = [
+        o for o in _compared(decision) if (o.get("value_of_information") or {}).get("rows")
+    ]
+    if not objectives:
+        return None
+    fig, axes = _panels(len(objectives), cols=2, size=(5.6, 3.6))
+    for ax, o in zip(axes, objectives, strict=True):
+        voi = o["value_of_information"]
+        rows = voi["rows"][:top]
+        y = np.arange(len(rows))[::-1]
+        colors = ["#d62728" if r["kind"] == "group" else "#1f77b4" for r in rows]
+        ax.barh(y, [r["evppi"] for r in rows], color=colors, height=0.7)
+        ax.set_yticks(y, [r.get("label", r["name"]) for r in rows], fontsize=7)
+        if voi.get("noise_floor"):
+            ax.axvline(voi["noise_floor"], color="black", ls=":", lw=1)
+        unit = f" [{o['unit']}]" if o.get("unit") else ""
+        ax.set_xlabel(f"EVPPI{unit} (red: groups; dotted: noise floor)", fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(f"{o['label']}, {o['at']}", fontsize=9)
+    return fig
+
+
 def fig_prim(
     o: dict[str, Any], pair: dict[str, Any], futures: pd.DataFrame, signed: dict[str, np.ndarray]
 ) -> Figure | None:
@@ -246,17 +364,17 @@ def per_future(
 ) -> tuple[dict[str, Any], pd.DataFrame] | None:
     """Each objective's values by option (futures in order), and the futures table, read
     from the folder (None if the folder has no runs)."""
-    from abm.sweep.store import load_results
+    from abm.decide.run import load_folder_runs
 
     try:
-        runs = load_results(folder / "sweep")
-        futures = pd.read_parquet(folder / "futures.parquet").sort_values("future")
+        runs, futures = load_folder_runs(folder, decision)
     except Exception:  # the report still renders from decision.json alone
         return None
-    seeds = int(decision["futures"]["seeds"])
     n = int(decision["futures"]["count"])
+    if runs.empty:
+        return None
     ok = runs[runs["status"] == "ok"]
-    index = ok[DRAW_KEY].to_numpy(dtype=np.int64) * seeds + ok["replication"].to_numpy()
+    index = ok["future"].to_numpy(dtype=np.int64)
     out: dict[str, Any] = {}
     for o in decision["objectives"]:
         by_option = {}
@@ -300,6 +418,24 @@ def write_figures(decision: dict[str, Any], folder: Path) -> list[tuple[str, str
         fig_reference(decision),
         "reference.png",
         "Each option minus the reference option, future by future: median and 5-95 % band.",
+    )
+    save(
+        fig_effects(decision),
+        "effects.png",
+        "Effects: the mean paired difference of every pair of options (a minus b, future by "
+        "future) with its 95 % interval; dotted: the minimum detectable effect of interest.",
+    )
+    save(
+        fig_variance(decision),
+        "variance.png",
+        "Where each paired difference varies: seeds, calibrated parameters, deep-uncertainty "
+        "ranges, and what no single group explains.",
+    )
+    save(
+        fig_voi(decision),
+        "voi.png",
+        "Value of information: what learning a parameter (or group) before choosing would "
+        "gain on average (EVPPI, in the objective's units), ranked.",
     )
     if data is not None:
         by_objective, futures = data
@@ -347,7 +483,8 @@ def options_table(o: dict[str, Any]) -> str:
         lead = " class='lead'" if x["name"] == o.get("leader") else ""
         rows.append(
             f"<tr{lead}><td>{esc(x['name'])}</td><td>{_num(x['median'])}</td>"
-            f"<td>{_num(x['p5'])} to {_num(x['p95'])}</td><td>{_pct(x['p_best'])}</td>"
+            f"<td>{_num(x['p5'])} to {_num(x['p95'])}</td><td>{_pct(x['p_best'])}"
+            f"{_interval(x)}</td>"
             f"<td>{_num(x['regret_mean'])}</td><td>{_num(x['regret_max'])}</td>"
             + (f"<td>{_pct(x.get('satisficing'))}</td>" if sat else "")
             + "</tr>"
@@ -412,6 +549,132 @@ def prim_table(o: dict[str, Any]) -> str:
     )
 
 
+def effects_table(o: dict[str, Any]) -> str:
+    """Every pair's paired difference, P(a better), and the minimum detectable effect."""
+    rows = o.get("effects") or []
+    if not rows:
+        return ""
+    esc = html.escape
+    unit = f" [{esc(o['unit'])}]" if o.get("unit") else ""
+    body = "".join(
+        f"<tr{' class=sig' if r['significant'] else ''}><td>{esc(r['a'])} - {esc(r['b'])}</td>"
+        f"<td>{_num(r['mean'])}</td><td>{_num(r['low'])} to {_num(r['high'])}</td>"
+        f"<td>{_pct(r['p_better'])} ({_pct(r['p_better_low'])} to {_pct(r['p_better_high'])})"
+        f"</td><td>{_num(r['mde'])}</td><td>{_count(r.get('futures_for_mde'))}</td>"
+        f"<td>{_count(r.get('futures_for_observed'))}</td></tr>"
+        for r in rows
+    )
+    target = f" of {_num(o['mde'])}" if o.get("mde") else ""
+    return (
+        f"<h4>Effects: every pair, a minus b{unit}, paired by future</h4><table class='t'>"
+        "<tr><th>pair</th><th>mean difference</th><th>95 % interval</th>"
+        "<th>P(a better) (95 % interval)</th><th>minimum detectable effect</th>"
+        f"<th>futures for an MDE{esc(target)}</th><th>futures to detect the mean</th></tr>"
+        f"{body}</table><p class='small'>Bold: the interval excludes 0. Intervals are over "
+        "parameter draws (a draw's seeds are not independent); the minimum detectable effect "
+        "is the difference a two-sided 5 % test detects with 80 % power at the runs spent."
+        "</p>"
+    )
+
+
+def variance_table(o: dict[str, Any]) -> str:
+    rows = [r for r in o.get("variance") or [] if r.get("variance")]
+    if not rows:
+        return ""
+    esc = html.escape
+    body = "".join(
+        f"<tr><td>{esc(r['a'])} - {esc(r['b'])}</td><td>{_num(r['variance'])}</td>"
+        + "".join(f"<td>{_pct(r.get(key))}</td>" for key, _, _ in _SHARES)
+        + "</tr>"
+        for r in rows
+    )
+    head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in _SHARES)
+    return (
+        "<h4>Where the variance of each paired difference comes from</h4><table class='t'>"
+        f"<tr><th>pair</th><th>variance</th>{head}</tr>{body}</table><p class='small'>"
+        "Seeds: the variance between seeds of one parameter draw (nested ANOVA); groups: "
+        "the variance of the regression of the draws' means on the group (first-order "
+        "effect); the rest: what no single group explains. '-': not in this decision, or "
+        "not separable (one seed per draw).</p>"
+    )
+
+
+def voi_table(o: dict[str, Any]) -> str:
+    voi = o.get("value_of_information") or {}
+    esc = html.escape
+    if not voi.get("rows"):
+        note = voi.get("note")
+        return f"<p class='note'>Value of information: {esc(note)}</p>" if note else ""
+    unit = f" [{esc(o['unit'])}]" if o.get("unit") else ""
+    body = "".join(
+        f"<tr><td>{esc(r.get('label', r['name']))}</td><td>{esc(r['kind'])}</td>"
+        f"<td>{_num(r['evppi'])}</td></tr>"
+        for r in voi["rows"]
+    )
+    return (
+        f"<h4>Value of information (EVPPI{unit})</h4><table class='t'><tr><th>parameter or "
+        f"group</th><th>kind</th><th>EVPPI</th></tr>{body}</table><p class='small'>What "
+        "resolving the uncertainty before choosing would gain on average, in the objective's "
+        f"units (Strong, Oakley and Brennan 2014). Noise floor: {_num(voi.get('noise_floor'))}"
+        " (what a parameter unrelated to the runs gets).</p>"
+    )
+
+
+def stopping_line(o: dict[str, Any]) -> str:
+    state = o.get("stopping")
+    if not state:
+        return ""
+    mark = "" if state["status"] == "open" else " class='lead'"
+    return f"<p{mark}><b>Answer:</b> {html.escape(state['sentence'])}.</p>"
+
+
+def _interval(x: dict[str, Any]) -> str:
+    if x.get("p_best_low") is None:
+        return ""
+    return f" <span class='small'>({_pct(x['p_best_low'])} to {_pct(x['p_best_high'])})</span>"
+
+
+def _count(x: Any) -> str:
+    return "-" if x is None else f"{int(x):,}"
+
+
+def header_notes(decision: dict[str, Any], folder: Path) -> list[str]:
+    """The agents' scale and the sequential design's course, as report paragraphs."""
+    from abm.decide.population import approximation_note
+
+    esc = html.escape
+    parts = []
+    agents = decision.get("agents")
+    if agents:
+        note = approximation_note(agents)
+        parts.append(
+            f"<p class='note'><b>{esc(note[0].upper() + note[1:])}.</b></p>"
+            if note
+            else f"<p>One firm agent per real firm ({agents['real_firms']:,} firms).</p>"
+        )
+    record = sequential_record(folder)
+    seq = decision.get("sequential")
+    if seq and record:
+        parts.append(
+            f"<p><b>Sequential design:</b> {seq['batches']} batch"
+            f"{'es' if seq['batches'] > 1 else ''}, {record['runs']:,} runs, "
+            f"{record['minutes']:.1f} minutes; stopped: {esc(str(record['stopped']))} (rule: "
+            f"P(best) to +/- {100 * seq['rule']['width']:.0f} points, or indistinguishable at "
+            "each objective's minimum detectable effect).</p>"
+        )
+    return parts
+
+
+def sequential_record(folder: Path) -> dict[str, Any] | None:
+    """The folder's ``sequential.json`` (runs and minutes of each batch), if any."""
+    import json
+
+    try:
+        return json.loads((folder / "sequential.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def _img(path: Path, caption: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return (
@@ -432,7 +695,8 @@ def render_html(decision: dict[str, Any], folder: Path, figures: list[tuple[str,
         ".t{border-collapse:collapse;margin:.5em 0}.t td,.t th{border:1px solid #ccc;"
         "padding:.25em .6em;text-align:right}.t td:first-child,.t th:first-child{text-align:left}"
         ".lead{background:#eef6ee;font-weight:bold}img{max-width:100%}.note{color:#a40}"
-        ".small{font-size:.85em;color:#555}figure{margin:1em 0}</style></head><body>",
+        ".small{font-size:.85em;color:#555}figure{margin:1em 0}.sig{font-weight:bold}"
+        "</style></head><body>",
         f"<h1>Decision: {esc(decision['name'])}</h1>",
         f"<p>{len(decision['options'])} options x {f['count']} futures ({f['draws']} parameter "
         f"draw{'s' if f['draws'] > 1 else ''} x {f['seeds']} seed{'s' if f['seeds'] > 1 else ''}"
@@ -440,6 +704,7 @@ def render_html(decision: dict[str, Any], folder: Path, figures: list[tuple[str,
         f"{esc(str(decision['horizon']))}. {runs['recorded']} of {runs['total']} runs recorded: "
         f"{c['ok']} ok, {c['error']} failed, {c['timeout']} timed out.</p>",
         f"<p><b>Futures:</b> {esc(f['uncertainty'])}.</p>",
+        *header_notes(decision, folder),
     ]
     if f["parameters_at_scenario_values"]:
         parts.append(
@@ -464,7 +729,7 @@ def render_html(decision: dict[str, Any], folder: Path, figures: list[tuple[str,
         + "</ul>"
     )
     by_name = dict(figures)
-    for name in ("p_best.png", "bands.png", "reference.png"):
+    for name in TOP_FIGURES:
         if name in by_name:
             parts.append(_img(folder / FIGURES / name, by_name[name]))
     for o in decision["objectives"]:
@@ -477,12 +742,16 @@ def render_html(decision: dict[str, Any], folder: Path, figures: list[tuple[str,
         if not o.get("options"):
             parts.append(f"<p class='note'>{esc(o.get('note', ''))}</p>")
             continue
+        parts.append(stopping_line(o))
         parts.append(options_table(o))
         parts.append(
             "<p class='small'>Regret: in each future, how far the option falls short "
             "of the best option of that future, in the objective's units.</p>"
         )
+        parts.append(effects_table(o))
         parts.append(reference_table(o))
+        parts.append(variance_table(o))
+        parts.append(voi_table(o))
         parts.append(prim_table(o))
         for name, caption in figures:
             if name.startswith(_safe(f"prim-{o['name']}-")):

@@ -11,6 +11,7 @@ decision that dies an hour in on a typo wastes the hour. See docs/decisions.md.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,37 +31,20 @@ from abm.decide.objectives import (
     Objective,
     Term,
 )
+from abm.decide.population import FIRMS, one_agent_per_firm
+from abm.decide.sequential import DEFAULT_WIDTH, StopRule
 from abm.errors import ScenarioError
+from abm.inputs import Name, Path_, param
 from abm.scenario import origin_of
-from abm.specutil import Checker, find_file, flatten, is_number, read_spec
+from abm.specutil import DEFAULT_MODEL, Checker, flatten, is_number, load_spec_data
+from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin hypercube
 
-DEFAULT_MODEL = "abm"
 POSTERIOR_FILE = "posterior.parquet"
 WEIGHT = "weight"
 DEFAULT_DRAWS = 32
 # spawn keys under the seeds' root seed (the sweep uses 0, 1 and 2)
 _POSTERIOR_KEY, _LHS_KEY = 10, 11
 
-_SECTIONS: dict[str, set[str]] = {
-    "decision": {"name", "scenario", "horizon", "reference", "set", "model", "timeout"},
-    "options": {"name", "scenario", "set", "description"},
-    "objectives": {
-        "name",
-        "label",
-        "output",
-        "regions",
-        "at",
-        "aggregate",
-        "start",
-        "per",
-        "direction",
-        "threshold",
-    },
-    "uncertainty": {"posterior", "draws", "ranges"},
-    "seeds": {"count", "seed"},
-    "discovery": {"leaders", "density"},
-}
-_PER_KEYS = {"output", "regions", "at", "aggregate", "start"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _RESERVED = {
@@ -80,23 +64,92 @@ _RESERVED = {
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class DecisionError(ScenarioError):
-    """A decision spec that does not validate; carries every problem found (exit 2)."""
+# The sections of a decision spec, declared (abm/inputs.py checks each field; the rules
+# between fields are in _Builder). A new field is one line here.
+@dataclass(frozen=True)
+class DecisionTable:
+    horizon: Any = param(None, 'The last month of the runs ("YYYY-MM") or a step number')
+    scenario: Path_ | None = param(None, "The base scenario the options' `set` changes")
+    name: Any = param(None, "Name (default: the spec file's)")
+    reference: str | None = param(None, "The option the others are compared with")
+    set: Any = param({}, "Overrides every option gets")
+    model: Name = param(DEFAULT_MODEL, "The model's module")
+    timeout: float | None = param(None, "Seconds per run", lo=0, above=True)
 
 
 @dataclass(frozen=True)
-class Range:
-    """A deep-uncertainty range, sampled by a Latin hypercube (integers if both ends are)."""
+class OptionTable:
+    name: Any = param(None, "Name")
+    scenario: Path_ | None = param(None, "Its scenario file (default: decision.scenario)")
+    set: Any = param({}, "Overrides of its scenario")
+    description: str = param("", "One line")
 
-    key: str
-    low: float
-    high: float
-    integer: bool
 
-    def to_value(self, unit: float) -> int | float:
-        if self.integer:
-            return int(min(np.floor(self.low + unit * (self.high + 1 - self.low)), self.high))
-        return float(self.low + unit * (self.high - self.low))
+@dataclass(frozen=True)
+class TermTable:
+    """What an objective, or the term it is divided by (``per``), reads of an output."""
+
+    output: str | None = param(None, "A declared output")
+    regions: Any = param(None, '"noncapital", "all" or a list of region ids')
+    at: Any = param(None, "Month or step it is read at (default: the horizon)")
+    aggregate: str = param("value", "value, change or cumulative", choices=AGGREGATES)
+    start: Any = param(None, "First month a change or sum counts")
+
+
+@dataclass(frozen=True)
+class ObjectiveTable(TermTable):
+    direction: str | None = param(None, "max or min", choices=DIRECTIONS)
+    name: Any = param(None, "Name (a column of the results)")
+    label: str | None = param(None, "Label (default: the output's)")
+    per: TermTable | None = param(None, "A second term it is divided by")
+    threshold: float | None = param(None, "Satisficing threshold")
+    mde: float | None = param(
+        None, "The smallest difference that matters (its units)", lo=0, above=True
+    )
+
+
+@dataclass(frozen=True)
+class UncertaintyTable:
+    posterior: Path_ | None = param(None, "A calibration's results folder")
+    draws: int | None = param(None, "Futures' parameter sets", lo=1)
+    ranges: Any = param({}, "Deep-uncertainty ranges [low, high]")
+
+
+@dataclass(frozen=True)
+class SeedsTable:
+    count: int = param(1, "Seeds per parameter set", lo=1)
+    seed: int = param(0, "Root seed", lo=0)
+
+
+@dataclass(frozen=True)
+class DiscoveryTable:
+    leaders: int = param(3, "Options PRIM looks at", lo=2)
+    density: float = param(0.8, "PRIM's density threshold", lo=0, above=True, hi=1)
+
+
+@dataclass(frozen=True)
+class SequentialTable:
+    width: float = param(
+        DEFAULT_WIDTH, "Half-width of the leader's P(best) interval", lo=0, above=True, hi=0.5
+    )
+    max_runs: int | None = param(None, "Budget: runs (at least one batch)", lo=1)
+    max_minutes: float | None = param(None, "Budget: minutes", lo=0, above=True)
+
+
+SECTIONS = {
+    "decision": DecisionTable,
+    "options": [OptionTable],
+    "objectives": [ObjectiveTable],
+    "uncertainty": UncertaintyTable,
+    "seeds": SeedsTable,
+    "discovery": DiscoveryTable,
+    "sequential": SequentialTable,  # batches until the answer is known (abm.decide.sequential)
+    "regions": None,  # names for sets of regions: name -> [region ids]
+}
+
+
+class DecisionError(ScenarioError):
+    """A decision spec that does not validate; carries every problem found (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +176,11 @@ class DecisionSpec:
     leaders: int
     density: float
     scenario: DecisionScenario
+    # the sequential design (None: one batch of `draws`), objectives' minimum detectable
+    # effects, and the posterior rows later batches draw from
+    sequential: StopRule | None = None
+    mde: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    posterior_frame: pd.DataFrame | None = None
 
     @property
     def uncertain(self) -> tuple[str, ...]:
@@ -170,21 +228,27 @@ class DecisionSpec:
 
 
 def load_decision(
-    spec: str | Path | Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+    spec: str | Path | Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    allow_model_import: bool = False,
 ) -> DecisionSpec:
     """Read and validate a decision from a TOML file or a dict (dict paths: the cwd).
 
     ``overrides`` replace spec fields by dotted name before validation, e.g.
-    ``{"uncertainty.draws": 4, "seeds.count": 1}`` for a small live run in the app.
+    ``{"uncertainty.draws": 4, "seeds.count": 1}`` for a small live run in the app; a
+    section name with None drops the section (``{"sequential": None}``: one batch).
+    ``allow_model_import`` lets ``decision.model`` name a module outside the project:
+    that module is imported, so a spec naming one is code (as for ``abm sweep``).
     """
-    if isinstance(spec, Mapping):
-        data, source, here, text = dict(spec), "<spec>", Path.cwd(), None
-    else:
-        path = Path(spec)
-        data, text = read_spec(path, "decision spec", DecisionError, "the decision spec")
-        source, here = str(path), path.resolve().parent
+    data, source, here, text = load_spec_data(
+        spec, "decision spec", DecisionError, "the decision spec"
+    )
     for dotted, value in (overrides or {}).items():
         section, _, key = dotted.partition(".")
+        if not key and value is None:  # {"sequential": None}: without that section
+            data.pop(section, None)
+            continue
         table = data.setdefault(section, {})
         if not isinstance(table, dict):
             continue
@@ -192,76 +256,60 @@ def load_decision(
             table[key] = {**table[key], **value}  # e.g. decision.set: add to the spec's
         else:
             table[key] = value
-    return _Builder(source, here).build(data, text)
+    return _Builder(source, here).build(data, text, allow_model_import)
 
 
 class _Builder(Checker):
     """Builds a DecisionSpec, collecting every problem so that one pass reports all."""
 
     def __init__(self, source: str, here: Path):
-        super().__init__(source)
-        self.here = here
+        super().__init__(source, here)
         self.groups: dict[tuple[str, ...], str] = {}  # region groups named in the spec
+        self.named: dict[str, tuple[str, ...]] = {}  # [regions] name -> its region ids
+        self.mde: dict[str, float] = {}  # objectives' minimum detectable effects
 
     # ------------------------------------------------------------------ the whole spec
-    def build(self, data: dict[str, Any], text: str | None) -> DecisionSpec:
-        from abm.sweep.model import load_model
-
-        tables = self._sections(data)
-        dec = tables["decision"]
-        name = dec.get("name", Path(self.source).stem if self.source != "<spec>" else "decision")
+    def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
+        t = self.declared(data, SECTIONS)
+        dec: DecisionTable = t["decision"]
+        name = dec.name or (Path(self.source).stem if self.source != "<spec>" else "decision")
         if not isinstance(name, str) or not _OPTION_NAME.match(name):
             self.add("decision.name", "expected a name of letters, digits, _, . or -")
             name = "decision"
-        model_name = dec.get("model", DEFAULT_MODEL)
-        api = None
-        if not isinstance(model_name, str):
-            self.add("decision.model", "expected a module name")
-        else:
-            try:
-                api = load_model(model_name)
-            except Exception as exc:  # a plug-in model may fail to import in any way
-                self.add("decision.model", f"cannot import {model_name!r}: {exc}")
-        timeout = dec.get("timeout")
-        if timeout is not None and not (is_number(timeout) and timeout > 0):
-            self.add("decision.timeout", f"{timeout!r} is not allowed; expected seconds > 0")
-            timeout = None
-        common = self._set(dec.get("set", {}), "decision.set")
-        base = self._scenario(api, dec.get("scenario"), "decision.scenario", required=False)
+        api = (
+            None
+            if self.problems_in("decision.model")
+            else self.model("decision.model", dec.model, allow)
+        )
+        common = self._set(dec.set, "decision.set")
+        base = self._scenario(api, dec.scenario, "decision.scenario")
         if base is not None and common:
             base = self._apply(base, common, "decision.set")
-
-        options = self._options(api, tables["options"], base, common)
+        options = self._options(api, t["options"], base, common)
         first = options[0][1] if options else None
-        steps, horizon = self._horizon(dec.get("horizon"), first, model_name, options)
-        objectives = self._objectives(tables["objectives"], first, model_name, steps)
+        model_name = dec.model
+        self._named_regions(t["regions"], first, model_name)
+        steps, horizon = self._horizon(dec.horizon, first, model_name, options)
+        objectives = self._objectives(t["objectives"], first, model_name, steps)
         names = [n for n, _, _ in options]
-        reference = dec.get("reference")
-        if reference is not None and reference not in names:
+        reference = dec.reference
+        if reference is not None and api is not None and reference not in names:
             self.add(
                 "decision.reference",
                 f"{reference!r} is not an option; options: {', '.join(names) or '(none)'}",
             )
             reference = None
-
-        unc = tables["uncertainty"]
-        seeds_t, disc = tables["seeds"], tables["discovery"]
-        count = self.integer(seeds_t, "seeds", "count", 1, 1)
-        root = self.integer(seeds_t, "seeds", "seed", 0, 0)
-        leaders = self.integer(disc, "discovery", "leaders", 3, 2)
-        density = disc.get("density", 0.8)
-        if not (is_number(density) and 0 < density <= 1):
-            self.add("discovery.density", f"{density!r} is not allowed; expected (0, 1]")
-            density = 0.8
-        posterior, frame = self._posterior(unc.get("posterior"))
-        ranges = self._ranges(unc.get("ranges", {}))
+        unc: UncertaintyTable = t["uncertainty"]
+        seeds: SeedsTable = t["seeds"]
+        disc: DiscoveryTable = t["discovery"]
+        posterior, frame = self._posterior(unc.posterior)
+        ranges = self._ranges(unc.ranges)
         # (as written: a bad posterior or range is reported once, not again as "no draws")
-        uncertain = "posterior" in unc or bool(unc.get("ranges"))
-        draws_n = unc.get("draws", DEFAULT_DRAWS if uncertain else 1)
-        if not isinstance(draws_n, int) or isinstance(draws_n, bool) or draws_n < 1:
-            self.add("uncertainty.draws", f"{draws_n!r} is not allowed; expected an integer >= 1")
-            draws_n = 1
-        elif not uncertain and draws_n > 1:
+        raw_unc = data.get("uncertainty")
+        raw_unc = raw_unc if isinstance(raw_unc, dict) else {}
+        uncertain = "posterior" in raw_unc or bool(raw_unc.get("ranges"))
+        draws_n = unc.draws or (DEFAULT_DRAWS if uncertain else 1)
+        if not uncertain and draws_n > 1:
             self.add(
                 "uncertainty.draws",
                 "draws need a posterior or ranges to draw from; without them the parameters "
@@ -269,9 +317,11 @@ class _Builder(Checker):
             )
             draws_n = 1
         self._check_uncertain(options, frame, ranges)
+        batch_runs = len(options) * draws_n * seeds.count
+        sequential = self._sequential("sequential" in data, t["sequential"], batch_runs)
         if self.problems:
             raise DecisionError(self.problems)
-        draws = _draws(frame, ranges, draws_n, root)
+        draws = _draws(frame, ranges, draws_n, seeds.seed)
         scenario = DecisionScenario(
             name=name,
             model=model_name,
@@ -295,16 +345,16 @@ class _Builder(Checker):
             posterior_rows=0 if frame is None else len(frame),
             ranges=ranges,
             draws=draws,
-            seeds=count,
-            seed=root,
-            timeout=None if timeout is None else float(timeout),
-            leaders=leaders,
-            density=float(density),
+            seeds=seeds.count,
+            seed=seeds.seed,
+            timeout=dec.timeout,
+            leaders=disc.leaders,
+            density=disc.density,
             scenario=scenario,
+            sequential=sequential,
+            mde=dict(self.mde),
+            posterior_frame=frame,
         )
-
-    def _sections(self, data: dict[str, Any]) -> dict[str, Any]:
-        return self.sections(data, _SECTIONS, arrays=("options", "objectives"))
 
     # ------------------------------------------------------------------ options
     def _set(self, value: Any, field: str) -> dict[str, Any]:
@@ -323,26 +373,9 @@ class _Builder(Checker):
                 flat.pop(key)
         return flat
 
-    def _scenario(self, api: Any, raw: Any, field: str, required: bool) -> Any:
-        if raw is None:
-            if required:
-                self.add(field, "missing; give a scenario file, or set decision.scenario")
-            return None
-        if not isinstance(raw, str):
-            self.add(field, "expected a path to a scenario file")
-            return None
-        found = find_file(raw, self.here)
-        if found is None or not found.is_file():
-            self.add(field, f"{raw}: not found next to the spec or in the project")
-            return None
-        if api is None:
-            return None
-        try:
-            return api.load_scenario(found)
-        except ScenarioError as exc:
-            for p in exc.problems:
-                self.add(field, str(p))
-        return None
+    def _scenario(self, api: Any, raw: str | None, field: str) -> Any:
+        found = self.file(field, raw, Path.is_file)
+        return None if api is None else self.scenario(field, found, api.load_scenario)
 
     def _apply(self, scenario: Any, overrides: dict[str, Any], field: str) -> Any:
         try:
@@ -356,7 +389,7 @@ class _Builder(Checker):
         return None
 
     def _options(
-        self, api: Any, items: list[dict[str, Any]], base: Any, common: dict[str, Any]
+        self, api: Any, items: list[OptionTable | None], base: Any, common: dict[str, Any]
     ) -> list[tuple[str, Any, str]]:
         if len(items) < 2:
             self.add("options", "a decision needs at least two [[options]] to compare")
@@ -364,7 +397,9 @@ class _Builder(Checker):
         seen: set[str] = set()
         for i, item in enumerate(items):
             field = f"options[{i}]"
-            name = item.get("name")
+            if item is None:
+                continue
+            name = item.name
             if not isinstance(name, str) or not _OPTION_NAME.match(name):
                 self.add(f"{field}.name", "missing or not a name of letters, digits, _, . or -")
                 continue
@@ -372,15 +407,15 @@ class _Builder(Checker):
                 self.add(f"{field}.name", f"{name!r} is used by another option")
                 continue
             seen.add(name)
-            overrides = self._set(item.get("set", {}), f"{field}.set")
-            if "scenario" in item:
-                scenario = self._scenario(api, item["scenario"], f"{field}.scenario", True)
+            overrides = self._set(item.set, f"{field}.set")
+            if item.scenario is not None:
+                scenario = self._scenario(api, item.scenario, f"{field}.scenario")
                 if scenario is not None and common:
                     scenario = self._apply(scenario, common, "decision.set")
             elif base is not None:
                 scenario = base
             else:
-                if api is not None and "scenario" not in item:
+                if api is not None and not self.problems_in(f"{field}.scenario"):
                     self.add(
                         f"{field}.scenario",
                         "missing; give a scenario file, or set "
@@ -389,12 +424,10 @@ class _Builder(Checker):
                 continue
             if scenario is not None and overrides:
                 scenario = self._apply(scenario, overrides, f"{field}.set")
-            description = item.get("description", "")
-            if not isinstance(description, str):
-                self.add(f"{field}.description", "expected a string")
-                description = ""
+            if scenario is not None and FIRMS not in common and FIRMS not in overrides:
+                scenario = one_agent_per_firm(scenario)  # the default (abm.decide.population)
             if scenario is not None:
-                out.append((name, scenario, description))
+                out.append((name, scenario, item.description))
         return out
 
     def _horizon(
@@ -457,14 +490,17 @@ class _Builder(Checker):
 
     # ------------------------------------------------------------------ objectives
     def _objectives(
-        self, items: list[dict[str, Any]], first: Any, model: str, steps: int
+        self, items: list[ObjectiveTable | None], first: Any, model: str, steps: int
     ) -> tuple[Objective, ...]:
         if not items:
             self.add("objectives", "a decision needs at least one [[objectives]] table")
         out: list[Objective] = []
         seen: set[str] = set()
-        for i, item in enumerate(items):
+        for i, declared in enumerate(items):
             field = f"objectives[{i}]"
+            if declared is None:
+                continue
+            item = {k: v for k, v in vars(declared).items() if v is not None}
             name = item.get("name")
             if not isinstance(name, str) or not _NAME.match(name) or name in _RESERVED:
                 self.add(
@@ -477,63 +513,27 @@ class _Builder(Checker):
                 self.add(f"{field}.name", f"{name!r} is used by another objective")
                 continue
             seen.add(name)
-            direction = item.get("direction")
-            if direction not in DIRECTIONS:
-                self.add(f"{field}.direction", f"{direction!r} is not allowed; expected max or min")
+            if declared.direction is None:  # (a refused direction is reported already)
+                if not self.problems_in(f"{field}.direction"):
+                    self.add(f"{field}.direction", "missing; expected max or min")
                 continue
-            threshold = item.get("threshold")
-            if threshold is not None and not is_number(threshold):
-                self.add(f"{field}.threshold", f"{threshold!r} is not allowed; expected a number")
-                continue
-            at_raw = item.get("at", None)
+            at_raw = item.get("at")
             at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
-            if at is None:
-                continue
-            since = self._since(item, field, first, model, at)
-            if since is None:
+            since = None if at is None else self._since(item, field, first, model, at)
+            if at is None or since is None:
                 continue
             term = self._term(item, field, first, model, at, since)
             per = None
-            if "per" in item:
-                per_t = item["per"]
-                if not isinstance(per_t, dict) or "output" not in per_t:
-                    self.add(
-                        f"{field}.per",
-                        "expected a table with an output, e.g. "
-                        '{ output = "employment", regions = "noncapital" }',
-                    )
-                    continue
-                extra = set(per_t) - _PER_KEYS
-                if extra:
-                    self.add(
-                        f"{field}.per.{sorted(extra)[0]}",
-                        f"unknown field; allowed: {', '.join(sorted(_PER_KEYS))}",
-                    )
-                    continue
-                per_at = (
-                    at
-                    if "at" not in per_t
-                    else self._step(per_t["at"], first, model, f"{field}.per.at", steps)
-                )
-                if per_at is None:
-                    continue
-                per_since = (
-                    since
-                    if "start" not in per_t
-                    else self._since(per_t, f"{field}.per", first, model, per_at)
-                )
-                if per_since is None:
-                    continue
-                per = self._term(per_t, f"{field}.per", first, model, per_at, per_since)
+            if declared.per is not None:
+                per = self._per(declared.per, f"{field}.per", first, model, at, since, steps)
                 if per is None:
                     continue
             if term is None:
                 continue
             label, unit = self._label(term, per, model)
-            label = item.get("label", label)
-            if not isinstance(label, str):
-                self.add(f"{field}.label", "expected a string")
-                continue
+            label = declared.label or label
+            if declared.mde is not None:
+                self.mde[name] = declared.mde
             out.append(
                 Objective(
                     name,
@@ -541,14 +541,28 @@ class _Builder(Checker):
                     unit,
                     term,
                     per,
-                    direction,
-                    None if threshold is None else float(threshold),
+                    declared.direction,
+                    declared.threshold,
                     str(at_raw)
                     if at_raw is not None
                     else str(self._horizon_label(first, model, at)),
                 )
             )
         return tuple(out)
+
+    def _per(
+        self, table: TermTable, field: str, first: Any, model: str, at: int, since: int, steps: int
+    ) -> Term | None:
+        """The term an objective is divided by: read at the objective's month and from its
+        start unless it says otherwise."""
+        per = {k: v for k, v in vars(table).items() if v is not None}
+        when = at if "at" not in per else self._step(per["at"], first, model, f"{field}.at", steps)
+        if when is None:
+            return None
+        start = since if "start" not in per else self._since(per, field, first, model, when)
+        if start is None:
+            return None
+        return self._term(per, field, first, model, when, start)
 
     @staticmethod
     def _horizon_label(first: Any, model: str, step: int) -> str:
@@ -578,15 +592,8 @@ class _Builder(Checker):
     ) -> Term | None:
         from abm import outputs
 
-        output = item.get("output")
-        aggregate = item.get("aggregate", "value")
-        if aggregate not in AGGREGATES:
-            self.add(
-                f"{field}.aggregate",
-                f"{aggregate!r} is not allowed; expected {', '.join(AGGREGATES)}",
-            )
-            return None
-        if not isinstance(output, str) or not output:
+        output, aggregate = item.get("output"), item.get("aggregate", "value")
+        if not output:
             self.add(f"{field}.output", "missing; name an output declared in abm/outputs.py")
             return None
         raw_regions = item.get("regions")
@@ -625,6 +632,8 @@ class _Builder(Checker):
 
     def _regions(self, raw: Any, field: str, first: Any, model: str) -> tuple[str, ...] | None:
         known = list(first.region_ids) if model == DEFAULT_MODEL and first is not None else None
+        if isinstance(raw, str) and raw in self.named:
+            return self.named[raw]
         if raw in ("noncapital", "all"):
             if known is None:
                 self.add(field, f"{raw!r} needs the project's model; list the regions")
@@ -637,7 +646,12 @@ class _Builder(Checker):
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
-            self.add(field, 'expected "noncapital", "all", or a list of region ids')
+            named = "".join(f', "{n}"' for n in self.named)
+            self.add(
+                field,
+                f'expected "noncapital" (every region outside the capital region), "all"'
+                f"{named}, or a list of region ids",
+            )
             return None
         if known is not None:
             bad = [r for r in raw if r not in known]
@@ -648,6 +662,38 @@ class _Builder(Checker):
             self.add(field, "a region is listed twice")
             return None
         return tuple(raw)
+
+    def _named_regions(self, table: dict[str, Any], first: Any, model: str) -> None:
+        """``[regions]``: names for sets of regions (``candidates = ["daegu", ...]``), so an
+        objective reads ``regions = "candidates"`` and its label says "candidates"."""
+        for name, raw in table.items():
+            field = f"regions.{name}"
+            if not _NAME.match(name) or name in ("noncapital", "all"):
+                self.add(field, "expected a name of letters, digits and _ (not noncapital or all)")
+            elif not isinstance(raw, list) or not raw:
+                self.add(field, 'expected a list of region ids, e.g. ["daegu", "gwangju"]')
+            else:
+                group = self._regions(raw, field, first, model)
+                if group is not None:
+                    self.named[name] = group
+                    self.groups[group] = name
+
+    def _sequential(self, given: bool, table: SequentialTable, batch_runs: int) -> StopRule | None:
+        """``[sequential]``: run batches of futures until the answer is known (see
+        :mod:`abm.decide.sequential`), within a budget of runs or minutes."""
+        if not given or self.problems_in("sequential"):
+            return None
+        if table.max_runs is not None and table.max_runs < batch_runs:
+            self.add(
+                "sequential.max_runs",
+                f"{table.max_runs!r} is not allowed; expected an integer of at least one batch "
+                f"({batch_runs} runs: options x uncertainty.draws x seeds.count)",
+            )
+            return None
+        if table.max_runs is None and table.max_minutes is None:
+            self.add("sequential", "give a budget: max_runs, max_minutes or both")
+            return None
+        return StopRule(table.width, table.max_runs, table.max_minutes)
 
     def _label(self, term: Term, per: Term | None, model: str) -> tuple[str, str]:
         from abm import outputs
@@ -677,15 +723,9 @@ class _Builder(Checker):
 
     # ------------------------------------------------------------------ uncertainty
     def _posterior(self, raw: Any) -> tuple[str | None, pd.DataFrame | None]:
-        if raw is None:
-            return None, None
         field = "uncertainty.posterior"
-        if not isinstance(raw, str):
-            self.add(field, "expected the calibration's results folder")
-            return None, None
-        folder = find_file(raw, self.here)
+        folder = self.file(field, raw)
         if folder is None:
-            self.add(field, f"{raw}: not found next to the spec or in the project")
             return None, None
         path = folder / POSTERIOR_FILE if folder.is_dir() else folder
         try:
@@ -761,17 +801,9 @@ class _Builder(Checker):
                 self.add(f"uncertainty.ranges.{r.key}", "also a column of the posterior")
             cast = int if r.integer else float
             trials += [(f"uncertainty.ranges.{r.key}", r.key, cast(v)) for v in (r.low, r.high)]
-        reported: set[str] = set()
-        for field, key, value in trials:
-            for name, scenario, _ in options:
-                if field in reported:
-                    break
-                try:
-                    scenario.with_overrides({key: value})
-                except ScenarioError as exc:
-                    reported.add(field)
-                    why = "; ".join(p.message for p in exc.problems)
-                    self.add(field, f"{why} (option {name})")
+        for name, scenario, _ in options:
+            done = {p.field for p in self.problems}
+            self.trial(scenario, [t for t in trials if t[0] not in done], f" (option {name})")
 
 
 def _plain(value: Any) -> Any:
@@ -780,13 +812,16 @@ def _plain(value: Any) -> Any:
 
 
 def _draws(
-    frame: pd.DataFrame | None, ranges: tuple[Range, ...], n: int, root: int
+    frame: pd.DataFrame | None, ranges: tuple[Range, ...], n: int, root: int, batch: int = 0
 ) -> tuple[dict[str, Any], ...]:
-    """The parameter sets of the futures: weighted posterior rows joined with LHS samples."""
+    """The parameter sets of the futures: weighted posterior rows joined with LHS samples.
+    Batch ``b`` of a sequential decision draws from its own streams (batch 0 from those
+    of a decision in one batch, so a finished decision can be continued)."""
+    tail = () if batch == 0 else (batch,)
     draws: list[dict[str, Any]] = [{} for _ in range(n)]
     if frame is not None:
         weights = frame[WEIGHT].to_numpy(dtype=np.float64)
-        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_POSTERIOR_KEY,)))
+        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_POSTERIOR_KEY, *tail)))
         rows = rng.choice(len(frame), size=n, replace=True, p=weights / weights.sum())
         params = [c for c in frame.columns if c != WEIGHT]
         for d, row in enumerate(rows):
@@ -794,8 +829,14 @@ def _draws(
     if ranges:
         from scipy.stats import qmc
 
-        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_LHS_KEY,)))
+        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_LHS_KEY, *tail)))
         unit = qmc.LatinHypercube(d=len(ranges), rng=rng).random(n)
         for d in range(n):
-            draws[d].update({r.key: r.to_value(float(unit[d, j])) for j, r in enumerate(ranges)})
+            draws[d].update({r.key: _at(r, float(unit[d, j])) for j, r in enumerate(ranges)})
     return tuple(draws)
+
+
+def _at(r: Range, unit: float) -> int | float:
+    """The value of a range at a coordinate in [0, 1) (integers: every one equally wide)."""
+    low, high = r.bounds()
+    return r.to_value(low + unit * (high - low))

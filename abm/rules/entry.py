@@ -77,7 +77,7 @@ def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         parent=parents,
         lineage=keys,
     )
-    model.network.add_edges(rows, parents, model.steps)
+    model.network.add_edges(rows, parents, model.month)
     model.record_entries(rows)
     stay_with_parent(model, rows, parents)
     return rows
@@ -134,7 +134,7 @@ def university_startups(model: RegionalModel) -> None:
             parent=np.full(count, u.row),
             lineage=keys,
         )
-        model.network.add_edges(rows, np.full(count, u.row), model.steps)
+        model.network.add_edges(rows, np.full(count, u.row), model.month)
         model.record_entries(rows)
         model.place_in_districts(rows)
 

@@ -105,7 +105,7 @@ def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         parent=parents,
         lineage=lineage("branch", nodes.lineage[parents], model.month),
     )
-    model.network.add_edges(rows, parents, model.steps)
+    model.network.add_edges(rows, parents, model.month)
     model.record_entries(rows)
     model.place_in_districts(rows)
     model.open_sites(rows)

@@ -18,7 +18,7 @@ import json
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,13 @@ import pyarrow.parquet as pq
 from abm.errors import UserError
 from abm.sweep.store import DESIGN, SPEC_JSON, load_results, load_series, read_manifest
 
+if TYPE_CHECKING:
+    from abm.outputs import Output
+
 BAND = (0.05, 0.95)
+# The sweep models that run the project's model: their metrics are its declared outputs
+# (abm/outputs.py), whose labels, units and formats the tables show.
+PROJECT_MODELS = ("abm", "abm.calibrate.simmodel", "abm.calibrate.posterior_model")
 # What a policy reader looks at first, when the spec does not list its own metrics.
 KEY_METRICS = (
     "hhi",
@@ -70,6 +76,32 @@ class SweepAnalysis:
 
     def short(self, key: str) -> str:
         return short_names(self.spec_keys())[key] if key in self.spec_keys() else key
+
+    def output(self, metric: str) -> Output | None:
+        """The declaration of a kept metric (``name``, or ``name.place`` for a region or
+        district output) when the sweep ran the project's model; None otherwise."""
+        if self.spec.get("model", "abm") not in PROJECT_MODELS:
+            return None
+        from abm import outputs
+
+        name, dot, _ = metric.partition(".")
+        scopes = (outputs.REGION, outputs.DISTRICT) if dot else (outputs.MODEL,)
+        found = (outputs.find(name, scope) for scope in scopes)
+        return next((o for o in found if o is not None), None)
+
+    def heading(self, metric: str) -> str:
+        """A metric as a table names it: its name (as specs write it), with its declared
+        label and unit where it has a declaration."""
+        o = self.output(metric)
+        return metric if o is None else f"{metric}: {o.heading()}"
+
+    def show(self, metric: str, value: Any) -> str:
+        """A value of ``metric`` in its declared format (shares in %, won in 억원 as
+        the heading says), else with four significant digits."""
+        o = self.output(metric)
+        if o is None:
+            return fmt_value(value)
+        return o.format(value)
 
     def spec_keys(self) -> list[str]:
         return list(self.spec["parameters"])
@@ -266,16 +298,21 @@ def _series_bands(a: SweepAnalysis, series_cols: list[str]) -> pd.DataFrame | No
 
 
 def bands_table(a: SweepAnalysis, metrics: list[str] | None = None) -> pd.DataFrame:
-    """Metrics x settings, each cell "mean [p5, p95]" (what ``abm analyze`` prints)."""
+    """Metrics x settings, each cell "mean [p5, p95]" (what ``abm analyze`` prints): a
+    declared output in its declared format, named by its label and unit."""
     frame = a.bands if metrics is None else a.bands[a.bands["metric"].isin(metrics)]
     if frame.empty:
         return pd.DataFrame()
     cells = frame.assign(
         cell=[
-            f"{fmt_value(m)} [{fmt_value(lo)}, {fmt_value(hi)}]"
-            for m, lo, hi in zip(frame["mean"], frame["p5"], frame["p95"], strict=True)
+            f"{a.show(k, m)} [{a.show(k, lo)}, {a.show(k, hi)}]"
+            for k, m, lo, hi in zip(
+                frame["metric"], frame["mean"], frame["p5"], frame["p95"], strict=True
+            )
         ]
     )
     table = cells.pivot(index="metric", columns="setting", values="cell")
     order = list(dict.fromkeys(frame["metric"]))
-    return table.reindex(index=order, columns=list(dict.fromkeys(frame["setting"])))
+    table = table.reindex(index=order, columns=list(dict.fromkeys(frame["setting"])))
+    table.index = pd.Index([a.heading(m) for m in order], name="metric")
+    return table

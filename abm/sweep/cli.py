@@ -7,39 +7,33 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from abm.cliutil import add_run_flags, interrupt_on_sigterm, interrupted
+from abm.cliutil import add_spec_command, engine_args, interrupted, run_spec
+from abm.cliutil import interrupt_on_sigterm as interrupt_on_sigterm  # (tests stub it here)
 from abm.errors import UsageError, UserError, check_path_text
 from abm.sweep.engines import MAX_WORKERS
 
 
 def register(subparsers: Any) -> None:
     """Add ``sweep`` and ``analyze`` to the ``abm`` command's subparsers."""
-    p = subparsers.add_parser(
+    p = add_spec_command(
+        subparsers,
         "sweep",
+        "sweep spec (or: compact)",
+        "finish the sweep already in --out (runs only what is missing)",
+        model_field="sweep.model",
+        out_required=False,  # ``abm sweep compact DIR`` takes none
+        max_workers=MAX_WORKERS,
+        extra=lambda p: p.add_argument("dir", nargs="?", metavar="DIR", help=argparse.SUPPRESS),
         help="run a parameter sweep from a spec file into a results folder",
         description="Run every run of a sweep spec (TOML) and stream the results to Parquet "
         "files in --out. Interrupted sweeps continue with --resume. 'abm sweep compact DIR' "
         "merges the part files of an interrupted sweep. See docs/sweeps.md.",
-    )
-    p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec (or: compact)")
-    p.add_argument("dir", nargs="?", metavar="DIR", help=argparse.SUPPRESS)
-    add_run_flags(
-        p,
-        "finish the sweep already in --out (runs only what is missing)",
-        out_required=False,  # ``abm sweep compact DIR`` takes none
-        max_workers=MAX_WORKERS,
     )
     p.add_argument("--posterior", metavar="DIR", help="each run draws parameters from it")
     p.add_argument(
         "--retry-failed",
         action="store_true",
         help="with --resume: run again the runs that failed, timed out or whose process died",
-    )
-    p.add_argument(
-        "--allow-model-import",
-        action="store_true",
-        help="let the spec's sweep.model name a module outside this project (it is imported "
-        "and run: a spec naming a model is code)",
     )
     p.add_argument(
         "--dashboard",
@@ -92,29 +86,37 @@ def sweep_command(args: argparse.Namespace) -> int:
             check_path_text(text)
         except UserError as exc:
             raise UsageError(f"{flag}: {exc}") from None
-    spec = load_spec(args.spec, allow_model_import=args.allow_model_import)
-    if args.posterior:  # runs also draw parameter sets from a calibration
-        from abm.calibrate.posterior import with_posterior
 
-        spec = with_posterior(spec, args.posterior)
-    interrupt_on_sigterm()
-    try:
-        report = run_sweep(
-            spec,
-            Path(args.out),
-            workers=args.workers,
-            engine=args.engine,
-            scheduler=args.scheduler,
-            resume=args.resume,
-            retry_failed=args.retry_failed,
-            dashboard=args.dashboard,
-        )
-    except EngineLost as exc:
-        raise EngineLost(f"{exc}; continue with: {_resume_command(args)}") from None
-    except KeyboardInterrupt:
+    def load() -> Any:
+        spec = load_spec(args.spec)
+        if args.posterior:  # runs also draw parameter sets from a calibration
+            from abm.calibrate.posterior import with_posterior
+
+            spec = with_posterior(spec, args.posterior)
+        return spec
+
+    def run(spec: Any) -> Any:
+        try:
+            return run_sweep(
+                spec,
+                Path(args.out),
+                **engine_args(args),
+                resume=args.resume,
+                retry_failed=args.retry_failed,
+                dashboard=args.dashboard,
+            )
+        except EngineLost as exc:
+            raise EngineLost(f"{exc}; continue with: {_resume_command(args)}") from None
+
+    def saved() -> int:
         manifest = read_manifest(Path(args.out)) or {}
-        saved = f"{manifest.get('runs_done', 0)} of {manifest.get('runs_total', '?')} runs"
-        return interrupted("sweep", saved, args.out, f"continue with: {_resume_command(args)}")
+        runs = f"{manifest.get('runs_done', 0)} of {manifest.get('runs_total', '?')} runs"
+        return interrupted("sweep", runs, args.out, f"continue with: {_resume_command(args)}")
+
+    done = run_spec(args, load, run, saved)
+    if isinstance(done, int):
+        return done
+    spec, report = done
     c = report.counts
     retried = f", {report.retried} failed runs retried" if report.retried else ""
     print(

@@ -73,13 +73,14 @@ class HostError(RuntimeError):
 
 def perform(job: Job, task: RunTask) -> Outcome:
     """Do one run in this process and catch whatever the model raises."""
-    from abm.sweep.model import extract, load_model
+    from abm.sweep.model import extract, load_model, outputs_read
 
     start = time.perf_counter()
     try:
         api = load_model(job.model)
         scenario = job.base.with_overrides(task.overrides) if task.overrides else job.base
-        result = api.run_scenario(scenario, seed=task.seed, steps=job.steps)
+        read = outputs_read(job.metrics)
+        result = api.run_scenario(scenario, seed=task.seed, steps=job.steps, outputs=read)
         out = extract(result, job.metrics)
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else ""

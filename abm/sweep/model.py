@@ -10,6 +10,7 @@ frame, and converted to float64 so every part file of a sweep has one schema.
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +36,14 @@ class ModelAPI:
     def load_scenario(self, path: Any) -> Any:
         return importlib.import_module(self.scenario_module).load_scenario(path)
 
-    def run_scenario(self, scenario: Any, seed: int, steps: int | None) -> Any:
+    def run_scenario(
+        self, scenario: Any, seed: int, steps: int | None, outputs: tuple[str, ...] | None = None
+    ) -> Any:
+        """One run; ``outputs`` (the names the caller reads, None for all) goes to a model
+        whose ``run_scenario`` takes it, so the run computes only those."""
         run = importlib.import_module(self.run_module).run_scenario
+        if outputs is not None and "outputs" in inspect.signature(run).parameters:
+            return run(scenario, seed=seed, steps=steps, outputs=outputs)
         return run(scenario, seed=seed, steps=steps)
 
     def import_all(self) -> None:
@@ -63,6 +70,15 @@ class Outputs:
     finals: dict[str, float]
     steps: np.ndarray | None = None
     series: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def outputs_read(keep: Metrics) -> tuple[str, ...] | None:
+    """The output names a sweep keeps (every list of its ``metrics``); None when it keeps
+    every model column (``final`` not given)."""
+    if keep.final is None:
+        return None
+    lists = (keep.final, keep.regions, keep.series, keep.region_series, keep.district_series)
+    return tuple(dict.fromkeys(name for names in lists for name in names))
 
 
 def _numeric_columns(frame: pd.DataFrame, exclude: tuple[str, ...]) -> list[str]:

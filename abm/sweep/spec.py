@@ -18,32 +18,29 @@ Parameters come in three kinds (see docs/sweeps.md):
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from abm.errors import (
-    InputError,
-    Problem,
-    ScenarioError,
-    check_path_text,
-    parse_toml_text,
-    read_input_text,
+from abm.errors import ScenarioError
+from abm.inputs import Name, Path_, param, short
+from abm.specutil import (
+    DEFAULT_MODEL,
+    MAX_KEY_CHARS,
+    PROJECT_MODELS,
+    Checker,
+    digest,
+    flatten,
+    is_number,
+    load_spec_data,
 )
-from abm.specutil import Checker, find_file, flatten, is_number
+
+__all__ = ["DEFAULT_MODEL", "MAX_KEY_CHARS", "PROJECT_MODELS"]
 
 METHODS = ("grid", "random", "lhs", "sobol", "morris")
 SAMPLED_METHODS = METHODS[1:]
-DEFAULT_MODEL = "abm"
-# A spec naming a model names code that runs (it is imported when the spec is read): only
-# the project's own models, unless the user allows others (``--allow-model-import``).
-# the project's own model adapters: the real model, the test toy, and the adapters through
-# which decisions and calibrations run on the sweep engine
-PROJECT_MODELS = (DEFAULT_MODEL, "abm.sweep.toy", "abm.decide.model", "abm.calibrate.simmodel")
 
 # Size bounds, checked before anything is allocated. Far beyond real use (a million runs
 # of one second each is 12 days on a core), they stop a typo from asking for terabytes.
@@ -52,23 +49,7 @@ MAX_DESIGN_POINTS = 1_000_000  # rows of the design matrix
 MAX_LEVELS = 1_000  # values in one list parameter
 MAX_PARAMETERS = 200  # parameters in one spec
 MAX_TIMEOUT_S = 7 * 24 * 3600.0  # a run's time limit: finite, at most a week
-MAX_KEY_CHARS = 200  # a parameter's dotted key
 
-_SECTIONS = {
-    "sweep": {
-        "name",
-        "scenario",
-        "model",
-        "steps",
-        "replications",
-        "seed",
-        "timeout",
-        "common_random_numbers",
-    },
-    "design": {"method", "samples", "levels", "second_order"},
-    "parameters": None,  # any dotted scenario key
-    "metrics": {"final", "regions", "series", "region_series", "district_series"},
-}
 _RANGE_KEYS = {"low", "high", "num"}
 _NOT_IDENTITY = ("name", "source", "scenario", "scenario_name")
 _RESERVED = {
@@ -124,21 +105,37 @@ class Range:
 
 @dataclass(frozen=True)
 class Design:
-    method: str = "grid"
-    samples: int | None = None
-    levels: int = 4
-    second_order: bool = False
+    """``[design]``: how the ranges are sampled (docs/sweeps.md)."""
+
+    method: str = param("grid", "Design", choices=METHODS)
+    samples: int | None = param(None, "Samples (Sobol: a power of 2)", lo=1, hi=MAX_RUNS)
+    levels: int = param(4, "Levels of a Morris grid", lo=2, hi=MAX_RUNS)
+    second_order: bool = param(False, "Sobol second-order indices")
 
 
 @dataclass(frozen=True)
 class Metrics:
     """Which outputs to keep. ``final=None`` keeps every numeric model column."""
 
-    final: tuple[str, ...] | None = None
-    regions: tuple[str, ...] = ("firm_share",)
-    series: tuple[str, ...] = ()
-    region_series: tuple[str, ...] = ()
-    district_series: tuple[str, ...] = ()
+    final: tuple[Name, ...] | None = param(None, "Final values kept (none: all)")
+    regions: tuple[Name, ...] = param(("firm_share",), "Final values by region")
+    series: tuple[Name, ...] = param((), "Monthly series")
+    region_series: tuple[Name, ...] = param((), "Monthly series by region")
+    district_series: tuple[Name, ...] = param((), "Monthly series by district")
+
+
+@dataclass(frozen=True)
+class SweepTable:
+    """``[sweep]``: the base scenario, the model and the runs."""
+
+    scenario: Path_ | None = param(None, "The base scenario file")
+    name: Name | None = param(None, "Name (default: the spec file's)")
+    model: Name = param(DEFAULT_MODEL, "The model's module")
+    steps: int | None = param(None, "Months per run (default: the scenario's)", lo=1, hi=10**6)
+    replications: int = param(1, "Runs per design point", lo=1, hi=MAX_RUNS)
+    seed: int = param(0, "Root seed", lo=0, hi=2**63 - 1)
+    timeout: float | None = param(None, "Seconds per run", lo=0, above=True, hi=MAX_TIMEOUT_S)
+    common_random_numbers: bool = param(True, "Every setting runs on the same seeds")
 
 
 @dataclass(frozen=True)
@@ -211,11 +208,12 @@ class SweepSpec:
 
     def identity(self) -> dict[str, Any]:
         """The part of :meth:`resolved` that decides the results (as JSON would give it back)."""
+        import json
+
         return identity_of(json.loads(json.dumps(self.resolved(), default=str)))
 
     def digest(self) -> str:
-        text = json.dumps(self.identity(), sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return digest(self.identity())
 
     @property
     def varied(self) -> tuple[str, ...]:
@@ -236,187 +234,80 @@ def load_spec(
     ``allow_model_import`` lets ``sweep.model`` name a module outside the project: that
     module is imported, so a spec naming one is code (see docs/sweeps.md).
     """
-    if isinstance(spec, Mapping):
-        return _build(dict(spec), "<spec>", Path.cwd(), None, allow_model_import)
-    path = Path(spec)
-    try:
-        text = read_input_text(path)
-        data = parse_toml_text(text)
-    except InputError as exc:
-        raise SpecError([Problem(str(path), "", str(exc))]) from None
-    return _build(data, str(path), path.resolve().parent, text, allow_model_import)
-
-
-class _Checker(Checker):
-    """Collects problems so that one pass reports all of them."""
-
-    def problems_in(self, section: str) -> bool:
-        """Whether a problem was found in a section (later checks need a sound one)."""
-        return any(p.field.split(".")[0] == section for p in self.problems)
-
-    def integer(
-        self, table: dict, section: str, key: str, default: Any, low: int, high: int = MAX_RUNS
-    ) -> Any:
-        value = table.get(key, default)
-        if value is default:
-            return value
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            self.add(
-                f"{section}.{key}", f"{_short(value)} is not allowed; expected an integer >= {low}"
-            )
-            return default
-        if value > high:
-            self.add(f"{section}.{key}", f"{value:,} is too large; at most {high:,}")
-            return default
-        return value
-
-    def boolean(self, table: dict, section: str, key: str, default: bool) -> bool:
-        value = table.get(key, default)
-        if not isinstance(value, bool):
-            self.add(f"{section}.{key}", f"{value!r} is not allowed; expected true or false")
-            return default
-        return value
-
-    def names(self, table: dict, section: str, key: str, default: Any) -> Any:
-        value = table.get(key, default)
-        if value is default:
-            return value
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.add(f"{section}.{key}", "expected a list of output column names")
-            return default
-        return tuple(value)
-
-
-def _build(
-    data: dict[str, Any], source: str, here: Path, text: str | None, allow_model_import: bool
-) -> SweepSpec:
-    from abm.sweep.model import load_model
-
-    c = _Checker(source)
-    tables = c.sections(data, _SECTIONS)
-
-    sw = tables["sweep"]
-    name = sw.get("name", Path(source).stem if source != "<spec>" else "sweep")
-    if not isinstance(name, str) or not name:
-        c.add("sweep.name", "expected a non-empty string")
-        name = "sweep"
-    steps = c.integer(sw, "sweep", "steps", None, 1, 10**6)
-    replications = c.integer(sw, "sweep", "replications", 1, 1)
-    seed = c.integer(sw, "sweep", "seed", 0, 0, 2**63 - 1)
-    crn = c.boolean(sw, "sweep", "common_random_numbers", True)
-    timeout = sw.get("timeout")
-    if timeout is not None and (
-        not is_number(timeout) or not 0 < timeout <= MAX_TIMEOUT_S  # NaN and inf fail too
-    ):
-        c.add(
-            "sweep.timeout",
-            f"{_short(timeout)} is not allowed; expected seconds in (0, {MAX_TIMEOUT_S:g}]",
-        )
-        timeout = None
-    model_name = sw.get("model", DEFAULT_MODEL)
-    model = None
-    if not isinstance(model_name, str) or not model_name or len(model_name) > MAX_KEY_CHARS:
-        c.add("sweep.model", "expected a module name")
-        model_name = DEFAULT_MODEL if not isinstance(model_name, str) else model_name[:40]
-    elif model_name not in PROJECT_MODELS and not allow_model_import:
-        c.add(
-            "sweep.model",
-            f"{_short(model_name)} is not one of the project's models "
-            f"({', '.join(PROJECT_MODELS)}); a spec naming another module runs its code, "
-            "so allow it with --allow-model-import (allow_model_import=True)",
-        )
-    else:
-        try:
-            model = load_model(model_name)
-        except Exception as exc:  # a plug-in model may fail to import in any way
-            c.add("sweep.model", f"cannot import {_short(model_name)}: {_short(str(exc), 200)}")
-
-    design = _design(tables["design"], c)
-    fixed, levels, ranges = _parameters(tables["parameters"], design, c)
-    _check_size(design, levels, ranges, replications, c)
-    mt = tables["metrics"]
-    metrics = Metrics(
-        final=c.names(mt, "metrics", "final", None),
-        regions=c.names(mt, "metrics", "regions", Metrics.regions),
-        series=c.names(mt, "metrics", "series", ()),
-        region_series=c.names(mt, "metrics", "region_series", ()),
-        district_series=c.names(mt, "metrics", "district_series", ()),
+    data, source, here, text = load_spec_data(spec, "sweep spec", SpecError, None)
+    c = Checker(source, here)
+    t = c.declared(
+        data, {"sweep": SweepTable, "design": Design, "parameters": None, "metrics": Metrics}
     )
-
-    base, scenario_path = None, Path()
-    raw_path = sw.get("scenario")
-    if raw_path is None:
+    sw: SweepTable = t["sweep"]
+    design: Design = t["design"]
+    name = sw.name or (Path(source).stem if source != "<spec>" else "sweep")
+    model = (
+        None
+        if c.problems_in("sweep.model")
+        else c.model("sweep.model", sw.model, allow_model_import)
+    )
+    _design_rules(design, data.get("design", {}), c)
+    fixed, levels, ranges = _parameters(t["parameters"], design, c)
+    _check_size(design, levels, ranges, sw.replications, c)
+    if sw.scenario is None and not c.problems_in("sweep.scenario"):
         c.add("sweep.scenario", "missing; give the base scenario file")
-    elif not isinstance(raw_path, str) or not raw_path:
-        c.add("sweep.scenario", "expected a path to a scenario file")
-    elif (bad_path := _bad_path(raw_path)) is not None:
-        c.add("sweep.scenario", bad_path)
-    elif model is not None:
-        found = find_file(raw_path, here)
-        if found is None:
-            c.add(
-                "sweep.scenario",
-                f"{_short(raw_path)[1:-1]}: not found next to the spec or in the project",
-            )
-        else:
-            scenario_path = found
-            try:
-                base = model.load_scenario(found)
-            except ScenarioError as exc:
-                for p in exc.problems:
-                    c.add("sweep.scenario", str(p))
-            except (RecursionError, MemoryError, OSError) as exc:  # a plug-in model's loader
-                c.add("sweep.scenario", f"cannot load {_short(raw_path)}: {type(exc).__name__}")
+    found = c.file("sweep.scenario", sw.scenario) if model is not None else None
+    base = c.scenario("sweep.scenario", found, model.load_scenario) if model else None
     if base is not None:
-        _check_values(base, fixed, levels, ranges, c)
-        if steps is not None and model_name == DEFAULT_MODEL:
-            try:
-                base.with_overrides({"scenario.steps": steps})
-            except ScenarioError as exc:
-                c.add("sweep.steps", "; ".join(p.message for p in exc.problems))
+        trials = [(f"parameters.{f.key}", f.key, f.value) for f in fixed]
+        trials += [
+            (f"parameters.{lv.key}", lv.key, v)
+            for lv in levels
+            for v in _representatives(lv.values)
+        ]
+        trials += [(f"parameters.{r.key}", r.key, v) for r in ranges for v in (r.low, r.high)]
+        c.trial(base, trials)
+        if sw.steps is not None and sw.model == DEFAULT_MODEL:
+            c.trial(base, [("sweep.steps", "scenario.steps", sw.steps)])
     if c.problems:
         raise SpecError(c.problems)
-    return SweepSpec(
-        name=name,
-        source=source,
-        scenario_path=scenario_path,
-        base=base,
-        model=model_name,
-        steps=steps,
-        replications=replications,
-        seed=seed,
-        timeout=None if timeout is None else float(timeout),
-        common_random_numbers=crn,
-        design=design,
-        fixed=fixed,
-        levels=levels,
-        ranges=ranges,
-        metrics=metrics,
-        text=text,
-    )
+    assert found is not None and sw.scenario is not None  # else a problem was added
+    runs = {k: v for k, v in vars(sw).items() if k not in ("scenario", "name")}
+    what = {"fixed": fixed, "levels": levels, "ranges": ranges, "metrics": t["metrics"]}
+    return SweepSpec(name, source, found, base, **runs, design=design, **what, text=text)
 
 
-def _design(table: dict[str, Any], c: _Checker) -> Design:
-    method = table.get("method", "grid")
-    if method not in METHODS:
-        c.add("design.method", f"{method!r} is not allowed; expected one of {', '.join(METHODS)}")
-        method = "grid"
-    samples = c.integer(table, "design", "samples", None, 1)
-    levels = c.integer(table, "design", "levels", 4, 2)
-    second_order = c.boolean(table, "design", "second_order", False)
-    if method == "grid" and "samples" in table:
-        c.add("design.samples", "grid designs take their values from each range's num")
-    if method in SAMPLED_METHODS and samples is None and "samples" not in table:
-        c.add("design.samples", f"missing; {method} designs need a number of samples")
-    if method == "sobol" and samples is not None and (samples < 2 or samples & (samples - 1)):
-        c.add("design.samples", f"{samples} is not allowed; Sobol designs need a power of 2")
-    if method == "morris" and samples is not None and samples < 2:
-        c.add("design.samples", "Morris designs need at least 2 trajectories")
-    if "levels" in table and method != "morris":
-        c.add("design.levels", "only Morris designs take levels")
-    if "second_order" in table and method != "sobol":
-        c.add("design.second_order", "only Sobol designs take second_order")
-    return Design(method, samples, levels, second_order)
+def _design_rules(design: Design, table: Any, c: Checker) -> None:
+    """What a design's method allows of its other fields."""
+    table = table if isinstance(table, dict) else {}
+    method, samples = design.method, design.samples
+    rules = [
+        (
+            "samples",
+            "grid designs take their values from each range's num",
+            method == "grid" and "samples" in table,
+        ),
+        (
+            "samples",
+            f"missing; {method} designs need a number of samples",
+            method in SAMPLED_METHODS and "samples" not in table,
+        ),
+        (
+            "samples",
+            f"{samples} is not allowed; Sobol designs need a power of 2",
+            method == "sobol" and samples is not None and (samples < 2 or samples & (samples - 1)),
+        ),
+        (
+            "samples",
+            "Morris designs need at least 2 trajectories",
+            method == "morris" and samples is not None and samples < 2,
+        ),
+        ("levels", "only Morris designs take levels", "levels" in table and method != "morris"),
+        (
+            "second_order",
+            "only Sobol designs take second_order",
+            "second_order" in table and method != "sobol",
+        ),
+    ]
+    for key, why, broken in rules:
+        if broken and not c.problems_in(f"design.{key}"):
+            c.add(f"design.{key}", why)
 
 
 def _flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
@@ -425,7 +316,7 @@ def _flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parameters(
-    table: dict[str, Any], design: Design, c: _Checker
+    table: dict[str, Any], design: Design, c: Checker
 ) -> tuple[tuple[Fixed, ...], tuple[Levels, ...], tuple[Range, ...]]:
     fixed, levels, ranges = [], [], []
     flat = _flatten_parameters(table)
@@ -451,7 +342,9 @@ def _parameters(
         elif isinstance(value, str | bool | int | float):
             fixed.append(Fixed(key, value))
         else:
-            c.add(field, f"{_short(value)} is not allowed; expected a value, a list or a range")
+            c.add(
+                field, f"{short(repr(value))} is not allowed; expected a value, a list or a range"
+            )
     if design.method in SAMPLED_METHODS and not ranges:
         c.add(
             "parameters",
@@ -461,7 +354,7 @@ def _parameters(
     return tuple(fixed), tuple(levels), tuple(ranges)
 
 
-def _levels(key: str, values: list[Any], field: str, c: _Checker) -> Levels | None:
+def _levels(key: str, values: list[Any], field: str, c: Checker) -> Levels | None:
     if not values:
         c.add(field, "empty list; give at least one value")
         return None
@@ -480,9 +373,7 @@ def _levels(key: str, values: list[Any], field: str, c: _Checker) -> Levels | No
     return Levels(key, tuple(values))
 
 
-def _range(
-    key: str, table: dict[str, Any], field: str, design: Design, c: _Checker
-) -> Range | None:
+def _range(key: str, table: dict[str, Any], field: str, design: Design, c: Checker) -> Range | None:
     extra = set(table) - _RANGE_KEYS
     if extra:
         c.add(field, f"unknown range field {sorted(extra)[0]!r}; allowed: high, low, num")
@@ -509,7 +400,8 @@ def _range(
         if not isinstance(num, int) or isinstance(num, bool) or not 2 <= num <= MAX_DESIGN_POINTS:
             c.add(
                 f"{field}.num",
-                f"{_short(num)} is not allowed; expected an integer in [2, {MAX_DESIGN_POINTS:,}]",
+                f"{short(repr(num))} is not allowed; "
+                f"expected an integer in [2, {MAX_DESIGN_POINTS:,}]",
             )
             return None
         if integer and num > high - low + 1:
@@ -526,7 +418,7 @@ def _check_size(
     levels: tuple[Levels, ...],
     ranges: tuple[Range, ...],
     replications: int,
-    c: _Checker,
+    c: Checker,
 ) -> None:
     """Refuse a design too large to run, before anything is allocated (names the field)."""
     if design.method != "grid" and design.samples is None:
@@ -550,44 +442,6 @@ def _check_size(
             f"the sweep would have {runs:,} runs (settings x design points x replications); "
             f"at most {MAX_RUNS:,}",
         )
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    """A value for a message, cut to ``limit`` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
-def _bad_path(raw: str) -> str | None:
-    try:
-        check_path_text(raw)
-    except InputError as exc:
-        return str(exc)
-    return None
-
-
-def _check_values(
-    base: Any,
-    fixed: tuple[Fixed, ...],
-    levels: tuple[Levels, ...],
-    ranges: tuple[Range, ...],
-    c: _Checker,
-) -> None:
-    """Apply each value to the base scenario so its validation names bad keys and values."""
-    trials: list[tuple[str, Any]] = [(f.key, f.value) for f in fixed]
-    trials += [(lv.key, v) for lv in levels for v in _representatives(lv.values)]
-    trials += [(r.key, v) for r in ranges for v in (r.low, r.high)]
-    reported: set[str] = set()
-    for key, value in trials:
-        if key in reported:
-            continue
-        try:
-            base.with_overrides({key: value})
-        except ScenarioError as exc:
-            reported.add(key)
-            for p in exc.problems:
-                where = "" if p.field in ("", key) else f"{p.field}: "
-                c.add(f"parameters.{key}", f"{where}{p.message}")
 
 
 def _representatives(values: tuple[Any, ...]) -> list[Any]:

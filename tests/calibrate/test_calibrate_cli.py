@@ -143,3 +143,46 @@ def test_the_example_and_history_specs_validate_or_name_the_missing_scenario(cap
         with pytest.raises(ScenarioError) as info:
             load_calibration_spec(history)
         assert [p.field for p in info.value.problems] == ["calibration.scenario"]
+
+
+# issue 24, defect 6: specs that crashed with exit 1 (an unhashable prior, a run length
+# beyond any date) are bad input: one line, exit 2
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            _head(params='"params.firm.cost_share" = { prior = [], low = 0.98, high = 1.1 }'),
+            "parameters.params.firm.cost_share",
+        ),
+        (
+            _head(params='"params.firm.cost_share" = { prior = {}, low = 0.98, high = 1.1 }'),
+            "parameters.params.firm.cost_share",
+        ),
+        (_head().replace("steps = 12", "steps = 1000000000"), "calibration.steps"),
+        (_head().replace("steps = 12", "steps = 1e300"), "calibration.steps"),
+    ],
+)
+def test_unhashable_priors_and_huge_run_lengths_exit_2(tmp_path, capsys, body, field):
+    path = _spec(tmp_path, body)
+    code = abm_main("calibrate", path, "--out", tmp_path / "out")
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith(f"abm: error: {path}: {field}: "), lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_calibration_spec_names_no_model_to_import(tmp_path, capsys, monkeypatch):
+    # issue 24, defect 2, for calibrate: its runs are the project's model; a spec that names
+    # a module is refused as an unknown field, and the module is never imported
+    marker = tmp_path / "imported"
+    (tmp_path / "calib_marker_model.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = _spec(tmp_path, _head(extra='model = "calib_marker_model"'))
+    assert abm_main("calibrate", path, "--out", tmp_path / "out") == 2
+    assert "calibration.model: unknown field" in capsys.readouterr().err
+    assert not marker.exists()
+    # and the command has no flag to allow one
+    assert abm_main("calibrate", path, "--out", tmp_path / "out", "--allow-model-import") == 2
+    assert "--allow-model-import" in capsys.readouterr().err
+    assert not marker.exists()

@@ -7,8 +7,13 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+from abm.specutil import trust_model
 from tests import procs
 from tests.procs import abm_main  # noqa: F401  (the tests import it from here)
+
+# The planted model is this suite's own code, trusted by code (a spec cannot do this; a
+# child process is told with --allow-model-import, see abm_subprocess).
+trust_model("decide_planted")
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -68,5 +73,8 @@ def write_spec(folder: Path, text: str = PLANTED_SPEC, name: str = "spec.toml") 
 
 
 def abm_subprocess(*args, **kwargs) -> subprocess.Popen:
-    """``python -m abm.cli ...`` as a real child process that can import decide_planted."""
+    """``python -m abm.cli ...`` as a real child process that can import decide_planted: a
+    decision there names it, so the child is told it may (--allow-model-import)."""
+    if args and args[0] == "decide":
+        args = (*args, "--allow-model-import")
     return procs.abm_subprocess(*args, path=[HERE], **kwargs)

@@ -21,7 +21,14 @@ def test_the_spec_in_the_docs_validates(tmp_path):
     path.write_text(block.replace('"scenarios/', f'"{ROOT}/scenarios/'))
     spec = load_decision(path)
     assert spec.options == ("none", "haenam", "daegu_incentives")
-    assert [o.name for o in spec.objectives] == ["noncapital_jobs", "cost_per_noncapital_job"]
+    assert [o.name for o in spec.objectives] == [
+        "noncapital_jobs",
+        "candidate_jobs",
+        "cost_per_noncapital_job",
+    ]
+    assert spec.objectives[1].term.regions == ("daegu", "gwangju", "jeonnam")
+    assert spec.mde == {"noncapital_jobs": 1000}
+    assert spec.sequential is not None and spec.sequential.max_runs == 2000
     incentives = dict(spec.scenario.options)["daegu_incentives"]
     assert incentives.regions["daegu"].incentives.subsidy_rate == 0.2
 

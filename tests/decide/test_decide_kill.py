@@ -64,3 +64,30 @@ def test_sigkill_then_resume_gives_the_same_decision(tmp_path):
     assert (out / "decision.json").read_bytes() == (
         tmp_path / "reference" / "decision.json"
     ).read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_a_killed_sequential_decision_continues_where_it_was(tmp_path):
+    """Four batches (the budget), killed in batch 1 and again in batch 2: --resume finishes
+    the batch it was in, runs the rest, and writes the decision an unbroken run writes."""
+    spec = slow_spec().replace("draws = 20", "draws = 4")
+    spec += "\n[sequential]\nwidth = 0.001\nmax_runs = 96\n"  # 24 runs a batch, 4 batches
+    path = write_spec(tmp_path, spec)
+    code, _, err = _run("decide", path, "--out", tmp_path / "reference", "--workers", "2")
+    assert code == 0, err
+    out = tmp_path / "out"
+    moments = [
+        lambda: _wait_for(lambda: part_files(out / "sweep-001" / "runs") >= 1, 300),
+        lambda: _wait_for(lambda: (out / "sweep-002" / "manifest.json").is_file(), 300),
+    ]
+    kill_at(["decide", path, "--out", out, "--workers", "2"], moments, 20, abm_subprocess)
+    assert not (out / "decision.json").exists()
+    assert read_manifest(out / "sweep")["state"] == "complete"
+
+    code, _, err = _run("decide", path, "--out", out, "--workers", "2", "--resume")
+    assert code == 0, err
+    assert "batch 3: 24 runs" in err and "run budget" in err
+    reference = tmp_path / "reference" / "decision.json"
+    assert (out / "decision.json").read_bytes() == reference.read_bytes()
+    assert json.loads((out / "decision.json").read_text())["futures"]["batches"] == 4

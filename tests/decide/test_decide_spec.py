@@ -281,3 +281,102 @@ def test_the_example_decisions_are_valid():
     for path in examples:
         spec = load_decision(path)
         assert len(spec.options) >= 2 and spec.objectives and spec.reference in spec.options
+
+
+def test_noncapital_is_every_region_outside_the_capital_region_and_groups_can_be_named(tmp_path):
+    path = tmp_path / "regions.toml"
+    extra = (
+        '[[objectives]]\nname = "candidate_jobs"\noutput = "employment"\n'
+        'regions = "candidates"\ndirection = "max"\n\n'
+        '[regions]\ncandidates = ["daegu", "gwangju", "jeonnam"]\n'
+    )
+    path.write_text(REAL_SPEC.replace("[uncertainty]", extra + "\n[uncertainty]"))
+    spec = load_decision(path)
+    by_name = {o.name: o for o in spec.objectives}
+    assert by_name["noncapital_jobs"].term.regions == ("daegu", "gwangju", "jeonnam", "rest")
+    assert by_name["candidate_jobs"].term.regions == ("daegu", "gwangju", "jeonnam")
+    assert by_name["candidate_jobs"].label == "Employment (candidates)"
+    assert by_name["noncapital_jobs"].label == "Employment (non-capital)"
+
+
+def test_a_bad_region_group_is_named_with_its_field(tmp_path):
+    for table, message in (
+        ('candidates = ["daegu", "busan"]', "regions.candidates: 'busan' is not a region"),
+        ('noncapital = ["daegu"]', "regions.noncapital: expected a name"),
+        ('candidates = "daegu"', "regions.candidates: expected a list of region ids"),
+    ):
+        path = tmp_path / "bad.toml"
+        path.write_text(REAL_SPEC + f"\n[regions]\n{table}\n")
+        with pytest.raises(DecisionError) as err:
+            load_decision(path)
+        assert message in str(err.value), str(err.value)
+
+
+def test_the_shipped_site_decision_says_which_regions_it_sums():
+    """Its comment once said Daegu, Gwangju and Jeonnam while "noncapital" summed the rest
+    of Korea too: every region the objective sums must be named in its comment."""
+    path = ROOT / "examples" / "decide_sites.toml"
+    spec = load_decision(path, {"decision.set": {"population.firms": 300}})
+    first = dict(spec.scenario.options)["none"]
+    text = path.read_text()
+    for objective in spec.objectives:
+        if objective.term.regions is None:
+            continue
+        at = text.index(f'name = "{objective.name}"')
+        block = text[at : text.index("direction", at)]
+        comment = " ".join(line.split("#", 1)[1] for line in block.splitlines() if "#" in line)
+        for region in objective.term.regions:
+            name = first.regions[region].name.split(" (")[0]
+            assert name.lower() in comment.lower(), (objective.name, name, comment)
+
+
+# issue 24, defect 2: a decision spec names code (decision.model); like a sweep spec, it is
+# imported only with --allow-model-import, and the refusal comes before any import
+MARKER_MODEL = "from abm.sweep.toy import load_scenario  # noqa: F401\n" + (
+    "from decide_planted import run_scenario  # noqa: F401\n"
+)
+
+
+def test_a_model_outside_the_project_is_not_imported_without_the_flag(tmp_path):
+    from decide_helpers import HERE
+
+    from tests.procs import abm_subprocess
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    marker = tmp_path / "imported"
+    (plugins / "decide_marker_model.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n" + MARKER_MODEL
+    )
+    text = PLANTED_SPEC.replace('"decide_planted"', '"decide_marker_model"')
+    text = text.replace("draws = 24", "draws = 2").replace("count = 2", "count = 1")
+    path = write_spec(tmp_path, text)
+    child = abm_subprocess("decide", path, "--out", tmp_path / "out", path=[plugins, HERE])
+    _, err = child.communicate(timeout=600)
+    lines = err.strip().splitlines()
+    assert child.returncode == 2 and len(lines) == 1, err
+    assert lines[0].startswith(f"abm: error: {path}: decision.model: 'decide_marker_model' ")
+    assert "--allow-model-import" in lines[0]
+    assert not marker.exists() and not (tmp_path / "out").exists()
+    child = abm_subprocess(
+        "decide",
+        path,
+        "--out",
+        tmp_path / "out",
+        "--workers",
+        "1",
+        "--allow-model-import",
+        path=[plugins, HERE],
+    )
+    _, err = child.communicate(timeout=600)
+    assert child.returncode == 0, err
+    assert marker.exists()
+
+
+def test_a_spec_naming_a_module_of_the_standard_library_does_not_run_it(tmp_path, capsys):
+    text = PLANTED_SPEC.replace('"decide_planted"', '"this"')
+    path = write_spec(tmp_path, text)
+    assert abm_main("decide", path, "--out", tmp_path / "out") == 2
+    captured = capsys.readouterr()
+    assert "Beautiful is better than ugly" not in captured.out
+    assert "decision.model: 'this' is not one of the project's models" in captured.err

@@ -94,3 +94,43 @@ def test_analyze_rejects_a_folder_that_is_not_a_sweep(tmp_path, capsys):
     assert abm_main("analyze", tmp_path) == 2
     err = capsys.readouterr().err
     assert "not a sweep folder" in err and "Traceback" not in err
+
+
+def test_bands_of_the_project_s_model_read_labels_units_and_formats_from_the_declarations():
+    import pandas as pd
+
+    from abm.sweep.analysis import SweepAnalysis
+
+    metrics = ["capital_share", "public_spending_cum", "firm_share.daegu", "made_up"]
+    value = [0.775, 3.99e10, 0.027, 1.23456]
+    bands = pd.DataFrame(
+        {
+            "setting": "all runs",
+            "metric": metrics,
+            "n": 4,
+            "mean": value,
+            "p5": [v * 0.9 for v in value],
+            "median": value,
+            "p95": [v * 1.1 for v in value],
+        }
+    )
+
+    def table(model):
+        spec = {"model": model}
+        return bands_table(SweepAnalysis(None, {}, spec, None, [], metrics, [], {}, bands))
+
+    ours = table("abm")
+    assert list(ours.index) == [
+        "capital_share: Capital-region share (%)",
+        "public_spending_cum: Public spending (cumulative) (억원)",
+        "firm_share.daegu: Firm share (%)",
+        "made_up",  # nothing declares it: its name, four digits
+    ]
+    assert list(ours["all runs"]) == [
+        "77.5% [69.8%, 85.3%]",
+        "399 [359, 439]",
+        "2.7% [2.4%, 3.0%]",
+        "1.235 [1.111, 1.358]",
+    ]
+    toy = table("abm.sweep.toy")  # another model's names mean what it says
+    assert list(toy.index) == metrics and toy.iloc[0, 0] == "0.775 [0.6975, 0.8525]"

@@ -146,6 +146,8 @@ class LiveDecision:
         data = tomllib.loads(self.spec.read_text(encoding="utf-8"))
         if data.get("uncertainty"):
             overrides["uncertainty.draws"] = self.draws
+        if data.get("sequential"):
+            overrides["sequential"] = None  # a live run is one batch, as the controls ask
         if self.firms is not None and data["decision"].get("model", "abm") == "abm":
             overrides["decision.set"] = {"population.firms": self.firms}
         try:
@@ -194,7 +196,16 @@ class LiveDecision:
 @solara.component
 def DecisionReport(view: DecisionView, lang: str = "en"):
     """The figures and tables of one decision."""
-    from abm.decide.report import options_table, prim_table, reference_table
+    from abm.decide.report import (
+        TOP_FIGURES,
+        effects_table,
+        options_table,
+        prim_table,
+        reference_table,
+        stopping_line,
+        variance_table,
+        voi_table,
+    )
 
     d = view.decision
     f = d["futures"]
@@ -215,11 +226,7 @@ def DecisionReport(view: DecisionView, lang: str = "en"):
             classes=["decide-summary"],
             unsafe_innerHTML="".join(f"<li>{line}</li>" for line in d["summary"]),
         )
-        figures = "".join(
-            _img(data, name)
-            for name in ("p_best.png", "bands.png", "reference.png")
-            if (data := view.figure(name))
-        )
+        figures = "".join(_img(data, name) for name in TOP_FIGURES if (data := view.figure(name)))
         if figures:
             solara.HTML(tag="div", classes=["decide-figures"], unsafe_innerHTML=figures)
         for o in d["objectives"]:
@@ -235,8 +242,12 @@ def DecisionReport(view: DecisionView, lang: str = "en"):
                 classes=["decide-objective"],
                 unsafe_innerHTML=(
                     f"<h3>{o['label']} ({o['direction']}, {o['at']})</h3>"
+                    + stopping_line(o)
                     + options_table(o)
+                    + effects_table(o)
                     + reference_table(o)
+                    + variance_table(o)
+                    + voi_table(o)
                     + prim_table(o)
                     + prims
                 ),

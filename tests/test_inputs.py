@@ -1,0 +1,117 @@
+"""The declarative input layer (abm/inputs.py): a field or a table is one declaration, and
+every refused value is one line naming the file, the field and what is allowed."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from abm import schema
+from abm.errors import ScenarioError
+from abm.inputs import Month, param, structure
+from abm.scenario import Scenario, load_raw
+from abm.specutil import Checker
+from tests.conftest import SCENARIOS
+
+
+@dataclass(frozen=True)
+class Fund:
+    """The worked example of docs/extending.md, section 5: a table of funds."""
+
+    name: str = param("", "Name")
+    amount_krw: float = param(0.0, "Total amount (real)", lo=0, hi=1e14, unit="KRW")
+    start: Month = param("2026-01", "First month")
+    regions: tuple[str, ...] = param((), "Region ids it pays in (empty = all)")
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
+class FundScenario(Scenario):
+    funds: dict[str, Fund] = dataclasses.field(default_factory=dict)
+
+
+BASE = load_raw(SCENARIOS / "baseline.toml")
+
+
+def test_a_new_scenario_table_is_one_declaration():
+    good = {**BASE, "funds": {"ai_fund": {"amount_krw": 5e11, "start": dt.date(2027, 3, 1)}}}
+    s = FundScenario.from_dict(good, "f.toml")
+    assert s.funds["ai_fund"] == Fund(amount_krw=5e11, start="2027-03")
+    bad = {"ai_fund": {"amount_krw": -1, "start": "2026-13", "colour": 1, "regions": "x"}}
+    with pytest.raises(ScenarioError) as err:
+        FundScenario.from_dict({**BASE, "funds": {**bad, "Bad-Id": {}}}, "f.toml")
+    assert [str(p) for p in err.value.problems] == [
+        "f.toml: funds.Bad-Id: id must be lower_snake_case"
+    ]
+    with pytest.raises(ScenarioError) as err:
+        FundScenario.from_dict({**BASE, "funds": bad}, "f.toml")
+    assert sorted(str(p) for p in err.value.problems) == [
+        "f.toml: funds.ai_fund.amount_krw: must be in [0, 1e+14], got -1",
+        "f.toml: funds.ai_fund.colour: unknown field; allowed: amount_krw, name, regions, "
+        "sources, start",
+        "f.toml: funds.ai_fund.regions: must be an array, got a string",
+        "f.toml: funds.ai_fund.start: expected YYYY-MM (a month), got '2026-13'",
+    ]
+
+
+def test_a_new_spec_section_is_one_declaration():
+    @dataclass(frozen=True)
+    class Sequential:
+        width: float = param(0.1, "P(best) interval width", lo=0, above=True, hi=1)
+        max_runs: int | None = param(None, "Budget of runs", lo=1)
+
+    c = Checker("spec.toml")
+    t = c.declared({"sequential": {"width": 2, "max_runs": 0, "x": 1}}, {"sequential": Sequential})
+    assert t["sequential"] == Sequential()  # refused fields keep their defaults
+    assert sorted(str(p) for p in c.problems) == [
+        "spec.toml: sequential.max_runs: 0 is not allowed; expected an integer >= 1",
+        "spec.toml: sequential.width: 2 is not allowed; expected a number in (0, 1]",
+        "spec.toml: sequential.x: unknown field; allowed: max_runs, width",
+    ]
+    c = Checker("spec.toml")
+    assert c.declared({}, {"sequential": Sequential})["sequential"] == Sequential()
+    assert not c.problems
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("params.network.enabled", 1, "must be true or false, got 1"),
+        ("population.firms", 2.5, "must be an integer in [0, 2e+06], got 2.5"),
+        ("population.firms", "9", "must be an integer in [0, 2e+06], got '9'"),
+        ("population.firms", -1, "must be in [0, 2e+06], got -1"),
+        ("params.agglomeration.strength", float("inf"), "must be in [0, 100], got inf"),
+        ("params.agglomeration.form", "cubic", "must be linear or log, got 'cubic'"),
+        ("scenario.name", 3, "must be a string, got int"),
+        ("scenario.history_end", "Dec 2025", "expected YYYY-MM (a month), got 'Dec 2025'"),
+        ("government.central.programs", {}, "must be an array, got a table"),
+        ("government.central.programs", [3], "must be a table, got int"),
+        ("regions.daegu.sources", {"a": 1}, "must be a table of strings"),
+    ],
+)
+def test_each_kind_of_field_says_what_is_allowed(key, value, message):
+    data = {**BASE}
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        node[part] = dict(node.get(part, {}))
+        node = node[part]
+    node[parts[-1]] = value
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_dict(data, "s.toml")
+    (problem,) = err.value.problems
+    field = key + ("[0]" if value == [3] else "")
+    assert (problem.source, problem.field, problem.message) == ("s.toml", field, message)
+
+
+def test_months_as_toml_dates_and_the_schema_bound_of_a_schedule():
+    data = {**BASE, "scenario": {**BASE["scenario"], "start": dt.date(2019, 1, 1)}}
+    assert Scenario.from_dict(data, "s.toml").scenario.start == "2019-01"
+    hi = next(f for f in dataclasses.fields(schema.Center) if f.name == "capacity").metadata["hi"]
+    center = {**BASE["centers"]["gwangju_nadc"], "capacity": [["2030-01", hi * 2]]}
+    bad = {**BASE, "centers": {**BASE["centers"], "gwangju_nadc": center}}
+    _, problems = structure(bad, Scenario, "s.toml")
+    assert [p.field for p in problems] == ["centers.gwangju_nadc.capacity[0]"]
