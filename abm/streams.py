@@ -194,8 +194,7 @@ class Streams:
     """The run's draws, a pure function of (seed, purpose, month, key).
 
     The per-key draws take ``keys`` (``uint64`` lineage keys), or with ``rows`` the keys
-    ``keys[rows]`` (pass the whole ``nodes.lineage`` column and the rows: the keys are
-    gathered block by block, never as a whole array)."""
+    ``keys[rows]`` (pass the whole ``nodes.lineage`` column and the rows)."""
 
     def __init__(self, seed: int):
         self.seed = int(seed)
@@ -225,16 +224,14 @@ class Streams:
     ) -> np.ndarray:
         """Hash (keys + the stream's word) block by block into uniforms or normals."""
         c = self._stream(draw, month, counter)
-        n = len(keys) if rows is None else len(rows)
+        if rows is not None:  # one gather (np.take into each block was 3x slower)
+            keys = keys[rows]
+        n = len(keys)
         out = np.empty(n)
         for start in range(0, n, BLOCK):
             stop = min(start + BLOCK, n)
             z, t = self._z[: stop - start], self._t[: stop - start]
-            if rows is None:
-                np.add(keys[start:stop], c, out=z)
-            else:
-                np.take(keys, rows[start:stop], out=z, mode="clip")  # "raise" copies
-                z += c
+            np.add(keys[start:stop], c, out=z)
             mix_array(z, t)
             o = out[start:stop]
             if normal:  # the inverse CDF at a uniform in (0, 1): 52 bits and a half
@@ -334,6 +331,8 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray | float) -> np.ndarray:
     """
     u = np.asarray(u, dtype=float)
     mean = np.broadcast_to(np.asarray(mean, dtype=float), u.shape)
+    if not np.any(u > np.exp(-mean)):  # all 0 (P(0) = exp(-mean)), as most months' start-ups
+        return np.zeros(u.shape, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = special.ndtri(u)
         guess = np.floor(mean + np.sqrt(mean) * z + (z * z - 1.0) / 6.0)
