@@ -120,14 +120,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from abm.calibrate.posterior import posterior_overrides
 
         draws = posterior_overrides(args.posterior, args.seeds, scenarios[0].seed)
+    # every scenario runs on the first one's seeds (common random numbers: abm/streams.py)
+    seeds = [scenarios[0].seed + i for i in range(args.seeds)]
     for scenario in scenarios:
         runs = [
             run_scenario(
-                scenario.with_overrides(draws[i]) if draws[i] else scenario,
-                seed=scenario.seed + i,
-                outputs=compare_reads(),
+                scenario.with_overrides(d) if d else scenario, seed=s, outputs=compare_reads()
             ).summary
-            for i in range(args.seeds)
+            for s, d in zip(seeds, draws, strict=True)
         ]
         summaries.append(runs)
         print(
@@ -363,7 +363,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "--seeds",
         type=int_at_least(1, MAX_SEEDS),
         default=1,
-        help="seeds per scenario (mean is shown)",
+        help="seeds per scenario (mean is shown); every scenario runs on the first one's seeds",
     )
     compare.add_argument("--steps", type=int_at_least(0), help="months to simulate")
     compare.add_argument(

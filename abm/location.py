@@ -152,15 +152,16 @@ def amenities(base: np.ndarray, shares: np.ndarray, params: Location) -> np.ndar
     raise ArithmeticError("the amenity inversion did not converge")
 
 
-def choose(utility: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
-    """Logit choice per row; temperature 0 is the argmax (ties to the first region)."""
+def choose(utility: np.ndarray, temperature: float, u: np.ndarray) -> np.ndarray:
+    """Logit choice per row, by inverting its CDF at the row's uniform ``u``; temperature 0
+    is the argmax (ties to the first region)."""
     if temperature == 0 or utility.shape[1] == 1:
         return np.argmax(utility, axis=1)
     z = (utility - utility.max(axis=1, keepdims=True)) / temperature
     prob = np.exp(z)
     cum = np.cumsum(prob, axis=1)
-    u = rng.random(len(utility))[:, None] * cum[:, -1:]
-    return np.minimum((u > cum).sum(axis=1), utility.shape[1] - 1)
+    point = u[:, None] * cum[:, -1:]
+    return np.minimum((point > cum).sum(axis=1), utility.shape[1] - 1)
 
 
 def district_utilities(
@@ -214,10 +215,11 @@ def choose_district(
     available: np.ndarray,
     region_of: np.ndarray,
     scale: float,
-    rng: np.random.Generator,
+    u: np.ndarray,
 ) -> np.ndarray:
     """Inside its chosen region each firm picks a district or the rest (-1), by the nest's
-    logit: P(d) proportional to available_d x exp(V_d / scale), P(rest) to 1."""
+    logit: P(d) proportional to available_d x exp(V_d / scale), P(rest) to 1 (the CDF
+    inverted at the firm's uniform ``u``)."""
     out = np.full(len(region), -1, dtype=np.int64)
     if len(value) == 0 or len(region) == 0:
         return out
@@ -225,9 +227,9 @@ def choose_district(
     member = region_of[None, :] == region[:, None]  # firms x districts
     w = np.where(member, weights[None, :], 0.0)
     total = 1.0 + w.sum(axis=1)
-    u = rng.random(len(region)) * total
+    point = u * total
     cum = np.cumsum(w, axis=1)
-    pick = (u[:, None] >= cum).sum(axis=1)  # index among districts, len(value) = the rest
-    inside = u < cum[:, -1]
+    pick = (point[:, None] >= cum).sum(axis=1)  # index among districts, len(value) = the rest
+    inside = point < cum[:, -1]
     out[inside] = pick[inside]
     return out

@@ -35,6 +35,7 @@ from abm.network import CollaborationNetwork
 from abm.nodes import GOVERNMENT, INITIAL, FirmCensus, NodeTable
 from abm.rules import entry, finance, innovation, labour, relocation
 from abm.scenario import Scenario, parse_month
+from abm.streams import Draw, Streams, lineage
 
 
 @dataclass
@@ -111,8 +112,11 @@ class RegionalModel(mesa.Model):
         """``outputs``: the names of the outputs to record (at whatever scope; see
         :func:`abm.outputs.kept`), None for all of them: a batch run that reads a few
         outputs computes only those (and what they read)."""
-        super().__init__(rng=scenario.seed if rng is None else rng)
+        seed = scenario.seed if rng is None else rng
+        super().__init__(rng=seed)
         allocator.tune()  # once per process: months reuse freed memory (abm/allocator.py)
+        # every draw of the model comes from here (Mesa's own generator is left unused)
+        self.streams = Streams(seed)
         self.config = scenario
         p = scenario.params
         self.region_ids: list[str] = list(scenario.regions)
@@ -144,7 +148,9 @@ class RegionalModel(mesa.Model):
         self.universities: list[University] = []
         if p.switches.universities:
             for i, r in enumerate(regions):
-                self.universities.extend(University(self, u, i) for u in r.universities)
+                self.universities.extend(
+                    University(self, u, i, j) for j, u in enumerate(r.universities)
+                )
         self.central: CentralGovernment | None = None
         self.locals: dict[int, LocalGovernment] = {}
         if p.switches.governments:
@@ -155,7 +161,7 @@ class RegionalModel(mesa.Model):
         self._spawn_initial_firms(regions)
         self._place_initial_district_firms()
         if p.network.enabled:
-            self.network.seed_initial(self.rng, self.month)
+            self.network.seed_initial(self.streams, self.month)
         self._update_zones()
         self.amenity = self._amenities()  # q_r, fixed for the run
         self.recorder = metrics.Recorder(self, outputs)
@@ -170,20 +176,26 @@ class RegionalModel(mesa.Model):
         counts = largest_remainder(real / real.sum() * total)
         region = np.repeat(np.arange(len(regions)), counts)
         count = len(region)
-        rng = self.rng
-        size = entry.draw_sizes(self, region)
-        taste = location.draw_tastes(rng, count, len(regions), self.config.params.location)
+        cohort = "initial"  # the k-th initial firm draws the same in every option
+        gen = self.streams.generator
+        size = entry.draw_sizes(self, region, gen(Draw.SIZE, cohort))
+        taste = location.draw_tastes(
+            gen(Draw.TASTE, cohort), count, len(regions), self.config.params.location
+        )
         rows = entry.spawn_firms(
             self,
             region,
             size,
-            entry.draw_knowledge(self, count),
-            rng.random(count),
-            entry.draw_intensity(self, count),
+            entry.draw_knowledge(self, count, gen(Draw.KNOWLEDGE, cohort)),
+            gen(Draw.TECH, cohort).random(count),
+            entry.draw_intensity(self, count, gen(Draw.INTENSITY, cohort)),
             taste,
             INITIAL,
+            lineage=lineage(cohort, np.arange(count)),
         )
-        self.nodes.born[rows] = -initial_ages(rng, count, self.config.params.demography)
+        self.nodes.born[rows] = -initial_ages(
+            gen(Draw.AGE, cohort), count, self.config.params.demography
+        )
 
     def _init_districts(self, scenario: Scenario) -> None:
         """District data as arrays: region, opening month, space, pull, extra subsidy, center."""
@@ -208,14 +220,17 @@ class RegionalModel(mesa.Model):
         """Put each district's initial real firms (scaled) among its region's initial firms."""
         nodes = self.nodes
         firms = self.firm_rows()
-        for i, did in enumerate(self.district_ids):
+        for i, did in enumerate(self.district_ids):  # keyed by the district's id
             real = self.config.districts[did].firms_real
             here = firms[
                 (nodes.region[firms] == self.district_region[i]) & (nodes.district[firms] < 0)
             ]
             k = min(len(here), round(real * self.scale))
             if k > 0:
-                self.census.set_district(self.rng.choice(here, size=k, replace=False), i)
+                pick = self.streams.generator(Draw.DISTRICT_START, did).choice(
+                    here, k, replace=False
+                )
+                self.census.set_district(pick, i)
 
     # ------------------------------------------------------------------ queries
     @property
@@ -404,13 +419,14 @@ class RegionalModel(mesa.Model):
             self.census.set_district(rows, -1)
             return
         value, available = self.district_options()
+        draw = Draw.DISTRICT_MOVE if moved else Draw.DISTRICT
         pick = location.choose_district(
             nodes.region[rows].astype(np.int64),
             value,
             available,
             self.district_region,
             self.config.params.location.nest_scale,
-            self.rng,
+            self.streams.uniform(draw, self.month, nodes.lineage, rows=rows),
         )
         pick = self.within_space(pick)
         self.census.set_district(rows, pick)
@@ -508,9 +524,10 @@ class RegionalModel(mesa.Model):
         if p.network.enabled:
             alive = nodes.view("alive") & (nodes.view("kind") != GOVERNMENT)
             candidates = np.flatnonzero(alive)
-            searchers = candidates[self.rng.random(len(candidates)) < p.network.search_rate]
-            self.network.form(self.month, self.rng, searchers)
-            self.network.renew_and_decay(self.month, self.rng)
+            chance = self.streams.uniform(Draw.SEARCH, self.month, nodes.lineage, rows=candidates)
+            searchers = candidates[chance < p.network.search_rate]
+            self.network.form(self.month, self.streams, searchers)
+            self.network.renew_and_decay(self.month, self.streams)
         self.network.flush(self.month)  # ties from grants (ignored when the network is off)
 
         # 9. metrics

@@ -13,12 +13,12 @@ The edge list lives in numpy arrays so that the rules (spillovers are a sum over
 every edge) run vectorised. Beside it, one sorted array holds every tie in both
 directions as ``row << 32 | partner``: membership is a binary search, and the
 neighbour lists (CSR) are that array's two halves, read off with one counting pass
-and no sort. Edge order itself is insertion order, because the monthly renewal draws
-follow it. :meth:`CollaborationNetwork.to_networkx` gives the same
-graph as a ``networkx.Graph`` (nodes are the agents' ``unique_id`` with ``kind``
-and ``region`` id attributes), built on demand and cached until the next change:
-keeping networkx in step edit by edit cost more than the whole rest of a month
-at 100,000 firms.
+and no sort. Edge order itself is insertion order; a tie's renewal draw is keyed by its
+two ends' lineages (``abm/streams.py``), not by its place.
+:meth:`CollaborationNetwork.to_networkx` gives the same graph as a ``networkx.Graph`` (nodes
+are the agents' ``unique_id`` with ``kind`` and ``region`` id attributes), built on demand
+and cached until the next change: keeping networkx in step edit by edit cost more than the
+whole rest of a month at 100,000 firms.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import numpy as np
 
 from abm.nodes import FIRM, GOVERNMENT, KIND_NAMES, UNIVERSITY, NodeTable
 from abm.schema import Network as NetworkParams
+from abm.streams import Draw, Streams, pair_keys
 
 KEY_SHIFT = 32  # a tie's key: row << KEY_SHIFT | partner (rows stay below 2**31)
 _KEY = np.int64(1) << KEY_SHIFT
@@ -46,6 +47,7 @@ class CollaborationNetwork:
         self._u = np.empty(1024, dtype=np.int64)
         self._v = np.empty(1024, dtype=np.int64)
         self._last = np.empty(1024, dtype=np.int32)
+        self._pair = np.empty(1024, dtype=np.uint64)  # both ends' lineages: keys its renewal
         # every tie in both directions, row << 32 | partner, ascending; ties added since the
         # last merge wait in the small ``_fresh`` array, so a month's several batches of
         # new ties cost one merge into the large array, not one each
@@ -80,7 +82,7 @@ class CollaborationNetwork:
         m, k = self._m, len(a)
         if m + k > len(self._u):
             cap = max(m + k, 2 * len(self._u))
-            for name in ("_u", "_v", "_last"):
+            for name in ("_u", "_v", "_last", "_pair"):
                 old = getattr(self, name)
                 grown = np.empty(cap, dtype=old.dtype)
                 grown[:m] = old[:m]
@@ -88,6 +90,8 @@ class CollaborationNetwork:
         self._u[m : m + k] = a
         self._v[m : m + k] = b
         self._last[m : m + k] = step
+        lineage = self.nodes.lineage  # in either order: the same tie
+        self._pair[m : m + k] = pair_keys(lineage[a], lineage[b])
         self._m = m + k
 
     def _keys(self) -> np.ndarray:
@@ -157,13 +161,16 @@ class CollaborationNetwork:
         pairs = pairs[alive[pairs[:, 0]] & alive[pairs[:, 1]]]
         return self.add_edges(pairs[:, 0], pairs[:, 1], step)
 
-    def renew_and_decay(self, step: int, rng: np.random.Generator) -> int:
-        """Joint work renews some ties; ties idle for ``memory`` months end. Returns ends."""
+    def renew_and_decay(self, month: int, streams: Streams) -> int:
+        """Joint work renews some ties; ties idle for ``memory`` months end. Returns ends.
+
+        A tie's renewal draw is keyed by its two ends' lineages and ``month``."""
         if self.n_edges == 0:
             return 0
-        renewed = rng.random(self.n_edges) < self.params.renew_rate
-        self.last[renewed] = step
-        expired = (step - self.last) >= self.params.memory
+        draw = streams.uniform(Draw.RENEWAL, month, self._pair[: self._m])
+        renewed = draw < self.params.renew_rate
+        self.last[renewed] = month
+        expired = (month - self.last) >= self.params.memory
         if expired.any():
             self._drop(expired)
         return int(expired.sum())
@@ -177,7 +184,7 @@ class CollaborationNetwork:
         self._fresh = _without(self._fresh, gone)
         keep = ~mask
         m = int(keep.sum())
-        for name in ("_u", "_v", "_last"):
+        for name in ("_u", "_v", "_last", "_pair"):
             buf = getattr(self, name)
             buf[:m] = buf[: self._m][keep]
         self._m = m
@@ -187,8 +194,8 @@ class CollaborationNetwork:
         """The node table was compacted (``mapping``: old row -> new row, -1 dropped).
 
         Ties of agents that left were dropped when they left, so every end is kept.
-        The map keeps the order of rows, so each tie stays (lower, higher), edge order
-        (which the renewal draws follow) is unchanged and the sorted keys stay sorted.
+        The map keeps the order of rows, so each tie stays (lower, higher), edge order is
+        unchanged and the sorted keys stay sorted (lineage keys do not depend on rows).
         """
         assert not self._queued, "ties queued across a compaction"
         m = self._m
@@ -271,8 +278,12 @@ class CollaborationNetwork:
         return rows, edges
 
     # ---------------------------------------------------------------- formation
-    def form(self, step: int, rng: np.random.Generator, searchers: np.ndarray) -> int:
-        """Each searcher proposes one candidate; accepted proposals become ties."""
+    def form(self, month: int, streams: Streams, searchers: np.ndarray, counter: int = 0) -> int:
+        """Each searcher proposes one candidate; accepted proposals become ties.
+
+        A searcher's draws are keyed by its lineage, ``month`` and ``counter`` (a round of
+        the initial seeding), so it draws the same in every option; the candidate a draw
+        reaches among the others can differ where the populations differ."""
         nodes, p = self.nodes, self.params
         if len(searchers) == 0:
             return 0
@@ -282,8 +293,16 @@ class CollaborationNetwork:
         if len(pool) < 2:
             return 0
         universities = np.flatnonzero(alive & (kind == UNIVERSITY))
-        draw = rng.random(len(searchers))
-        target = pool[rng.integers(0, len(pool), len(searchers))]  # random encounter
+        keys = nodes.lineage  # a searcher's draws are keyed by its lineage
+
+        def uniform(what: Draw, rows: np.ndarray) -> np.ndarray:
+            return streams.uniform(what, month, keys, counter, rows)
+
+        def below(what: Draw, rows: np.ndarray, high: np.ndarray | int) -> np.ndarray:
+            return streams.below(what, month, keys, high, counter, rows)
+
+        draw = uniform(Draw.SEARCH_RULE, searchers)
+        target = pool[below(Draw.ENCOUNTER, searchers, len(pool))]  # random encounter
 
         cut_t = p.triadic_weight
         cut_p = cut_t + p.preferential_weight
@@ -294,27 +313,30 @@ class CollaborationNetwork:
         if len(tri):
             indptr, indices = self.csr()
             s = searchers[tri]
-            j = indices[indptr[s] + (rng.random(len(s)) * deg[s]).astype(np.int64)]
+            j = indices[indptr[s] + below(Draw.TRIADIC, s, deg[s])]
             has = deg[j] > 0
             k = np.full(len(s), -1, dtype=np.int64)
             jj = j[has]
-            k[has] = indices[indptr[jj] + (rng.random(len(jj)) * deg[jj]).astype(np.int64)]
+            k[has] = indices[indptr[jj] + below(Draw.TRIADIC_THIRD, s[has], deg[jj])]
             ok = k >= 0
             target[tri[ok]] = k[ok]
 
         pref = np.flatnonzero((draw >= cut_t) & (draw < cut_p))
         if len(pref):
             weights = np.cumsum(deg[pool] + 1.0)
-            pick = np.searchsorted(weights, rng.random(len(pref)) * weights[-1], side="right")
+            point = uniform(Draw.PREFERENTIAL, searchers[pref]) * weights[-1]
+            pick = np.searchsorted(weights, point, side="right")
             target[pref] = pool[np.minimum(pick, len(pool) - 1)]
 
         uni = np.flatnonzero((draw >= cut_p) & (draw < cut_u) & (kind[searchers] == FIRM))
         if len(uni) and len(universities):
-            target[uni] = universities[rng.integers(0, len(universities), len(uni))]
+            pick = below(Draw.UNIVERSITY_PARTNER, searchers[uni], len(universities))
+            target[uni] = universities[pick]
 
         accept = self.acceptance(searchers, target)
-        ok = (rng.random(len(searchers)) < accept) & alive[target] & (target != searchers)
-        return self.add_edges(searchers[ok], target[ok], step)
+        agree = uniform(Draw.ACCEPT, searchers) < accept
+        ok = agree & alive[target] & (target != searchers)
+        return self.add_edges(searchers[ok], target[ok], month)
 
     def acceptance(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Chance a proposed tie is accepted: geographic proximity x technological fit."""
@@ -326,16 +348,17 @@ class CollaborationNetwork:
         fit = (1 - p.complementarity) * (1 - gap) + p.complementarity * 4 * gap * (1 - gap)
         return proximity * fit
 
-    def seed_initial(self, rng: np.random.Generator, step: int = 0) -> None:
-        """Grow ties among the initial agents until the mean degree target is met."""
+    def seed_initial(self, streams: Streams, month: int) -> None:
+        """Grow ties among the initial agents until the mean degree target is met (round r
+        draws with counter r + 1: a month's own search uses counter 0)."""
         target_edges = self.params.initial_degree * self.nodes.n / 2
         searchers = np.flatnonzero(
             self.nodes.view("alive") & (self.nodes.view("kind") != GOVERNMENT)
         )
-        for _ in range(self.params.seed_rounds):
+        for r in range(self.params.seed_rounds):
             if self.n_edges >= target_edges or len(searchers) < 2:
                 break
-            self.form(step, rng, searchers)
+            self.form(month, streams, searchers, counter=r + 1)
 
 
 def _renumber_keys(keys: np.ndarray, mapping: np.ndarray) -> np.ndarray:

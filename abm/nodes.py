@@ -43,6 +43,9 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "region": (np.int16, 0),
     "alive": (np.bool_, False),
     "uid": (np.int64, -1),
+    # how the agent came to be, hashed (abm/streams.py): keys its draws, the same in every
+    # option of a decision in which the agent exists (``uid`` shifts once one option differs)
+    "lineage": (np.uint64, 0),
     "knowledge": (np.float64, 0.0),
     "tech": (np.float64, 0.0),  # position on a technology circle [0, 1)
     "size": (np.float64, 0.0),  # employees
@@ -72,6 +75,7 @@ class NodeTable:
     region: np.ndarray
     alive: np.ndarray
     uid: np.ndarray
+    lineage: np.ndarray
     knowledge: np.ndarray
     tech: np.ndarray
     size: np.ndarray

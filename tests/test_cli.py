@@ -138,6 +138,22 @@ def test_compare_prints_scenarios_side_by_side(capsys):
     assert "baseline" in out and "nacc_haenam" in out and "Firm share Daegu" in out
 
 
+def test_compare_runs_every_scenario_on_the_same_seeds(tmp_path: Path, capsys):
+    """Options are compared on common random numbers: a copy of the baseline whose file
+    names another seed gives the very same figures (it ran on the first file's seeds)."""
+    copy = tmp_path / "copy.toml"
+    copy.write_text(
+        f'inherit = "{SCENARIOS / "baseline.toml"}"\n[scenario]\nname = "copy"\nseed = 7\n'
+    )
+    argv = ["compare", BASE, str(copy), "--steps", "6", "--seeds", "2"]
+    assert main([*argv, "--set", "population.firms=120"]) == 0
+    lines = [s for s in capsys.readouterr().out.splitlines()[1:] if not s.startswith("(")]
+    assert len(lines) > 10
+    for line in lines:
+        cells = line.split()
+        assert cells[-1] == cells[-2], line
+
+
 def test_console_script_never_prints_a_traceback(tmp_path: Path):
     bad = tmp_path / "x.toml"
     bad.write_bytes(b"\xff\xfe[[")

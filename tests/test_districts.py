@@ -23,7 +23,8 @@ def test_inside_a_region_firms_pick_districts_by_the_nest_logit():
     open_ = np.array([True, True, True])
     region_of = np.array([0, 0, 1])
     region = np.zeros(40_000, dtype=np.int64)
-    pick = location.choose_district(region, value, open_, region_of, 0.5, np.random.default_rng(1))
+    u = np.random.default_rng(1).random(len(region))
+    pick = location.choose_district(region, value, open_, region_of, 0.5, u)
     # P(d) ~ exp(V/0.5): rest 1, district 0 -> 1, district 1 -> 3; district 2 is elsewhere
     shares = [np.mean(pick == -1), np.mean(pick == 0), np.mean(pick == 1), np.mean(pick == 2)]
     assert shares == pytest.approx([0.2, 0.2, 0.6, 0.0], abs=0.01)
@@ -34,7 +35,12 @@ def test_a_full_or_undesignated_district_takes_no_one_and_adds_nothing():
     region_of = np.array([0])
     closed = np.array([False])
     pick = location.choose_district(
-        np.zeros(100, dtype=np.int64), value, closed, region_of, 0.5, np.random.default_rng(0)
+        np.zeros(100, dtype=np.int64),
+        value,
+        closed,
+        region_of,
+        0.5,
+        np.random.default_rng(0).random(100),
     )
     assert (pick == -1).all()
     assert location.inclusive_values(value, closed, region_of, 2, 0.5).tolist() == [0.0, 0.0]
@@ -60,7 +66,7 @@ def test_a_district_s_pull_fades_with_its_free_space_in_real_firms():
         np.array([0.5]),
         region_of,
         0.5,
-        np.random.default_rng(4),
+        np.random.default_rng(4).random(40_000),
     )
     assert np.mean(pick == 0) == pytest.approx(0.5 / 1.5, abs=0.01)
 

@@ -428,7 +428,7 @@ def test_universities_are_met_by_search_not_by_chance_encounters():
     net, kind = model.network, model.nodes.kind
     before = int(np.sum((kind[net.u] == 1) | (kind[net.v] == 1)))
     firms = model.nodes.rows(FIRM)
-    for _ in range(5):
-        net.form(model.steps, model.rng, firms)
+    for r in range(5):  # five rounds of search, each with draws of its own
+        net.form(model.month, model.streams, firms, counter=100 + r)
     after = int(np.sum((kind[net.u] == 1) | (kind[net.v] == 1)))
     assert after == before  # mutant: universities in the encounter pool

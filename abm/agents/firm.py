@@ -98,6 +98,11 @@ class Firm:
         return int(self.model.nodes.innovations[self._at()])
 
     @property
+    def lineage(self) -> int:
+        """The firm's lineage key: its identity across the options of a decision."""
+        return int(self.model.nodes.lineage[self._at()])
+
+    @property
     def origin(self) -> str:
         return ORIGIN_NAMES[self.model.nodes.origin[self._at()]]
 
@@ -153,11 +158,14 @@ def spawn_firms(
     taste: np.ndarray,
     origin: int,
     parent: np.ndarray | None = None,
+    *,
+    lineage: np.ndarray,
 ) -> np.ndarray:
     """Create firms with the given attributes; returns their rows.
 
     Their ``unique_id`` values are reserved from the model's Mesa id counter in one
-    block, in row order: the ids a Mesa agent per firm would have had.
+    block, in row order: the ids a Mesa agent per firm would have had. ``lineage``: their
+    lineage keys (:func:`abm.streams.lineage`), which key their draws.
     """
     nodes = model.nodes
     count = len(region)
@@ -182,5 +190,6 @@ def spawn_firms(
     first = model.agent_id_counter
     model.agent_id_counter = first + count
     nodes.uid[rows] = np.arange(first, first + count)
+    nodes.lineage[rows] = lineage
     model.network.changed()
     return rows

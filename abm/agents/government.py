@@ -18,6 +18,7 @@ import numpy as np
 from abm.dates import months_between
 from abm.nodes import FIRM, GOVERNMENT
 from abm.scenario import parse_month
+from abm.streams import Draw, first_to_ring, lineage
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -87,7 +88,10 @@ class _Government(mesa.Agent):
         nodes.region[self.row] = region
         nodes.alive[self.row] = True
         nodes.uid[self.row] = self.unique_id
-        nodes.tech[self.row] = model.rng.random()
+        nodes.lineage[self.row] = lineage(type(self).__name__, model.region_ids[region])
+        nodes.tech[self.row] = model.streams.uniform(
+            Draw.TECH, model.month, nodes.lineage[self.row : self.row + 1]
+        )[0]
 
     @property
     def region(self) -> int:
@@ -236,9 +240,11 @@ class CentralGovernment(_Government):
         order = np.argsort(region, kind="stable")  # each region's rows stay ascending
         counts = np.bincount(region, minlength=n_regions)
         starts = np.cumsum(counts) - counts
+        # every firm's grant draw in one call (each is keyed by the firm: the same draws)
+        draws = model.streams.uniform(Draw.GRANT, month, model.nodes.lineage, rows=firms)
         for r in range(n_regions):
-            here = firms[order[starts[r] : starts[r] + counts[r]]]
-            self.grant_region(r, int(new[r]), here)
+            at = order[starts[r] : starts[r] + counts[r]]
+            self.grant_region(r, int(new[r]), firms[at], draws[at])
         self._pay_builds(month)
 
     @staticmethod
@@ -297,10 +303,17 @@ class CentralGovernment(_Government):
             out[eligible] = self.provinces[eligible] / self.provinces[eligible].sum()
         return out
 
-    def grant_region(self, region: int, amount: int, firms: np.ndarray | None = None) -> None:
+    def grant_region(
+        self,
+        region: int,
+        amount: int,
+        firms: np.ndarray | None = None,
+        draws: np.ndarray | None = None,
+    ) -> None:
         """A region's new money: its universities' share now, the rest in whole grants.
 
-        ``firms``: the region's live firm rows, ascending, when the caller has them.
+        ``firms``: the region's live firm rows, ascending, when the caller has them, and
+        ``draws`` their grant draws (``Draw.GRANT``).
         """
         model = self.model
         central = model.config.government.central
@@ -314,20 +327,28 @@ class CentralGovernment(_Government):
                 if self.award(u.row, part):
                     u.receive_grant(part)
         self.firm_pot[region] += amount - uni_amount
-        self._grant_firms(region, firms)
+        self._grant_firms(region, firms, draws)
 
-    def _grant_firms(self, region: int, firms: np.ndarray | None = None) -> None:
+    def _grant_firms(
+        self, region: int, firms: np.ndarray | None = None, draws: np.ndarray | None = None
+    ) -> None:
         """Whole grants to firms of the region, drawn in proportion to knowledge."""
         model = self.model
         size = model.config.government.central.grant_size_krw
         if firms is None:
             firms = model.firm_rows()
             firms = firms[model.nodes.region[firms] == region]
+            draws = None
         k = min(int(self.firm_pot[region] // size), len(firms))
         if k <= 0:
             return
         weight = model.nodes.knowledge[firms] + 1e-12
-        chosen = model.rng.choice(firms, size=k, replace=False, p=weight / weight.sum())
+        # weighted sampling without replacement (Efraimidis and Spirakis 2006): each firm's
+        # exponential clock runs at its weight, and the k that ring first win; a firm's clock
+        # is keyed by its lineage, so it is the same in every option
+        if draws is None:
+            draws = model.streams.uniform(Draw.GRANT, model.month, model.nodes.lineage, rows=firms)
+        chosen = firms[first_to_ring(draws, weight, k)]
         p = model.config.params.firm
         rows = np.sort(chosen)
         won = self.award_firms(rows, size)

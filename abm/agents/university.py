@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from abm.nodes import UNIVERSITY
+from abm.streams import Draw, lineage
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -22,7 +23,9 @@ class University(mesa.Agent):
     rising with research strength; grants raise its research strength.
     """
 
-    def __init__(self, model: RegionalModel, data: UniversityData, region: int):
+    def __init__(self, model: RegionalModel, data: UniversityData, region: int, index: int = 0):
+        """``index``: its place among its region's universities (with the region's id, its
+        lineage key)."""
         super().__init__(model)
         self.name = data.name
         self.students = data.students
@@ -33,7 +36,10 @@ class University(mesa.Agent):
         nodes.region[self.row] = region
         nodes.alive[self.row] = True
         nodes.uid[self.row] = self.unique_id
-        nodes.tech[self.row] = model.rng.random()
+        nodes.lineage[self.row] = lineage("university", model.region_ids[region], index)
+        nodes.tech[self.row] = model.streams.uniform(
+            Draw.TECH, model.month, nodes.lineage[self.row : self.row + 1]
+        )[0]
         self._sync_knowledge()
 
     @property
@@ -46,10 +52,11 @@ class University(mesa.Agent):
         share = self.model.config.params.talent.ai_graduate_share
         return self.students * share / 12.0 * self.model.config.scale
 
-    def startups_this_month(self) -> int:
+    def expected_startups(self) -> float:
+        """Start-ups a month on average, in model units (the mean of the Poisson count that
+        ``abm.rules.entry.university_startups`` draws)."""
         rate = self.model.config.params.entry.university_startups_per_year
-        mean = rate * self.research / 12.0 * self.model.config.scale
-        return int(self.model.rng.poisson(mean))
+        return rate * self.research / 12.0 * self.model.config.scale
 
     def receive_grant(self, amount_krw: float) -> None:
         """A grant (already paid by the government) raises research strength, saturating at 1.

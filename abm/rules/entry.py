@@ -21,6 +21,7 @@ from abm import location
 from abm.agents.firm import spawn_firms
 from abm.nodes import OUTSIDE, SPINOFF, STARTUP
 from abm.schema import Entry
+from abm.streams import Draw, lineage, occurrence
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -43,11 +44,13 @@ def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     nodes, p = model.nodes, model.config.params.entry
     if len(firms) == 0:
         return firms
+    streams, month = model.streams, model.month
     if p.spinoffs_per_step > 0:  # Pólya urn: a parent drawn uniformly from all firms
-        parents = firms[model.rng.integers(0, len(firms), p.spinoffs_per_step)]
+        urn = streams.generator(Draw.SPINOFF_PARENT, month)
+        parents = firms[urn.integers(0, len(firms), p.spinoffs_per_step)]
     else:
         chance = spinoff_chance(nodes.innovated[firms], p)
-        parents = firms[model.rng.random(len(firms)) < chance]
+        parents = firms[streams.uniform(Draw.SPINOFF, month, nodes.lineage, rows=firms) < chance]
     if len(parents) == 0:
         return parents
     if p.spinoffs_per_step == 0:  # staff are conserved: a one-person firm cannot split
@@ -58,7 +61,10 @@ def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         staff = np.ones(len(parents))
     if len(parents) == 0:
         return parents
-    tech = (nodes.tech[parents] + model.rng.normal(0.0, p.spinoff_tech_sd, len(parents))) % 1.0
+    keys = nodes.lineage[parents]  # a parent drawn twice by the urn has two spin-offs
+    keys = lineage("spinoff", keys, month, occurrence(keys))
+    shift = p.spinoff_tech_sd * streams.normal(Draw.OFFSPRING_TECH, month, keys)
+    tech = (nodes.tech[parents] + shift) % 1.0
     rows = spawn_firms(
         model,
         nodes.region[parents],
@@ -69,6 +75,7 @@ def spinoffs(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         nodes.taste[parents],
         SPINOFF,
         parent=parents,
+        lineage=keys,
     )
     model.network.add_edges(rows, parents, model.month)
     model.record_entries(rows)
@@ -89,20 +96,32 @@ def stay_with_parent(model: RegionalModel, rows: np.ndarray, parents: np.ndarray
 
 
 def university_startups(model: RegionalModel) -> None:
-    """Graduates of a university found start-ups beside it, hired from the local pool."""
+    """Graduates of a university found start-ups beside it, hired from the local pool.
+
+    Each university's count is a Poisson draw keyed by the university and the month; the
+    k-th start-up of a university's month draws the same attributes in every option."""
     nodes, p = model.nodes, model.config.params
-    for u in model.universities:
-        count = u.startups_this_month()
+    if not model.universities:
+        return
+    streams, month = model.streams, model.month
+    unis = np.array([u.row for u in model.universities], dtype=np.int64)
+    means = np.array([u.expected_startups() for u in model.universities])
+    counts = streams.poisson(Draw.STARTUPS, month, nodes.lineage[unis], means)
+    for u, key, count in zip(model.universities, nodes.lineage[unis], counts.tolist(), strict=True):
         staff = p.entry.startup_founders
         count = min(count, int(model.talent[u.region] // staff))
         if count <= 0:
             continue
         model.talent[u.region] -= count * staff
         region = np.full(count, u.region)
-        rng = model.rng
-        tech = (nodes.tech[u.row] + rng.normal(0.0, p.entry.startup_tech_sd, count)) % 1.0
-        intensity = draw_intensity(model, count)
-        taste = location.draw_tastes(rng, count, len(model.region_ids), p.location)
+        keys = lineage("startup", key, month, np.arange(count))
+        shift = p.entry.startup_tech_sd * streams.normal(Draw.OFFSPRING_TECH, month, keys)
+        tech = (nodes.tech[u.row] + shift) % 1.0
+        cohort = ("startup", int(key), month)
+        intensity = draw_intensity(model, count, streams.generator(Draw.INTENSITY, *cohort))
+        taste = location.draw_tastes(
+            streams.generator(Draw.TASTE, *cohort), count, len(model.region_ids), p.location
+        )
         rows = spawn_firms(
             model,
             region,
@@ -113,6 +132,7 @@ def university_startups(model: RegionalModel) -> None:
             taste,
             STARTUP,
             parent=np.full(count, u.row),
+            lineage=keys,
         )
         model.network.add_edges(rows, np.full(count, u.row), model.month)
         model.record_entries(rows)
@@ -122,13 +142,16 @@ def university_startups(model: RegionalModel) -> None:
 def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
     """Entrants from outside the model's firms pick a region (Arthur 1990 + policy)."""
     p = model.config.params
-    rng = model.rng
-    count = p.entry.outside_per_step or int(rng.poisson(p.entry.outside_rate * n_firms))
+    streams, month = model.streams, model.month
+    mean = p.entry.outside_rate * n_firms
+    count = p.entry.outside_per_step or streams.count(Draw.ENTRANTS, month, mean)
     if count == 0:
         return np.empty(0, dtype=np.int64)
     n = len(model.region_ids)
-    taste = location.draw_tastes(rng, count, n, p.location)
-    intensity = draw_intensity(model, count)
+    cohort = ("outside", month)  # the k-th entrant of a month draws the same in every option
+    keys = lineage(*cohort, np.arange(count))
+    taste = location.draw_tastes(streams.generator(Draw.TASTE, *cohort), count, n, p.location)
+    intensity = draw_intensity(model, count, streams.generator(Draw.INTENSITY, *cohort))
     utility = location.utilities(
         model.location_base(),
         taste,
@@ -136,13 +159,17 @@ def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
         model.market.access_value(),
         p.location.compute_weight,
     )
-    region = location.choose(utility, p.location.temperature, rng)
+    choice = streams.uniform(Draw.ENTRY_CHOICE, month, keys)
+    region = location.choose(utility, p.location.temperature, choice)
     model.note_entry_choices(region)
-    size = draw_sizes(model, region)
+    size = draw_sizes(model, region, streams.generator(Draw.SIZE, *cohort))
     if p.entry.outside_per_step == 0:
         size = hire_entrant_staff(model, region, size)
-    knowledge = draw_knowledge(model, count)
-    rows = spawn_firms(model, region, size, knowledge, rng.random(count), intensity, taste, OUTSIDE)
+    knowledge = draw_knowledge(model, count, streams.generator(Draw.KNOWLEDGE, *cohort))
+    tech = streams.generator(Draw.TECH, *cohort).random(count)
+    rows = spawn_firms(
+        model, region, size, knowledge, tech, intensity, taste, OUTSIDE, lineage=keys
+    )
     model.record_entries(rows)
     model.place_in_districts(rows)
     model.open_sites(rows)
@@ -166,15 +193,18 @@ def hire_entrant_staff(model: RegionalModel, region: np.ndarray, size: np.ndarra
     return founders_in + hired
 
 
-def draw_sizes(model: RegionalModel, region: np.ndarray) -> np.ndarray:
-    """Employees of new or initial firms: log-normal around the region's mean, at least 1."""
+def draw_sizes(model: RegionalModel, region: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Employees of new or initial firms: log-normal around the region's mean, at least 1.
+
+    ``rng``: the cohort's generator (:meth:`abm.streams.Streams.generator`); so are the
+    other ``draw_`` functions'."""
     sigma = model.config.population.size_sigma
     mean = model.mean_firm_size[region]
-    z = model.rng.standard_normal(len(region))
+    z = rng.standard_normal(len(region))
     return np.maximum(1.0, np.round(mean * np.exp(sigma * z - sigma**2 / 2)))
 
 
-def draw_intensity(model: RegionalModel, count: int) -> np.ndarray:
+def draw_intensity(model: RegionalModel, count: int, rng: np.random.Generator) -> np.ndarray:
     """Compute intensity 0..1 with the scenario's mean (a Beta(a, b) draw)."""
     p = model.config.params.compute
     share, a = p.intensity_share, p.intensity_concentration
@@ -182,9 +212,9 @@ def draw_intensity(model: RegionalModel, count: int) -> np.ndarray:
         return np.zeros(count)
     if share >= 1:
         return np.ones(count)
-    return model.rng.beta(a, a * (1 - share) / share, count)
+    return rng.beta(a, a * (1 - share) / share, count)
 
 
-def draw_knowledge(model: RegionalModel, count: int) -> np.ndarray:
+def draw_knowledge(model: RegionalModel, count: int, rng: np.random.Generator) -> np.ndarray:
     sigma = model.config.population.knowledge_sigma
-    return np.exp(sigma * model.rng.standard_normal(count) - sigma**2 / 2)
+    return np.exp(sigma * rng.standard_normal(count) - sigma**2 / 2)

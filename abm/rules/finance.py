@@ -20,6 +20,7 @@ import numpy as np
 
 from abm.nodes import blocks
 from abm.schema import Demography
+from abm.streams import Draw
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -43,7 +44,7 @@ def account(model: RegionalModel, firms: np.ndarray, compute_spend: np.ndarray) 
     region = nodes.region[firms]
     log_k = np.log(np.maximum(nodes.knowledge[firms], 1e-9))
     mean_log_k = log_k.mean()  # over all firms: the population the laggards are behind
-    normal = model.rng.standard_normal(len(firms))
+    normal = model.streams.normal(Draw.REVENUE, model.month, nodes.lineage, rows=firms)
     relieved = np.empty(len(firms))
     for block in blocks(len(firms)):
         relieved[block] = _account_block(
@@ -96,5 +97,6 @@ def exits(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         return firms[:0]
     nodes = model.nodes
     age = model.month - nodes.born[firms]
-    closed = model.rng.random(len(firms)) < closure_hazard(age, model.config.params.demography)
+    draw = model.streams.uniform(Draw.CLOSURE, model.month, nodes.lineage, rows=firms)
+    closed = draw < closure_hazard(age, model.config.params.demography)
     return firms[(nodes.cash[firms] < 0.0) | closed]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.nodes import blocks
+from abm.streams import Draw
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -24,7 +25,7 @@ def innovate(model: RegionalModel, firms: np.ndarray) -> None:
     nodes, p = model.nodes, model.config.params.firm
     degree_of = model.network.degree()
     partner_of = model.network.neighbour_sum(nodes.view("knowledge"))  # before any update
-    draws = model.rng.random(len(firms))
+    draws = model.streams.uniform(Draw.INNOVATION, model.month, nodes.lineage, rows=firms)
     success = np.empty(len(firms), dtype=bool)
     for block in blocks(len(firms)):
         rows = firms[block]

@@ -19,6 +19,7 @@ import numpy as np
 from abm import location
 from abm.agents.firm import spawn_firms
 from abm.nodes import BRANCH
+from abm.streams import Draw, lineage
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -38,7 +39,8 @@ def _utilities(model: RegionalModel, rows: np.ndarray) -> np.ndarray:
 
 def relocate(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     nodes, p = model.nodes, model.config.params
-    rows = firms[model.rng.random(len(firms)) < p.firm.relocation_rate]
+    review = model.streams.uniform(Draw.RELOCATION, model.month, nodes.lineage, rows=firms)
+    rows = firms[review < p.firm.relocation_rate]
     if len(rows) == 0 or len(model.region_ids) < 2:
         return rows[:0]
     utility = _utilities(model, rows)
@@ -73,8 +75,10 @@ def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     nodes, p = model.nodes, model.config.params.firm
     if len(model.region_ids) < 2:
         return firms[:0]
-    able = (nodes.size[firms] >= p.branch_min_size) & (nodes.margin[firms] > 0)
-    parents = firms[able & (model.rng.random(len(firms)) < p.branch_rate)]
+    able = firms[(nodes.size[firms] >= p.branch_min_size) & (nodes.margin[firms] > 0)]
+    # keyed draws: only the firms able to branch need theirs (each firm's is its own)
+    consider = model.streams.uniform(Draw.BRANCH, model.month, nodes.lineage, rows=able)
+    parents = able[consider < p.branch_rate]
     cost_cash = p.moving_cost_months * nodes.revenue[parents]
     parents = parents[nodes.cash[parents] > cost_cash]
     if len(parents) == 0:
@@ -99,6 +103,7 @@ def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         nodes.taste[parents],
         BRANCH,
         parent=parents,
+        lineage=lineage("branch", nodes.lineage[parents], model.month),
     )
     model.network.add_edges(rows, parents, model.month)
     model.record_entries(rows)

@@ -7,8 +7,9 @@ against a golden from commit f490682 (before it), produced with:
     git worktree add /tmp/perf-base f490682
     cd /tmp/perf-base && /path/to/.venv/bin/python /path/to/tests/data/golden/make_golden.py OUTDIR
 
-It was regenerated from the current tree for the credible-levers rework and again for the
-2019 history start and the calibrated parameters (behaviour changed on purpose).
+It was regenerated from the current tree for the credible-levers rework, again for the
+2019 history start and the calibrated parameters, and again when every draw became keyed by
+purpose, lineage, month and seed (abm/streams.py, issue 20: every draw changed on purpose).
 Regenerate it (same command without the worktree) only when a change of the model's
 behaviour is intended, and say so in the commit message.
 """
