@@ -168,6 +168,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "share_posterior": ("calibrated parameters", "보정된 매개변수"),
     "share_ranges": ("deep-uncertainty ranges", "깊은 불확실성 범위"),
     "share_other": ("interactions and rest", "상호작용과 나머지"),
+    "group_posterior": ("calibrated parameters (posterior draws)", "보정된 매개변수 (사후분포 추출)"),
+    "group_ranges": ("deep-uncertainty ranges", "깊은 불확실성 범위"),
+    "group_all": ("all uncertain parameters", "불확실한 매개변수 전체"),
     "variance_note": (
         "Seeds: the variance between seeds of one parameter draw (nested ANOVA); groups: the "
         "variance of the regression of the draws' means on the group (first-order effect); "
@@ -871,13 +874,21 @@ def voi_table(o: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]],
     headers = [t("parameter_or_group", lang), t("kind", lang), "EVPPI"]
     body = [
         [
-            str(r.get("label", r["name"])),
+            voi_label(r, lang),
             t("group" if r["kind"] == "group" else "parameter", lang),
             num(r["evppi"], kind, lang),
         ]
         for r in voi["rows"]
     ]
     return headers, body, t("voi_note", lang, floor=num(voi.get("noise_floor"), kind, lang))
+
+
+def voi_label(row: dict[str, Any], lang: str) -> str:
+    """A row of the value of information: a parameter by its dotted name, a group by its
+    name in the chosen language (the analysis labels groups in English)."""
+    if row.get("kind") == "group" and f"group_{row['name']}" in _TEXT:
+        return t(f"group_{row['name']}", lang)
+    return str(row.get("label", row["name"]))
 
 
 def voi_missing(o: dict[str, Any], lang: str) -> str:
@@ -894,7 +905,7 @@ def evppi_chart(o: dict[str, Any], lang: str, top: int = 12) -> alt.TopLevelMixi
     kind = objective_kind(o)
     data = pd.DataFrame(
         {
-            "parameter": [str(r.get("label", r["name"])) for r in rows],
+            "parameter": [voi_label(r, lang) for r in rows],
             "value": [float(r["evppi"]) for r in rows],
         }
     )

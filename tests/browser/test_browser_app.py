@@ -103,10 +103,11 @@ def test_pause_takes_effect_at_top_speed(page: Page, app_url: str) -> None:
     """Defect 1: at the top speed, Pause stops the run at once; the language toggle
     answers while playing."""
     open_app(page, app_url)
-    # a run long enough not to end by itself within the test at the top speed
-    set_control(page, FIRMS, "20000")
+    # a run long enough not to end by itself within the test at the top speed (at 20,000
+    # agents a loaded CI machine reached the last month while the toggle was redrawn)
+    set_control(page, FIRMS, "60000")
     page.locator(".btn-reset").click()
-    expect(agents(page)).to_have_attribute("data-agents", "20000", timeout=120_000)
+    expect(agents(page)).to_have_attribute("data-agents", "60000", timeout=180_000)
     set_top_speed(page)
     page.locator(".btn-play").click()
     expect(page.locator(".btn-play")).to_contain_text("Pause")
@@ -125,6 +126,8 @@ def test_pause_takes_effect_at_top_speed(page: Page, app_url: str) -> None:
     page.locator(".btn-language").click()
     expect(page.locator(".abm-tabs")).to_contain_text("실시간 실행")
     toggle_ms = 1000 * (time.monotonic() - started)
+    # the toggle answered while the run was playing, not once it had ended
+    expect(page.locator(".btn-play")).to_contain_text("일시정지", timeout=1_000)
     page.locator(".btn-play").click()  # 일시정지
     expect(page.locator(".btn-play")).to_contain_text("재생")
     print(f"\npause button {flipped_ms:.0f} ms at step {paused_at}; toggle {toggle_ms:.0f} ms")
