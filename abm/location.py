@@ -8,8 +8,9 @@ A firm weighs each region r by
 where q_r is the geographic preference, g(y_r) the agglomeration pull of the y_r
 firms already there (linear or log, optionally capped), A_r the value of the
 compute it can reach (weighted by its compute intensity kappa), I_r the subsidy
-rate and special-zone tax break on offer, and taste_r the firm's own taste. It
-picks a region by a logit with temperature tau; tau = 0 is Arthur's argmax.
+rate, special-zone tax break and venture funds' equity (:func:`expected_equity`) on
+offer, and taste_r the firm's own taste. It picks a region by a logit with temperature
+tau; tau = 0 is Arthur's argmax.
 
 With ``preferences = "equilibrium"`` q_r is not given but backed out (Berry 1994's
 inversion, the amenities of quantitative spatial models): at the start an outside
@@ -59,6 +60,14 @@ def utilities(
 ) -> np.ndarray:
     """U (firms x regions) = shared regional terms + compute term + own taste."""
     return base[None, :] + compute_weight * intensity[:, None] * compute_value[None, :] + taste
+
+
+def expected_equity(expected_krw: np.ndarray, investment: np.ndarray, value: float) -> np.ndarray:
+    """The funds' term of I_r: the equity investment a new site can expect in each region
+    (real won) as a share of a typical new site's investment, like the expected subsidy
+    rate beside it, and worth ``value`` of a subsidy's won (the founders give up shares)."""
+    share = np.divide(expected_krw, investment, out=np.zeros(len(investment)), where=investment > 0)
+    return value * share
 
 
 PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79)

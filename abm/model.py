@@ -2,7 +2,8 @@
 
 One step is one month. Each month, in order:
 
-1. governments pay grants, build their centers and fund subsidies;
+1. governments pay grants, build their centers and fund subsidies; venture funds invest
+   (``abm/rules/funds.py``);
 2. firms and universities obtain compute from the centers (``abm/compute.py``);
 3. firms innovate (``abm/rules/innovation.py``) and book revenue, costs and tax
    (``abm/rules/finance.py``);
@@ -33,7 +34,7 @@ from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
 from abm.nodes import GOVERNMENT, INITIAL, FirmCensus, NodeTable
-from abm.rules import entry, finance, innovation, labour, relocation
+from abm.rules import entry, finance, funds, innovation, labour, relocation
 from abm.scenario import Scenario, parse_month
 from abm.streams import Draw, Streams, lineage
 
@@ -66,6 +67,10 @@ class Tally:
     attrition: float = 0.0  # workers who left the AI labour market
     district_entries: np.ndarray = field(init=False)
     district_moves_in: np.ndarray = field(init=False)
+    fund_invested: np.ndarray = field(init=False)  # KRW of fund tickets, by the firm's region
+    fund_public: np.ndarray = field(init=False)  # their public part
+    fund_firms: np.ndarray = field(init=False)  # firms invested in
+    fund_movers: np.ndarray = field(init=False)  # of which moved to the fund's region for it
 
     def __post_init__(self) -> None:
         self.reset()
@@ -94,6 +99,10 @@ class Tally:
         self.attrition = 0.0
         self.district_entries = np.zeros(self.n_districts, dtype=np.int64)
         self.district_moves_in = np.zeros(self.n_districts, dtype=np.int64)
+        self.fund_invested = np.zeros(n)
+        self.fund_public = np.zeros(n)
+        self.fund_firms = np.zeros(n, dtype=np.int64)
+        self.fund_movers = np.zeros(n, dtype=np.int64)
 
 
 class RegionalModel(mesa.Model):
@@ -140,6 +149,7 @@ class RegionalModel(mesa.Model):
         self.census = FirmCensus(self.nodes, len(self.district_ids))
         self.network = CollaborationNetwork(self.nodes, p.network, self.distance_km)
         self.market = ComputeMarket(scenario, self.region_index, self.distance_km)
+        self.funds = funds.FundBook(scenario.funds, scenario.start, self.region_index, self.scale)
         self.firm_agents = FirmAgents(self)  # row -> Firm view of each live firm
 
         self.entry_log: list[int] = []  # region of every outside entrant, in order
@@ -308,7 +318,14 @@ class RegionalModel(mesa.Model):
             - loc.congestion_weight * tightness
             + nests
         )
-        return terms + loc.incentive_weight * self.incentives_on_offer() if policy else terms
+        if not policy:
+            return terms
+        equity = location.expected_equity(
+            self.funds.expected(self.month, firms_real),
+            self.mean_firm_size * p.firm.capex_per_job_krw,
+            p.equity.value,
+        )
+        return terms + loc.incentive_weight * (self.incentives_on_offer() + equity)
 
     def incentives_on_offer(self) -> np.ndarray:
         """Per region: the subsidy rate a typical new site expects plus the special zone's
@@ -493,6 +510,7 @@ class RegionalModel(mesa.Model):
             self.central.step()
         for gov in self.locals.values():
             gov.step()
+        funds.invest(self, self.firm_rows())
 
         # 2. compute
         firms = self.firm_rows()

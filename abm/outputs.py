@@ -850,6 +850,72 @@ DECLARATIONS: tuple[Declaration, ...] = (
         ),
     ),
     _d(
+        "fund_investment",
+        "Fund investment",
+        "펀드 투자액",
+        "KRW/month",
+        scaled=True,
+        kind="money",
+        model=(
+            "Equity venture funds invested this month, whole tickets (real; an asset bought, "
+            "not public spending)",
+            lambda m: float(m.tally.fund_invested.sum()),
+        ),
+        region=(
+            "Equity venture funds invested in the region's firms this month (real; a mover's "
+            "in its new region)",
+            lambda m: m.tally.fund_invested,
+        ),
+    ),
+    _d(
+        "fund_public_investment",
+        "Fund investment, public part",
+        "펀드 투자액 중 공공 몫",
+        "KRW/month",
+        scaled=True,
+        kind="money",
+        model=(
+            "The public share (city and fund of funds) of what funds invested this month (real)",
+            lambda m: float(m.tally.fund_public.sum()),
+        ),
+        region=(
+            "The public share of what funds invested in the region's firms this month (real)",
+            lambda m: m.tally.fund_public,
+        ),
+    ),
+    _d(
+        "fund_firms",
+        "Firms invested in",
+        "펀드 투자 기업",
+        "firms/month",
+        scaled=True,
+        kind="count",
+        model=(
+            "Firms a venture fund invested in this month, one per ticket (real)",
+            lambda m: int(m.tally.fund_firms.sum()),
+        ),
+        region=(
+            "The region's firms a venture fund invested in this month (real)",
+            lambda m: m.tally.fund_firms,
+        ),
+    ),
+    _d(
+        "fund_movers",
+        "Firms that moved for a fund",
+        "펀드로 이전한 기업",
+        "firms/month",
+        scaled=True,
+        kind="count",
+        model=(
+            "Firms that moved to a fund's region on its relocation condition this month (real)",
+            lambda m: int(m.tally.fund_movers.sum()),
+        ),
+        region=(
+            "Firms that moved here on a fund's relocation condition this month (real)",
+            lambda m: m.tally.fund_movers,
+        ),
+    ),
+    _d(
         "public_promised",
         "Public money promised",
         "공공 약정액",

@@ -29,6 +29,7 @@ SECTIONS = [
     ("government", schema.Government),
     ("regions.<id>", schema.Region),
     ("centers.<id>", schema.Center),
+    ("funds.<id>", schema.Fund),
     ("government.central.programs[]", schema.Program),
     ("regions.<id>.universities[]", schema.University),
 ]

@@ -52,6 +52,7 @@ class Scenario:
     centers: dict[str, schema.Center] = dataclasses.field(default_factory=dict)
     government: schema.Government = dataclasses.field(default_factory=schema.Government)
     districts: dict[str, schema.District] = dataclasses.field(default_factory=dict)
+    funds: dict[str, schema.Fund] = dataclasses.field(default_factory=dict)
     # set by the reader, not read from the file (the declarative layer skips them)
     source: str = dataclasses.field(default="", metadata={"derived": True})  # errors name it
     origin: str = dataclasses.field(default="", metadata={"derived": True})  # see origin_of
@@ -518,6 +519,10 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
             f"must be empty or a region id ({ids}), got {p.region!r}",
         )
         need(month(p.end) >= month(p.start), f"{at}.end", "is before start")
+    for fid, f in s.funds.items():
+        at = f"funds.{fid}"
+        need(f.region in regions, f"{at}.region", f"must be a region id ({ids}), got {f.region!r}")
+        need(month(f.last) >= month(f.first), f"{at}.last", f"is before first ({f.first})")
     for rid, r in regions.items():
         inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
         for name in ("status_quo_rate", "subsidy_rate"):

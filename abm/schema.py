@@ -277,6 +277,57 @@ class Vouchers:
 
 
 @dataclass(frozen=True)
+class Fund:
+    """A regional venture fund: public and private money invested as equity in firms.
+
+    A city puts in a small share, the national fund of funds (모태펀드) and private partners
+    the rest, and the fund must invest a multiple of the city's share in firms of the
+    region: firms there, or firms elsewhere that commit to move there. The rest of the fund
+    may go to firms anywhere. Paid in whole investments of ``ticket_krw``; 0 = off.
+    """
+
+    name: str = param("", "Name")
+    name_ko: str = param("", "Korean name (empty = the English name)")
+    region: str = param("", "Region id whose firms the local obligation goes to")
+    size_krw: float = param(0.0, "Fund size (real); 0 = off", lo=0, hi=1e13, unit="KRW")
+    public_share: float = param(
+        0.0, "Share of the fund that is public money (city and national fund of funds)", lo=0, hi=1
+    )
+    city_krw: float = param(0.0, "The region's own contribution (real)", lo=0, hi=1e13, unit="KRW")
+    local_multiple: float = param(
+        2.0,
+        "Local obligation: the city's contribution times this must go to the region's firms "
+        "(at most the fund's size)",
+        lo=0,
+        hi=100,
+        source="200 % of the city's share, Daegu ABB funds 1, 2 and 4 (etnews 2022-11-01; "
+        "yeongnam 2024-01-21) [V]",
+    )
+    ticket_krw: float = param(
+        1_000_000_000.0,
+        "One investment in one firm",
+        lo=1e6,
+        hi=1e12,
+        unit="KRW",
+        source="derived: ABB 성장펀드 1호, 76억 in 7 Daegu firms by 2024-01, 38억 in 4 by "
+        "2023-05 (yeongnam 2024-01-21; kgrowth) [V]",
+    )
+    first: Month = param("2026-01", "First month it invests")
+    last: Month = param("2029-12", "Last month it invests")
+    movers_share: float = param(
+        0.2,
+        "Share of the local obligation offered first to firms elsewhere that commit to move "
+        "to the region (the relocation condition)",
+        lo=0,
+        hi=1,
+        source="derived: Suwon 새빛펀드, 4 of the 19 local investees moved their head office, "
+        "plant or lab from elsewhere (hkbs; sisaissue) [V]; a capital-region comparator, so "
+        "for other regions an ASSUMPTION with range 0-0.5",
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
 class Government:
     central: Central = section(Central, "Central government")
     vouchers: Vouchers = section(Vouchers, "GPU vouchers (off while the budget is 0)")
@@ -760,6 +811,29 @@ class Universities:
 
 
 @dataclass(frozen=True)
+class Equity:
+    """How firms value and use a fund's equity investment."""
+
+    value: float = param(
+        0.5,
+        "Worth of a won of equity to a firm choosing a site, against a won of subsidy (the "
+        "founders give up a share of the firm for it)",
+        lo=0,
+        hi=1,
+        source="ASSUMPTION: range 0.2-1 (a grant is worth 1; equity costs ownership)",
+    )
+    runway_months: float = param(
+        24.0,
+        "Months of the staff it hires an investment pays for: a ticket hires "
+        "ticket / (runway x monthly cost of an employee)",
+        lo=1,
+        hi=120,
+        unit="months",
+        source="ASSUMPTION: range 12-36 (a venture round is sized for 18-24 months of runway)",
+    )
+
+
+@dataclass(frozen=True)
 class Metrics:
     lock_window: int = param(
         24,
@@ -787,6 +861,7 @@ class Params:
     demography: Demography = section(Demography, "Firm closures by age")
     special_zone: SpecialZone = section(SpecialZone, "Special-zone rules")
     universities: Universities = section(Universities, "Universities")
+    equity: Equity = section(Equity, "Fund investments (equity)")
     metrics: Metrics = section(Metrics, "Output definitions")
     switches: Switches = section(Switches, "Model parts on/off")
 

@@ -1,0 +1,295 @@
+"""Regional venture funds (``[funds.<id>]``): equity investments of whole tickets in firms.
+
+A fund of Daegu's ABB series is formed by the city, the national fund of funds (모태펀드)
+and private partners, and must invest a multiple of the city's share (200 %) in firms of
+the region: firms with their head office there, or firms elsewhere that commit to move
+there within the investment period. The rest may go to firms anywhere. So a fund acts
+through two channels:
+
+* **location**: a firm elsewhere offered a ticket on the condition that it moves weighs
+  the move with the ticket in hand (:meth:`FundBook.step`'s ``accepts``), and every firm
+  choosing a site sees the investment it can expect in each region
+  (:meth:`FundBook.expected`, the term beside the expected subsidy in
+  ``abm/location.py``);
+* **growth**: the ticket is cash (the firm survives longer) and pays for staff, hired
+  from the region's pool (:func:`invest`).
+
+Money: each fund's local obligation and the rest are two :class:`Budget` s (whole won),
+appropriated evenly (``x scale``) over the investment months and paid in whole tickets, so
+appropriated = invested + remaining every month and a ticket is paid in full or not at all.
+A fund invests once in a firm. A fund of size 0 pays nothing and offers nothing.
+
+An equity investment is a financial transaction, not an expense (IMF GFSM 2014: the
+government acquires an asset), so it is not part of ``public_spending``; its public part
+(``public_share`` of each ticket, whole won) is reported on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from abm import location
+from abm.agents.government import Budget
+from abm.dates import months_between
+from abm.inputs import parse_month
+from abm.schema import Fund
+from abm.streams import Draw
+
+if TYPE_CHECKING:
+    from abm.model import RegionalModel
+
+
+@dataclass
+class Investments:
+    """What a month's investments change: one entry per ticket, in the order paid."""
+
+    rows: np.ndarray  # firm rows invested in
+    won: np.ndarray  # the ticket (whole won)
+    public: np.ndarray  # its public part (whole won)
+    dest: np.ndarray  # the firm's region after the investment (a mover's new region)
+    moved: np.ndarray  # the firm committed to move to the fund's region
+
+    @classmethod
+    def empty(cls) -> Investments:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, none, np.zeros(0, dtype=bool))
+
+
+@dataclass
+class FundState:
+    """One fund's schedule, budgets and the firms it holds (by lineage key)."""
+
+    region: int
+    first: int
+    last: int
+    ticket: int
+    public_share: float
+    movers_share: float
+    local_monthly: float  # model won a month
+    open_monthly: float
+    local: Budget
+    open: Budget
+    held: np.ndarray  # lineage keys of the firms it invested in
+    local_tickets: int = 0
+    movers: int = 0
+
+    def investing(self, month: int) -> bool:
+        return self.first <= month <= self.last
+
+
+Clock = Callable[[int], np.ndarray]  # fund index -> one uniform per candidate firm
+Accepts = Callable[[np.ndarray, int, int], np.ndarray]  # (candidates, region, won) -> bool
+
+
+class FundBook:
+    """Every fund of a scenario: the money each can pay, and whom it pays, month by month."""
+
+    def __init__(
+        self, funds: dict[str, Fund], start: dt.date, region_index: dict[str, int], scale: float
+    ):
+        self.ids = list(funds)
+        self.scale = scale
+        self.funds: list[FundState] = []
+        for f in funds.values():
+            first = months_between(start, parse_month(f.first))
+            last = months_between(start, parse_month(f.last))
+            months = last - first + 1
+            local = min(f.size_krw, f.local_multiple * f.city_krw)
+            self.funds.append(
+                FundState(
+                    region_index[f.region],
+                    first,
+                    last,
+                    round(f.ticket_krw),
+                    f.public_share,
+                    f.movers_share,
+                    local * scale / months,
+                    (f.size_krw - local) * scale / months,
+                    Budget(),
+                    Budget(),
+                    np.zeros(0, dtype=np.uint64),
+                )
+            )
+
+    def expected(self, month: int, firms_real: np.ndarray) -> np.ndarray:
+        """Per region: the investment (real won) a firm settling there can expect over the
+        next 12 months: a ticket times the chance of one, the local tickets the funds can
+        still pay in that time against the region's firms (at most 1). A fund not yet
+        investing, or past its last month, offers nothing."""
+        out = np.zeros(len(firms_real))
+        for f in self.funds:
+            if not f.investing(month) or f.ticket <= 0:
+                continue
+            ahead = min(12, f.last - month + 1) * f.local_monthly + f.local.remaining
+            tickets = ahead / self.scale / f.ticket
+            out[f.region] += f.ticket * min(1.0, tickets / max(firms_real[f.region], 1.0))
+        return out
+
+    def step(
+        self,
+        month: int,
+        keys: np.ndarray,
+        region: np.ndarray,
+        eligible: np.ndarray,
+        weight: np.ndarray,
+        clock: Clock,
+        accepts: Accepts,
+    ) -> Investments:
+        """This month's investments among candidate firms (``keys``: their lineage keys;
+        ``region``; ``eligible``: may receive equity, e.g. SMEs; ``weight``: how promising,
+        the chance of being picked is in proportion to it). Each fund offers its local
+        tickets first to firms elsewhere that commit to move (``movers_share`` of all its
+        local tickets so far, as far as firms ``accepts``), then to firms of its region,
+        and its other tickets to firms anywhere; each pick is a weighted draw without
+        replacement (the ``clock`` of each candidate, keyed by fund and firm)."""
+        parts: list[Investments] = []
+        region = region.copy()  # a firm that moves for one fund is in its new region for the next
+        for i, f in enumerate(self.funds):
+            if not f.investing(month):
+                continue
+            f.local.appropriate(f.local_monthly)
+            f.open.appropriate(f.open_monthly)
+            k_local = f.local.remaining // f.ticket
+            k_open = f.open.remaining // f.ticket
+            if k_local + k_open == 0:
+                continue
+            free = eligible & ~np.isin(keys, f.held)
+            order = _by_clock(clock(i), weight, free)
+            here = region[order] == f.region
+            want = int(np.floor(f.movers_share * (f.local_tickets + k_local) + 0.5)) - f.movers
+            movers = _first_accepting(order[~here], min(max(want, 0), k_local), f, accepts)
+            stay = order[here][: k_local - len(movers)]
+            local = np.concatenate([movers, stay])
+            anywhere = order[~np.isin(order, local)][:k_open]
+            paid = self._pay(f, local, anywhere)
+            f.local_tickets += len(local)
+            f.movers += len(movers)
+            f.held = np.concatenate([f.held, keys[paid]])
+            region[movers] = f.region
+            dest = region[paid]
+            moved = np.arange(len(paid)) < len(movers)
+            won = np.full(len(paid), f.ticket, dtype=np.int64)
+            public = np.full(len(paid), round(f.ticket * f.public_share), dtype=np.int64)
+            parts.append(Investments(paid, won, public, dest, moved))
+        if not parts:
+            return Investments.empty()
+        return Investments(*(np.concatenate(x) for x in zip(*(vars(p).values() for p in parts))))
+
+    @staticmethod
+    def _pay(f: FundState, local: np.ndarray, anywhere: np.ndarray) -> np.ndarray:
+        """Commit a ticket for each pick from its budget (they fit: at most what remains)."""
+        assert f.local.commit_many(f.ticket, len(local)) == len(local)
+        assert f.open.commit_many(f.ticket, len(anywhere)) == len(anywhere)
+        return np.concatenate([local, anywhere]).astype(np.int64)
+
+    def invested(self) -> int:
+        """Won invested by every fund since the start (model units)."""
+        return sum(f.local.spent + f.open.spent for f in self.funds)
+
+
+def _by_clock(u: np.ndarray, weight: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Indices of the free candidates in the order their exponential clocks ring (rate =
+    weight): taking the first k is a weighted draw of k without replacement (Efraimidis and
+    Spirakis 2006)."""
+    idx = np.flatnonzero(free & (weight > 0))
+    clock = -np.log1p(-u[idx]) / weight[idx]
+    return idx[np.argsort(clock, kind="stable")]
+
+
+def _first_accepting(order: np.ndarray, k: int, f: FundState, accepts: Accepts) -> np.ndarray:
+    """The first ``k`` candidates in ``order`` who accept the ticket on moving to the fund's
+    region, asked in batches."""
+    taken: list[np.ndarray] = []
+    got, at, batch = 0, 0, max(16, 8 * k)
+    while got < k and at < len(order):
+        ask = order[at : at + batch]
+        yes = ask[accepts(ask, f.region, f.ticket)][: k - got]
+        taken.append(yes)
+        got, at = got + len(yes), at + batch
+    return np.concatenate(taken) if taken else order[:0]
+
+
+# --------------------------------------------------------------------------- the model's side
+
+
+def invest(model: RegionalModel, firms: np.ndarray) -> Investments:
+    """The month's investments in the model's firms: candidates and draws in, then cash,
+    moves, staff and the tally out."""
+    book = model.funds
+    if not any(f.investing(model.month) for f in book.funds):
+        return Investments.empty()
+    nodes = model.nodes
+    keys = nodes.lineage[firms]
+    sme = nodes.size[firms] < model.config.population.sme_threshold
+
+    def clock(i: int) -> np.ndarray:
+        return model.streams.uniform(Draw.FUND, model.month, keys, counter=i)
+
+    def accepts(idx: np.ndarray, dest: int, won: int) -> np.ndarray:
+        return _accepts(model, firms[idx], dest, won)
+
+    got = book.step(
+        model.month, keys, nodes.region[firms], sme, nodes.knowledge[firms], clock, accepts
+    )
+    got.rows = firms[got.rows]
+    _apply(model, got)
+    return got
+
+
+def _accepts(model: RegionalModel, rows: np.ndarray, dest: int, won: int) -> np.ndarray:
+    """Whether each firm would move to ``dest`` with a ticket of ``won``: its utility there,
+    with the ticket valued as equity against its new site's investment, beats its own
+    region's by the moving cost, and its cash with the ticket pays the move."""
+    p = model.config.params
+    nodes = model.nodes
+    utility = location.utilities(
+        model.location_base(),
+        nodes.taste[rows],
+        nodes.intensity[rows],
+        model.market.access_value(),
+        p.location.compute_weight,
+    )
+    here = nodes.region[rows].astype(np.int64)
+    site = nodes.size[rows] * p.firm.capex_per_job_krw
+    term = p.location.incentive_weight * p.equity.value * won / np.maximum(site, 1.0)
+    gain = utility[:, dest] + term - utility[np.arange(len(rows)), here]
+    cost = p.firm.moving_cost_months * nodes.revenue[rows]
+    return (gain > p.firm.moving_cost) & (nodes.cash[rows] + won > cost)
+
+
+def _apply(model: RegionalModel, got: Investments) -> None:
+    """Pay the tickets into cash, move the movers, hire the staff the tickets pay for."""
+    if len(got.rows) == 0:
+        return
+    p = model.config.params
+    nodes, n = model.nodes, len(model.region_ids)
+    rows = got.rows
+    movers = rows[got.moved]
+    if len(movers):
+        origin = nodes.region[movers].astype(np.int64)
+        nodes.cash[movers] -= p.firm.moving_cost_months * nodes.revenue[movers]
+        model.census.move(movers, got.dest[got.moved])
+        np.add.at(model.tally.relocations, (origin, got.dest[got.moved]), 1)
+        model.network.changed()
+        model.place_in_districts(movers, moved=True)
+        model.open_sites(movers)
+    np.add.at(nodes.cash, rows, got.won)
+    region = got.dest
+    monthly_cost = p.firm.revenue_per_employee_krw * p.firm.cost_share * model.price_level[region]
+    want = got.won / (p.equity.runway_months * monthly_cost)
+    demand = np.bincount(region, weights=want, minlength=n)
+    fill = np.minimum(1.0, np.divide(model.talent, demand, out=np.ones(n), where=demand > 0))
+    hired = want * fill[region]
+    np.add.at(nodes.size, rows, hired)
+    model.talent -= np.bincount(region, weights=hired, minlength=n)
+    np.maximum(model.talent, 0.0, out=model.talent)
+    t = model.tally
+    t.fund_invested += np.bincount(region, weights=got.won, minlength=n)
+    t.fund_public += np.bincount(region, weights=got.public, minlength=n)
+    t.fund_firms += np.bincount(region, minlength=n)
+    t.fund_movers += np.bincount(region[got.moved], minlength=n)
