@@ -26,6 +26,7 @@ government acquires an asset), so it is not part of ``public_spending``; its pub
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -178,7 +179,8 @@ class FundBook:
             parts.append(Investments(paid, won, public, dest, moved))
         if not parts:
             return Investments.empty()
-        return Investments(*(np.concatenate(x) for x in zip(*(vars(p).values() for p in parts))))
+        names = [x.name for x in dataclasses.fields(Investments)]
+        return Investments(**{n: np.concatenate([getattr(x, n) for x in parts]) for n in names})
 
     @staticmethod
     def _pay(f: FundState, local: np.ndarray, anywhere: np.ndarray) -> np.ndarray:
