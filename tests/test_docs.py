@@ -32,6 +32,7 @@ def test_odd_names_every_rule_module():
         "abm/rules/innovation.py",
         "abm/rules/labour.py",
         "abm/rules/relocation.py",
+        "abm/rules/funds.py",
         "abm/agents/government.py",
     ):
         assert module in odd

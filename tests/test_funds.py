@@ -241,3 +241,25 @@ def test_a_fund_table_in_a_file_without_a_region_names_the_file(tmp_path: Path, 
     assert main(["run", str(path), "--steps", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "funds.new.region" in err
+
+
+def test_the_docs_table_of_the_funds_effect_is_the_scripts():
+    import re
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import fund_effect
+    finally:
+        sys.path.pop(0)
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- fund-effect:begin(.*?)-->\n(.*?)<!-- fund-effect:end -->", odd, re.S)
+    assert block and fund_effect.COMMAND in block.group(1)
+    text = block.group(2)
+    n = int(re.search(r"Daegu, (\d+) paired seeds", text).group(1))
+    assert n >= 10
+    for label in fund_effect.ROWS:  # every row the script makes, and the header it writes
+        assert f"| {label} |" in text
+    assert text.splitlines()[2] == fund_effect.HEADER

@@ -19,7 +19,8 @@ from tests.conftest import SCENARIOS
 
 @dataclass(frozen=True)
 class Fund:
-    """The worked example of docs/extending.md, section 5: a table of funds."""
+    """The worked example of docs/extending.md, section 5: a table of funds (a sketch beside the
+    real `funds` tables of abm/schema.py, so it has its own key)."""
 
     name: str = param("", "Name")
     amount_krw: float = param(0.0, "Total amount (real)", lo=0, hi=1e14, unit="KRW")
@@ -30,30 +31,30 @@ class Fund:
 
 @dataclass(frozen=True)
 class FundScenario(Scenario):
-    funds: dict[str, Fund] = dataclasses.field(default_factory=dict)
+    ai_funds: dict[str, Fund] = dataclasses.field(default_factory=dict)
 
 
 BASE = load_raw(SCENARIOS / "baseline.toml")
 
 
 def test_a_new_scenario_table_is_one_declaration():
-    good = {**BASE, "funds": {"ai_fund": {"amount_krw": 5e11, "start": dt.date(2027, 3, 1)}}}
+    good = {**BASE, "ai_funds": {"ai_fund": {"amount_krw": 5e11, "start": dt.date(2027, 3, 1)}}}
     s = FundScenario.from_dict(good, "f.toml")
-    assert s.funds["ai_fund"] == Fund(amount_krw=5e11, start="2027-03")
+    assert s.ai_funds["ai_fund"] == Fund(amount_krw=5e11, start="2027-03")
     bad = {"ai_fund": {"amount_krw": -1, "start": "2026-13", "colour": 1, "regions": "x"}}
     with pytest.raises(ScenarioError) as err:
-        FundScenario.from_dict({**BASE, "funds": {**bad, "Bad-Id": {}}}, "f.toml")
+        FundScenario.from_dict({**BASE, "ai_funds": {**bad, "Bad-Id": {}}}, "f.toml")
     assert [str(p) for p in err.value.problems] == [
-        "f.toml: funds.Bad-Id: id must be lower_snake_case"
+        "f.toml: ai_funds.Bad-Id: id must be lower_snake_case"
     ]
     with pytest.raises(ScenarioError) as err:
-        FundScenario.from_dict({**BASE, "funds": bad}, "f.toml")
+        FundScenario.from_dict({**BASE, "ai_funds": bad}, "f.toml")
     assert sorted(str(p) for p in err.value.problems) == [
-        "f.toml: funds.ai_fund.amount_krw: must be in [0, 1e+14], got -1",
-        "f.toml: funds.ai_fund.colour: unknown field; allowed: amount_krw, name, regions, "
+        "f.toml: ai_funds.ai_fund.amount_krw: must be in [0, 1e+14], got -1",
+        "f.toml: ai_funds.ai_fund.colour: unknown field; allowed: amount_krw, name, regions, "
         "sources, start",
-        "f.toml: funds.ai_fund.regions: must be an array, got a string",
-        "f.toml: funds.ai_fund.start: expected YYYY-MM (a month), got '2026-13'",
+        "f.toml: ai_funds.ai_fund.regions: must be an array, got a string",
+        "f.toml: ai_funds.ai_fund.start: expected YYYY-MM (a month), got '2026-13'",
     ]
 
 
