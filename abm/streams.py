@@ -176,7 +176,7 @@ class Draw(enum.Enum):
     RELOCATION = ("relocation", "lineage", "whether the firm reviews its site")
     BRANCH = ("branch", "lineage", "whether the firm considers a branch")
     GRANT = ("grant", "lineage", "a firm's clock in the knowledge-weighted grant draw")
-    FUND = ("fund", "lineage", "a firm's clock in a fund's weighted picks (counter: the fund)")
+    FUND = ("fund", "lineage", "a firm's clock in a fund's weighted picks (counter: the fund's id)")
     SEARCH = ("search", "lineage", "whether a firm or university seeks a partner")
     SEARCH_RULE = ("search rule", "lineage", "triadic, preferential, university or random")
     ENCOUNTER = ("encounter", "lineage", "the partner met at random")

@@ -39,7 +39,7 @@ from abm.agents.government import Budget
 from abm.dates import months_between
 from abm.inputs import parse_month
 from abm.schema import Fund
-from abm.streams import Draw
+from abm.streams import Draw, text_key
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -65,6 +65,7 @@ class Investments:
 class FundState:
     """One fund's schedule, budgets and the firms it holds (by lineage key)."""
 
+    key: int  # its id hashed: the counter of its draws, whatever other funds there are
     region: int
     first: int
     last: int
@@ -83,7 +84,7 @@ class FundState:
         return self.first <= month <= self.last
 
 
-Clock = Callable[[int], np.ndarray]  # fund index -> one uniform per candidate firm
+Clock = Callable[[int], np.ndarray]  # a fund's key -> one uniform per candidate firm
 Accepts = Callable[[np.ndarray, int, int], np.ndarray]  # (candidates, region, won) -> bool
 
 
@@ -96,13 +97,14 @@ class FundBook:
         self.ids = list(funds)
         self.scale = scale
         self.funds: list[FundState] = []
-        for f in funds.values():
+        for fid, f in funds.items():
             first = months_between(start, parse_month(f.first))
             last = months_between(start, parse_month(f.last))
             months = last - first + 1
             local = min(f.size_krw, f.local_multiple * f.city_krw)
             self.funds.append(
                 FundState(
+                    text_key(fid),
                     region_index[f.region],
                     first,
                     last,
@@ -147,10 +149,10 @@ class FundBook:
         tickets first to firms elsewhere that commit to move (``movers_share`` of all its
         local tickets so far, as far as firms ``accepts``), then to firms of its region,
         and its other tickets to firms anywhere; each pick is a weighted draw without
-        replacement (the ``clock`` of each candidate, keyed by fund and firm)."""
+        replacement (the ``clock`` of each candidate, keyed by the fund's id and the firm)."""
         parts: list[Investments] = []
         region = region.copy()  # a firm that moves for one fund is in its new region for the next
-        for i, f in enumerate(self.funds):
+        for f in self.funds:
             if not f.investing(month):
                 continue
             f.local.appropriate(f.local_monthly)
@@ -160,7 +162,7 @@ class FundBook:
             if k_local + k_open == 0:
                 continue
             free = eligible & ~np.isin(keys, f.held)
-            order = _by_clock(clock(i), weight, free)
+            order = _by_clock(clock(f.key), weight, free)
             here = region[order] == f.region
             want = int(np.floor(f.movers_share * (f.local_tickets + k_local) + 0.5)) - f.movers
             movers = _first_accepting(order[~here], min(max(want, 0), k_local), f, accepts)
@@ -229,8 +231,8 @@ def invest(model: RegionalModel, firms: np.ndarray) -> Investments:
     keys = nodes.lineage[firms]
     sme = nodes.size[firms] < model.config.population.sme_threshold
 
-    def clock(i: int) -> np.ndarray:
-        return model.streams.uniform(Draw.FUND, model.month, keys, counter=i)
+    def clock(fund: int) -> np.ndarray:
+        return model.streams.uniform(Draw.FUND, model.month, keys, counter=fund)
 
     def accepts(idx: np.ndarray, dest: int, won: int) -> np.ndarray:
         return _accepts(model, firms[idx], dest, won)
