@@ -94,7 +94,6 @@ class FundBook:
     def __init__(
         self, funds: dict[str, Fund], start: dt.date, region_index: dict[str, int], scale: float
     ):
-        self.ids = list(funds)
         self.scale = scale
         self.funds: list[FundState] = []
         for fid, f in funds.items():
@@ -187,8 +186,12 @@ class FundBook:
     @staticmethod
     def _pay(f: FundState, local: np.ndarray, anywhere: np.ndarray) -> np.ndarray:
         """Commit a ticket for each pick from its budget (they fit: at most what remains)."""
-        assert f.local.commit_many(f.ticket, len(local)) == len(local)
-        assert f.open.commit_many(f.ticket, len(anywhere)) == len(anywhere)
+        paid = (
+            f.local.commit_many(f.ticket, len(local)),
+            f.open.commit_many(f.ticket, len(anywhere)),
+        )
+        if paid != (len(local), len(anywhere)):
+            raise ArithmeticError("a fund picked more firms than its budget pays")
         return np.concatenate([local, anywhere]).astype(np.int64)
 
     def invested(self) -> int:
