@@ -39,7 +39,7 @@ from abm.agents.government import Budget
 from abm.dates import months_between
 from abm.inputs import parse_month
 from abm.schema import Fund
-from abm.streams import Draw, text_key
+from abm.streams import Draw, first_to_ring, text_key
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
@@ -132,6 +132,16 @@ class FundBook:
             out[f.region] += f.ticket * min(1.0, tickets / max(firms_real[f.region], 1.0))
         return out
 
+    def appropriate(self, month: int) -> bool:
+        """Add this month's money to every investing fund; whether any can pay a ticket."""
+        due = False
+        for f in self.funds:
+            if f.investing(month):
+                f.local.appropriate(f.local_monthly)
+                f.open.appropriate(f.open_monthly)
+                due = due or max(f.local.remaining, f.open.remaining) >= f.ticket
+        return due
+
     def step(
         self,
         month: int,
@@ -142,32 +152,30 @@ class FundBook:
         clock: Clock,
         accepts: Accepts,
     ) -> Investments:
-        """This month's investments among candidate firms (``keys``: their lineage keys;
-        ``region``; ``eligible``: may receive equity, e.g. SMEs; ``weight``: how promising,
-        the chance of being picked is in proportion to it). Each fund offers its local
-        tickets first to firms elsewhere that commit to move (``movers_share`` of all its
-        local tickets so far, as far as firms ``accepts``), then to firms of its region,
-        and its other tickets to firms anywhere; each pick is a weighted draw without
-        replacement (the ``clock`` of each candidate, keyed by the fund's id and the firm)."""
+        """This month's investments, after :meth:`appropriate`, among candidate firms
+        (``keys``: their lineage keys; ``region``; ``eligible``: may receive equity, e.g.
+        SMEs; ``weight``: how promising, the chance of being picked is in proportion to it).
+        Each fund offers its local tickets first to firms elsewhere that commit to move
+        (``movers_share`` of all its local tickets so far, as far as firms ``accepts``),
+        then to firms of its region, and its other tickets to firms anywhere; each pick is a
+        weighted draw without replacement (the ``clock`` of each candidate, keyed by the
+        fund's id and the firm)."""
         parts: list[Investments] = []
         region = region.copy()  # a firm that moves for one fund is in its new region for the next
         for f in self.funds:
-            if not f.investing(month):
-                continue
-            f.local.appropriate(f.local_monthly)
-            f.open.appropriate(f.open_monthly)
-            k_local = f.local.remaining // f.ticket
-            k_open = f.open.remaining // f.ticket
+            k_local = f.local.remaining // f.ticket if f.investing(month) else 0
+            k_open = f.open.remaining // f.ticket if f.investing(month) else 0
             if k_local + k_open == 0:
                 continue
-            free = eligible & ~np.isin(keys, f.held)
-            order = _by_clock(clock(f.key), weight, free)
-            here = region[order] == f.region
+            u = clock(f.key)
+            free = np.flatnonzero(eligible & (weight > 0) & ~np.isin(keys, f.held))
+            home = region[free] == f.region
             want = int(np.floor(f.movers_share * (f.local_tickets + k_local) + 0.5)) - f.movers
-            movers = _first_accepting(order[~here], min(max(want, 0), k_local), f, accepts)
-            stay = order[here][: k_local - len(movers)]
+            k_movers = min(max(want, 0), k_local)
+            movers = _first_accepting(u, weight, free[~home], k_movers, f, accepts)
+            stay = _ranked(u, weight, free[home], k_local - len(movers))
             local = np.concatenate([movers, stay])
-            anywhere = order[~np.isin(order, local)][:k_open]
+            anywhere = _ranked(u, weight, free[~np.isin(free, local)], k_open)
             paid = self._pay(f, local, anywhere)
             f.local_tickets += len(local)
             f.movers += len(movers)
@@ -199,26 +207,31 @@ class FundBook:
         return sum(f.local.spent + f.open.spent for f in self.funds)
 
 
-def _by_clock(u: np.ndarray, weight: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Indices of the free candidates in the order their exponential clocks ring (rate =
-    weight): taking the first k is a weighted draw of k without replacement (Efraimidis and
-    Spirakis 2006)."""
-    idx = np.flatnonzero(free & (weight > 0))
-    clock = -np.log1p(-u[idx]) / weight[idx]
-    return idx[np.argsort(clock, kind="stable")]
+def _ranked(u: np.ndarray, weight: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` of the candidates ``idx`` in the order their exponential clocks ring
+    (``-log(1 - u) / weight``): a weighted draw of k without replacement (Efraimidis and
+    Spirakis 2006), ranked; only the k are sorted."""
+    if k <= 0 or len(idx) == 0:
+        return idx[:0]
+    pick = idx[first_to_ring(u[idx], weight[idx], min(k, len(idx)))]
+    clock = -np.log1p(-u[pick]) / weight[pick]
+    return pick[np.argsort(clock, kind="stable")]
 
 
-def _first_accepting(order: np.ndarray, k: int, f: FundState, accepts: Accepts) -> np.ndarray:
-    """The first ``k`` candidates in ``order`` who accept the ticket on moving to the fund's
-    region, asked in batches."""
+def _first_accepting(
+    u: np.ndarray, weight: np.ndarray, idx: np.ndarray, k: int, f: FundState, accepts: Accepts
+) -> np.ndarray:
+    """The first ``k`` candidates of ``idx``, in clock order, who accept the ticket on moving
+    to the fund's region; asked in batches that double."""
     taken: list[np.ndarray] = []
-    got, at, batch = 0, 0, max(16, 8 * k)
-    while got < k and at < len(order):
-        ask = order[at : at + batch]
+    got, asked, batch = 0, 0, max(16, 8 * k)
+    while got < k and asked < len(idx):
+        ranked = _ranked(u, weight, idx, asked + batch)
+        ask = ranked[asked:]
         yes = ask[accepts(ask, f.region, f.ticket)][: k - got]
         taken.append(yes)
-        got, at = got + len(yes), at + batch
-    return np.concatenate(taken) if taken else order[:0]
+        got, asked, batch = got + len(yes), len(ranked), 2 * batch
+    return np.concatenate(taken) if taken else idx[:0]
 
 
 # --------------------------------------------------------------------------- the model's side
@@ -228,7 +241,7 @@ def invest(model: RegionalModel, firms: np.ndarray) -> Investments:
     """The month's investments in the model's firms: candidates and draws in, then cash,
     moves, staff and the tally out."""
     book = model.funds
-    if not any(f.investing(model.month) for f in book.funds):
+    if not book.appropriate(model.month):
         return Investments.empty()
     nodes = model.nodes
     keys = nodes.lineage[firms]
