@@ -81,3 +81,29 @@ def test_log_knowledge_dispersion_stays_bounded_to_the_horizon():
     end = _log_k(model, model.firm_rows())
     assert end.std() < start.std() + 0.15
     assert end.mean() > start.mean() + 0.5
+
+
+@pytest.mark.slow
+def test_odd_exit_rate_table_is_what_the_script_prints():
+    """docs/ODD.md 8.3 shows scripts/exit_rates.py's table at its defaults (4 runs)."""
+    script = _script()
+    results = [
+        script.run(str(script.ROOT / "scenarios" / "baseline.toml"), s, 2000, {})
+        for s in script.SEEDS
+    ]
+    assert script.documented() == script.table(results), (
+        "docs/ODD.md is out of date: run `.venv/bin/python scripts/exit_rates.py --write`"
+    )
+
+
+def _script():
+    """scripts/exit_rates.py as a module (scripts/ is not a package)."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("exit_rates", ROOT / "scripts" / "exit_rates.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
