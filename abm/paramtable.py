@@ -30,6 +30,7 @@ SECTIONS = [
     ("regions.<id>", schema.Region),
     ("centers.<id>", schema.Center),
     ("government.central.programs[]", schema.Program),
+    ("recruitment.<id>", schema.Recruitment),
     ("regions.<id>.universities[]", schema.University),
 ]
 
