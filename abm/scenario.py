@@ -519,16 +519,20 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
             f"must be empty or a region id ({ids}), got {p.region!r}",
         )
         need(month(p.end) >= month(p.start), f"{at}.end", "is before start")
-    for pid, p in s.recruitment.items():
-        at, here = f"recruitment.{pid}", [k for k, d in districts.items() if d.region == p.region]
-        need(p.region in regions, f"{at}.region", f"must be a region id ({ids}), got {p.region!r}")
+    for pid, rec in s.recruitment.items():
+        at, here = f"recruitment.{pid}", [k for k, d in districts.items() if d.region == rec.region]
         need(
-            not p.district or p.district in here,
-            f"{at}.district",
-            f"must be empty or a district of region {p.region!r} ({', '.join(here) or 'none'}), "
-            f"got {p.district!r}",
+            rec.region in regions,
+            f"{at}.region",
+            f"must be a region id ({ids}), got {rec.region!r}",
         )
-        counts = [n for _, n in p.pledges]
+        need(
+            not rec.district or rec.district in here,
+            f"{at}.district",
+            f"must be empty or a district of region {rec.region!r} ({', '.join(here) or 'none'}), "
+            f"got {rec.district!r}",
+        )
+        counts = [n for _, n in rec.pledges]
         need(
             counts == sorted(counts), f"{at}.pledges", "cumulative pledges must not fall over time"
         )

@@ -327,8 +327,11 @@ class Recruitment:
         0.0, "Money the programme pays each set-up, once", lo=0, hi=1e11, unit="KRW"
     )
     budget_krw: float = param(
-        0.0, "Programme money for set-up grants (real); grants stop when it is spent", lo=0,
-        hi=1e14, unit="KRW"
+        0.0,
+        "Programme money for set-up grants (real); grants stop when it is spent",
+        lo=0,
+        hi=1e14,
+        unit="KRW",
     )
     sources: dict[str, str] = param({}, "Citation for each number above")
 

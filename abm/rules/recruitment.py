@@ -131,7 +131,10 @@ class Recruitment:
         pledges = np.zeros(self.n_regions, dtype=np.int64)
         for d in due:
             pledges[d.region] += d.pledges
-            for move, count, able in ((True, d.moves, able_to_move), (False, d.branches, able_to_branch)):
+            for move, count, able in (
+                (True, d.moves, able_to_move),
+                (False, d.branches, able_to_branch),
+            ):
                 pool = np.flatnonzero(able & ~taken & (region != d.region))
                 if count == 0 or len(pool) == 0:
                     continue
@@ -140,7 +143,11 @@ class Recruitment:
                 chosen[move].append(pick)
                 recruiter[move].append(np.full(len(pick), d.programme, dtype=np.int64))
         return Plan(
-            _cat(chosen[True]), _cat(recruiter[True]), _cat(chosen[False]), _cat(recruiter[False]), pledges
+            _cat(chosen[True]),
+            _cat(recruiter[True]),
+            _cat(chosen[False]),
+            _cat(recruiter[False]),
+            pledges,
         )
 
     def grants(self, programme: int, count: int) -> int:
@@ -222,7 +229,9 @@ def _settle(model: RegionalModel, programmes: Recruitment, i: int, rows: np.ndar
     region = int(programmes.region[i])
     model.tally.setups[region] += len(rows)
     payer = model.locals.get(region) or model.central
-    paid = programmes.grants(i, len(rows)) if payer is not None else 0
+    if payer is None:  # no government agents: nothing pays
+        return
+    paid = programmes.grants(i, len(rows))
     if paid:
         won = round(programmes.specs[i].grant_krw)
         payer.budget.appropriate(paid * won)
