@@ -976,19 +976,6 @@ DECLARATIONS: tuple[Declaration, ...] = (
         ),
     ),
     _d(
-        "inbound",
-        "Inbound firms",
-        "외부 기업 유치",
-        "firms/month",
-        scaled=True,
-        kind="count",
-        region=(
-            "Firms from other regions that set up here this month: relocations in plus "
-            "branches opened (real)",
-            lambda m: m.inbound,
-        ),
-    ),
-    _d(
         "pledges",
         "Pledges signed",
         "투자협약 체결",
@@ -1021,6 +1008,19 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "Recruited firms that set up in the region this month: pledges realised as "
             "head-office moves or new branches, part of inbound (real)",
             lambda m: m.tally.setups,
+        ),
+    ),
+    _d(
+        "inbound",
+        "Inbound firms",
+        "외부 기업 유치",
+        "firms/month",
+        scaled=True,
+        kind="count",
+        region=(
+            "Firms from other regions that set up here this month: relocations in plus "
+            "branches opened (real)",
+            lambda m: m.inbound,
         ),
     ),
     # ----------------------------------------------------------------- survival and districts
