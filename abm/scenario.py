@@ -53,6 +53,7 @@ class Scenario:
     government: schema.Government = dataclasses.field(default_factory=schema.Government)
     districts: dict[str, schema.District] = dataclasses.field(default_factory=dict)
     funds: dict[str, schema.Fund] = dataclasses.field(default_factory=dict)
+    recruitment: dict[str, schema.Recruitment] = dataclasses.field(default_factory=dict)
     # set by the reader, not read from the file (the declarative layer skips them)
     source: str = dataclasses.field(default="", metadata={"derived": True})  # errors name it
     origin: str = dataclasses.field(default="", metadata={"derived": True})  # see origin_of
@@ -523,6 +524,23 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
         at = f"funds.{fid}"
         need(f.region in regions, f"{at}.region", f"must be a region id ({ids}), got {f.region!r}")
         need(month(f.last) >= month(f.first), f"{at}.last", f"is before first ({f.first})")
+    for pid, rec in s.recruitment.items():
+        at, here = f"recruitment.{pid}", [k for k, d in districts.items() if d.region == rec.region]
+        need(
+            rec.region in regions,
+            f"{at}.region",
+            f"must be a region id ({ids}), got {rec.region!r}",
+        )
+        need(
+            not rec.district or rec.district in here,
+            f"{at}.district",
+            f"must be empty or a district of region {rec.region!r} ({', '.join(here) or 'none'}), "
+            f"got {rec.district!r}",
+        )
+        counts = [n for _, n in rec.pledges]
+        need(
+            counts == sorted(counts), f"{at}.pledges", "cumulative pledges must not fall over time"
+        )
     for rid, r in regions.items():
         inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
         for name in ("status_quo_rate", "subsidy_rate"):
