@@ -307,10 +307,7 @@ def markdown(check_result: dict) -> str:
         missed = {t: r for t, r in ours.items() if bool(r["fitted"]) == fitted and not r["within"]}
         if missed:
             lines += ["", f"{title} (z; the reason calibration/targets.toml gives):", ""]
-            lines += [
-                f"* `{tid}`: z {_z(r)}; {r.get('note') or 'no reason given in the targets file'}"
-                for tid, r in missed.items()
-            ]
+            lines += [f"* `{tid}`: z {_z(r)}; {miss_reason(r)}" for tid, r in missed.items()]
     other = {tid: r for tid, r in rows.items() if r.get("universe")}
     if other:
         lines += [
@@ -326,6 +323,16 @@ def markdown(check_result: dict) -> str:
             for tid, r in other.items()
         ]
     return "\n".join(lines)
+
+
+def miss_reason(r: dict) -> str:
+    """Why a target misses: the note the targets file gives, and whether any estimated
+    parameter could have moved it (a target that informs none misses through the model's
+    fixed parts, whatever the estimate)."""
+    reason = r.get("note") or "no reason given in the targets file"
+    if r.get("informative") is False:
+        reason += " (it informs no estimated parameter: the fit could not move it)"
+    return reason
 
 
 def _z(r: dict) -> str:

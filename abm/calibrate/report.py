@@ -39,6 +39,7 @@ from abm.calibrate.check import (
     Z_FORMULA,
     Z_MEANS,
     information,
+    miss_reason,
     predictive,
     wquantile,
 )
@@ -404,7 +405,7 @@ def render(
             f.get("z_predictive", math.nan),
             f.get("prior_q05"),
             f.get("prior_q95"),
-            f.get("note") or "no reason given in the targets file",
+            miss_reason(f),
         ]
         for tid, f in fitted.items()
         if f["status"] in ("not reached", "unreachable")

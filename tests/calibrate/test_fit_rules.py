@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from abm.calibrate.check import information, markdown, predictive
+from abm.calibrate.check import information, markdown, miss_reason, predictive
 from abm.calibrate.priors import PriorSet, parse_prior
 from abm.calibrate.report import fit_table
 from abm.calibrate.targets import load_targets
@@ -132,6 +132,10 @@ def test_fit_json_flags_a_target_that_informs_no_parameter():
     assert fit["demography"]["informative"] is False
     assert fit["share"]["informative"] is True
     assert fit["share"]["information"]["informs"] == "params.a.x"
+    assert miss_reason(fit["demography"]) == (
+        "why demography misses (it informs no estimated parameter: the fit could not move it)"
+    )
+    assert miss_reason(fit["share"]) == "why share misses"
 
 
 def test_few_runs_of_pure_noise_are_not_read_as_information():
@@ -144,3 +148,24 @@ def test_few_runs_of_pure_noise_are_not_read_as_information():
         assert info is not None
         flagged.append(info["informative"])
     assert np.mean(flagged) < 0.5  # 0.25 here (the raw R²: 0.61)
+
+
+def test_the_docs_show_the_shipped_check():
+    """docs/calibration.md shows calibration/posterior/check.md, which is check.json rendered:
+    what `python -m abm.calibrate.check calibration/history.toml calibration/posterior` writes."""
+    from abm.calibrate.posterior import SHIPPED
+    from abm.calibrate.ship import CHECK_BEGIN, CHECK_END, ODD
+
+    if not (SHIPPED / "check.json").is_file():
+        pytest.skip("no predictive check shipped")
+    result = json.loads((SHIPPED / "check.json").read_text())
+    table = markdown(result)
+    assert (SHIPPED / "check.md").read_text() == table + "\n"
+    doc = ODD.with_name("calibration.md").read_text(encoding="utf-8")
+    assert f"{CHECK_BEGIN}\n{table}\n{CHECK_END}" in doc, (
+        "docs/calibration.md is out of date: run `python -m abm.calibrate.check "
+        "calibration/history.toml calibration/posterior --runs 40`"
+    )
+    fitted = {t: r for t, r in result["targets"].items() if r["fitted"]}
+    for tid, r in fitted.items():  # every fitted target: inside its band or listed as a miss
+        assert r["within"] or f"* `{tid}`: z " in table.split("Misses of fitted targets")[1]
