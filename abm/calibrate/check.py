@@ -120,8 +120,8 @@ def information(
     reads by ``1 - 1/sqrt(1 + r²)``, r = explained / sqrt(left² + sd_obs²): that is
     ``contraction``. A target below :data:`MIN_CONTRACTION` is flagged ``informative =
     False``: whatever its fit, it cannot tell the estimated parameters apart.
-    ``informs``: the parameter whose own (quadratic) fit explains most. None when there are
-    too few finite runs to tell.
+    ``informs``: the parameter whose own (quadratic) fit explains most (None for a target
+    that informs none). Returns None when there are too few finite runs to tell.
     """
     stat = np.asarray(stat, dtype=float)
     keep = np.isfinite(stat) & np.all(np.isfinite(params), axis=1)
@@ -142,14 +142,15 @@ def information(
     ratio = explained / noise if noise > 0 else (math.inf if explained > 0 else 0.0)
     contraction = 1.0 - 1.0 / math.sqrt(1.0 + ratio)
     best = int(np.argmax(by_key))
+    informative = bool(contraction >= MIN_CONTRACTION)
     return {
         "contraction": contraction,
         "explained_sd": math.sqrt(explained),
         "left_sd": math.sqrt(left),
         "r2": max(r2, 0.0),
-        "informs": keys[best] if by_key[best] > 0 else None,
+        "informs": keys[best] if informative and by_key[best] > 0 else None,
         "runs": int(n),
-        "informative": bool(contraction >= MIN_CONTRACTION),
+        "informative": informative,
     }
 
 

@@ -105,6 +105,7 @@ def test_a_statistic_no_parameter_moves_is_flagged_and_one_that_a_parameter_move
     noise = rng.normal(size=300)
     blind = information(theta, 10 + noise, 0.5, KEYS)
     assert blind is not None and blind["informative"] is False and blind["contraction"] < 0.05
+    assert blind["informs"] is None
     linear = information(theta, 10 + 4 * theta[:, 1] + 0.3 * noise, 0.5, KEYS)
     assert linear is not None and linear["informative"] is True
     assert linear["informs"] == "params.a.y" and linear["contraction"] > 0.5
