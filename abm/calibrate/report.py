@@ -245,10 +245,12 @@ def fig_forest(cal: Any, fit: dict[str, Any]) -> str | None:
             z = [(lo - t.observed) / t.sd, (hi - t.observed) / t.sd]
             ax.plot(z, [i + dy, i + dy], color=colour, lw=4, solid_capstyle="butt")
         ax.plot([(f["simulated_median"] - t.observed) / t.sd], [i - 0.15], "k|", ms=9)
-    ax.axvspan(-2, 2, color="#d62728", alpha=0.1)
     ax.axvline(0, color="#d62728", lw=1)
     ax.set_yticks(range(len(used)), [t.id for t in used], fontsize=7)
-    ax.set_xlabel("(simulated - observed) / sd: grey prior, blue posterior 5-95 %; red: +/- 2 sd")
+    ax.set_xlabel(
+        "(simulated - observed) / sd: grey prior, blue posterior 5-95 %; "
+        "reached when the blue bar crosses the red line (the observation)"
+    )
     ax.set_xscale("symlog", linthresh=3)
     ax.invert_yaxis()
     fig.tight_layout()
