@@ -170,3 +170,39 @@ def test_the_docs_show_the_shipped_check():
     fitted = {t: r for t, r in result["targets"].items() if r["fitted"]}
     for tid, r in fitted.items():  # every fitted target: inside its band or listed as a miss
         assert r["within"] or f"* `{tid}`: z " in table.split("Misses of fitted targets")[1]
+
+
+def test_the_check_measures_information_on_runs_at_prior_draws(tmp_path):
+    """The check's own prior runs (parameters drawn from the spec's prior, each run with its
+    own seed) give every comparable target its information; the same call repeats exactly."""
+    import pandas as pd
+    from calib_helpers import write_spec, write_synthetic
+
+    from abm.calibrate.check import check
+
+    targets = write_synthetic(tmp_path, firms=120, steps=12)
+    spec = write_spec(tmp_path, firms=120, steps=12, targets=targets)
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "params.entry.outside_rate": [0.004, 0.006],
+            "params.firm.cost_share": [1.05, 1.0],
+            "params.compute.gpu_per_employee": [0.025, 0.03],
+            "weight": [0.5, 0.5],
+        }
+    ).to_parquet(folder / "posterior.parquet", index=False)
+    out = check(spec, folder, runs=2, workers=1, prior_runs=8)
+    assert out["prior_runs"] == 8 and "sd_sim" in out["z"]
+    for tid, r in out["targets"].items():
+        assert r["information"]["runs"] == 8, tid
+        assert r["informative"] is r["information"]["informative"]
+        assert r["within"] == (r["simulated_q05"] <= r["observed"] <= r["simulated_q95"])
+    # the oversubscription reads gpu_per_employee: 8 prior runs are enough to see it
+    assert out["targets"]["oversubscription"]["information"]["informs"] == (
+        "params.compute.gpu_per_employee"
+    )
+    text = (folder / "check.md").read_text()
+    assert "| informs |" in text and "(compute.gpu_per_employee) |" in text
+    again = check(spec, tmp_path / "cal", runs=2, workers=1, prior_runs=8)
+    assert json.dumps(again, default=str) == json.dumps(out, default=str)
