@@ -527,6 +527,16 @@ class Firm:
         0.02, "Monthly share of the gap to partners' knowledge absorbed", lo=0, hi=1
     )
     knowledge_decay: float = param(0.002, "Monthly knowledge depreciation", lo=0, hi=1)
+    knowledge_catchup: float = param(
+        0.007,
+        "Monthly share of a firm's log-knowledge gap to the firms' geometric mean that "
+        "diffusion closes (laggards learn, leaders are imitated)",
+        lo=0,
+        hi=1,
+        source="ASSUMPTION, range 0.003-0.01 (a gap's half-life 19 to 6 years; catch-up as in "
+        "Nelson and Phelps 1966): 0.007 keeps the sd of log knowledge near its initial "
+        "knowledge_sigma through 2035 (docs/ODD.md, demography and finance)",
+    )
     growth_rate: float = param(0.01, "Max monthly employment growth", lo=0, hi=1)
     shrink_rate: float = param(0.02, "Max monthly employment cut when losing money", lo=0, hi=1)
     exit: bool = param(True, "Firms exit when cash runs out or close (see params.demography)")
