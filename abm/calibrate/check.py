@@ -370,6 +370,12 @@ def main(argv: list[str] | None = None) -> int:
         help="runs at prior draws, for the information measure",
     )
     args = p.parse_args(argv)
+    for flag, value, least in (("--runs", args.runs, 1), ("--prior-runs", args.prior_runs, 0)):
+        if value < least:
+            print(
+                f"abm: error: {flag} {value}: expected a whole number >= {least}", file=sys.stderr
+            )
+            return 2
     try:
         result = check(args.spec, args.dir, args.runs, args.workers, args.prior_runs)
     except UserError as exc:

@@ -206,3 +206,18 @@ def test_the_check_measures_information_on_runs_at_prior_draws(tmp_path):
     assert "| informs |" in text and "(compute.gpu_per_employee) |" in text
     again = check(spec, tmp_path / "cal", runs=2, workers=1, prior_runs=8)
     assert json.dumps(again, default=str) == json.dumps(out, default=str)
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--prior-runs", "-1"], "--prior-runs -1: expected a whole number >= 0"),
+        (["--runs", "0"], "--runs 0: expected a whole number >= 1"),
+    ],
+)
+def test_the_check_refuses_bad_run_counts_in_one_line(tmp_path, capsys, flags, says):
+    from abm.calibrate.check import main
+
+    assert main(["calibration/history.toml", str(tmp_path), *flags]) == 2
+    err = capsys.readouterr().err
+    assert err == f"abm: error: {says}\n"
