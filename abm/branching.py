@@ -116,7 +116,7 @@ def _differences(
     if dataclasses.is_dataclass(a) and type(a) is type(b):
         own = _earlier(_gate(a), _gate(b))
         gate = own or gate
-        for f, tp in _declared(type(a)):
+        for f, _ in _declared(type(a)):
             here = f"{path}.{f.name}" if path else f.name
             va, vb = getattr(a, f.name), getattr(b, f.name)
             if va == vb:
