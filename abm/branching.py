@@ -193,17 +193,16 @@ def shared_months(scenarios: list[Scenario]) -> int:
 
 
 # ------------------------------------------------------------------------- running
-def run_options(
+def continued(
     scenarios: list[Scenario],
     seed: int,
     steps: int | None = None,
     outputs: Iterable[str] | None = None,
-) -> list:
-    """Run every option with one seed (one future), the shared months once: the results
-    (:class:`abm.run.RunResult`, in order) equal those of
-    :func:`abm.run.run_scenario` for each option from the start."""
+) -> Iterator[tuple[Scenario, Any]]:
+    """Each option of one future (one seed) and its finished model, in order: the months
+    they share are simulated once, each option continued from a copy of the model at the
+    end of the last of them (the last option from the model itself)."""
     from abm.model import RegionalModel
-    from abm.run import result_of
 
     if steps is not None:
         scenarios = [
@@ -212,30 +211,42 @@ def run_options(
         ]
     kept = None if outputs is None else tuple(outputs)
     shared = shared_months(scenarios) if len(scenarios) > 1 else 0
-    # the last shared month's model: a step of the last month decides the run is over,
-    # so the snapshot is taken before any option's last month
+    # a step of a run's last month ends it, so the copy is taken before any option's last
     shared = min(shared, min(s.steps for s in scenarios) - 1)
     trunk = None
     if shared > 0:
         trunk = RegionalModel(scenarios[0], rng=seed, outputs=kept)
         for _ in range(shared):
             trunk.step()
-    results = []
     for i, scenario in enumerate(scenarios):
         if trunk is None:
             model = RegionalModel(scenario, rng=seed, outputs=kept)
-        else:  # the last option takes the snapshot itself
+        else:
             model = trunk if i == len(scenarios) - 1 else copy.deepcopy(trunk)
             model.continue_as(scenario)
         while model.steps < scenario.steps:
             model.step()
-        results.append(result_of(model, scenario, seed))
-    return results
+        yield scenario, model
+
+
+def run_options(
+    scenarios: list[Scenario],
+    seed: int,
+    steps: int | None = None,
+    outputs: Iterable[str] | None = None,
+) -> list:
+    """Run every option with one seed (one future), the shared months once: the results
+    (:class:`abm.run.RunResult`, in order) equal those of :func:`abm.run.run_scenario`
+    for each option from the start, byte for byte."""
+    from abm.run import result_of
+
+    return [result_of(m, s, seed) for s, m in continued(scenarios, seed, steps, outputs)]
 
 
 __all__ = [
     "READ_AHEAD",
     "Difference",
+    "continued",
     "first_difference",
     "first_difference_of",
     "run_options",
