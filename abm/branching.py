@@ -105,6 +105,13 @@ def _earlier(*gates: tuple[str, str] | None) -> tuple[str, str] | None:
     return min(found) if found else None
 
 
+def _on_from(a: Any, b: Any, fields: list[str], month: str) -> str:
+    """The earliest ``month`` of the sides on which any of ``fields`` is on (a zone that is
+    off on one side does nothing there); of both if neither."""
+    on = [t for t in (a, b) if any(getattr(t, f) for f in fields)] or [a, b]
+    return min(getattr(t, month) for t in on)
+
+
 def _differences(
     a: Any, b: Any, path: str, gate: tuple[str, str] | None, first: str
 ) -> Iterator[Difference]:
@@ -122,12 +129,11 @@ def _differences(
             if va == vb:
                 continue
             sibling = f.metadata.get("dated_by")
-            named = [g.metadata.get("dated_by") for g, _ in _declared(type(a))]
-            if sibling:  # acts from its sibling month, on whichever side has it
-                months = {getattr(a, sibling), getattr(b, sibling)}
-                yield _difference(a, path, (min(months), sibling), first)
-            elif f.name in named and isinstance(va, str):  # that sibling month itself
-                yield _difference(a, path, (min(va, vb), f.name), first)
+            flags = [g.name for g, _ in _declared(type(a)) if g.metadata.get("dated_by") == f.name]
+            if sibling:  # acts from its sibling month, on the sides where it is on
+                yield _difference(a, path, (_on_from(a, b, [f.name], sibling), sibling), first)
+            elif flags:  # the sibling month itself: on the sides where a field it dates is on
+                yield _difference(a, path, (_on_from(a, b, flags, f.name), f.name), first)
             else:
                 yield from _differences(va, vb, here, gate, first)
         return

@@ -1,0 +1,189 @@
+"""Branching options from a shared history (abm/branching.py): the month two scenarios
+first differ, read from the declarations, and runs continued from a snapshot there that
+equal, byte for byte, the same options run from the start."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from abm import branching
+from abm.model import RegionalModel
+from abm.nodes import COLUMNS
+from abm.run import result_of, write_outputs
+from abm.scenario import Scenario, load_scenario
+from abm.schema import Program
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = {"population.firms": 200}
+SEED = 7
+
+
+def shipped(name: str, **extra) -> Scenario:
+    return load_scenario(ROOT / "scenarios" / f"{name}.toml", {**SMALL, **extra})
+
+
+def from_start(scenario: Scenario, steps: int, seed: int = SEED) -> RegionalModel:
+    model = RegionalModel(scenario.with_overrides({"scenario.steps": steps}), rng=seed)
+    while model.steps < steps:
+        model.step()
+    return model
+
+
+def firm_table(model: RegionalModel) -> pd.DataFrame:
+    """Every live firm's row at the end (every column of the node table), and its ties."""
+    rows = model.firm_rows()
+    return pd.DataFrame({name: getattr(model.nodes, name)[rows] for name in COLUMNS})
+
+
+def written(model: RegionalModel, scenario: Scenario, folder: Path) -> dict[str, bytes]:
+    """The files ``abm run`` writes for this model, as bytes."""
+    write_outputs(result_of(model, scenario, SEED), folder)
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def months(scenario: Scenario, month: str) -> int:
+    from abm.dates import months_between
+    from abm.scenario import parse_month
+
+    return months_between(scenario.start, parse_month(month))
+
+
+# ------------------------------------------------------------------ the month they differ
+def test_shipped_options_differ_from_their_instruments_start():
+    base = shipped("baseline")
+    for name, month, path in (
+        ("nacc_haenam", "2026-09", "centers.nacc"),
+        ("nacc_gwangju", "2026-09", "centers.nacc"),
+        ("nacc_split", "2026-09", "centers.nacc"),
+        ("gpu_vouchers", "2026-01", "government.vouchers"),
+    ):
+        found = branching.first_difference(base, shipped(name))
+        assert (found.month, found.path) == (month, path), name
+    # the same policy under another name, seed or length: no difference
+    assert branching.first_difference(base, base.with_overrides({"scenario.seed": 3})) is None
+    same = base.with_overrides({"scenario.name": "x", "scenario.steps": 12})
+    assert branching.first_difference(base, same) is None
+
+
+def test_an_undeclared_difference_acts_from_the_first_month():
+    """A rate, a district, a parameter: no declared start, so nothing is shared."""
+    base = shipped("baseline")
+    for change in (
+        {"regions.daegu.incentives.subsidy_rate": 0.1},
+        {"params.compute.gpu_per_employee": 0.2},
+        {"regions.daegu.lat": 36.0},
+    ):
+        found = branching.first_difference(base, base.with_overrides(change))
+        assert found is not None and found.month == "2019-01", change
+    assert branching.shared_months([base, base.with_overrides(change)]) == 0
+
+
+def test_a_zone_acts_from_its_designation_and_a_programme_from_its_start():
+    base = shipped("baseline")
+    zone = base.with_overrides(
+        {
+            "regions.rest.incentives.special_zone": True,
+            "regions.rest.incentives.zone_since": "2027-03",
+        }
+    )
+    assert branching.first_difference(base, zone).month == "2027-03"
+    late = Program(amount_krw=1e10, start="2027-05", end="2029-12", region="daegu")
+    central = dataclasses.replace(
+        base.government.central, programs=(*base.government.central.programs, late)
+    )
+    funded = dataclasses.replace(
+        base, government=dataclasses.replace(base.government, central=central)
+    )
+    assert branching.first_difference(base, funded).month == "2027-05"
+
+
+def test_a_rule_that_reads_centers_ahead_makes_them_differ_from_the_start():
+    """Under the 'concentrate' rule grants follow the largest planned public center from the
+    first month, whenever it is built (READ_AHEAD): the runs differ from the first month,
+    and the split says so."""
+    rule = {"government.central.allocation": "concentrate"}
+    base, haenam = shipped("baseline", **rule), shipped("nacc_haenam", **rule)
+    assert branching.first_difference(base, haenam).month == "2019-01"
+    a, b = from_start(base, 2), from_start(haenam, 2)
+    assert not firm_table(a).equals(firm_table(b))  # the look-ahead is real
+
+
+def test_the_split_is_never_later_than_the_runs_first_difference():
+    """Run from the start, each option equals the baseline through the month before the
+    split and differs from it later (so the split is where the model's runs part)."""
+    base = shipped("baseline")
+    steps = 100
+    ref = from_start(base, steps).history()[0]
+    for name in ("nacc_haenam", "gpu_vouchers"):
+        other = shipped(name)
+        split = branching.shared_months([base, other])
+        frame = from_start(other, steps).history()[0]
+        numbers = [c for c in ref.columns if c not in ("date",)]
+        same = (ref[numbers].fillna(-1) == frame[numbers].fillna(-1)).all(axis=1).to_numpy()
+        assert same[: split + 1].all(), name  # row 0 is the initial state
+        assert not same.all(), name
+
+
+# ------------------------------------------------------------------ continued runs
+def test_options_continued_from_the_shared_history_equal_runs_from_the_start(tmp_path):
+    """Baseline and the four shipped options of a future, the months they share run once:
+    the files ``abm run`` writes and every firm's end row equal those of each option run
+    from the start, byte for byte."""
+    names = ["baseline", "nacc_haenam", "nacc_gwangju", "nacc_split", "gpu_vouchers"]
+    scenarios = [shipped(n) for n in names]
+    steps = months(scenarios[0], "2026-09") + 4  # past the centers' split (vouchers: 2026-01)
+    assert branching.shared_months(scenarios) == months(scenarios[0], "2026-01")
+    for i, (scenario, model) in enumerate(branching.continued(scenarios, SEED, steps)):
+        alone = from_start(scenario, steps)
+        assert model.steps == alone.steps == steps
+        got = written(model, scenario, tmp_path / f"branched{i}")
+        want = written(alone, scenario, tmp_path / f"alone{i}")
+        assert got == want, scenario.name
+        pd.testing.assert_frame_equal(firm_table(model), firm_table(alone))
+        assert np.array_equal(model.network.csr()[1], alone.network.csr()[1])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {
+            "regions.rest.incentives.special_zone": True,
+            "regions.rest.incentives.zone_since": "2019-05",
+        },
+    ],
+)
+def test_a_zone_continued_from_its_designation_equals_the_run_from_the_start(tmp_path, change):
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml", SMALL).with_overrides(
+        {"scenario.start": "2019-01"}
+    )
+    other = base.with_overrides(change)
+    assert branching.shared_months([base, other]) == 4
+    (_, a), (_, b) = branching.continued([base, other], SEED, 8)
+    assert written(b, other, tmp_path / "b") == written(from_start(other, 8), other, tmp_path / "c")
+    assert written(a, base, tmp_path / "a") != written(b, other, tmp_path / "d")
+
+
+def test_run_options_returns_run_scenarios_results():
+    from abm.run import run_scenario
+
+    scenarios = [shipped("baseline"), shipped("gpu_vouchers")]
+    steps = months(scenarios[0], "2026-01") + 2
+    for scenario, got in zip(
+        scenarios, branching.run_options(scenarios, SEED, steps, ("firms",)), strict=True
+    ):
+        want = run_scenario(scenario, seed=SEED, steps=steps, outputs=("firms",))
+        pd.testing.assert_frame_equal(got.model, want.model)
+        assert got.summary == want.summary
+
+
+def test_continue_as_refuses_other_regions_or_districts():
+    base = shipped("baseline")
+    model = RegionalModel(base, rng=SEED)
+    fewer = dataclasses.replace(base, districts={})
+    with pytest.raises(ValueError, match="regions and districts"):
+        model.continue_as(fewer)
