@@ -187,3 +187,86 @@ def test_continue_as_refuses_other_regions_or_districts():
     fewer = dataclasses.replace(base, districts={})
     with pytest.raises(ValueError, match="regions and districts"):
         model.continue_as(fewer)
+
+
+# ------------------------------------------------------------------ decide's tasks
+DECISION = """
+[decision]
+name = "mini"
+horizon = "2026-12"
+reference = "haenam"
+set = {{ "population.firms" = 200, "scenario.start" = "2025-01" }}
+
+[[options]]
+name = "none"
+scenario = "{root}/scenarios/baseline.toml"
+
+[[options]]
+name = "haenam"
+scenario = "{root}/scenarios/nacc_haenam.toml"
+
+[[options]]
+name = "vouchers"
+scenario = "{root}/scenarios/gpu_vouchers.toml"
+
+[[objectives]]
+name = "noncapital_jobs"
+output = "employment"
+regions = "noncapital"
+direction = "max"
+
+[[objectives]]
+name = "public_cost"
+output = "public_cost_cum"
+direction = "min"
+
+[seeds]
+count = 2
+"""
+
+
+def mini_decision(tmp_path):
+    from abm.decide import load_decision
+
+    path = tmp_path / "mini.toml"
+    path.write_text(DECISION.format(root=ROOT), encoding="utf-8")
+    return load_decision(path)
+
+
+def test_a_decisions_future_runs_its_options_together_with_the_same_objectives(tmp_path):
+    from abm.decide import model as decision_model
+
+    base = mini_decision(tmp_path).scenario
+    options = [base.with_overrides({"option": n}) for n, _ in base.options]
+    assert branching.shared_months([o.run_scenario_of() for o in options]) == 12  # 2026-01
+    together = decision_model.run_options(options, SEED)
+    for option, got in zip(options, together, strict=True):
+        want = decision_model.run_scenario(option, SEED)
+        pd.testing.assert_frame_equal(got.model, want.model)
+
+
+def test_the_sweep_gives_each_future_one_task_of_its_missing_runs(tmp_path):
+    """A decision's sweep submits one task per future (a draw and a seed): every option's
+    run of it that is not done yet, each missing run exactly once."""
+    from abm.decide.run import sweep_spec
+    from abm.sweep.host import Job
+    from abm.sweep.plan import Plan
+    from abm.sweep.runner import _branches, _futures
+    from abm.sweep.store import SweepStore
+
+    sweep = sweep_spec(mini_decision(tmp_path))
+    plan = Plan(sweep)
+    job = Job(sweep.model, sweep.base, sweep.steps, sweep.metrics, sweep.timeout)
+    assert _branches(job, plan)
+    store = SweepStore.open(tmp_path / "out", sweep, plan, False)
+    store.done[[0, 3]] = True  # option "none" of the first future; "haenam" of the second
+    groups = list(_futures(plan, store))
+    assert sorted(i for g in groups for i in g) == [
+        i for i in range(plan.n_runs) if i not in (0, 3)
+    ]
+    for group in groups:
+        seeds = {plan.task(i).seed for i in group}
+        points = {plan.locate(i)[1:] for i in group}
+        assert len(seeds) == 1 and len(points) == 1  # one future
+    assert [2, 4] in groups and [1, 5] in groups  # the rest of the two futures
+    store.close("interrupted", None)
