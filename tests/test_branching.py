@@ -148,6 +148,35 @@ def test_options_continued_from_the_shared_history_equal_runs_from_the_start(tmp
         assert np.array_equal(model.network.csr()[1], alone.network.csr()[1])
 
 
+def _branching_pairs() -> list[str]:
+    """Every shipped scenario that shares months with the baseline (a new option with a
+    dated instrument is tested here without an edit)."""
+    from abm.errors import ScenarioError
+
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    found = []
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        try:  # (a file meant to be layered on another is no option)
+            other = load_scenario(path)
+        except ScenarioError:
+            continue
+        if path.stem != "baseline" and branching.shared_months([base, other]) > 0:
+            found.append(path.stem)
+    return found
+
+
+@pytest.mark.parametrize("name", _branching_pairs())
+def test_each_shipped_option_continued_from_the_baseline_equals_its_run_from_the_start(
+    tmp_path, name
+):
+    base, other = shipped("baseline"), shipped(name)
+    steps = branching.shared_months([base, other]) + 3
+    (_, _), (_, branched) = branching.continued([base, other], SEED, steps)
+    alone = from_start(other, steps)
+    assert written(branched, other, tmp_path / "b") == written(alone, other, tmp_path / "c")
+    pd.testing.assert_frame_equal(firm_table(branched), firm_table(alone))
+
+
 @pytest.mark.parametrize(
     "change",
     [
