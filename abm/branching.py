@@ -36,6 +36,9 @@ from abm.scenario import Scenario, parse_month
 #: the run's own fields, not the model's: a difference in them is no difference of policy
 #: (the run length is given to every option alike; ``start`` is compared on its own)
 RUN_FIELDS = {"name", "description", "description_ko", "history_end", "steps", "seed"}
+#: fields of any table that no rule reads: citations and descriptions (names are read:
+#: centers' and regions' names are in the outputs)
+CITATIONS = {"sources", "description", "description_ko"}
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def _differences(
         for f, _ in _declared(type(a)):
             here = f"{path}.{f.name}" if path else f.name
             va, vb = getattr(a, f.name), getattr(b, f.name)
-            if va == vb:
+            if va == vb or f.name in CITATIONS:
                 continue
             sibling = f.metadata.get("dated_by")
             flags = [g.name for g, _ in _declared(type(a)) if g.metadata.get("dated_by") == f.name]

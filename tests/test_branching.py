@@ -66,7 +66,9 @@ def test_shipped_options_differ_from_their_instruments_start():
         assert (found.month, found.path) == (month, path), name
     # the same policy under another name, seed or length: no difference
     assert branching.first_difference(base, base.with_overrides({"scenario.seed": 3})) is None
-    same = base.with_overrides({"scenario.name": "x", "scenario.steps": 12})
+    same = base.with_overrides(
+        {"scenario.name": "x", "scenario.steps": 12, "regions.daegu.sources.firms_real": "y"}
+    )
     assert branching.first_difference(base, same) is None
 
 
