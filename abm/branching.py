@@ -1,7 +1,7 @@
 """Branch options from a shared history: simulate a future's common months once.
 
 The options of a decision (or of ``abm compare``) are scenarios that differ in a few
-dated instruments: a center whose construction starts in 2026-09, a subsidy programme from 2026-01.
+dated instruments: a center whose construction starts in 2026-09, a programme from 2026-01.
 Run with the same seed, every option gives exactly the same months until the first one in
 which any rule reads a value they differ in, because every draw is a pure function of the
 seed, the draw's purpose, the month and the agent's lineage (docs/ODD.md, "Draws and
@@ -12,8 +12,8 @@ option from the start, byte for byte (``tests/test_branching.py``).
 
 The month is found from the scenarios, never by running them, and from the declarations
 alone (:func:`abm.inputs.param`): a field declared ``starts=True`` (a center's
-``build_start`` and capacity schedule, a programme's ``start``, any table's declared start) says that
-no rule reads anything of its table before that month; ``dated_by`` names the month from
+``build_start`` and capacity schedule, a programme's ``start``) says that no rule reads
+anything of its table before that month; ``dated_by`` names the month from
 which one field alone acts (a region's ``special_zone`` from its ``zone_since``). Any other
 difference acts from the first month, and then nothing is shared: conservative, so a new
 table without a declared start is still exact, only not faster. Model rules that read a
