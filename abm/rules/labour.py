@@ -3,7 +3,8 @@
 Each region has a pool of AI/ICT workers available for hire. Universities add
 graduates every month; the share who stay rises with local openings (hiring
 demand relative to the month's graduates), the rest leave for the capital region
-(Korea's brain drain). Firms grow with their margin and with innovation, hiring
+(Korea's brain drain). A tight market draws workers in from other sectors or abroad
+(:func:`inflow`). Firms grow with their margin and with innovation, hiring
 from their own region's pool: when demand exceeds the pool, every hiring firm
 gets the same fill rate. Firms losing money shed staff back into the pool.
 """
@@ -42,6 +43,34 @@ def graduates(model: RegionalModel) -> None:
     else:
         model.tally.graduates_in += float(stay.sum())
     model.retention = np.where(flow > 0, retention, np.nan)
+
+
+def tightness(demand: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Per region: hiring demand / (demand + pool), 0 where both are 0 (also the location
+    choice's congestion term)."""
+    total = demand + pool
+    return np.divide(demand, total, out=np.zeros_like(total, dtype=float), where=total > 0)
+
+
+def inflow_rate(tight: np.ndarray, elasticity: float) -> np.ndarray:
+    """Monthly inflow from other sectors or abroad as a share of a region's AI workforce:
+    ``elasticity x tightness / 12``, tightness standing for the wage premium a short market
+    pays (a sector labour-supply elasticity; 0 = a fixed supply)."""
+    return elasticity * tight / 12.0
+
+
+def inflow(model: RegionalModel, firms: np.ndarray) -> None:
+    """Workers join each region's pool from outside the AI labour market, more where last
+    month's hiring demand was high against the pool (counted in ``tally.workers_in``)."""
+    elasticity = model.config.params.talent.inflow_elasticity
+    if elasticity == 0:
+        return
+    nodes, n = model.nodes, len(model.region_ids)
+    employed = np.bincount(nodes.region[firms], weights=nodes.size[firms], minlength=n)
+    rate = inflow_rate(tightness(model.hiring_demand, model.talent), elasticity)
+    joined = rate * (employed + model.talent)
+    model.talent += joined
+    model.tally.workers_in += float(joined.sum())
 
 
 def hire(model: RegionalModel, firms: np.ndarray) -> None:
