@@ -139,24 +139,33 @@ def university_startups(model: RegionalModel) -> None:
         model.place_in_districts(rows)
 
 
-def entrant_count(model: RegionalModel, n_firms: int, base: np.ndarray, access: np.ndarray) -> int:
-    """This month's outside entrants: ``outside_rate x firms`` at the start's conditions,
-    times the entry factor of the regions' inclusive value now (an entrant of mean compute
-    intensity, :func:`abm.location.entry_factor`), or exactly ``outside_per_step``. The count
-    is the Poisson quantile of one keyed uniform, so an option with better conditions draws
-    at least as many entrants as its counterfactual, and the k-th is the same firm in both."""
+def entrant_mean(model: RegionalModel, n_firms: int, base: np.ndarray, access: np.ndarray) -> float:
+    """The Poisson mean of this month's outside entrants: ``outside_rate x firms`` at the
+    start's conditions, times the entry factor of the regions' inclusive value now for an
+    entrant of mean compute intensity (:func:`abm.location.entry_factor`; 1 with
+    ``outside_share = 0``, the zero-sum model)."""
     p = model.config.params
-    if p.entry.outside_per_step:
-        return p.entry.outside_per_step
     mean = p.entry.outside_rate * n_firms
     loc = p.location
-    if loc.outside_share > 0 and mean > 0:
-        pull = base + loc.compute_weight * p.compute.intensity_share * access
-        now = location.inclusive_value(pull, loc.temperature)
-        mean *= location.entry_factor(
-            now, model.entry_reference, loc.outside_share, loc.temperature
-        )
-    return model.streams.count(Draw.ENTRANTS, model.month, mean)
+    if loc.outside_share == 0 or mean == 0:
+        return mean
+    pull = base + loc.compute_weight * p.compute.intensity_share * access
+    now = location.inclusive_value(pull, loc.temperature)
+    return mean * location.entry_factor(
+        now, model.entry_reference, loc.outside_share, loc.temperature
+    )
+
+
+def entrant_count(model: RegionalModel, n_firms: int, base: np.ndarray, access: np.ndarray) -> int:
+    """This month's outside entrants (or exactly ``outside_per_step``): the Poisson quantile
+    of one keyed uniform at :func:`entrant_mean`, so an option with better conditions draws
+    at least as many entrants as its counterfactual, and the k-th is the same firm in both."""
+    fixed = model.config.params.entry.outside_per_step
+    if fixed:
+        return fixed
+    return model.streams.count(
+        Draw.ENTRANTS, model.month, entrant_mean(model, n_firms, base, access)
+    )
 
 
 def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
