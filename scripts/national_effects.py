@@ -26,6 +26,11 @@ from host_effects import ROOT, SITES, interval, total
 from abm.run import run_scenario
 from abm.scenario import load_scenario
 
+HEADER = (
+    "| outside share | site | national firms | national jobs | non-capital firms | "
+    "non-capital jobs |\n|---|---|---|---|---|---|"
+)
+
 
 def _final(name: str, seed: int, firms: int, share: float) -> dict:
     over = {"population.firms": firms, "params.location.outside_share": share}
@@ -66,11 +71,7 @@ def main() -> None:
         f"National effects in Dec 2035, {args.seeds} paired seeds, {args.firms} firm agents at "
         "the start; mean difference from the baseline [95 % interval], real units.\n"
     )
-    print(
-        "| outside share | site | national firms | national jobs | non-capital firms | "
-        "non-capital jobs |"
-    )
-    print("|---|---|---|---|---|---|")
+    print(HEADER)
     for share in args.shares:
         base = finals[share, "baseline"]
         everywhere = list(base[0])

@@ -9,6 +9,8 @@ draws workers in.
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -168,3 +170,31 @@ def test_the_inflow_grows_the_workforce_over_a_run():
         return float(model.nodes.size[model.firm_rows()].sum() + model.talent.sum())
 
     assert workers(1.5) > workers(0.0) * 1.005
+
+
+# ----------------------------------------------------------------------------- docs
+
+
+def test_the_national_effects_table_in_the_docs_is_the_scripts():
+    """docs/ODD.md 11.1 shows the table scripts/national_effects.py prints: its header, one
+    row per outside share and site, and the command that made it."""
+    import importlib.util
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "scripts"))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "national_effects", root / "scripts" / "national_effects.py"
+        )
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+    finally:
+        sys.path.remove(str(root / "scripts"))
+    text = (root / "docs" / "ODD.md").read_text(encoding="utf-8")
+    for block in re.findall(r"<!-- national-effects(?:-full)?:begin -->\n(.*?)<!--", text, re.S):
+        assert script.HEADER in block
+        rows = [line for line in block.splitlines() if line.startswith("| 0")]
+        labels = {label for label, _ in script.SITES.values()}
+        assert rows and all(row.split(" | ")[1] in labels for row in rows)
+    assert "scripts/national_effects.py --seeds 20 --firms 2000" in text
