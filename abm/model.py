@@ -515,7 +515,6 @@ class RegionalModel(mesa.Model):
 
         # 4. talent and hiring
         labour.graduates(self)
-        labour.inflow(self, firms)
         labour.hire(self, firms)
 
         # 5. exits

@@ -59,26 +59,29 @@ def inflow_rate(tight: np.ndarray, elasticity: float) -> np.ndarray:
     return elasticity * tight / 12.0
 
 
-def inflow(model: RegionalModel, firms: np.ndarray) -> None:
-    """Workers join each region's pool from outside the AI labour market, more where last
-    month's hiring demand was high against the pool (counted in ``tally.workers_in``)."""
-    elasticity = model.config.params.talent.inflow_elasticity
-    if elasticity == 0:
-        return
-    nodes, n = model.nodes, len(model.region_ids)
-    employed = np.bincount(nodes.region[firms], weights=nodes.size[firms], minlength=n)
-    rate = inflow_rate(tightness(model.hiring_demand, model.talent), elasticity)
-    joined = rate * (employed + model.talent)
-    model.talent += joined
-    model.tally.workers_in += float(joined.sum())
+def inflow(
+    employed: np.ndarray, pool: np.ndarray, demand: np.ndarray, elasticity: float
+) -> np.ndarray:
+    """Per region: workers who join the pool this month from outside the AI labour market
+    (other sectors, abroad), more where last month's hiring ``demand`` was high against the
+    ``pool`` (:func:`inflow_rate` of the AI workforce, ``employed + pool``)."""
+    return inflow_rate(tightness(demand, pool), elasticity) * (employed + pool)
 
 
 def hire(model: RegionalModel, firms: np.ndarray) -> None:
-    """Firms shed and want staff (in blocks of firms); regions fill what their pools allow."""
+    """Workers flow in where the market is tight (:func:`inflow`, counted in
+    ``tally.workers_in``); firms shed and want staff (in blocks of firms); regions fill what
+    their pools allow."""
     nodes, p = model.nodes, model.config.params.firm
     n = len(model.region_ids)
     region = nodes.region[firms]
     size = nodes.size[firms]
+    elasticity = model.config.params.talent.inflow_elasticity
+    if elasticity > 0:  # before this month's openings: drawn by last month's tightness
+        employed = np.bincount(region, weights=size, minlength=n)
+        joined = inflow(employed, model.talent, model.hiring_demand, elasticity)
+        model.talent += joined
+        model.tally.workers_in += float(joined.sum())
     cut, want = np.empty(len(firms)), np.empty(len(firms))
     for block in blocks(len(firms)):
         cut[block], want[block] = _wants(p, size[block], nodes, firms[block])
