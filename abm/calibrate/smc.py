@@ -145,14 +145,21 @@ def load_population(root: Path, t: int, keys: list[str], ids: list[str]) -> Popu
     frame = pd.read_parquet(path)
     allstats = pd.read_parquet(folder / f"all-{t:02d}.parquet")
     meta = json.loads((folder / f"gen-{t:02d}.json").read_text())
+
+    def rows(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+        # row-major, as the generation had them in memory: pandas gives column-major
+        # blocks, and BLAS sums a column-major matrix in another order, so the kernel of
+        # a resumed calibration differed in the last bits (and with it every later draw)
+        return np.ascontiguousarray(table[columns].to_numpy(dtype=float))
+
     return Population(
         t,
-        frame[keys].to_numpy(dtype=float),
+        rows(frame, keys),
         frame["weight"].to_numpy(dtype=float),
         frame["distance"].to_numpy(dtype=float),
-        frame[[f"stat:{s}" for s in ids]].to_numpy(dtype=float),
+        rows(frame, [f"stat:{s}" for s in ids]),
         list(zip(frame["batch"].tolist(), frame["run_id"].tolist(), strict=True)),
-        allstats[[f"stat:{s}" for s in ids]].to_numpy(dtype=float),
+        rows(allstats, [f"stat:{s}" for s in ids]),
         meta,
     )
 
