@@ -367,7 +367,7 @@ class Location:
         "with one outside option of Schmidheiny and Brülhart (2011), J. Urban Econ. 69(2) [V], "
         "which gives no estimate; the range weighs Criscuolo et al. (2019, AER 109(1)), whose "
         "area gains were not displacement, against the 80-82 % capital-region share of AI "
-        "start-ups (KOITA 2023, zdnet 2025-12-08) [V]",
+        "start-ups (KOITA 2023, https://zdnet.co.kr/view/?no=20251208160843) [V]",
     )
 
 
@@ -643,9 +643,11 @@ class Talent:
         unit="per year",
         source="ASSUMPTION, plausible range 0.5-3 (central 1.5), a sector labour-supply "
         "elasticity: AI workers 25,599 -> 51,425 in three years while firms short of staff "
-        "rose 48.8 % -> 81.9 % (zum 2023) [V]; K-Digital Training 12,000-32,000 trainees a "
-        "year from other sectors 2021-23 (eiec.kdi) [V]; net foreign AI-talent migration "
-        "near 0 (KCCI SGI via sisajournal) [V]. No estimate of the elasticity was found",
+        "rose 48.8 % -> 81.9 % (2020-23, https://news.zum.com/articles/91219441) [V]; "
+        "K-Digital Training 12,000-32,000 trainees a year from other sectors 2021-23 "
+        "(https://eiec.kdi.re.kr/policy/materialView.do?num=250035) [V]; net foreign AI-talent "
+        "migration near 0 (KCCI SGI via sisajournal, idxno=336883) [V]. No estimate of the "
+        "elasticity was found",
     )
 
 
