@@ -201,3 +201,4 @@ def test_the_national_effects_table_in_the_docs_is_the_scripts():
         labels = {label for label, _ in script.SITES.values()}
         assert rows and all(row.split(" | ")[1] in labels for row in rows)
     assert "scripts/national_effects.py --seeds 20 --firms 2000" in text
+    assert "scripts/national_effects.py --seeds 8 --firms 24000" in text
