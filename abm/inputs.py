@@ -230,6 +230,7 @@ def _table_of_strings(value: Any, _: Any) -> dict[str, str]:
 
 def _schedule(meta: Mapping[str, Any]) -> Callable[[Any, Any], tuple]:
     hi = meta.get("hi") or math.inf
+    what = meta.get("unit") or "GPUs"  # the capacity schedules' (they declare no unit)
     month = _month(False)
 
     def check(value: Any, _: Any) -> tuple:
@@ -245,7 +246,7 @@ def _schedule(meta: Mapping[str, Any]) -> Callable[[Any, Any], tuple]:
                 ok = False
             if not ok:
                 got = short(repr(point), 200)
-                raise Invalid(f'must be ["YYYY-MM", GPUs in [0, {hi:g}]], got {got}', f"[{i}]")
+                raise Invalid(f'must be ["YYYY-MM", {what} in [0, {hi:g}]], got {got}', f"[{i}]")
             out.append((m, float(gpus)))
         if [m for m, _ in out] != sorted({m for m, _ in out}):
             raise Invalid("months must be strictly increasing")

@@ -10,7 +10,8 @@ One step is one month. Each month, in order:
 5. firms out of cash exit;
 6. spin-offs, university start-ups and outside entrants appear (``abm/rules/entry.py``);
    outside entrants choose a region (``abm/location.py``);
-7. some firms relocate or open branches (``abm/rules/relocation.py``);
+7. some firms relocate or open branches (``abm/rules/relocation.py``), and regional
+   programmes' recruits set up (``abm/rules/recruitment.py``);
 8. collaboration ties form, renew and decay (``abm/network.py``);
 9. the month's metrics are recorded (``abm/metrics.py``).
 """
@@ -33,7 +34,7 @@ from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
 from abm.nodes import GOVERNMENT, INITIAL, FirmCensus, NodeTable
-from abm.rules import entry, finance, innovation, labour, relocation
+from abm.rules import entry, finance, innovation, labour, recruitment, relocation
 from abm.scenario import Scenario, parse_month
 from abm.streams import Draw, Streams, lineage
 
@@ -48,6 +49,8 @@ class Tally:
     exits: np.ndarray = field(init=False)
     innovations: np.ndarray = field(init=False)
     relocations: np.ndarray = field(init=False)  # origin x destination
+    pledges: np.ndarray = field(init=False)  # pledges recruitment programmes signed, by region
+    setups: np.ndarray = field(init=False)  # recruited set-ups (moves and branches), by region
     public: np.ndarray = field(init=False)  # KRW paid by governments, by receiving region
     tax_expenditure: np.ndarray = field(init=False)
     compute_need: np.ndarray = field(init=False)  # GPUs users would use at the public price
@@ -77,6 +80,8 @@ class Tally:
         self.exits = np.zeros(n, dtype=np.int64)
         self.innovations = np.zeros(n, dtype=np.int64)
         self.relocations = np.zeros((n, n), dtype=np.int64)
+        self.pledges = np.zeros(n, dtype=np.int64)
+        self.setups = np.zeros(n, dtype=np.int64)
         self.public = np.zeros(n)
         self.tax_expenditure = np.zeros(n)
         self.compute_need = np.zeros(n)
@@ -142,6 +147,7 @@ class RegionalModel(mesa.Model):
         self.census = FirmCensus(self.nodes, len(self.district_ids))
         self.network = CollaborationNetwork(self.nodes, p.network, self.distance_km)
         self.market = ComputeMarket(scenario, self.region_index, self.distance_km)
+        self.recruitment = recruitment.Recruitment(scenario, self.region_index)
         self.firm_agents = FirmAgents(self)  # row -> Firm view of each live firm
 
         self.entry_log: list[int] = []  # region of every outside entrant, in order
@@ -204,6 +210,7 @@ class RegionalModel(mesa.Model):
     def _init_districts(self, scenario: Scenario) -> None:
         """District data as arrays: region, opening month, space, pull, extra subsidy, center."""
         self.district_ids: list[str] = list(scenario.districts)
+        self.district_index = {d: i for i, d in enumerate(self.district_ids)}
         ds = [scenario.districts[d] for d in self.district_ids]
         self.district_region = np.array([self.region_index[d.region] for d in ds], dtype=np.int64)
         self.district_opens = np.array(
@@ -421,8 +428,10 @@ class RegionalModel(mesa.Model):
             out[idx[max(left[d], 0) :]] = -1
         return out
 
-    def place_in_districts(self, rows: np.ndarray, moved: bool = False) -> None:
-        """New sites (entrants, start-ups, moves, branches) pick a district or the rest."""
+    def place_in_districts(self, rows: np.ndarray, moved: bool = False, prefer: int = -1) -> None:
+        """New sites (entrants, start-ups, moves, branches) pick a district or the rest.
+        ``prefer``: a district the sites of its region go to while it is open and has room
+        (a programme's space, e.g. recruited set-ups); -1: they all choose."""
         if len(rows) == 0:
             return
         nodes = self.nodes
@@ -439,6 +448,8 @@ class RegionalModel(mesa.Model):
             self.config.params.location.nest_scale,
             self.streams.uniform(draw, self.month, nodes.lineage, rows=rows),
         )
+        if prefer >= 0 and self.district_opens[prefer] <= self.month:
+            pick[nodes.region[rows] == self.district_region[prefer]] = prefer
         pick = self.within_space(pick)
         self.census.set_district(rows, pick)
         counts = np.bincount(pick[pick >= 0], minlength=len(self.district_ids))
@@ -530,6 +541,7 @@ class RegionalModel(mesa.Model):
         firms = self.firm_rows()
         relocation.relocate(self, firms)
         relocation.branches(self, firms)
+        recruitment.recruit(self, self.firm_rows())  # programmes' recruited set-ups
 
         # 8. collaboration
         if p.network.enabled:

@@ -976,6 +976,41 @@ DECLARATIONS: tuple[Declaration, ...] = (
         ),
     ),
     _d(
+        "pledges",
+        "Pledges signed",
+        "투자협약 체결",
+        "firms/month",
+        scaled=True,
+        kind="count",
+        model=(
+            "Pledges (MOUs) recruitment programmes signed with firms of other regions this "
+            "month (real)",
+            lambda m: int(m.tally.pledges.sum()),
+        ),
+        region=(
+            "Pledges (MOUs) the region's recruitment programmes signed with outside firms "
+            "this month (real)",
+            lambda m: m.tally.pledges,
+        ),
+    ),
+    _d(
+        "setups",
+        "Recruited set-ups",
+        "유치 기업 입주",
+        "firms/month",
+        scaled=True,
+        kind="count",
+        model=(
+            "Pledges realised this month as head-office moves or new branches (real)",
+            lambda m: int(m.tally.setups.sum()),
+        ),
+        region=(
+            "Recruited firms that set up in the region this month: pledges realised as "
+            "head-office moves or new branches, part of inbound (real)",
+            lambda m: m.tally.setups,
+        ),
+    ),
+    _d(
         "inbound",
         "Inbound firms",
         "외부 기업 유치",

@@ -30,6 +30,7 @@ SECTIONS = [
     ("regions.<id>", schema.Region),
     ("centers.<id>", schema.Center),
     ("government.central.programs[]", schema.Program),
+    ("recruitment.<id>", schema.Recruitment),
     ("regions.<id>.universities[]", schema.University),
 ]
 
@@ -68,7 +69,7 @@ def _rows(prefix: str, cls: type) -> list[str]:
             allowed = inputs.type_text(tp)
         unit = f" ({meta['unit']})" if meta.get("unit") else ""
         source = meta.get("source", "")
-        if prefix.startswith(("regions", "centers", "government.central.programs")):
+        if prefix.startswith(("regions", "centers", "government.central.programs", "recruitment")):
             source = source if source != schema.ASSUMPTION else "data: cited in each scenario file"
         elif prefix == "scenario":
             source = "-"

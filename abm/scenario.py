@@ -52,6 +52,7 @@ class Scenario:
     centers: dict[str, schema.Center] = dataclasses.field(default_factory=dict)
     government: schema.Government = dataclasses.field(default_factory=schema.Government)
     districts: dict[str, schema.District] = dataclasses.field(default_factory=dict)
+    recruitment: dict[str, schema.Recruitment] = dataclasses.field(default_factory=dict)
     # set by the reader, not read from the file (the declarative layer skips them)
     source: str = dataclasses.field(default="", metadata={"derived": True})  # errors name it
     origin: str = dataclasses.field(default="", metadata={"derived": True})  # see origin_of
@@ -518,6 +519,23 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
             f"must be empty or a region id ({ids}), got {p.region!r}",
         )
         need(month(p.end) >= month(p.start), f"{at}.end", "is before start")
+    for pid, rec in s.recruitment.items():
+        at, here = f"recruitment.{pid}", [k for k, d in districts.items() if d.region == rec.region]
+        need(
+            rec.region in regions,
+            f"{at}.region",
+            f"must be a region id ({ids}), got {rec.region!r}",
+        )
+        need(
+            not rec.district or rec.district in here,
+            f"{at}.district",
+            f"must be empty or a district of region {rec.region!r} ({', '.join(here) or 'none'}), "
+            f"got {rec.district!r}",
+        )
+        counts = [n for _, n in rec.pledges]
+        need(
+            counts == sorted(counts), f"{at}.pledges", "cumulative pledges must not fall over time"
+        )
     for rid, r in regions.items():
         inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
         for name in ("status_quo_rate", "subsidy_rate"):

@@ -277,6 +277,66 @@ class Vouchers:
 
 
 @dataclass(frozen=True)
+class Recruitment:
+    """A regional programme that recruits firms from other regions (Gwangju's AI business
+    MOUs): it signs pledges with outside firms on a dated schedule, and a share of the
+    pledges become set-ups in the region, each a head-office move or a new branch, through
+    the relocation and branch machinery (staff move with the firm or come from the parent).
+    An empty schedule or a zero share recruits no one."""
+
+    name: str = param("", "Name")
+    region: str = param("", "Region id that recruits")
+    pledges: Schedule = param(
+        (),
+        "Pledges (MOUs) signed with firms of other regions, cumulative: [month, firms] "
+        "points, linear in between, none before the first (real)",
+        lo=0,
+        hi=1e6,
+        unit="firms",
+    )
+    setup_share: float = param(
+        0.66,
+        "Share of pledges that become a set-up in the region",
+        lo=0,
+        hi=1,
+        source="derived: Gwangju, 61 set-ups of 92 firm MOUs by 2021-07 (newsis 2021-07-20) [V]; "
+        "28-32 of 43 by 2020-11 (kmib 2020-11-09) [V]: 0.65-0.74",
+    )
+    move_share: float = param(
+        0.14,
+        "Share of set-ups that move the firm's head office (the rest open a branch: a new "
+        "local corporation or office)",
+        lo=0,
+        hi=1,
+        source="derived: Gwangju 2020-11, 4 head-office moves of 28 set-ups (24 new "
+        "corporations) (kmib 2020-11-09) [V]",
+    )
+    lag_months: int = param(
+        0,
+        "Months from a pledge to its set-up",
+        lo=0,
+        hi=60,
+        unit="months",
+        source="ASSUMPTION, range 0-6: Gwangju's set-ups kept pace with its MOUs (32 of 43 "
+        "firm MOUs by 2020-11, 61 of 92 by 2021-07; kmib, newsis) [V]",
+    )
+    district: str = param(
+        "", "District id set-ups go to while it has space (empty: they choose as new sites do)"
+    )
+    grant_krw: float = param(
+        0.0, "Money the programme pays each set-up, once", lo=0, hi=1e11, unit="KRW"
+    )
+    budget_krw: float = param(
+        0.0,
+        "Programme money for set-up grants (real); grants stop when it is spent",
+        lo=0,
+        hi=1e14,
+        unit="KRW",
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
 class Government:
     central: Central = section(Central, "Central government")
     vouchers: Vouchers = section(Vouchers, "GPU vouchers (off while the budget is 0)")
@@ -480,6 +540,16 @@ class Firm:
         0.02, "Monthly share of the gap to partners' knowledge absorbed", lo=0, hi=1
     )
     knowledge_decay: float = param(0.002, "Monthly knowledge depreciation", lo=0, hi=1)
+    knowledge_catchup: float = param(
+        0.007,
+        "Monthly share of a firm's log-knowledge gap to the firms' geometric mean that "
+        "diffusion closes (laggards learn, leaders are imitated)",
+        lo=0,
+        hi=1,
+        source="ASSUMPTION, range 0.003-0.01 (a gap's half-life 19 to 6 years; catch-up as in "
+        "Nelson and Phelps 1966): 0.007 keeps the sd of log knowledge near its initial "
+        "knowledge_sigma through 2035 (docs/ODD.md, demography and finance)",
+    )
     growth_rate: float = param(0.01, "Max monthly employment growth", lo=0, hi=1)
     shrink_rate: float = param(0.02, "Max monthly employment cut when losing money", lo=0, hi=1)
     exit: bool = param(True, "Firms exit when cash runs out or close (see params.demography)")

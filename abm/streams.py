@@ -176,6 +176,8 @@ class Draw(enum.Enum):
     RELOCATION = ("relocation", "lineage", "whether the firm reviews its site")
     BRANCH = ("branch", "lineage", "whether the firm considers a branch")
     GRANT = ("grant", "lineage", "a firm's clock in the knowledge-weighted grant draw")
+    PLEDGE = ("pledge", "pledge", "whether a recruitment pledge becomes a set-up; a move or branch")
+    RECRUIT = ("recruit", "lineage", "a firm's clock in the draw of a programme's recruits")
     SEARCH = ("search", "lineage", "whether a firm or university seeks a partner")
     SEARCH_RULE = ("search rule", "lineage", "triadic, preferential, university or random")
     ENCOUNTER = ("encounter", "lineage", "the partner met at random")
@@ -360,7 +362,8 @@ def draw_table() -> str:
         "`lineage`: a hash of the lineage key of the agent the draw concerns (the new firm for",
         "`offspring tech`, the searcher for the network's draws, the university for `startups`);",
         "`cohort`: a Philox generator per cohort (the k-th member's draw); `month`: one draw a",
-        "month; `tie`: a hash of the two ends' lineage keys.",
+        "month; `tie`: a hash of the two ends' lineage keys; `pledge`: a hash of the programme",
+        "and the pledge's number.",
         "",
         "| stream | keyed by | draws |",
         "|---|---|---|",

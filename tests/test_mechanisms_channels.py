@@ -49,7 +49,8 @@ def _hazard(
 def _innovates(p: Firm, nodes: NodeTable, rows: np.ndarray, partners: np.ndarray, u: float):
     degree = np.where(partners > 0, 1.0, 0.0)
     draws = np.full(len(rows), u)
-    return _innovate_block(nodes, p, rows, degree, partners, draws)
+    centre = float(np.log(nodes.knowledge[rows]).mean())  # the firms' mean log knowledge
+    return _innovate_block(nodes, p, rows, degree, partners, draws, centre)
 
 
 def test_compute_raises_the_innovation_hazard_by_its_effect():
@@ -81,7 +82,7 @@ def test_partners_knowledge_raises_the_innovation_hazard():
 
 
 def test_partners_knowledge_is_absorbed():
-    p = Firm()
+    p = Firm(knowledge_catchup=0.0)  # absorption alone (the catch-up: test_knowledge_demography)
     nodes, rows = _two_firms(compute_ratio=[0.0, 0.0])
     _innovates(p, nodes, rows, np.array([0.0, 3.0]), 1.0)  # nobody innovates
     alone = 1.0 * (1.0 - p.knowledge_decay)

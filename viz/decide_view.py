@@ -168,7 +168,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "share_posterior": ("calibrated parameters", "보정된 매개변수"),
     "share_ranges": ("deep-uncertainty ranges", "깊은 불확실성 범위"),
     "share_other": ("interactions and rest", "상호작용과 나머지"),
-    "group_posterior": ("calibrated parameters (posterior draws)", "보정된 매개변수 (사후분포 추출)"),
+    "group_posterior": (
+        "calibrated parameters (posterior draws)",
+        "보정된 매개변수 (사후분포 추출)",
+    ),
     "group_ranges": ("deep-uncertainty ranges", "깊은 불확실성 범위"),
     "group_all": ("all uncertain parameters", "불확실한 매개변수 전체"),
     "variance_note": (

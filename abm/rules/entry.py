@@ -20,6 +20,7 @@ import numpy as np
 from abm import location
 from abm.agents.firm import spawn_firms
 from abm.nodes import OUTSIDE, SPINOFF, STARTUP
+from abm.rules.innovation import mean_log_knowledge
 from abm.schema import Entry
 from abm.streams import Draw, lineage, occurrence
 
@@ -189,7 +190,12 @@ def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
     size = draw_sizes(model, region, streams.generator(Draw.SIZE, *cohort))
     if p.entry.outside_per_step == 0:
         size = hire_entrant_staff(model, region, size)
-    knowledge = draw_knowledge(model, count, streams.generator(Draw.KNOWLEDGE, *cohort))
+    knowledge = draw_knowledge(
+        model,
+        count,
+        streams.generator(Draw.KNOWLEDGE, *cohort),
+        mean_log_knowledge(model.nodes.knowledge[model.firm_rows()]),
+    )
     tech = streams.generator(Draw.TECH, *cohort).random(count)
     rows = spawn_firms(
         model, region, size, knowledge, tech, intensity, taste, OUTSIDE, lineage=keys
@@ -239,6 +245,15 @@ def draw_intensity(model: RegionalModel, count: int, rng: np.random.Generator) -
     return rng.beta(a, a * (1 - share) / share, count)
 
 
-def draw_knowledge(model: RegionalModel, count: int, rng: np.random.Generator) -> np.ndarray:
+def draw_knowledge(
+    model: RegionalModel, count: int, rng: np.random.Generator, centre: float | None = None
+) -> np.ndarray:
+    """Knowledge of new firms: log-normal around ``exp(centre)`` (their mean log knowledge).
+
+    ``centre`` None: the initial firms', ``-sigma**2 / 2`` (mean knowledge 1). Outside
+    entrants pass the live firms' mean log knowledge, so that they enter as typical firms
+    of today's population rather than of 2019's (with a fixed level they became laggards
+    as incumbents learned, and ran out of cash)."""
     sigma = model.config.population.knowledge_sigma
-    return np.exp(sigma * rng.standard_normal(count) - sigma**2 / 2)
+    mean = -(sigma**2) / 2 if centre is None else centre
+    return np.exp(mean + sigma * rng.standard_normal(count))

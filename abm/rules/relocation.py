@@ -53,16 +53,27 @@ def relocate(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         )
     cost_cash = p.firm.moving_cost_months * nodes.revenue[rows]
     move = (best != here) & (gain > p.firm.moving_cost) & (nodes.cash[rows] > cost_cash)
-    rows, origin, dest = rows[move], here[move], best[move]
+    rows, dest = rows[move], best[move]
     if len(rows) == 0:
         return rows
-    nodes.cash[rows] -= cost_cash[move]
-    model.census.move(rows, dest)  # its staff move with it: no talent pool changes
+    move_sites(model, rows, dest, cost_cash[move])
+    return rows
+
+
+def move_sites(
+    model: RegionalModel, rows: np.ndarray, dest: np.ndarray, cost: np.ndarray, district: int = -1
+) -> None:
+    """Move firms ``rows`` to regions ``dest`` at a cash ``cost`` each; their staff move with
+    them, so no talent pool changes. ``district``: where the new sites go while it has room
+    (-1: they choose as every new site does)."""
+    nodes = model.nodes
+    origin = nodes.region[rows].astype(np.int64)
+    nodes.cash[rows] -= cost
+    model.census.move(rows, dest)
     np.add.at(model.tally.relocations, (origin, dest), 1)
     model.network.changed()
-    model.place_in_districts(rows, moved=True)
+    model.place_in_districts(rows, moved=True, prefer=district)
     model.open_sites(rows)
-    return rows
 
 
 def branch_staff(parent_size: np.ndarray, share: float) -> np.ndarray:
@@ -91,7 +102,22 @@ def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
     parents, staff, dest = parents[ok], staff[ok], dest[ok]
     if len(parents) == 0:
         return parents
-    nodes.cash[parents] -= p.moving_cost_months * nodes.revenue[parents]
+    return open_branches(model, parents, dest, staff)
+
+
+def open_branches(
+    model: RegionalModel,
+    parents: np.ndarray,
+    dest: np.ndarray,
+    staff: np.ndarray,
+    tag: str = "branch",
+    district: int = -1,
+) -> np.ndarray:
+    """Open a branch of each parent in region ``dest``, staffed by ``staff`` of the parent's
+    workers (so no worker appears or vanishes), at the moving cost; returns the new rows.
+    ``tag`` names the branches' lineage; ``district``: as in :func:`move_sites`."""
+    nodes = model.nodes
+    nodes.cash[parents] -= model.config.params.firm.moving_cost_months * nodes.revenue[parents]
     nodes.size[parents] -= staff
     rows = spawn_firms(
         model,
@@ -103,10 +129,10 @@ def branches(model: RegionalModel, firms: np.ndarray) -> np.ndarray:
         nodes.taste[parents],
         BRANCH,
         parent=parents,
-        lineage=lineage("branch", nodes.lineage[parents], model.month),
+        lineage=lineage(tag, nodes.lineage[parents], model.month),
     )
     model.network.add_edges(rows, parents, model.month)
     model.record_entries(rows)
-    model.place_in_districts(rows)
+    model.place_in_districts(rows, prefer=district)
     model.open_sites(rows)
     return rows
