@@ -106,14 +106,13 @@ def _check_path_flag(flag: str, text: str) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from abm.branching import run_options
     from abm.decide.population import FIRMS, agents, approximation_note, one_agent_per_firm
-    from abm.run import run_scenario
 
     scenarios = [_load(path, args.set or (), args.steps) for path in args.scenarios]
     if not any(a.split("=", 1)[0].strip() == FIRMS for a in args.set or ()):
         scenarios = [one_agent_per_firm(s) for s in scenarios]  # the default (issue 20)
     notes = {approximation_note(agents(s)) for s in scenarios}
-    summaries = []
     # issue 8: with --posterior, seed i also gets posterior draw i
     draws: list[dict[str, Any]] = [{}] * args.seeds
     if args.posterior:
@@ -122,18 +121,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         draws = posterior_overrides(args.posterior, args.seeds, scenarios[0].seed)
     # every scenario runs on the first one's seeds (common random numbers: abm/streams.py)
     seeds = [scenarios[0].seed + i for i in range(args.seeds)]
-    for scenario in scenarios:
-        runs = [
-            run_scenario(
-                scenario.with_overrides(d) if d else scenario, seed=s, outputs=compare_reads()
-            ).summary
-            for s, d in zip(seeds, draws, strict=True)
-        ]
-        summaries.append(runs)
-        print(
-            f"ran {scenario.name} ({args.seeds} seed{'s' if args.seeds > 1 else ''})",
-            file=sys.stderr,
-        )
+    # one future (a seed and its draw) at a time: its shared months once (abm/branching.py)
+    summaries: list[list[dict]] = [[] for _ in scenarios]
+    for i, (s, d) in enumerate(zip(seeds, draws, strict=True)):
+        options = [x.with_overrides(d) if d else x for x in scenarios]
+        for runs, result in zip(
+            summaries, run_options(options, s, outputs=compare_reads()), strict=True
+        ):
+            runs.append(result.summary)
+        print(f"ran seed {s} ({i + 1} of {args.seeds})", file=sys.stderr)
     print(compare_table(summaries))
     for note in sorted(n for n in notes if n is not None):
         print(f"({note})")

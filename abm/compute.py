@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -69,6 +70,16 @@ def allocate(
 @dataclass
 class CenterState:
     """A compute center's state this month (GPUs in model units, i.e. scaled)."""
+
+    #: the fields read from the scenario (the rest is state the months change)
+    PLANNED: ClassVar[tuple[str, ...]] = (
+        "name",
+        "site",
+        "public",
+        "allocation",
+        "list_price_krw",
+        "free_until",
+    )
 
     id: str
     name: str

@@ -52,11 +52,18 @@ def param(
     choices: tuple[str, ...] | None = None,
     source: str = ASSUMPTION,
     unit: str = "",
+    starts: bool = False,
+    dated_by: str = "",
 ) -> Any:
     """A declared field: default (none: required), one-line doc, allowed range ``[lo, hi]``
-    (``above``: ``lo`` itself excluded) or ``choices``, unit and source."""
+    (``above``: ``lo`` itself excluded) or ``choices``, unit and source.
+
+    When it acts (read by :mod:`abm.branching`, which finds the month two scenarios first
+    differ): ``starts`` on a month (or a schedule's first month) says no rule reads
+    anything of its table before it; ``dated_by`` names the sibling month from which this
+    field alone acts. A field with neither acts from the first month."""
     meta = {"doc": doc, "lo": lo, "hi": hi, "above": above, "choices": choices}
-    meta |= {"source": source, "unit": unit}
+    meta |= {"source": source, "unit": unit, "starts": starts, "dated_by": dated_by}
     if isinstance(default, (list, dict, tuple)):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)

@@ -18,6 +18,7 @@ One step is one month. Each month, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ import pandas as pd
 from abm import allocator, location, metrics
 from abm.agents import CentralGovernment, LocalGovernment, University
 from abm.agents.firm import FirmAgents
-from abm.compute import ComputeMarket
+from abm.compute import CenterState, ComputeMarket
 from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
@@ -562,6 +563,33 @@ class RegionalModel(mesa.Model):
             self.compact()
         if last:
             self.running = False
+
+    def continue_as(self, scenario: Scenario) -> None:
+        """Carry on from the end of this month under ``scenario``, which differs from the
+        running one only in what no rule has read yet (:mod:`abm.branching` finds the
+        month): the parts built from the scenario (centers and their schedules, vouchers,
+        programmes and builds, districts' dates, incentives) are built again from it; the
+        state (firms, ties, pools, budgets, what users learnt of each center) is kept."""
+        if list(scenario.districts) != self.district_ids or list(scenario.regions) != list(
+            self.region_ids
+        ):
+            raise ValueError("continue_as: the regions and districts must be the same")
+        self.config = scenario
+        old, market = self.market, ComputeMarket(scenario, self.region_index, self.distance_km)
+        was = {c.id: c for c in old.centers}
+        for c in market.centers:  # a center not yet started has its initial state still
+            if c.id in was:
+                market.centers[market.centers.index(c)] = dataclasses.replace(
+                    was[c.id], **{k: getattr(c, k) for k in CenterState.PLANNED}
+                )
+        market.vouchers.budget, market.vouchers.open = old.vouchers.budget, old.vouchers.open
+        market.record_served = old.record_served
+        self.market = market
+        self._init_districts(scenario)
+        if self.central is not None:
+            self.central.plan()
+        for i, gov in self.locals.items():
+            gov.incentives = scenario.regions[self.region_ids[i]].incentives
 
     def compact(self) -> None:
         """Drop the rows of agents that left and renumber every holder of rows.

@@ -81,6 +81,12 @@ def run_scenario(
     model = RegionalModel(scenario, rng=seed, outputs=outputs)
     for _ in range(scenario.steps):
         model.step()
+    return result_of(model, scenario, seed)
+
+
+def result_of(model: RegionalModel, scenario: Scenario, seed: int) -> RunResult:
+    """The results of a finished run of ``scenario`` (also one continued from a shared
+    history: :mod:`abm.branching`)."""
     model_df, regions_df = model.history()
     used = dataclasses.replace(scenario, scenario=dataclasses.replace(scenario.scenario, seed=seed))
     return RunResult(model_df, regions_df, summarise(model, seed), used, model.district_history())

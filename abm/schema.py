@@ -39,7 +39,9 @@ class Incentives:
     """Local incentives of a region: special-zone status and investment subsidies."""
 
     special_zone: bool = param(
-        False, "Region has an Opportunity Development Special Zone (기회발전특구) for ICT"
+        False,
+        "Region has an Opportunity Development Special Zone (기회발전특구) for ICT",
+        dated_by="zone_since",
     )
     zone_since: Month = param("2024-06", "Month the special zone was designated")
     subsidy_rate: float = param(
@@ -175,7 +177,11 @@ class Center:
         source="Gwangju NADC H100 price 100,000원/month (honamgoodnews) [V]",
     )
     capacity: Schedule = param(
-        (), "GPU capacity schedule: [month, GPUs] points, linear in between (real)", lo=0, hi=1e6
+        (),
+        "GPU capacity schedule: [month, GPUs] points, linear in between (real)",
+        lo=0,
+        hi=1e6,
+        starts=True,
     )
     allocation: str = param(
         "priority",
@@ -184,7 +190,7 @@ class Center:
     )
     public_krw: float = param(0.0, "Public money put into building it (real)", lo=0, hi=1e14)
     private_krw: float = param(0.0, "Private money put into building it (real)", lo=0, hi=1e14)
-    build_start: Month = param("2025-01", "Month construction spending starts")
+    build_start: Month = param("2025-01", "Month construction spending starts", starts=True)
     build_end: Month = param("2028-12", "Month construction spending ends")
     free_until: MonthOrNever = param(
         "", "Last month its GPUs are free (price 0 until then); empty = never free"
@@ -202,7 +208,7 @@ class Program:
 
     name: str = param("", "Name")
     amount_krw: float = param(0.0, "Total amount (real)", lo=0, hi=1e14, unit="KRW")
-    start: Month = param("2025-01", "First month")
+    start: Month = param("2025-01", "First month", starts=True)
     end: Month = param("2030-12", "Last month")
     region: str = param("", "Region id it is earmarked for; empty = follow the allocation rule")
     eligible: str = param(
@@ -267,7 +273,7 @@ class Vouchers:
         source="derived: AI voucher at most 3억 a task (2021 and 2023; zdnet 2021-12-15, "
         "etnews 2024-01-10) [V], over 12 months",
     )
-    start: Month = param("2026-01", "First month vouchers are paid")
+    start: Month = param("2026-01", "First month vouchers are paid", starts=True)
     end: Month = param("2030-12", "Last month vouchers are paid")
     sme_only: bool = param(
         True,

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from abm.run import run_scenario
+from abm.branching import run_options
 from abm.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,18 +34,24 @@ SITES = {
 }
 
 
-def _final(name: str, seed: int, firms: int, params: dict[str, Any]) -> dict:
+def _future(seed: int, firms: int, params: dict[str, Any]) -> dict[str, dict]:
+    """Final regions of the baseline and every site for one seed and parameter draw: the
+    months they share are simulated once (abm/branching.py)."""
     over = {"population.firms": firms, **params}
-    scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml", over)
-    return run_scenario(scenario, seed=seed).summary["final_regions"]
+    names = ["baseline", *SITES]
+    scenarios = [load_scenario(ROOT / "scenarios" / f"{n}.toml", over) for n in names]
+    results = run_options(scenarios, seed)
+    return {n: r.summary["final_regions"] for n, r in zip(names, results, strict=True)}
 
 
-def finals(
-    pool: ProcessPoolExecutor, name: str, seeds: range, firms: int, draws: list[dict]
-) -> list[dict]:
-    """Final regions of one scenario per seed; seed i runs with parameter draw i."""
-    jobs = [pool.submit(_final, name, s, firms, d) for s, d in zip(seeds, draws, strict=True)]
-    return [j.result() for j in jobs]
+def futures(
+    pool: ProcessPoolExecutor, seeds: range, firms: int, draws: list[dict]
+) -> dict[str, list[dict]]:
+    """Final regions per scenario and seed; seed i runs with parameter draw i (one job a
+    future, all its options in it)."""
+    jobs = [pool.submit(_future, s, firms, d) for s, d in zip(seeds, draws, strict=True)]
+    done = [j.result() for j in jobs]
+    return {name: [f[name] for f in done] for name in done[0]} if done else {}
 
 
 def total(regions: dict, ids: list[str], key: str) -> float:
@@ -72,7 +78,8 @@ def main() -> None:
 
         draws = posterior_overrides(args.posterior, len(seeds), seed=20260310)
     pool = ProcessPoolExecutor(args.workers)
-    base = finals(pool, "baseline", seeds, args.firms, draws)
+    found = futures(pool, seeds, args.firms, draws)
+    base = found["baseline"]
     non_capital = [r for r in base[0] if r != "capital"]
     what = "paired seeds and posterior draws" if args.posterior else "paired seeds"
     print(
@@ -82,7 +89,7 @@ def main() -> None:
     print("| site | host firms | host jobs | non-capital firms | non-capital jobs |")
     print("|---|---|---|---|---|")
     for name, (label, host) in SITES.items():
-        runs = finals(pool, name, seeds, args.firms, draws)
+        runs = found[name]
         cells = []
         for ids in (host, non_capital):
             for key in ("firms", "employment"):

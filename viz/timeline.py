@@ -9,19 +9,20 @@ them without a change here. The rules are generic:
   (:data:`START_KEYS`); its kind comes from where the table sits (:data:`KINDS`); a
   compute center gives two, its construction start and its first GPUs (from its
   capacity schedule);
-* two scenarios **differ** from the earliest start of the dated tables in which they
-  differ (a center added in 2026-09 makes them differ from 2026-09); a difference outside
-  any dated table (a parameter, a subsidy rate) acts from the first month. Labels, sources,
-  the seed, the length and the history end are not differences of policy.
+* two scenarios **differ** from the first month a rule of the model reads a value they
+  differ in: :func:`abm.branching.first_difference`, from the schema's declared starts
+  (a center added in 2026-09 makes them differ from 2026-09; a parameter, a subsidy rate
+  from the first month). The decision tools branch their options at that month.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from abm import branching
 from abm.scenario import Scenario
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -39,7 +40,7 @@ KINDS = (
     ("programs", "programme"),
     ("programmes", "programme"),
 )
-# never a difference of policy: labels, citations, the run's length, seed and history
+# labels and citations (the Decide report's tables leave them out)
 IGNORED = {
     "name",
     "name_ko",
@@ -48,14 +49,6 @@ IGNORED = {
     "sources",
     "lat",
     "lon",
-}
-IGNORED_PATHS = {
-    ("scenario", "name"),
-    ("scenario", "seed"),
-    ("scenario", "steps"),
-    ("scenario", "history_end"),
-    ("scenario", "description"),
-    ("scenario", "description_ko"),
 }
 WHAT = {
     "build_start": ("construction starts", "착공"),
@@ -199,33 +192,8 @@ class Difference:
         return name
 
 
-def _start_of(table: dict[str, Any] | None, path: tuple[str, ...]) -> Difference | None:
-    """When a table starts to act: its earliest start-like month (None: it has none)."""
-    if not isinstance(table, dict):
-        return None
-    found = [e for e in _events_of(table, path) if e.what != "zone_since"]
-    if not found:
-        return None
-    first = min(found, key=lambda e: e.month)
-    return Difference(first.month, ".".join(path), first.name, first.name_ko, first.what)
-
-
-def _enclosing(data: dict[str, Any], path: tuple[str, ...]) -> Difference | None:
-    """The start of the nearest dated table that holds ``path``."""
-    for cut in range(len(path) - 1, 0, -1):
-        table: Any = data
-        for part in path[:cut]:
-            table = table[int(part)] if isinstance(table, list) else table.get(part, {})
-        if found := _start_of(table, path[:cut]):
-            return found
-    return None
-
-
-def _key(item: Any) -> str:
-    return json.dumps(_strip(item), sort_keys=True, default=str)
-
-
 def _strip(value: Any) -> Any:
+    """A scenario dictionary's value without its labels and citations (:data:`IGNORED`)."""
     if isinstance(value, dict):
         return {k: _strip(v) for k, v in value.items() if k not in IGNORED}
     if isinstance(value, list):
@@ -233,75 +201,15 @@ def _strip(value: Any) -> Any:
     return value
 
 
-def _differences(a: Any, b: Any, path: tuple[str, ...], top_a: dict, top_b: dict, start: str):
-    """Yield a Difference for every place ``a`` and ``b`` differ (the month it acts from)."""
-    if path in IGNORED_PATHS or (path and path[-1] in IGNORED):
-        return
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in sorted(set(a) | set(b)):
-            yield from _differences(a.get(key), b.get(key), (*path, key), top_a, top_b, start)
-        return
-    if (
-        isinstance(a, list)
-        and isinstance(b, list)
-        and all(isinstance(x, dict) for x in a + b)
-        and (a or b)
-    ):
-        # a list of tables (programmes): the items only one side has, each from its start
-        keys_a, keys_b = {_key(x): x for x in a}, {_key(x): x for x in b}
-        for key in sorted(set(keys_a) ^ set(keys_b)):
-            item = keys_a.get(key) or keys_b.get(key)
-            yield _start_of(item, path) or Difference(start, ".".join(path))
-        return
-    if _strip(a) == _strip(b):
-        return
-    leaf = path[-1] if path else ""
-    flags = [f for f, key in DATED_BY.items() if leaf in (f, key)]
-    if flags:  # a zone: from its designation, on whichever side has it
-        flag = flags[0]
-        months = [
-            m
-            for t in (_parent(top_a, path), _parent(top_b, path))
-            if isinstance(t, dict) and t.get(flag) and (m := _month(t.get(DATED_BY[flag])))
-        ]
-        if months:
-            yield Difference(min(months), ".".join(path[:-1]), what=DATED_BY[flag])
-        return
-    if a is None or b is None:  # a table only one side has (a new center): from its start
-        whole = a if a is not None else b
-        if found := _start_of(whole, path):
-            yield found
-            return
-    found = [d for d in (_enclosing(top_a, path), _enclosing(top_b, path)) if d]
-    if found:
-        yield min(found, key=lambda d: d.month)
-    else:
-        yield Difference(start, ".".join(path))
-
-
-def _parent(data: dict[str, Any], path: tuple[str, ...]) -> Any:
-    """The table that holds ``path``'s last key (an empty dict if there is none)."""
-    table: Any = data
-    for part in path[:-1]:
-        if isinstance(table, list):
-            table = table[int(part)] if int(part) < len(table) else {}
-        else:
-            table = table.get(part, {}) if isinstance(table, dict) else {}
-    return table
-
-
 def first_difference(a: Scenario, b: Scenario) -> Difference | None:
     """The first month in which ``a`` and ``b`` differ as policy, or None if they do not
-    (the same scenario under two names, or only a seed apart)."""
-    da, db = a.to_dict(), b.to_dict()
-    start = min(_month(da["scenario"]["start"]) or "", _month(db["scenario"]["start"]) or "")
-    if da["scenario"].get("start") != db["scenario"].get("start"):
-        return Difference(start, "scenario.start")
-    found = list(_differences(da, db, (), da, db, start))
-    return min(found, key=lambda d: d.month) if found else None
+    (the same scenario under two names, or only a seed apart): the month the model's rules
+    first read a value they differ in (:func:`abm.branching.first_difference`)."""
+    found = branching.first_difference(a, b)
+    return Difference(**dataclasses.asdict(found)) if found else None
 
 
 def first_difference_of(scenarios: list[Scenario]) -> Difference | None:
     """The first month in which any of ``scenarios`` differs from the first one."""
-    found = [d for s in scenarios[1:] if (d := first_difference(scenarios[0], s))]
-    return min(found, key=lambda d: d.month) if found else None
+    found = branching.first_difference_of(scenarios)
+    return Difference(**dataclasses.asdict(found)) if found else None

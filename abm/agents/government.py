@@ -163,6 +163,24 @@ class CentralGovernment(_Government):
 
     def __init__(self, model: RegionalModel, region: int):
         super().__init__(model, region)
+        self.plan()
+        config = model.config
+        non_capital = [
+            i for i, rid in enumerate(model.region_ids) if not config.regions[rid].capital
+        ]
+        self.eligible = np.array(non_capital or list(range(len(model.region_ids))))
+        self.provinces = np.array(
+            [config.regions[rid].provinces for rid in model.region_ids], dtype=float
+        )
+        n = len(model.region_ids)
+        self.unallocated = 0  # unearmarked won waiting for a region with recipients
+        self.firm_pot = np.zeros(n, dtype=np.int64)  # won waiting to make whole grants
+        self.paid_to_centers = 0
+
+    def plan(self) -> None:
+        """The rule, programmes and builds, from the scenario (again when a run continues
+        under another: :meth:`RegionalModel.continue_as`)."""
+        model = self.model
         config = model.config
         self.rule = config.government.central.allocation
         start = config.start
@@ -187,17 +205,6 @@ class CentralGovernment(_Government):
                     c.private_krw * config.scale / months,
                 )
             )
-        non_capital = [
-            i for i, rid in enumerate(model.region_ids) if not config.regions[rid].capital
-        ]
-        self.eligible = np.array(non_capital or list(range(len(model.region_ids))))
-        self.provinces = np.array(
-            [config.regions[rid].provinces for rid in model.region_ids], dtype=float
-        )
-        n = len(model.region_ids)
-        self.unallocated = 0  # unearmarked won waiting for a region with recipients
-        self.firm_pot = np.zeros(n, dtype=np.int64)  # won waiting to make whole grants
-        self.paid_to_centers = 0
 
     def focus_region(self) -> int:
         """The region of the largest public center (by final planned capacity)."""

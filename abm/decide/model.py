@@ -104,11 +104,36 @@ def outputs_read(scenario: DecisionScenario) -> tuple[str, ...]:
 
 def run_scenario(scenario: DecisionScenario, seed: int, steps: int | None = None) -> Any:
     """Run the selected option in the selected future; return its objectives' values."""
-    from abm.sweep.model import MetricError, load_model
+    from abm.sweep.model import load_model
 
     result = load_model(scenario.model).run_scenario(
         scenario.run_scenario_of(), seed=seed, steps=steps, outputs=outputs_read(scenario)
     )
+    return _objectives(scenario, result)
+
+
+def run_options(
+    scenarios: list[DecisionScenario], seed: int, steps: int | None = None, outputs: Any = None
+) -> list[Any]:
+    """Run the selected options of one future (one draw and seed) together: the months they
+    share once, each option continued from there (:func:`abm.branching.run_options`), the
+    results those of :func:`run_scenario` for each. A model other than the project's runs
+    each option on its own."""
+    first = scenarios[0]
+    if first.model != "abm" or any(
+        (s.model, s.draw, s.options) != (first.model, first.draw, first.options) for s in scenarios
+    ):
+        return [run_scenario(s, seed, steps) for s in scenarios]
+    from abm.branching import run_options as branched
+
+    results = branched([s.run_scenario_of() for s in scenarios], seed, steps, outputs_read(first))
+    return [_objectives(s, r) for s, r in zip(scenarios, results, strict=True)]
+
+
+def _objectives(scenario: DecisionScenario, result: Any) -> DecisionResult:
+    """A run's objectives' values, as a one-row frame."""
+    from abm.sweep.model import MetricError
+
     values: dict[str, float] = {"step": 0.0}
     for i, objective in enumerate(scenario.objectives):
         try:

@@ -21,6 +21,7 @@ Run ``python -m abm.sweep.host MODULE`` only through :class:`RunHost`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import pickle
 import select
@@ -99,6 +100,30 @@ def perform(job: Job, task: RunTask) -> Outcome:
     )
 
 
+def perform_future(job: Job, tasks: list[RunTask]) -> list[Outcome]:
+    """Do the runs of one future (one seed and design point, every option) in this process:
+    through the model's ``run_options``, which simulates the months they share once
+    (:mod:`abm.branching`). If that raises, each run is done on its own, so every error
+    is recorded against the run it belongs to, as without branching."""
+    from abm.sweep.model import extract, load_model, outputs_read
+
+    start = time.perf_counter()
+    try:
+        scenarios = [
+            job.base.with_overrides(t.overrides) if t.overrides else job.base for t in tasks
+        ]
+        read = outputs_read(job.metrics)
+        results = load_model(job.model).run_options(scenarios, tasks[0].seed, job.steps, read)
+        outs = [extract(r, job.metrics) for r in results]
+    except Exception:
+        return [perform(job, t) for t in tasks]
+    each = (time.perf_counter() - start) / len(tasks)  # the shared months split evenly
+    return [
+        Outcome(t.run_id, "ok", each, o.finals, o.steps, o.series)
+        for t, o in zip(tasks, outs, strict=True)
+    ]
+
+
 def _write_frame(stream: IO[bytes], obj: Any) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_HEADER.pack(len(data)) + data)
@@ -173,8 +198,11 @@ class RunHost:
             why = f"no answer in {STARTUP_TIMEOUT_S:g} s" if reply == "timeout" else None
             raise HostError(f"the run process did not start ({why or _describe_exit(code)})")
 
-    def run(self, job: Job, task: RunTask) -> Outcome:
-        """Do one run in the child; kill it if the run is over the job's time limit."""
+    def run(self, job: Job, task: RunTask | list[RunTask]) -> Any:
+        """Do one run in the child (or a future's runs, a list: :func:`perform_future`);
+        kill it if it is over the job's time limit (a future: the limit of all its runs)."""
+        if isinstance(task, list):
+            return self._run_future(job, task)
         self.start()
         assert self._proc is not None and self._proc.stdin is not None
         began = time.monotonic()
@@ -188,6 +216,10 @@ class RunHost:
         elapsed = time.monotonic() - began
         if isinstance(reply, Outcome):
             return reply
+        return self._failed(reply, task, job, elapsed)
+
+    def _failed(self, reply: Any, task: RunTask, job: Job, elapsed: float) -> Outcome:
+        """The outcome of a run whose process went over the limit or died."""
         if reply == "timeout":
             self._discard()
             assert job.timeout is not None
@@ -206,6 +238,26 @@ class RunHost:
             error=f"the run's process died ({_describe_exit(code)})",
             error_type="ProcessDied",
         )
+
+    def _run_future(self, job: Job, tasks: list[RunTask]) -> list[Outcome]:
+        limit = None if job.timeout is None else job.timeout * len(tasks)
+        whole = RunTask(tasks[0].run_id, tasks[0].seed, {})
+        timed = dataclasses.replace(job, timeout=limit)
+        self.start()
+        assert self._proc is not None and self._proc.stdin is not None
+        try:
+            _write_frame(self._proc.stdin, (timed, tasks))
+        except BrokenPipeError:
+            self._discard()
+            self.start()
+            _write_frame(self._proc.stdin, (timed, tasks))
+        began = time.monotonic()
+        reply = self._receive(limit)
+        if isinstance(reply, list):
+            return reply
+        # over the limit or dead: one outcome per run, as each would have been recorded
+        failed = self._failed(reply, whole, job, time.monotonic() - began)
+        return [dataclasses.replace(failed, run_id=t.run_id) for t in tasks]
 
     def _receive(self, timeout: float | None) -> Any:
         """The next message, "timeout", or None if the child closed its end."""
@@ -267,8 +319,9 @@ def running_hosts() -> set[RunHost]:
         return set(_running)
 
 
-def execute(job: Job, task: RunTask) -> Outcome:
-    """Do one run on this thread's run host, making one if the thread has none.
+def execute(job: Job, task: RunTask | list[RunTask]) -> Any:
+    """Do one run (or a future's runs, a list) on this thread's run host, making one if the
+    thread has none.
 
     This is the function both engines submit. A worker thread keeps its host for
     its lifetime; the host's process ends with the worker process at the latest.
@@ -325,7 +378,9 @@ def _child_main(preload: str) -> None:
                 Outcome(-1, "error", 0.0, error=f"cannot read the run: {exc}", error_type="Host"),
             )
             continue
-        _send(channel_out, perform(job, task))
+        _send(
+            channel_out, perform_future(job, task) if isinstance(task, list) else perform(job, task)
+        )
 
 
 if __name__ == "__main__":

@@ -46,6 +46,22 @@ class ModelAPI:
             return run(scenario, seed=seed, steps=steps, outputs=outputs)
         return run(scenario, seed=seed, steps=steps)
 
+    def branches(self) -> bool:
+        """Does the model run a future's options together (``run_options``: the months
+        they share once)? Asked of a model module of its own (the decision's), which the
+        parent imports anyway; never imports the project's model into the parent."""
+        if self.run_module != self.scenario_module:
+            return False
+        return hasattr(importlib.import_module(self.run_module), "run_options")
+
+    def run_options(
+        self, scenarios: list[Any], seed: int, steps: int | None, outputs: tuple[str, ...] | None
+    ) -> list[Any]:
+        """The runs of one future (one seed, every option), through the model's own
+        ``run_options``."""
+        run = importlib.import_module(self.run_module).run_options
+        return list(run(scenarios, seed=seed, steps=steps, outputs=outputs))
+
     def import_all(self) -> None:
         """Import both modules now (run processes do this before their first run)."""
         for module in (self.scenario_module, self.run_module):

@@ -10,6 +10,7 @@ cannot start, a lost cluster) stops the sweep, keeping what was written.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,31 +180,32 @@ def drive(
     closes it). The sweep runner and the calibration's batches
     (:mod:`abm.calibrate.batches`) both run their runs through this loop.
     """
-    todo = store.missing()
-    pending: dict[Future[Any], int] = {}
+    todo = _futures(plan, store) if _branches(job, plan) else ([i] for i in store.missing())
+    pending: dict[Future[Any], list[int]] = {}
     ran = 0
     exhausted = False
     try:
         while True:
             window = 2 * _engine(eng, "counting its workers", eng.capacity)
             while not exhausted and len(pending) < window:
-                run_id = next(todo, None)
-                if run_id is None:
+                ids = next(todo, None)
+                if ids is None:
                     exhausted = True
                     break
-                task = plan.task(run_id)
+                task: Any = [plan.task(i) for i in ids] if len(ids) > 1 else plan.task(ids[0])
                 future = _engine(eng, "submitting a run", eng.executor.submit, execute, job, task)
-                pending[future] = run_id
+                pending[future] = ids
             if not pending:
                 return ran
             finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             for future in finished:
-                run_id = pending.pop(future)
-                outcome = _engine(eng, "waiting for a run", future.result)
-                outcome.run_id = run_id
-                store.add(outcome)
-                bar.advance(outcome.status)
-                ran += 1
+                ids = pending.pop(future)
+                outcomes = _engine(eng, "waiting for a run", future.result)
+                for run_id, outcome in zip(ids, _listed(outcomes), strict=True):
+                    outcome.run_id = run_id
+                    store.add(outcome)
+                    bar.advance(outcome.status)
+                    ran += 1
             if store.should_flush(*flush):
                 store.flush()
     except BaseException:
@@ -211,6 +213,31 @@ def drive(
             with contextlib.suppress(Exception):
                 future.cancel()
         raise
+
+
+def _branches(job: Job, plan: Plan) -> bool:
+    """Run each future's settings together? When the sweep has several (a decision's
+    options) and its model runs them together (:meth:`ModelAPI.branches`)."""
+    from abm.sweep.model import load_model
+
+    return len(plan.settings) > 1 and load_model(job.model).branches()
+
+
+def _futures(plan: Plan, store: SweepStore) -> Iterator[list[int]]:
+    """The missing runs in groups of one future each: a design point and replication
+    (one seed) at every setting, runs not done yet only; in the order of their first run."""
+    stride = plan.n_samples * plan.replications  # run_id = setting * stride + point
+    seen: set[int] = set()
+    for run_id in store.missing():
+        key = int(run_id) % stride
+        if key not in seen:
+            seen.add(key)
+            ids = range(key, plan.n_runs, stride)
+            yield [i for i in ids if not store.done[i]]
+
+
+def _listed(outcomes: Any) -> list[Any]:
+    return outcomes if isinstance(outcomes, list) else [outcomes]
 
 
 def sweep(

@@ -39,7 +39,11 @@ def test_same_seed_same_posterior_and_outputs(tmp_path, targets, capsys):
     for entry in fit.values():
         assert entry["status"] in ("reached", "not reached", "unreachable")
         assert entry["simulated_q05"] <= entry["simulated_median"] <= entry["simulated_q95"]
+        reached = entry["simulated_q05"] <= entry["observed"] <= entry["simulated_q95"]
+        assert (entry["status"] == "reached") == reached == entry["within"]
+        assert entry["informative"] in (True, False) and "z_predictive" in entry
     html = (a / "report.html").read_text()
+    assert "Targets that inform no estimated parameter" in html and "sd_sim" in html
     assert html.count("data:image/png;base64,") >= 3 and "http" not in html.split("<body>")[1]
     assert len(load_posterior(a)) == 16
     out = capsys.readouterr()
