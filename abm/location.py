@@ -17,6 +17,12 @@ inversion, the amenities of quantitative spatial models): at the start an outsid
 entrant chooses each region with the probability of its observed share of firms,
 so the start is a stationary point of entry rather than a state the model drifts
 away from before any policy acts.
+
+Entry can grow (:func:`entry_factor`): beside the regions, a potential entrant may stay out
+of Korea's AI sector (not found a firm, or found it abroad). The regions form one nest
+beside that outside option (Schmidheiny and Brülhart 2011: the conditional logit, where
+entrants only move between regions, is the limit ``outside_share = 0``; the Poisson model,
+where every region's entry grows with its own utility, the limit 1).
 """
 
 from __future__ import annotations
@@ -159,6 +165,31 @@ def amenities(base: np.ndarray, shares: np.ndarray, params: Location) -> np.ndar
             t /= 2
         q, prob, gap = q + t * step, trial, trial_gap
     raise ArithmeticError("the amenity inversion did not converge")
+
+
+def inclusive_value(utility: np.ndarray, temperature: float) -> float:
+    """The regions' inclusive value, temperature x ln(sum over regions of exp(U_r /
+    temperature)): the expected best utility of an entrant whose choice is the logit of
+    :func:`choose` (temperature > 0)."""
+    z = np.asarray(utility, dtype=float) / temperature
+    top = float(z.max())
+    return temperature * (top + float(np.log(np.exp(z - top).sum())))
+
+
+def entry_factor(inclusive: float, reference: float, outside_share: float, tau: float) -> float:
+    """Expected entrants relative to those at the reference conditions (1 there).
+
+    A pool of potential entrants, of which a share ``1 - outside_share`` enters at the
+    reference inclusive value; each enters Korea's AI sector with the logit probability
+    ``P = e^(I / tau) / (e^(I / tau) + e^(U_0 / tau))`` against the outside utility U_0
+    fixed by that share, so ``P / P_ref = 1 / ((1 - s) + s exp(-(I - I_ref) / tau))``. Share
+    0: 1 whatever the conditions (the zero-sum conditional logit); share 1: ``exp((I -
+    I_ref) / tau)`` (the Poisson limit). Better conditions in any region raise ``I`` and the
+    number of entrants."""
+    if outside_share == 0:
+        return 1.0
+    gap = min(-(inclusive - reference) / tau, 700.0)
+    return 1.0 / ((1.0 - outside_share) + outside_share * float(np.exp(gap)))
 
 
 def choose(utility: np.ndarray, temperature: float, u: np.ndarray) -> np.ndarray:

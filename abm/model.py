@@ -68,6 +68,7 @@ class Tally:
     subsidies: float = 0.0  # KRW of local subsidies paid
     founders_in: float = 0.0  # founders of outside entrants, from outside the AI labour market
     graduates_in: float = 0.0  # graduates who joined a pool
+    workers_in: float = 0.0  # workers drawn from other sectors or abroad
     attrition: float = 0.0  # workers who left the AI labour market
     district_entries: np.ndarray = field(init=False)
     district_moves_in: np.ndarray = field(init=False)
@@ -102,6 +103,7 @@ class Tally:
         self.subsidies = 0.0
         self.founders_in = 0.0
         self.graduates_in = 0.0
+        self.workers_in = 0.0
         self.attrition = 0.0
         self.district_entries = np.zeros(self.n_districts, dtype=np.int64)
         self.district_moves_in = np.zeros(self.n_districts, dtype=np.int64)
@@ -181,6 +183,8 @@ class RegionalModel(mesa.Model):
             self.network.seed_initial(self.streams, self.month)
         self._update_zones()
         self.amenity = self._amenities()  # q_r, fixed for the run
+        # the regions' inclusive value at the start, against which entry grows or shrinks
+        self.entry_reference = self._entry_reference()
         self.recorder = metrics.Recorder(self, outputs)
         self.recorder.record(self, compute_network=True)
 
@@ -308,13 +312,7 @@ class RegionalModel(mesa.Model):
         loc = p.location
         if firms_real is None:
             firms_real = self.region_firm_counts() / self.scale
-        demand = self.hiring_demand
-        tightness = np.divide(
-            demand,
-            demand + self.talent,
-            out=np.zeros_like(demand),
-            where=(demand + self.talent) > 0,
-        )
+        tightness = labour.tightness(self.hiring_demand, self.talent)
         value, available = self.district_options(policy)
         nests = location.inclusive_values(
             value, available, self.district_region, len(self.region_ids), loc.nest_scale
@@ -373,9 +371,22 @@ class RegionalModel(mesa.Model):
         if loc.preferences == "given":
             return given
         shares = np.array([r.firms_real for r in self._regions()])
-        status_quo = loc.incentive_weight * self.status_quo_incentives()
-        base = self.location_terms(policy=False) + status_quo
-        return location.amenities(base, shares, loc) + given
+        return location.amenities(self._status_quo_terms(), shares, loc) + given
+
+    def _status_quo_terms(self) -> np.ndarray:
+        """The regional terms no lever changes plus the subsidies already in force."""
+        status_quo = self.config.params.location.incentive_weight * self.status_quo_incentives()
+        return self.location_terms(policy=False) + status_quo
+
+    def _entry_reference(self) -> float:
+        """The inclusive value of the regions at the start, before any lever (the state the
+        amenities are backed out from): outside entry is ``outside_rate x firms`` there, and
+        grows or shrinks with the regions' inclusive value (``location.entry_factor``). The
+        same for a scenario and every counterfactual of it."""
+        loc = self.config.params.location
+        if loc.outside_share == 0 or loc.temperature == 0:
+            return 0.0
+        return location.inclusive_value(self.amenity + self._status_quo_terms(), loc.temperature)
 
     def status_quo_incentives(self) -> np.ndarray:
         """Per region: the subsidy share a typical new site could expect before any lever,

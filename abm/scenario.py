@@ -547,7 +547,10 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
             need(
                 getattr(inc, name) <= inc.subsidy_rate_max, f"regions.{rid}.incentives.{name}", most
             )
-    loc = s.params.location
+    loc, ent = s.params.location, s.params.entry
+    if loc.outside_share > 0 and ent.outside_rate > 0 and ent.outside_per_step == 0:
+        why = "must be > 0 when params.location.outside_share > 0 (entry grows with a logit)"
+        need(loc.temperature > 0, "params.location.temperature", why)
     if loc.preferences == "equilibrium":  # backing out amenities needs a logit and shares
         why = "must be > 0 when params.location.preferences = 'equilibrium'"
         need(loc.temperature > 0, "params.location.temperature", why)

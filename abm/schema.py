@@ -473,6 +473,19 @@ class Location:
         lo=0,
         hi=100,
     )
+    outside_share: float = param(
+        0.25,
+        "Share of potential outside entrants who, at the start's conditions, stay out of Korea's "
+        "AI sector (the outside option): 0 = a fixed flow that only moves between regions "
+        "(zero-sum), towards 1 = entry that grows with every region's pull (Poisson)",
+        lo=0,
+        hi=1,
+        source="ASSUMPTION, plausible range 0-0.6 (central 0.25): the form is the nested logit "
+        "with one outside option of Schmidheiny and Brülhart (2011), J. Urban Econ. 69(2) [V], "
+        "which gives no estimate; the range weighs Criscuolo et al. (2019, AER 109(1)), whose "
+        "area gains were not displacement, against the 80-82 % capital-region share of AI "
+        "start-ups (KOITA 2023, https://zdnet.co.kr/view/?no=20251208160843) [V]",
+    )
 
 
 @dataclass(frozen=True)
@@ -746,6 +759,22 @@ class Talent:
     retention_max: float = param(0.9, "Graduate retention with ample local openings", lo=0, hi=1)
     attrition: float = param(
         0.01, "Monthly share of the pool leaving the AI labour market", lo=0, hi=1
+    )
+    inflow_elasticity: float = param(
+        1.5,
+        "Workers drawn into a region's AI labour market from other sectors or abroad: a year's "
+        "inflow as a share of its AI workforce is this times its tightness (hiring demand / "
+        "(demand + pool), read as the wage premium); 0 = a fixed supply",
+        lo=0,
+        hi=10,
+        unit="per year",
+        source="ASSUMPTION, plausible range 0.5-3 (central 1.5), a sector labour-supply "
+        "elasticity: AI workers 25,599 -> 51,425 in three years while firms short of staff "
+        "rose 48.8 % -> 81.9 % (2020-23, https://news.zum.com/articles/91219441) [V]; "
+        "K-Digital Training 12,000-32,000 trainees a year from other sectors 2021-23 "
+        "(https://eiec.kdi.re.kr/policy/materialView.do?num=250035) [V]; net foreign AI-talent "
+        "migration near 0 (KCCI SGI via sisajournal, idxno=336883) [V]. No estimate of the "
+        "elasticity was found",
     )
 
 

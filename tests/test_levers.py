@@ -319,7 +319,7 @@ def test_workers_are_conserved_every_month():
         model.step()
         t = model.tally
         assert workers() - before == pytest.approx(
-            t.graduates_in + t.founders_in - t.attrition, abs=1e-6 * before
+            t.graduates_in + t.workers_in + t.founders_in - t.attrition, abs=1e-6 * before
         )
     assert model.history()[0]["entries"].sum() > 0
 

@@ -28,8 +28,11 @@ BIG = 1e6
 COMPANIONS = {
     ("params.talent.retention_min", "hi"): {"params.talent.retention_max": 1.0},
     ("params.talent.retention_max", "lo"): {"params.talent.retention_min": 0.0},
-    # Arthur's argmax: the amenities cannot be backed out without a logit
-    ("params.location.temperature", "lo"): {"params.location.preferences": "given"},
+    # Arthur's argmax: the amenities cannot be backed out, nor entry grow, without a logit
+    ("params.location.temperature", "lo"): {
+        "params.location.preferences": "given",
+        "params.location.outside_share": 0.0,
+    },
 }
 
 

@@ -140,12 +140,42 @@ def university_startups(model: RegionalModel) -> None:
         model.place_in_districts(rows)
 
 
+def entrant_mean(model: RegionalModel, n_firms: int, base: np.ndarray, access: np.ndarray) -> float:
+    """The Poisson mean of this month's outside entrants: ``outside_rate x firms`` at the
+    start's conditions, times the entry factor of the regions' inclusive value now for an
+    entrant of mean compute intensity (:func:`abm.location.entry_factor`; 1 with
+    ``outside_share = 0``, the zero-sum model)."""
+    p = model.config.params
+    mean = p.entry.outside_rate * n_firms
+    loc = p.location
+    if loc.outside_share == 0 or mean == 0:
+        return mean
+    pull = base + loc.compute_weight * p.compute.intensity_share * access
+    now = location.inclusive_value(pull, loc.temperature)
+    return mean * location.entry_factor(
+        now, model.entry_reference, loc.outside_share, loc.temperature
+    )
+
+
+def entrant_count(model: RegionalModel, n_firms: int, base: np.ndarray, access: np.ndarray) -> int:
+    """This month's outside entrants (or exactly ``outside_per_step``): the Poisson quantile
+    of one keyed uniform at :func:`entrant_mean`, so an option with better conditions draws
+    at least as many entrants as its counterfactual, and the k-th is the same firm in both."""
+    fixed = model.config.params.entry.outside_per_step
+    if fixed:
+        return fixed
+    return model.streams.count(
+        Draw.ENTRANTS, model.month, entrant_mean(model, n_firms, base, access)
+    )
+
+
 def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
-    """Entrants from outside the model's firms pick a region (Arthur 1990 + policy)."""
+    """Entrants from outside the model's firms pick a region (Arthur 1990 + policy); how many
+    enter grows with the regions' pull (the outside option, :func:`entrant_count`)."""
     p = model.config.params
     streams, month = model.streams, model.month
-    mean = p.entry.outside_rate * n_firms
-    count = p.entry.outside_per_step or streams.count(Draw.ENTRANTS, month, mean)
+    base, access = model.location_base(), model.market.access_value()
+    count = entrant_count(model, n_firms, base, access)
     if count == 0:
         return np.empty(0, dtype=np.int64)
     n = len(model.region_ids)
@@ -153,13 +183,7 @@ def outside_entrants(model: RegionalModel, n_firms: int) -> np.ndarray:
     keys = lineage(*cohort, np.arange(count))
     taste = location.draw_tastes(streams.generator(Draw.TASTE, *cohort), count, n, p.location)
     intensity = draw_intensity(model, count, streams.generator(Draw.INTENSITY, *cohort))
-    utility = location.utilities(
-        model.location_base(),
-        taste,
-        intensity,
-        model.market.access_value(),
-        p.location.compute_weight,
-    )
+    utility = location.utilities(base, taste, intensity, access, p.location.compute_weight)
     choice = streams.uniform(Draw.ENTRY_CHOICE, month, keys)
     region = location.choose(utility, p.location.temperature, choice)
     model.note_entry_choices(region)

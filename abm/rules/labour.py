@@ -3,7 +3,8 @@
 Each region has a pool of AI/ICT workers available for hire. Universities add
 graduates every month; the share who stay rises with local openings (hiring
 demand relative to the month's graduates), the rest leave for the capital region
-(Korea's brain drain). Firms grow with their margin and with innovation, hiring
+(Korea's brain drain). A tight market draws workers in from other sectors or abroad
+(:func:`inflow`). Firms grow with their margin and with innovation, hiring
 from their own region's pool: when demand exceeds the pool, every hiring firm
 gets the same fill rate. Firms losing money shed staff back into the pool.
 """
@@ -44,12 +45,43 @@ def graduates(model: RegionalModel) -> None:
     model.retention = np.where(flow > 0, retention, np.nan)
 
 
+def tightness(demand: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Per region: hiring demand / (demand + pool), 0 where both are 0 (also the location
+    choice's congestion term)."""
+    total = demand + pool
+    return np.divide(demand, total, out=np.zeros_like(total, dtype=float), where=total > 0)
+
+
+def inflow_rate(tight: np.ndarray, elasticity: float) -> np.ndarray:
+    """Monthly inflow from other sectors or abroad as a share of a region's AI workforce:
+    ``elasticity x tightness / 12``, tightness standing for the wage premium a short market
+    pays (a sector labour-supply elasticity; 0 = a fixed supply)."""
+    return elasticity * tight / 12.0
+
+
+def inflow(
+    employed: np.ndarray, pool: np.ndarray, demand: np.ndarray, elasticity: float
+) -> np.ndarray:
+    """Per region: workers who join the pool this month from outside the AI labour market
+    (other sectors, abroad), more where last month's hiring ``demand`` was high against the
+    ``pool`` (:func:`inflow_rate` of the AI workforce, ``employed + pool``)."""
+    return inflow_rate(tightness(demand, pool), elasticity) * (employed + pool)
+
+
 def hire(model: RegionalModel, firms: np.ndarray) -> None:
-    """Firms shed and want staff (in blocks of firms); regions fill what their pools allow."""
+    """Workers flow in where the market is tight (:func:`inflow`, counted in
+    ``tally.workers_in``); firms shed and want staff (in blocks of firms); regions fill what
+    their pools allow."""
     nodes, p = model.nodes, model.config.params.firm
     n = len(model.region_ids)
     region = nodes.region[firms]
     size = nodes.size[firms]
+    elasticity = model.config.params.talent.inflow_elasticity
+    if elasticity > 0:  # before this month's openings: drawn by last month's tightness
+        employed = np.bincount(region, weights=size, minlength=n)
+        joined = inflow(employed, model.talent, model.hiring_demand, elasticity)
+        model.talent += joined
+        model.tally.workers_in += float(joined.sum())
     cut, want = np.empty(len(firms)), np.empty(len(firms))
     for block in blocks(len(firms)):
         cut[block], want[block] = _wants(p, size[block], nodes, firms[block])
