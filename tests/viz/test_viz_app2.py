@@ -269,7 +269,8 @@ def _compare(small, monkeypatch, shipped, use=None):
 
 def test_compare_draws_parameter_sets_from_the_shipped_posterior(small, monkeypatch, tmp_path):
     from abm.calibrate.posterior import posterior_overrides
-    from tests.viz.test_viz_components import texts, wait_for
+    from tests.viz.test_viz_components import wait_for
+    from tests.viz.widgets import texts
 
     folder = _posterior(tmp_path / "calibration" / "posterior")
     state, rc, box = _compare(small, monkeypatch, folder)
@@ -295,7 +296,7 @@ def test_compare_draws_parameter_sets_from_the_shipped_posterior(small, monkeypa
 
 
 def test_without_a_shipped_posterior_the_box_is_disabled_with_a_note(small, monkeypatch, tmp_path):
-    from tests.viz.test_viz_components import texts
+    from tests.viz.widgets import texts
 
     state, rc, box = _compare(small, monkeypatch, tmp_path / "nothing-here")
     assert box.disabled and box.v_model is False

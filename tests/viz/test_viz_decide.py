@@ -29,7 +29,7 @@ def html_of(rc) -> str:
 
 
 def texts_of(rc) -> str:
-    from tests.viz.test_viz_components import texts
+    from tests.viz.widgets import texts
 
     return texts(rc)
 
