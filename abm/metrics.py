@@ -22,7 +22,7 @@ import numpy as np
 from abm import outputs
 from abm.network import KEY_SHIFT
 from abm.nodes import BRANCH, FIRM, GOVERNMENT, INITIAL, UNIVERSITY
-from abm.outputs import ei_index, hhi, hhi_normalised, region_modularity
+from abm.outputs import ei_index, hhi, hhi_normalised, region_modularity, region_pairs
 
 __all__ = [
     "CohortWindow",
@@ -335,7 +335,8 @@ class Month:
 
     @cached_property
     def firm_region(self) -> np.ndarray:
-        return self.nodes.region[self.firms]
+        """The live firms' regions, as indices (counting int16 codes casts them each time)."""
+        return self.nodes.region[self.firms].astype(np.intp)
 
     @cached_property
     def count(self) -> np.ndarray:
@@ -389,11 +390,15 @@ class Month:
         return self.nodes.region[self.network.u], self.nodes.region[self.network.v]
 
     @cached_property
+    def tie_pairs(self) -> np.ndarray:
+        """Ties by the regions of their two ends (:func:`abm.outputs.region_pairs`)."""
+        return region_pairs(*self.tie_ends, len(self.regions))
+
+    @cached_property
     def ties(self) -> tuple[int, int]:
         """Ties within one region, ties across regions (model units)."""
-        ru, rv = self.tie_ends
-        same = ru == rv
-        return int(same.sum()), int((~same).sum())
+        within = int(np.trace(self.tie_pairs))
+        return within, self.network.n_edges - within
 
     # ------------------------------------------------------------------ compute
     @cached_property
