@@ -126,12 +126,15 @@ def average_clustering(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray
     """
     if len(rows) == 0:
         return float("nan")
-    t = local_triangles(indptr, indices)[rows].astype(np.float64)
-    d = np.diff(indptr)[rows].astype(np.float64)
-    local = np.zeros(len(rows))
-    two = d >= 2
-    local[two] = t[two] / d[two] / (d[two] - 1.0) * 2.0
-    return float(np.cumsum(local)[-1] / len(rows))
+    t = local_triangles(indptr, indices)[rows]
+    # only rows on a triangle (so of degree >= 2) add anything: the sum runs over them
+    # alone, in the order of ``rows``, and skipping the others' +0.0 changes no bit of it
+    # (a tenth of the rows at a million firms; the masks over every row cost 13 % of it)
+    some = np.flatnonzero(t)
+    t = t[some].astype(np.float64)
+    d = np.diff(indptr)[rows[some]].astype(np.float64)
+    local = t / d / (d - 1.0) * 2.0
+    return float((np.cumsum(local)[-1] if len(local) else 0.0) / len(rows))
 
 
 def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float:

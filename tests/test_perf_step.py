@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 import scipy.sparse as sp
 
-from abm import outputs
+from abm import metrics, outputs
 from abm.metrics import Month
 from abm.model import RegionalModel
 from abm.network import CollaborationNetwork
@@ -100,3 +100,27 @@ def test_the_kept_scale_follows_a_changed_scenario(baseline_small):
     )
     model.config = twice
     assert model.scale == twice.scale == 2 * baseline_small.scale
+
+
+def _clustering_over_every_row(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> float:
+    """The mean as it was: every row's quotient, zeros included, summed left to right."""
+    t = metrics.local_triangles(indptr, indices)[rows].astype(np.float64)
+    d = np.diff(indptr)[rows].astype(np.float64)
+    local = np.zeros(len(rows))
+    two = d >= 2
+    local[two] = t[two] / d[two] / (d[two] - 1.0) * 2.0
+    return float(np.cumsum(local)[-1] / len(rows))
+
+
+def test_clustering_summed_over_rows_on_triangles_equals_the_sum_over_every_row():
+    rng = np.random.default_rng(2)
+    n = 4_000
+    for m in (6_000, 30_000, 0):
+        u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+        keys = np.unique(np.minimum(u, v) * n + np.maximum(u, v))
+        a, b = keys // n, keys % n
+        a, b = a[a != b], b[a != b]
+        indptr, indices = metrics.csr_from_edges(n, a, b)
+        for rows in (np.arange(n), np.sort(rng.choice(n, 900, replace=False)), rng.permutation(n)):
+            want = _clustering_over_every_row(indptr, indices, rows)
+            assert metrics.average_clustering(indptr, indices, rows) == want
