@@ -155,12 +155,10 @@ def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float
     pos = np.cumsum(touched) - 1
     parent = np.arange(int(pos[-1]) + 1 if n else 0)
     a, b = pos[np.asarray(u)], pos[np.asarray(v)]
-    pa, pb = a, b  # roots: before the first round every tree is a root of its own
+    # roots: before the first round every tree is a root of its own, and every tie joins
+    # two of them (no self-ties), so the first round hooks them all without a filter
+    pa, pb = a, b
     while len(a):
-        crossing = pa != pb
-        a, b, pa, pb = a[crossing], b[crossing], pa[crossing], pb[crossing]
-        if len(a) == 0:
-            break
         np.minimum.at(parent, np.maximum(pa, pb), np.minimum(pa, pb))
         while True:  # parent[x] <= x, so this ends at the roots
             grand = parent[parent]
@@ -168,6 +166,8 @@ def giant_share(u: np.ndarray, v: np.ndarray, n: int, rows: np.ndarray) -> float
                 break
             parent = grand
         pa, pb = parent[a], parent[b]  # roots: the trees are flat
+        crossing = pa != pb
+        a, b, pa, pb = a[crossing], b[crossing], pa[crossing], pb[crossing]
     tied = touched[rows]
     largest = int(np.bincount(parent[pos[rows[tied]]]).max()) if tied.any() else 0
     if not tied.all():
