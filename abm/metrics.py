@@ -273,12 +273,13 @@ class Month:
     ``retention``; ``cum``, the recorder's running totals through this month, and
     ``initial_employment``. Worked out on first use and kept for the month, because
     several formulas share them: the live ``firms`` and their ``firm_region``; ``count``,
-    ``employment`` and ``shares`` by region and their ``total``; the ties' ``tie_ends``
-    and ``ties`` (within, across regions); ``public_centers``, ``site_capacity`` and
-    ``site_granted``; the 1-year ``cohort``; ``inbound``; ``lock_in``; the districts'
-    ``districts``, ``district_regions``, ``district_count``, ``district_employment`` and
-    ``district_open``. :meth:`out` reads another model-scope output, :meth:`periodic` a
-    network analytic on its schedule. What no kept output reads is never computed.
+    ``employment`` and ``shares`` by region and their ``total``; the ties' ``tie_ends``,
+    ``tie_pairs`` (by the regions of their ends) and ``ties`` (within, across regions);
+    ``public_centers``, ``site_capacity`` and ``site_granted``; the 1-year ``cohort``;
+    ``inbound``; ``lock_in``; the districts' ``districts``, ``district_regions``,
+    ``district_count``, ``district_employment`` and ``district_open``. :meth:`out` reads
+    another model-scope output, :meth:`periodic` a network analytic on its schedule. What
+    no kept output reads is never computed.
     """
 
     model: RegionalModel
