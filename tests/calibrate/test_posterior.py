@@ -83,7 +83,7 @@ def test_compare_with_posterior_runs_and_bad_dir_exits_2(tmp_path, capsys):
     args = ["compare", BASELINE, "--steps", "3", "--seeds", "2", "--set", "population.firms=120"]
     assert abm_main(*args, "--posterior", folder) == 0
     with_post = capsys.readouterr().out
-    assert abm_main(*args) == 0
+    assert abm_main(*args, "--at-medians") == 0
     assert capsys.readouterr().out != with_post
     assert abm_main(*args, "--posterior", tmp_path / "nope") == 2
     assert "--posterior" in capsys.readouterr().err
