@@ -84,7 +84,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.posterior:  # a parameter set drawn from a calibration's posterior
         from abm.calibrate.posterior import posterior_overrides
 
-        scenario = scenario.with_overrides(posterior_overrides(args.posterior, 1, seed)[0])
+        mine = {a.split("=", 1)[0].strip() for a in args.set or ()}  # the user's stay
+        draw = posterior_overrides(args.posterior, 1, seed)[0]
+        scenario = scenario.with_overrides({k: v for k, v in draw.items() if k not in mine})
     staging = open_staging(out)  # a path that cannot take the results fails before the run
     try:
         result = run_scenario(scenario, seed=seed)
