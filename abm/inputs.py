@@ -54,9 +54,18 @@ def param(
     unit: str = "",
     starts: bool = False,
     dated_by: str = "",
+    refers: str = "",
+    or_empty: bool = False,
+    within: str = "",
+    after: str = "",
 ) -> Any:
     """A declared field: default (none: required), one-line doc, allowed range ``[lo, hi]``
     (``above``: ``lo`` itself excluded) or ``choices``, unit and source.
+
+    What it must agree with (checked by :mod:`abm.scenario` once the whole file is read):
+    ``refers`` names the scenario's table the value is an id of (``"regions"``; ``or_empty``:
+    or ""), ``within`` the sibling naming the region such a district must lie in, and
+    ``after`` the sibling month this month must not precede.
 
     When it acts (read by :mod:`abm.branching`, which finds the month two scenarios first
     differ): ``starts`` on a month (or a schedule's first month) says no rule reads
@@ -64,6 +73,7 @@ def param(
     field alone acts. A field with neither acts from the first month."""
     meta = {"doc": doc, "lo": lo, "hi": hi, "above": above, "choices": choices}
     meta |= {"source": source, "unit": unit, "starts": starts, "dated_by": dated_by}
+    meta |= {"refers": refers, "or_empty": or_empty, "within": within, "after": after}
     if isinstance(default, (list, dict, tuple)):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
