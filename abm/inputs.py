@@ -39,7 +39,7 @@ MonthOrNever = NewType("MonthOrNever", str)  # "YYYY-MM", or "" for never / none
 Schedule = NewType("Schedule", tuple)  # [["YYYY-MM", value], ...], months increasing
 Name = Annotated[str, "a non-empty string"]
 Path_ = Annotated[str, "a file name"]  # checked for what no file system call takes
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def param(
@@ -86,7 +86,7 @@ def section(cls: type, doc: str) -> Any:
 
 def parse_month(text: str) -> dt.date:
     """The first day of a month written ``"YYYY-MM"``; ValueError otherwise."""
-    m = _MONTH.match(text) if isinstance(text, str) else None
+    m = MONTH_PATTERN.match(text) if isinstance(text, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"not a month 'YYYY-MM': {text!r}")
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
