@@ -78,14 +78,6 @@ class Checker:
             for p in self.problems
         )
 
-    def integer(self, table: dict, section: str, key: str, default: int, low: int) -> int:
-        """``table[key]`` (or ``default``): an integer of at least ``low``."""
-        value = table.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            self.add(f"{section}.{key}", f"{value!r} is not allowed; expected an integer >= {low}")
-            return default
-        return value
-
     def fields(self, table: Mapping[str, Any], where: str, allowed: set[str] | None) -> None:
         """One problem per key of ``table`` not in ``allowed`` (None: any key)."""
         if allowed is None:
@@ -200,6 +192,20 @@ class Checker:
             self.add(field, f"cannot load {inputs.short(str(path))}: {type(exc).__name__}")
         return None
 
+    def override(
+        self, scenario: Any, key: str, value: Any, field: str, before: str = "", after: str = ""
+    ) -> Any:
+        """``scenario`` with ``key`` set to ``value``, or None and one problem under the spec's
+        ``field``: the scenario's own reasons (each naming its key unless it is ``key``)."""
+        try:
+            return scenario.with_overrides({key: value})
+        except ScenarioError as exc:
+            why = "; ".join(
+                ("" if p.field in ("", key) else f"{p.field}: ") + p.message for p in exc.problems
+            )
+            self.add(field, before + why + after)
+        return None
+
     def trial(
         self, scenario: Any, trials: Iterable[tuple[str, str, Any]], suffix: str = ""
     ) -> None:
@@ -207,17 +213,11 @@ class Checker:
         bad keys and values, under the spec's field (once per field)."""
         reported: set[str] = set()
         for field, key, value in trials:
-            if field in reported:
-                continue
-            try:
-                scenario.with_overrides({key: value})
-            except ScenarioError as exc:
+            if (
+                field not in reported
+                and self.override(scenario, key, value, field, "", suffix) is None
+            ):
                 reported.add(field)
-                why = "; ".join(
-                    ("" if p.field in ("", key) else f"{p.field}: ") + p.message
-                    for p in exc.problems
-                )
-                self.add(field, why + suffix)
 
 
 def read_spec(

@@ -200,11 +200,7 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
     steps = 0
     if base is not None:
         steps = cal.steps or base.steps
-        try:
-            base = base.with_overrides({"scenario.steps": steps})
-        except ScenarioError as exc:
-            c.add("calibration.steps", "; ".join(p.message for p in exc.problems))
-            base = None
+        base = c.override(base, "scenario.steps", steps, "calibration.steps")
     if base is not None:
         _check_priors(base, priors, c)
         if targets is not None:
@@ -276,14 +272,8 @@ def _check_priors(base: Any, priors: list[Prior], c: Checker) -> None:
         q = p.quantiles([0.001, 0.999])
         ends = [low if math.isfinite(low) else q[0], high if math.isfinite(high) else q[1]]
         for value in ends:
-            try:
-                base.with_overrides({p.key: float(value)})
-            except ScenarioError as exc:
-                message = "; ".join(
-                    (f"{e.field}: " if e.field not in ("", p.key) else "") + e.message
-                    for e in exc.problems
-                )
-                c.add(f"parameters.{p.key}", f"prior support reaches {value:g}: {message}")
+            reaches = f"prior support reaches {value:g}: "
+            if c.override(base, p.key, float(value), f"parameters.{p.key}", reaches) is None:
                 break
 
 

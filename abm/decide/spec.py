@@ -446,12 +446,8 @@ class _Builder(Checker):
                 )
         step = self._step(raw, first, model, "decision.horizon", None)
         if step is not None and model == DEFAULT_MODEL and first is not None:
-            try:  # the scenario's own bound on the run length
-                first.with_overrides({"scenario.steps": step})
-            except ScenarioError as exc:
-                self.add(
-                    "decision.horizon", f"{raw!r}: " + "; ".join(p.message for p in exc.problems)
-                )
+            # the scenario's own bound on the run length
+            self.override(first, "scenario.steps", step, "decision.horizon", f"{raw!r}: ")
         return (step or 1), str(raw)
 
     def _step(self, raw: Any, first: Any, model: str, field: str, limit: int | None) -> int | None:
