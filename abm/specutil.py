@@ -145,12 +145,24 @@ class Checker:
         )
         return obj
 
+    def name(self, given: str | None, kind: str) -> str:
+        """The spec's name: as given, else its file's (a spec given as a dict: ``kind``)."""
+        return given or (Path(self.source).stem if self.source != "<spec>" else kind)
+
+    def required(self, field: str, value: Any, what: str) -> None:
+        """``field`` is missing (None), unless refused already: ``missing; give WHAT``."""
+        if value is None and not self.problems_in(field):
+            self.add(field, f"missing; give {what}")
+
     # ------------------------------------------------------------------ what specs name
     def model(self, field: str, name: str, allow: bool) -> Any:
         """The model a spec names, imported only if the project's, trusted, or ``allow``ed;
-        the refusal comes before any import (a module runs its code when imported)."""
+        the refusal comes before any import (a module runs its code when imported). None
+        with a problem (or when the field itself was refused)."""
         from abm.sweep.model import load_model
 
+        if self.problems_in(field):
+            return None
         if len(name) > MAX_KEY_CHARS:
             self.add(field, "expected a module name")
         elif name not in _TRUSTED and not (allow or _ALLOWED.get()):

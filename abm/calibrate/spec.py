@@ -174,7 +174,7 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
     t = c.declared(data, SECTIONS)
     cal: CalibrationTable = t["calibration"]
     method, budget = t["method"], t["budget"]
-    name = cal.name or (Path(source).stem if source != "<spec>" else "calibration")
+    name = c.name(cal.name, "calibration")
     if budget.max_runs < method.particles:
         c.add(
             "budget.max_runs",
@@ -188,8 +188,7 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
         if key in estimated:
             c.add(f"fixed.{key}", "is also a parameter to estimate")
     targets, targets_path = _targets(cal.targets, source, c)
-    if cal.scenario is None and not c.problems_in("calibration.scenario"):
-        c.add("calibration.scenario", "missing; give the base scenario file")
+    c.required("calibration.scenario", cal.scenario, "the base scenario file")
     scenario_path = c.file("calibration.scenario", cal.scenario, Path.is_file)
     # without the calibrated layer: its values are what is estimated afresh
     base = c.scenario(

@@ -272,15 +272,11 @@ class _Builder(Checker):
     def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
         t = self.declared(data, SECTIONS)
         dec: DecisionTable = t["decision"]
-        name = dec.name or (Path(self.source).stem if self.source != "<spec>" else "decision")
+        name = self.name(dec.name, "decision")
         if not isinstance(name, str) or not _OPTION_NAME.match(name):
             self.add("decision.name", "expected a name of letters, digits, _, . or -")
             name = "decision"
-        api = (
-            None
-            if self.problems_in("decision.model")
-            else self.model("decision.model", dec.model, allow)
-        )
+        api = self.model("decision.model", dec.model, allow)
         common = self._set(dec.set, "decision.set")
         base = self._scenario(api, dec.scenario, "decision.scenario")
         if base is not None and common:
