@@ -468,12 +468,32 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 # the other rules between fields, each ``need(holds, field, what is allowed)``.
 
 
+_SHAPES: dict[type, tuple[tuple[dataclasses.Field, ...], tuple[str, ...]]] = {}
+
+
+def _shape(cls: type) -> tuple[tuple[dataclasses.Field, ...], tuple[str, ...]]:
+    """A table class's fields that declare a link (refers, after), and those that hold
+    tables (a section, a table of tables, an array): read once per class, not per check."""
+    if cls in _SHAPES:
+        return _SHAPES[cls]
+    hints, fields = typing.get_type_hints(cls), dataclasses.fields(cls)
+    links = tuple(f for f in fields if f.metadata.get("refers") or f.metadata.get("after"))
+    nested = tuple(
+        f.name
+        for f in fields
+        if dataclasses.is_dataclass(hints[f.name])
+        or typing.get_origin(hints[f.name]) in (dict, tuple)
+    )
+    _SHAPES[cls] = links, nested
+    return links, nested
+
+
 def _tables(obj: Any, path: str) -> Iterable[tuple[str, Any]]:
     """Every declared table of a scenario with its dotted place (``centers.nacc``,
     ``government.central.programs[0]``), outermost first."""
     yield path, obj
-    for f in dataclasses.fields(obj):
-        value, at = getattr(obj, f.name), f"{path}.{f.name}".lstrip(".")
+    for name in _shape(type(obj))[1]:
+        value, at = getattr(obj, name), f"{path}.{name}".lstrip(".")
         if dataclasses.is_dataclass(value):
             yield from _tables(value, at)
         items: Iterable[tuple[str, Any]] = ()
@@ -489,7 +509,7 @@ def _tables(obj: Any, path: str) -> Iterable[tuple[str, Any]]:
 def _links(s: Scenario) -> Iterable[tuple[str, str]]:
     """(field, what is allowed) for each declared id or month order a value breaks."""
     for at, table in _tables(s, ""):
-        for f in dataclasses.fields(table):
+        for f in _shape(type(table))[0]:
             meta, value = f.metadata, getattr(table, f.name)
             refers, after = meta.get("refers"), meta.get("after")
             if refers and not (meta["or_empty"] and not value):
