@@ -39,7 +39,7 @@ MonthOrNever = NewType("MonthOrNever", str)  # "YYYY-MM", or "" for never / none
 Schedule = NewType("Schedule", tuple)  # [["YYYY-MM", value], ...], months increasing
 Name = Annotated[str, "a non-empty string"]
 Path_ = Annotated[str, "a file name"]  # checked for what no file system call takes
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def param(
@@ -54,9 +54,18 @@ def param(
     unit: str = "",
     starts: bool = False,
     dated_by: str = "",
+    refers: str = "",
+    or_empty: bool = False,
+    within: str = "",
+    after: str = "",
 ) -> Any:
     """A declared field: default (none: required), one-line doc, allowed range ``[lo, hi]``
     (``above``: ``lo`` itself excluded) or ``choices``, unit and source.
+
+    What it must agree with (checked by :mod:`abm.scenario` once the whole file is read):
+    ``refers`` names the scenario's table the value is an id of (``"regions"``; ``or_empty``:
+    or ""), ``within`` the sibling naming the region such a district must lie in, and
+    ``after`` the sibling month this month must not precede.
 
     When it acts (read by :mod:`abm.branching`, which finds the month two scenarios first
     differ): ``starts`` on a month (or a schedule's first month) says no rule reads
@@ -64,6 +73,7 @@ def param(
     field alone acts. A field with neither acts from the first month."""
     meta = {"doc": doc, "lo": lo, "hi": hi, "above": above, "choices": choices}
     meta |= {"source": source, "unit": unit, "starts": starts, "dated_by": dated_by}
+    meta |= {"refers": refers, "or_empty": or_empty, "within": within, "after": after}
     if isinstance(default, (list, dict, tuple)):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -76,7 +86,7 @@ def section(cls: type, doc: str) -> Any:
 
 def parse_month(text: str) -> dt.date:
     """The first day of a month written ``"YYYY-MM"``; ValueError otherwise."""
-    m = _MONTH.match(text) if isinstance(text, str) else None
+    m = MONTH_PATTERN.match(text) if isinstance(text, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"not a month 'YYYY-MM': {text!r}")
     return dt.date(int(m.group(1)), int(m.group(2)), 1)

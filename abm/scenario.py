@@ -463,22 +463,81 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------- validation
-# Each field is checked by its declaration (abm/schema.py, through abm/inputs.py); what is
-# left here are the rules between fields: one (field, what is allowed, holds) per rule.
+# Each field is checked by its declaration (abm/schema.py, through abm/inputs.py), and so is
+# what it must agree with (param's refers, within and after: _links); what is left here are
+# the other rules between fields, each ``need(holds, field, what is allowed)``.
+
+
+_SHAPES: dict[type, tuple[tuple[dataclasses.Field, ...], tuple[str, ...]]] = {}
+
+
+def _shape(cls: type) -> tuple[tuple[dataclasses.Field, ...], tuple[str, ...]]:
+    """A table class's fields that declare a link (refers, after), and those that hold
+    tables (a section, a table of tables, an array): read once per class, not per check."""
+    if cls in _SHAPES:
+        return _SHAPES[cls]
+    hints, fields = typing.get_type_hints(cls), dataclasses.fields(cls)
+    links = tuple(f for f in fields if f.metadata.get("refers") or f.metadata.get("after"))
+    nested = tuple(
+        f.name
+        for f in fields
+        if dataclasses.is_dataclass(hints[f.name])
+        or typing.get_origin(hints[f.name]) in (dict, tuple)
+    )
+    _SHAPES[cls] = links, nested
+    return links, nested
+
+
+def _tables(obj: Any, path: str) -> Iterable[tuple[str, Any]]:
+    """Every declared table of a scenario with its dotted place (``centers.nacc``,
+    ``government.central.programs[0]``), outermost first."""
+    yield path, obj
+    for name in _shape(type(obj))[1]:
+        value, at = getattr(obj, name), f"{path}.{name}".lstrip(".")
+        if dataclasses.is_dataclass(value):
+            yield from _tables(value, at)
+        items: Iterable[tuple[str, Any]] = ()
+        if isinstance(value, dict):
+            items = ((f".{k}", v) for k, v in value.items())
+        elif isinstance(value, tuple):
+            items = ((f"[{i}]", v) for i, v in enumerate(value))
+        for key, item in items:
+            if dataclasses.is_dataclass(item):
+                yield from _tables(item, at + key)
+
+
+def _links(s: Scenario) -> Iterable[tuple[str, str]]:
+    """(field, what is allowed) for each declared id or month order a value breaks."""
+    for at, table in _tables(s, ""):
+        for f in _shape(type(table))[0]:
+            meta, value = f.metadata, getattr(table, f.name)
+            refers, after = meta.get("refers"), meta.get("after")
+            if refers and not (meta["or_empty"] and not value):
+                ids, what = list(getattr(s, refers)), f"{_ENTITY_TABLES[refers]} id"
+                if meta["within"]:  # a district of the region a sibling names
+                    region = getattr(table, meta["within"])
+                    ids = [k for k in ids if s.districts[k].region == region]
+                    what = f"{_ENTITY_TABLES[refers]} of region {region!r}"
+                if value not in ids:
+                    either = "empty or " if meta["or_empty"] else ""
+                    known = ", ".join(ids) or "none"
+                    yield f"{at}.{f.name}", f"must be {either}a {what} ({known}), got {value!r}"
+            first = getattr(table, after) if after else ""
+            if value and first and parse_month(value) < parse_month(first):
+                yield f"{at}.{f.name}", f"is before {after} ({first})"
 
 
 def _cross_check(s: Scenario, source: str) -> list[Problem]:
-    """The rules between fields, each ``need(holds, field, what is allowed)``."""
-    problems: list[Problem] = []
+    """The declared links (:func:`_links`), then the rules between fields not declared."""
+    regions, districts, meta, month = s.regions, s.districts, s.scenario, parse_month
+    if not regions:
+        return [Problem(source, "regions", "at least one region is required")]
+    problems = [Problem(source, field, why) for field, why in _links(s)]
 
     def need(holds: bool, field: str, why: str) -> None:
         if not holds:
             problems.append(Problem(source, field, why))
 
-    regions, districts, meta, month = s.regions, s.districts, s.scenario, parse_month
-    if not regions:
-        return [Problem(source, "regions", "at least one region is required")]
-    ids = ", ".join(regions)
     start_ok = month(meta.start) >= month(EARLIEST_START)
     need(start_ok, "scenario.start", f"must be {EARLIEST_START} or later (data start)")
     end = meta.history_end
@@ -496,51 +555,13 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
         "must be <= params.talent.retention_max",
     )
     for did, d in districts.items():
-        at = f"districts.{did}"
-        need(d.region in regions, f"{at}.region", f"must be a region id ({ids}), got {d.region!r}")
         cap = regions[d.region].firms_real if d.region in regions else math.inf
-        need(
-            d.firms_real <= cap, f"{at}.firms_real", f"must be <= its region's firms_real ({cap:g})"
-        )
-    for cid, c in s.centers.items():
-        at, here = f"centers.{cid}", [k for k, d in districts.items() if d.region == c.site]
-        need(c.site in regions, f"{at}.site", f"must be a region id ({ids}), got {c.site!r}")
-        need(month(c.build_end) >= month(c.build_start), f"{at}.build_end", "is before build_start")
-        need(
-            not c.district or c.district in here,
-            f"{at}.district",
-            f"must be empty or a district of region {c.site!r} ({', '.join(here) or 'none'}), "
-            f"got {c.district!r}",
-        )
-    for i, p in enumerate(s.government.central.programs):
-        at = f"government.central.programs[{i}]"
-        need(
-            not p.region or p.region in regions,
-            f"{at}.region",
-            f"must be empty or a region id ({ids}), got {p.region!r}",
-        )
-        need(month(p.end) >= month(p.start), f"{at}.end", "is before start")
-    for fid, f in s.funds.items():
-        at = f"funds.{fid}"
-        need(f.region in regions, f"{at}.region", f"must be a region id ({ids}), got {f.region!r}")
-        need(month(f.last) >= month(f.first), f"{at}.last", f"is before first ({f.first})")
+        why = f"must be <= its region's firms_real ({cap:g})"
+        need(d.firms_real <= cap, f"districts.{did}.firms_real", why)
     for pid, rec in s.recruitment.items():
-        at, here = f"recruitment.{pid}", [k for k, d in districts.items() if d.region == rec.region]
-        need(
-            rec.region in regions,
-            f"{at}.region",
-            f"must be a region id ({ids}), got {rec.region!r}",
-        )
-        need(
-            not rec.district or rec.district in here,
-            f"{at}.district",
-            f"must be empty or a district of region {rec.region!r} ({', '.join(here) or 'none'}), "
-            f"got {rec.district!r}",
-        )
         counts = [n for _, n in rec.pledges]
-        need(
-            counts == sorted(counts), f"{at}.pledges", "cumulative pledges must not fall over time"
-        )
+        why = "cumulative pledges must not fall over time"
+        need(counts == sorted(counts), f"recruitment.{pid}.pledges", why)
     for rid, r in regions.items():
         inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
         for name in ("status_quo_rate", "subsidy_rate"):

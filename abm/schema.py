@@ -132,7 +132,7 @@ class District:
 
     name: str = param("", "English name")
     name_ko: str = param("", "Korean name")
-    region: str = param("", "Region id it lies in")
+    region: str = param("", "Region id it lies in", refers="regions")
     lat: float = param(0.0, "Latitude (0 = none: maps draw it beside its region)", lo=-90, hi=90)
     lon: float = param(0.0, "Longitude (0 = none: maps draw it beside its region)", lo=-180, hi=180)
     designated: Month = param("2015-01", "Month it opens to firms")
@@ -164,7 +164,7 @@ class Center:
 
     name: str = param("", "Name")
     name_ko: str = param("", "Korean name (empty = the English name)")
-    site: str = param("", "Region id of the site")
+    site: str = param("", "Region id of the site", refers="regions")
     public: bool = param(
         True, "Publicly priced capacity allocated by rule (else sold at its price, local access)"
     )
@@ -191,11 +191,17 @@ class Center:
     public_krw: float = param(0.0, "Public money put into building it (real)", lo=0, hi=1e14)
     private_krw: float = param(0.0, "Private money put into building it (real)", lo=0, hi=1e14)
     build_start: Month = param("2025-01", "Month construction spending starts", starts=True)
-    build_end: Month = param("2028-12", "Month construction spending ends")
+    build_end: Month = param("2028-12", "Month construction spending ends", after="build_start")
     free_until: MonthOrNever = param(
         "", "Last month its GPUs are free (price 0 until then); empty = never free"
     )
-    district: str = param("", "District id the center sits in (empty = the region at large)")
+    district: str = param(
+        "",
+        "District id the center sits in (empty = the region at large)",
+        refers="districts",
+        or_empty=True,
+        within="site",
+    )
     sources: dict[str, str] = param({}, "Citation for each number above")
 
 
@@ -209,8 +215,13 @@ class Program:
     name: str = param("", "Name")
     amount_krw: float = param(0.0, "Total amount (real)", lo=0, hi=1e14, unit="KRW")
     start: Month = param("2025-01", "First month", starts=True)
-    end: Month = param("2030-12", "Last month")
-    region: str = param("", "Region id it is earmarked for; empty = follow the allocation rule")
+    end: Month = param("2030-12", "Last month", after="start")
+    region: str = param(
+        "",
+        "Region id it is earmarked for; empty = follow the allocation rule",
+        refers="regions",
+        or_empty=True,
+    )
     eligible: str = param(
         "non_capital",
         "Unearmarked money: split over non-capital regions by the rule, or over all regions "
@@ -274,7 +285,7 @@ class Vouchers:
         "etnews 2024-01-10) [V], over 12 months",
     )
     start: Month = param("2026-01", "First month vouchers are paid", starts=True)
-    end: Month = param("2030-12", "Last month vouchers are paid")
+    end: Month = param("2030-12", "Last month vouchers are paid", after="start")
     sme_only: bool = param(
         True,
         "Only SMEs (below population.sme_threshold employees) receive vouchers",
@@ -294,7 +305,7 @@ class Fund:
 
     name: str = param("", "Name")
     name_ko: str = param("", "Korean name (empty = the English name)")
-    region: str = param("", "Region id whose firms the local obligation goes to")
+    region: str = param("", "Region id whose firms the local obligation goes to", refers="regions")
     size_krw: float = param(0.0, "Fund size (real); 0 = off", lo=0, hi=1e13, unit="KRW")
     public_share: float = param(
         0.0, "Share of the fund that is public money (city and national fund of funds)", lo=0, hi=1
@@ -319,7 +330,7 @@ class Fund:
         "2023-05 (yeongnam 2024-01-21; kgrowth) [V]",
     )
     first: Month = param("2026-01", "First month it invests")
-    last: Month = param("2029-12", "Last month it invests")
+    last: Month = param("2029-12", "Last month it invests", after="first")
     movers_share: float = param(
         0.2,
         "Share of the local obligation offered first to firms elsewhere that commit to move "
@@ -342,7 +353,7 @@ class Recruitment:
     An empty schedule or a zero share recruits no one."""
 
     name: str = param("", "Name")
-    region: str = param("", "Region id that recruits")
+    region: str = param("", "Region id that recruits", refers="regions")
     pledges: Schedule = param(
         (),
         "Pledges (MOUs) signed with firms of other regions, cumulative: [month, firms] "
@@ -378,7 +389,11 @@ class Recruitment:
         "firm MOUs by 2020-11, 61 of 92 by 2021-07; kmib, newsis) [V]",
     )
     district: str = param(
-        "", "District id set-ups go to while it has space (empty: they choose as new sites do)"
+        "",
+        "District id set-ups go to while it has space (empty: they choose as new sites do)",
+        refers="districts",
+        or_empty=True,
+        within="region",
     )
     grant_krw: float = param(
         0.0, "Money the programme pays each set-up, once", lo=0, hi=1e11, unit="KRW"

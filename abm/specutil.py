@@ -78,14 +78,6 @@ class Checker:
             for p in self.problems
         )
 
-    def integer(self, table: dict, section: str, key: str, default: int, low: int) -> int:
-        """``table[key]`` (or ``default``): an integer of at least ``low``."""
-        value = table.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            self.add(f"{section}.{key}", f"{value!r} is not allowed; expected an integer >= {low}")
-            return default
-        return value
-
     def fields(self, table: Mapping[str, Any], where: str, allowed: set[str] | None) -> None:
         """One problem per key of ``table`` not in ``allowed`` (None: any key)."""
         if allowed is None:
@@ -153,12 +145,24 @@ class Checker:
         )
         return obj
 
+    def name(self, given: str | None, kind: str) -> str:
+        """The spec's name: as given, else its file's (a spec given as a dict: ``kind``)."""
+        return given or (Path(self.source).stem if self.source != "<spec>" else kind)
+
+    def required(self, field: str, value: Any, what: str) -> None:
+        """``field`` is missing (None), unless refused already: ``missing; give WHAT``."""
+        if value is None and not self.problems_in(field):
+            self.add(field, f"missing; give {what}")
+
     # ------------------------------------------------------------------ what specs name
     def model(self, field: str, name: str, allow: bool) -> Any:
         """The model a spec names, imported only if the project's, trusted, or ``allow``ed;
-        the refusal comes before any import (a module runs its code when imported)."""
+        the refusal comes before any import (a module runs its code when imported). None
+        with a problem (or when the field itself was refused)."""
         from abm.sweep.model import load_model
 
+        if self.problems_in(field):
+            return None
         if len(name) > MAX_KEY_CHARS:
             self.add(field, "expected a module name")
         elif name not in _TRUSTED and not (allow or _ALLOWED.get()):
@@ -200,6 +204,20 @@ class Checker:
             self.add(field, f"cannot load {inputs.short(str(path))}: {type(exc).__name__}")
         return None
 
+    def override(
+        self, scenario: Any, key: str, value: Any, field: str, before: str = "", after: str = ""
+    ) -> Any:
+        """``scenario`` with ``key`` set to ``value``, or None and one problem under the spec's
+        ``field``: the scenario's own reasons (each naming its key unless it is ``key``)."""
+        try:
+            return scenario.with_overrides({key: value})
+        except ScenarioError as exc:
+            why = "; ".join(
+                ("" if p.field in ("", key) else f"{p.field}: ") + p.message for p in exc.problems
+            )
+            self.add(field, before + why + after)
+        return None
+
     def trial(
         self, scenario: Any, trials: Iterable[tuple[str, str, Any]], suffix: str = ""
     ) -> None:
@@ -207,17 +225,11 @@ class Checker:
         bad keys and values, under the spec's field (once per field)."""
         reported: set[str] = set()
         for field, key, value in trials:
-            if field in reported:
-                continue
-            try:
-                scenario.with_overrides({key: value})
-            except ScenarioError as exc:
+            if (
+                field not in reported
+                and self.override(scenario, key, value, field, "", suffix) is None
+            ):
                 reported.add(field)
-                why = "; ".join(
-                    ("" if p.field in ("", key) else f"{p.field}: ") + p.message
-                    for p in exc.problems
-                )
-                self.add(field, why + suffix)
 
 
 def read_spec(

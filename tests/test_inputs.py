@@ -116,3 +116,48 @@ def test_months_as_toml_dates_and_the_schema_bound_of_a_schedule():
     bad = {**BASE, "centers": {**BASE["centers"], "gwangju_nadc": center}}
     _, problems = structure(bad, Scenario, "s.toml")
     assert [p.field for p in problems] == ["centers.gwangju_nadc.capacity[0]"]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A table whose fields name other tables' ids and a month order: declared, not coded."""
+
+    region: str = param("", "Region id it pays in", refers="regions")
+    district: str = param(
+        "", "District id (empty: anywhere)", refers="districts", or_empty=True, within="region"
+    )
+    start: Month = param("2026-01", "First month")
+    end: Month = param("2027-12", "Last month", after="start")
+
+
+@dataclass(frozen=True)
+class GrantScenario(Scenario):
+    grants: dict[str, Grant] = dataclasses.field(default_factory=dict)
+
+
+def test_ids_and_month_order_a_table_declares_are_checked_with_the_file():
+    ok = {"region": "daegu", "district": "suseong_alpha_city", "end": "2026-01"}
+    assert GrantScenario.from_dict({**BASE, "grants": {"g": ok}}, "g.toml").grants["g"].end
+    bad = {"region": "gwangju", "district": "suseong_alpha_city", "end": "2025-12"}
+    with pytest.raises(ScenarioError) as err:
+        GrantScenario.from_dict({**BASE, "grants": {"g": bad, "h": {"region": "busan"}}}, "g.toml")
+    there = ", ".join(k for k, d in BASE["districts"].items() if d["region"] == "gwangju")
+    assert [str(p) for p in err.value.problems] == [
+        "g.toml: grants.g.district: must be empty or a district of region 'gwangju' "
+        f"({there or 'none'}), got 'suseong_alpha_city'",
+        "g.toml: grants.g.end: is before start (2026-01)",
+        f"g.toml: grants.h.region: must be a region id ({', '.join(BASE['regions'])}), got 'busan'",
+    ]
+
+
+def test_vouchers_ending_before_they_start_are_refused():
+    """Before the month order was declared (param after=), only the tables whose rule was
+    written by hand had it: vouchers ending before they start were accepted."""
+    with pytest.raises(ScenarioError, match=r"government\.vouchers\.end: is before start"):
+        Scenario.from_dict(
+            {
+                **BASE,
+                "government": {"vouchers": {"start": "2027-01", "end": "2026-01"}},
+            },
+            "v.toml",
+        )

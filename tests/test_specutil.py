@@ -62,16 +62,7 @@ def test_sections_reports_unknown_sections_fields_and_shapes_in_one_pass():
     ]
 
 
-def test_integer_keeps_the_default_on_a_bad_value():
-    c = Checker("s")
-    assert c.integer({"n": 5}, "run", "n", 1, 1) == 5
-    assert c.integer({}, "run", "n", 1, 1) == 1
-    assert c.integer({"n": True}, "run", "n", 1, 1) == 1
-    assert c.integer({"n": 0}, "run", "n", 1, 1) == 1
-    assert [p.message for p in c.problems] == [
-        "True is not allowed; expected an integer >= 1",
-        "0 is not allowed; expected an integer >= 1",
-    ]
+def test_is_number_is_an_int_or_float_not_a_bool():
     assert is_number(1) and is_number(0.5) and not is_number(True) and not is_number("1")
 
 

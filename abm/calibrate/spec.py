@@ -174,7 +174,7 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
     t = c.declared(data, SECTIONS)
     cal: CalibrationTable = t["calibration"]
     method, budget = t["method"], t["budget"]
-    name = cal.name or (Path(source).stem if source != "<spec>" else "calibration")
+    name = c.name(cal.name, "calibration")
     if budget.max_runs < method.particles:
         c.add(
             "budget.max_runs",
@@ -188,8 +188,7 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
         if key in estimated:
             c.add(f"fixed.{key}", "is also a parameter to estimate")
     targets, targets_path = _targets(cal.targets, source, c)
-    if cal.scenario is None and not c.problems_in("calibration.scenario"):
-        c.add("calibration.scenario", "missing; give the base scenario file")
+    c.required("calibration.scenario", cal.scenario, "the base scenario file")
     scenario_path = c.file("calibration.scenario", cal.scenario, Path.is_file)
     # without the calibrated layer: its values are what is estimated afresh
     base = c.scenario(
@@ -200,11 +199,7 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
     steps = 0
     if base is not None:
         steps = cal.steps or base.steps
-        try:
-            base = base.with_overrides({"scenario.steps": steps})
-        except ScenarioError as exc:
-            c.add("calibration.steps", "; ".join(p.message for p in exc.problems))
-            base = None
+        base = c.override(base, "scenario.steps", steps, "calibration.steps")
     if base is not None:
         _check_priors(base, priors, c)
         if targets is not None:
@@ -276,14 +271,8 @@ def _check_priors(base: Any, priors: list[Prior], c: Checker) -> None:
         q = p.quantiles([0.001, 0.999])
         ends = [low if math.isfinite(low) else q[0], high if math.isfinite(high) else q[1]]
         for value in ends:
-            try:
-                base.with_overrides({p.key: float(value)})
-            except ScenarioError as exc:
-                message = "; ".join(
-                    (f"{e.field}: " if e.field not in ("", p.key) else "") + e.message
-                    for e in exc.problems
-                )
-                c.add(f"parameters.{p.key}", f"prior support reaches {value:g}: {message}")
+            reaches = f"prior support reaches {value:g}: "
+            if c.override(base, p.key, float(value), f"parameters.{p.key}", reaches) is None:
                 break
 
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -308,6 +308,54 @@ def _build(data: dict[str, Any], source: str) -> TargetSet:
     return TargetSet(source, tuple(built), description)
 
 
+def _named(universe: Any) -> bool:
+    return isinstance(universe, str) and bool(universe.strip())
+
+
+# The rules between a target's fields, one (field, what is allowed, holds) each.
+_RULES: tuple[tuple[str, str, Callable[[TargetTable], bool]], ...] = (
+    (
+        "universe",
+        'expected the population it counts, e.g. "AI firms"',
+        lambda t: t.universe is None or _named(t.universe),
+    ),
+    (
+        "universe",
+        "a target of another universe is compared only: set use = false",
+        lambda t: not _named(t.universe) or not t.use,
+    ),
+    (
+        "region",
+        'scope region needs region = "<region id>"',
+        lambda t: t.scope != "region" or t.region is not None,
+    ),
+    (
+        "district",
+        'scope district needs district = "<district id>"',
+        lambda t: t.scope != "district" or t.district is not None,
+    ),
+    (
+        "denominator",
+        'an annual_rate needs denominator = "<stock output>", e.g. firms',
+        lambda t: t.statistic != "annual_rate" or t.denominator is not None,
+    ),
+    (
+        "start",
+        'a growth rate needs start = "YYYY-MM"',
+        lambda t: t.statistic != "growth" or t.start is not None,
+    ),
+    (
+        "start",
+        "must not be after date",
+        lambda t: (
+            t.start is None
+            or t.statistic not in ("mean", "cumulative", "growth")
+            or _month(t.start) <= _month(t.date)
+        ),
+    ),
+)
+
+
 def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | None:
     n = len(bad)
     t, problems = inputs.structure(raw, TargetTable, bad.source, f, spec=True)
@@ -316,61 +364,19 @@ def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | N
     sd, unote = _uncertainty(raw.get("uncertainty"), observed, f, bad)
     if t is None:
         return None
-    universe = t.universe
-    rules = [
-        (
-            "universe",
-            'expected the population it counts, e.g. "AI firms"',
-            universe is None or (isinstance(universe, str) and bool(universe.strip())),
-        ),
-        (
-            "universe",
-            "a target of another universe is compared only: set use = false",
-            universe is None or not isinstance(universe, str) or not universe.strip() or not t.use,
-        ),
-        (
-            "region",
-            'scope region needs region = "<region id>"',
-            t.scope != "region" or t.region is not None,
-        ),
-        (
-            "district",
-            'scope district needs district = "<district id>"',
-            t.scope != "district" or t.district is not None,
-        ),
-        (
-            "denominator",
-            'an annual_rate needs denominator = "<stock output>", e.g. firms',
-            t.statistic != "annual_rate" or t.denominator is not None,
-        ),
-        (
-            "start",
-            'a growth rate needs start = "YYYY-MM"',
-            t.statistic != "growth" or t.start is not None,
-        ),
-        (
-            "start",
-            "must not be after date",
-            t.start is None
-            or t.statistic not in ("mean", "cumulative", "growth")
-            or _month(t.start) <= _month(t.date),
-        ),
-    ]
+    for key, why, holds in _RULES:
+        if not holds(t):
+            bad(f"{f}.{key}", why)
     # the output must be declared, unless the target says what the model must add first
     declared = {o.name for o in outputs.metrics(t.scope)} if not t.requires else None
     for key in ("output", "denominator"):
         name = getattr(t, key)
-        rules.append(
-            (
-                key,
+        if not (declared is None or name is None or name in declared):
+            bad(
+                f"{f}.{key}",
                 f"{name!r} is not a {t.scope} output declared in abm/outputs.py; "
                 'declare it there, or add requires = "..."',
-                declared is None or name is None or name in declared,
             )
-        )
-    for key, why, holds in rules:
-        if not holds:
-            bad(f"{f}.{key}", why)
     if len(bad) > n:
         return None
     copied = {k: v for k, v in vars(t).items() if k not in ("uncertainty", "mark")}

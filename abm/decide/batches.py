@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm.decide.futures import draws as _draws
 from abm.decide.model import DRAW_KEY
-from abm.decide.spec import DecisionSpec, _draws
+from abm.decide.spec import DecisionSpec
 from abm.errors import UserError
 
 SWEEP_DIR = "sweep"

@@ -21,6 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm import inputs
+from abm.dates import add_months, months_between
+from abm.decide.futures import WEIGHT, plain
+from abm.decide.futures import draws as _draws
 from abm.decide.model import DRAW_KEY, OPTION_KEY, DecisionScenario
 from abm.decide.objectives import (
     ADDITIVE_KINDS,
@@ -34,16 +38,13 @@ from abm.decide.objectives import (
 from abm.decide.population import FIRMS, one_agent_per_firm
 from abm.decide.sequential import DEFAULT_WIDTH, StopRule
 from abm.errors import ScenarioError
-from abm.inputs import Name, Path_, param
+from abm.inputs import Name, Path_, param, parse_month
 from abm.scenario import origin_of
 from abm.specutil import DEFAULT_MODEL, Checker, flatten, is_number, load_spec_data
 from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin hypercube
 
 POSTERIOR_FILE = "posterior.parquet"
-WEIGHT = "weight"
 DEFAULT_DRAWS = 32
-# spawn keys under the seeds' root seed (the sweep uses 0, 1 and 2)
-_POSTERIOR_KEY, _LHS_KEY = 10, 11
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -61,7 +62,6 @@ _RESERVED = {
     "elapsed_s",
     "traceback",
 }
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 # The sections of a decision spec, declared (abm/inputs.py checks each field; the rules
@@ -272,15 +272,11 @@ class _Builder(Checker):
     def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
         t = self.declared(data, SECTIONS)
         dec: DecisionTable = t["decision"]
-        name = dec.name or (Path(self.source).stem if self.source != "<spec>" else "decision")
+        name = self.name(dec.name, "decision")
         if not isinstance(name, str) or not _OPTION_NAME.match(name):
             self.add("decision.name", "expected a name of letters, digits, _, . or -")
             name = "decision"
-        api = (
-            None
-            if self.problems_in("decision.model")
-            else self.model("decision.model", dec.model, allow)
-        )
+        api = self.model("decision.model", dec.model, allow)
         common = self._set(dec.set, "decision.set")
         base = self._scenario(api, dec.scenario, "decision.scenario")
         if base is not None and common:
@@ -446,27 +442,22 @@ class _Builder(Checker):
                 )
         step = self._step(raw, first, model, "decision.horizon", None)
         if step is not None and model == DEFAULT_MODEL and first is not None:
-            try:  # the scenario's own bound on the run length
-                first.with_overrides({"scenario.steps": step})
-            except ScenarioError as exc:
-                self.add(
-                    "decision.horizon", f"{raw!r}: " + "; ".join(p.message for p in exc.problems)
-                )
+            # the scenario's own bound on the run length
+            self.override(first, "scenario.steps", step, "decision.horizon", f"{raw!r}: ")
         return (step or 1), str(raw)
 
     def _step(self, raw: Any, first: Any, model: str, field: str, limit: int | None) -> int | None:
         """A month "YYYY-MM" (the project's model) or a step number, as a step."""
         if isinstance(raw, int) and not isinstance(raw, bool):
             step = raw
-        elif isinstance(raw, str) and _MONTH.match(raw) and model == DEFAULT_MODEL:
+        elif isinstance(raw, str) and inputs.MONTH_PATTERN.match(raw) and model == DEFAULT_MODEL:
             if first is None:
                 return None
-            year, month = map(int, raw.split("-"))
-            if not 1 <= month <= 12:
+            try:
+                step = months_between(first.start, parse_month(raw)) + 1
+            except ValueError:
                 self.add(field, f'{raw!r} is not allowed; expected a month "YYYY-MM"')
                 return None
-            start = first.start
-            step = (year - start.year) * 12 + (month - start.month) + 1
         else:
             allowed = (
                 'a month "YYYY-MM" or a step number'
@@ -567,9 +558,7 @@ class _Builder(Checker):
     @staticmethod
     def _horizon_label(first: Any, model: str, step: int) -> str:
         if model == DEFAULT_MODEL and first is not None:
-            start = first.start
-            index = start.year * 12 + start.month - 1 + step - 1
-            return f"{index // 12:04d}-{index % 12 + 1:02d}"
+            return f"{add_months(first.start, step - 1):%Y-%m}"
         return str(step)
 
     def _since(
@@ -795,7 +784,7 @@ class _Builder(Checker):
                     if pd.api.types.is_numeric_dtype(values)
                     else list(pd.unique(values))
                 )
-                trials += [(f"uncertainty.posterior.{column}", column, _plain(v)) for v in extremes]
+                trials += [(f"uncertainty.posterior.{column}", column, plain(v)) for v in extremes]
         for r in ranges:
             if frame is not None and r.key in frame.columns:
                 self.add(f"uncertainty.ranges.{r.key}", "also a column of the posterior")
@@ -804,39 +793,3 @@ class _Builder(Checker):
         for name, scenario, _ in options:
             done = {p.field for p in self.problems}
             self.trial(scenario, [t for t in trials if t[0] not in done], f" (option {name})")
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars as Python values (scenario validation and JSON want those)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _draws(
-    frame: pd.DataFrame | None, ranges: tuple[Range, ...], n: int, root: int, batch: int = 0
-) -> tuple[dict[str, Any], ...]:
-    """The parameter sets of the futures: weighted posterior rows joined with LHS samples.
-    Batch ``b`` of a sequential decision draws from its own streams (batch 0 from those
-    of a decision in one batch, so a finished decision can be continued)."""
-    tail = () if batch == 0 else (batch,)
-    draws: list[dict[str, Any]] = [{} for _ in range(n)]
-    if frame is not None:
-        weights = frame[WEIGHT].to_numpy(dtype=np.float64)
-        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_POSTERIOR_KEY, *tail)))
-        rows = rng.choice(len(frame), size=n, replace=True, p=weights / weights.sum())
-        params = [c for c in frame.columns if c != WEIGHT]
-        for d, row in enumerate(rows):
-            draws[d].update({c: _plain(frame[c].iloc[int(row)]) for c in params})
-    if ranges:
-        from scipy.stats import qmc
-
-        rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(_LHS_KEY, *tail)))
-        unit = qmc.LatinHypercube(d=len(ranges), rng=rng).random(n)
-        for d in range(n):
-            draws[d].update({r.key: _at(r, float(unit[d, j])) for j, r in enumerate(ranges)})
-    return tuple(draws)
-
-
-def _at(r: Range, unit: float) -> int | float:
-    """The value of a range at a coordinate in [0, 1) (integers: every one equally wide)."""
-    low, high = r.bounds()
-    return r.to_value(low + unit * (high - low))

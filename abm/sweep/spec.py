@@ -241,17 +241,12 @@ def load_spec(
     )
     sw: SweepTable = t["sweep"]
     design: Design = t["design"]
-    name = sw.name or (Path(source).stem if source != "<spec>" else "sweep")
-    model = (
-        None
-        if c.problems_in("sweep.model")
-        else c.model("sweep.model", sw.model, allow_model_import)
-    )
+    name = c.name(sw.name, "sweep")
+    model = c.model("sweep.model", sw.model, allow_model_import)
     _design_rules(design, data.get("design", {}), c)
     fixed, levels, ranges = _parameters(t["parameters"], design, c)
     _check_size(design, levels, ranges, sw.replications, c)
-    if sw.scenario is None and not c.problems_in("sweep.scenario"):
-        c.add("sweep.scenario", "missing; give the base scenario file")
+    c.required("sweep.scenario", sw.scenario, "the base scenario file")
     found = c.file("sweep.scenario", sw.scenario) if model is not None else None
     base = c.scenario("sweep.scenario", found, model.load_scenario) if model else None
     if base is not None:
