@@ -52,7 +52,14 @@ from typing import Any
 import numpy as np
 
 from abm.calibrate.abc import weighted_quantile
-from abm.calibrate.smc import Calibrator, _int_seed, load_population, simulate, write_json
+from abm.calibrate.smc import (
+    Calibrator,
+    _int_seed,
+    load_population,
+    lock_folder,
+    simulate,
+    write_json,
+)
 from abm.calibrate.spec import CalibrationSpec, load_calibration_spec
 from abm.calibrate.targets import TargetSet
 from abm.errors import UserError
@@ -287,7 +294,7 @@ class SBC:
                     "choose a new --out"
                 )
             return manifest
-        if root.is_dir() and any(root.iterdir()):
+        if root.is_dir() and any(p.name != ".lock" for p in root.iterdir()):
             raise UserError(f"--out {root}: folder is not empty and holds no SBC")
         root.mkdir(parents=True, exist_ok=True)
         manifest = {
@@ -310,13 +317,17 @@ class SBC:
         check_engine_args(self.engine, self.workers, self.scheduler)
         began = time.monotonic()
         self._open(resume)
-        todo = [i for i in range(n) if not self._unit_path(i).is_file()]
-        if todo:
-            with open_engine(self.engine, self.workers, self.scheduler) as eng:
-                for i in todo:
-                    self._unit(eng, i)
-                    self.log(f"sbc {self.source.name}: unit {i + 1} of {n} done")
-        return self.write_summary(n, time.monotonic() - began)
+        lock = lock_folder(self.root, "SBC")
+        try:
+            todo = [i for i in range(n) if not self._unit_path(i).is_file()]
+            if todo:
+                with open_engine(self.engine, self.workers, self.scheduler) as eng:
+                    for i in todo:
+                        self._unit(eng, i)
+                        self.log(f"sbc {self.source.name}: unit {i + 1} of {n} done")
+            return self.write_summary(n, time.monotonic() - began)
+        finally:
+            lock.close()
 
     def _unit(self, eng: Any, i: int) -> None:
         s = self.settings

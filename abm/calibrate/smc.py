@@ -99,6 +99,20 @@ def _int_seed(root: int, key: tuple[int, ...]) -> int:
     return int(_seed(root, key).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
+def lock_folder(root: Path, what: str) -> Any:
+    """Hold ``root/.lock`` exclusively (close the returned file to release it): a second
+    process writing the same folder stops with one line instead of mixing its files in."""
+    import fcntl
+
+    fh = open(root / _LOCK, "a+")  # noqa: SIM115 - held while the caller writes
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise UserError(f"--out {root}: another {what} is writing to it now") from None
+    return fh
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -265,17 +279,7 @@ class Calibrator:
         return manifest
 
     def _lock(self) -> Any:
-        import fcntl
-
-        fh = open(self.root / _LOCK, "a+")  # noqa: SIM115 - held while the calibration runs
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            raise UserError(
-                f"--out {self.root}: another calibration is writing to it now"
-            ) from None
-        return fh
+        return lock_folder(self.root, "calibration")
 
     # ------------------------------------------------------------ running
     def run(

@@ -98,3 +98,18 @@ def test_a_file_as_out_and_a_missing_spec_are_refused(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "exists and is not a folder" in err[0], err
     assert "none.toml" in err[1] and busy.read_text() == "x"
+
+
+def test_a_second_sbc_on_the_same_folder_stops_in_one_line(tmp_path, capsys):
+    from abm.calibrate.smc import lock_folder
+
+    out = tmp_path / "out"
+    out.mkdir()
+    held = lock_folder(out, "SBC")  # as a running SBC holds it
+    try:
+        assert sbc.main([str(SPEC), "--out", str(out), "--n", "1"]) == 2
+    finally:
+        held.close()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"abm: error: --out {out}: another SBC is writing to it now"]
+    assert not (out / "units").exists()
