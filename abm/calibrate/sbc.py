@@ -439,6 +439,7 @@ class SBC:
             "runs": int(sum(u["runs"] for u in done)),
             "runs_per_unit": float(np.mean([u["runs"] for u in done])) if done else math.nan,
             "ess_mean": float(np.mean([u["ess"] for u in done])) if done else math.nan,
+            "ess_min": float(np.min([u["ess"] for u in done])) if done else math.nan,
             **summarize(done, self.spec.keys, s.draws),
         }
         write_json(self.root / SUMMARY, summary)
@@ -530,8 +531,9 @@ def markdown(summary: dict[str, Any], figure_path: str = "../calibration/sbc/ran
         f"most {b['max_runs']} runs, {b['firms']:,} firm agents (the shipped calibration: "
         f"{sh['particles']} particles, {sh['generations']} generations, {sh['max_runs']:,} "
         f"runs, {sh['firms']:,} agents). {summary['runs']:,} model runs in all "
-        f"({summary['runs_per_unit']:.0f} a calibration), mean ESS "
-        f"{summary['ess_mean']:.0f}; {summary['truth_failed']} truth run(s) failed. "
+        f"({summary['runs_per_unit']:.0f} a calibration); effective sample size of the last "
+        f"generation {summary['ess_mean']:.0f} on average, {summary['ess_min']:.1f} at the "
+        f"least, of {b['particles']} particles; {summary['truth_failed']} truth run(s) failed. "
         f"Ranks among L = {b['draws']} posterior draws.",
         "",
         "| parameter | prior | 50 % coverage [95 % CI] | 90 % coverage [95 % CI] | "
@@ -556,9 +558,19 @@ def markdown(summary: dict[str, Any], figure_path: str = "../calibration/sbc/ran
         if summary["passed"]
         else "90 % coverage outside 85-95 % for " + ", ".join(f"`{k}`" for k in summary["failed"])
     )
+    shares = [p["coverage_90"]["share"] for p in summary["parameters"].values()]
+    mean = float(np.mean(shares)) if shares else math.nan
+    lo, hi = BANDS[0.9]
+    reading = (
+        "below the band: the intervals are too narrow (overconfident)"
+        if mean < lo
+        else "above the band: the intervals are too wide (conservative)"
+        if mean > hi
+        else "within the band"
+    )
     lines += [
         "",
-        f"Verdict: {verdict}.",
+        f"Verdict: {verdict}. Mean 90 % coverage over the parameters {_pct(mean)}, {reading}.",
         "",
         f"![SBC rank histograms]({figure_path})",
     ]
