@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -513,6 +514,7 @@ def simulate(
     from abm.calibrate.check import keep_for
     from abm.calibrate.simmodel import write_batch
     from abm.sweep.spec import load_spec
+    from abm.sweep.store import MANIFEST as MANIFEST_FILE
     from abm.sweep.store import damaged_parts, load_results, load_series, read_manifest
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -542,6 +544,10 @@ def simulate(
             "district_series": district_cols,
         },
     }
+    if out.is_dir() and not (out / MANIFEST_FILE).is_file():
+        # killed as the sweep opened, before its manifest (no run is recorded before it):
+        # the sweep store would refuse the folder, so a resume starts the batch afresh
+        shutil.rmtree(out)
     manifest = read_manifest(out) if out.is_dir() else None
     finished = manifest is not None and manifest.get("state") == "complete"
     if not finished or damaged_parts(out):  # a damaged part's runs run again

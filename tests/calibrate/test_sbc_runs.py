@@ -113,3 +113,27 @@ def test_a_second_sbc_on_the_same_folder_stops_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"abm: error: --out {out}: another SBC is writing to it now"]
     assert not (out / "units").exists()
+
+
+def test_a_batch_killed_before_its_sweep_manifest_runs_afresh(tmp_path):
+    """A kill as a batch's sweep folder opened leaves it without a manifest; the sweep store
+    refuses such a folder, so the resumed SBC (or calibration) stopped for good. Found by the
+    kill test above."""
+    import numpy as np
+
+    from abm.calibrate.sbc import Settings, reduced
+    from abm.calibrate.smc import simulate
+    from abm.calibrate.spec import load_calibration_spec
+    from abm.sweep.engines import open_engine
+
+    spec = reduced(load_calibration_spec(SPEC), Settings(particles=4, max_runs=4, firms=40))
+    targets, _ = spec.targets.split(
+        spec.base.start, spec.steps, list(spec.base.regions), list(spec.base.districts)
+    )
+    out = tmp_path / "truth"
+    out.mkdir()
+    (out / ".manifest.json.123.tmp").write_text("{")  # an atomic write cut short
+    theta = spec.prior.sample(1, np.random.default_rng(1))
+    with open_engine("local", 1, None) as eng:
+        stats, ok = simulate(eng, spec, targets, out, theta, seed=1, title="t", progress=False)
+    assert ok.all() and np.isfinite(stats).all()
