@@ -87,9 +87,12 @@ def test_subsidies_are_paid_to_the_won_or_refused():
     model.nodes.size[rows] = 1.0  # SMEs
     gov.subsidise(rows, investment)
     paid = model.nodes.cash[rows] - before
-    # the first claim fits and is paid in full; the second no longer fits and gets nothing
-    assert paid[0] == pytest.approx(round(remaining * 0.6), abs=1)
-    assert paid[1] == 0.0  # mutant: paying what is left
+    # the first claim fits and is paid in full; the second no longer fits, and gets its
+    # whole real sites that fit (an agent stands for 1 / scale of them), not what is left
+    claim, left = round(remaining * 0.6), remaining - round(remaining * 0.6)
+    sites = np.floor(left / (claim * model.scale))
+    assert paid[0] == pytest.approx(claim, abs=1)
+    assert paid[1] == np.floor(sites * claim * model.scale) < left  # mutant: what is left
     assert paid[2] == pytest.approx(1.0, abs=1)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from abm.agents.government import Budget, _add_whole
+from abm.agents.government import Budget, _add_whole, payable
 from abm.model import RegionalModel
 from abm.scenario import load_scenario
 
@@ -75,9 +75,10 @@ def _subsidise_in_turn(gov, rows, investment):
         if amount <= 0:
             continue
         gov._claims[0] += amount
-        if gov.award(row, amount):
-            model.tally.subsidised_investment += inv
-            model.tally.subsidies += amount
+        paid = gov.award(row, payable(amount, gov.budget.remaining, model.scale))
+        if paid:
+            model.tally.subsidised_investment += inv * paid / amount
+            model.tally.subsidies += paid
 
 
 @pytest.mark.parametrize("left", [2.0, 0.4, 0.0])
@@ -121,3 +122,49 @@ def test_a_university_gains_the_same_research_from_the_same_real_grant_at_any_ag
         gains.append(uni.research - before)
     assert gains[0] > 0.01
     assert gains[0] == pytest.approx(gains[1], rel=1e-9)
+
+
+def _real_subsidies_paid(firms: int, agents_per_1000: int, budget_sites: float) -> float:
+    """Real won a short budget pays Gwangju's new sites: ``agents_per_1000 x firms / 1000``
+    agents (the same real sites at any agent count), each real site claiming 170 million
+    won, against a budget of ``budget_sites`` real sites' claims."""
+    scenario = load_scenario(
+        ROOT / "scenarios" / "baseline.toml", {"population.firms": firms, "scenario.steps": 1}
+    )
+    model = RegionalModel(scenario, rng=4)
+    r = model.region_index["gwangju"]
+    gov = model.locals[r]
+    firms_here = model.firm_rows()[model.nodes.region[model.firm_rows()] == r]
+    rows = firms_here[: agents_per_1000 * firms // 1000]
+    model.nodes.size[rows] = 1.0  # SMEs, outside any district: the offered rate alone
+    model.nodes.district[rows] = -1
+    claim = 170_000_000.0
+    budget = round(budget_sites * claim * model.scale)
+    gov.budget.spent = gov.budget.appropriated - budget
+    gov.subsidise(rows, np.full(len(rows), claim / gov.offered_rate(True)))
+    return (budget - gov.budget.remaining) / model.scale
+
+
+def test_a_short_subsidy_budget_pays_the_same_real_won_at_1000_and_4000_agents():
+    """An agent stands for 1 / scale real sites, each paid in full or not at all. 48 real
+    sites claim against 30.2 sites' worth of budget: 30 are paid at any agent count. (Paid
+    by the agent, all or nothing, 1,000 agents paid 24 sites, one agent, and 4,000 paid 30:
+    the unspent money kept Gwangju's expected subsidy high at 1,000 agents, issue 21.)"""
+    sites = 2 / _scale(1000)  # two agents at 1,000, eight at 4,000
+    paid = [_real_subsidies_paid(f, 2, 0.63 * sites) for f in (1000, 4000)]
+    whole = 170_000_000.0 * np.floor(0.63 * sites)
+    assert paid[0] == pytest.approx(whole, rel=1e-6)  # mutant: all or nothing per agent
+    assert paid[1] == pytest.approx(whole, rel=1e-6)
+
+
+def _scale(firms: int) -> float:
+    return load_scenario(
+        ROOT / "scenarios" / "baseline.toml", {"population.firms": firms, "scenario.steps": 1}
+    ).scale
+
+
+def test_one_agent_per_real_site_is_paid_in_full_or_not_at_all():
+    assert payable(100, 100, 1.0) == 100
+    assert payable(100, 99, 1.0) == 0  # a real site is never paid in part
+    assert payable(100, 99, 0.25) == 75  # 3 of the agent's 4 real sites fit
+    assert payable(100, 24, 0.25) == 0 and payable(0, 5, 0.5) == 0

@@ -2,14 +2,16 @@
 local governments (investment subsidies, special zones), each with a conserved budget.
 
 Money acts only through payments. A grant or subsidy is either promised in full
-and paid in the same month, or not promised at all: nothing is paid in part, and
-nothing is offered that the budget cannot pay. Firms choosing a region see a
+and paid in the same month, or not promised at all: no real site is paid in part
+(an agent standing for several real sites may have some of them paid, :func:`payable`),
+and nothing is offered that the budget cannot pay. Firms choosing a region see a
 subsidy at what they can expect to receive (:meth:`LocalGovernment.expected_rate`),
 so an exhausted budget attracts no one.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -74,6 +76,24 @@ def _add_whole(total: float, won: np.ndarray) -> float:
     for w in won.tolist():
         total += w
     return total
+
+
+def payable(claim: int, remaining: int, scale: float) -> int:
+    """What a budget with ``remaining`` won pays of one agent's ``claim`` (both model units):
+    the agent stands for ``1 / scale`` real sites, each claiming ``claim`` real won and
+    each paid in full or not at all, so the budget pays the whole claim if it can, else
+    as many of its real sites as fit (whole sites; none at one agent per real firm).
+
+    Paying the agent all or nothing instead would leave up to a whole agent's claim unpaid,
+    ``1 / scale`` real sites' worth: at 1,000 agents an agent's claim was half of
+    Gwangju's yearly subsidy budget, so money sat unspent, the expected rate stayed high
+    and Gwangju drew more entrants than at 4,000 agents."""
+    if claim <= remaining:
+        return claim
+    if claim <= 0 or remaining <= 0:
+        return 0
+    sites = math.floor(remaining / (claim * scale))  # real sites whose claim fits
+    return min(math.floor(sites * claim * scale), remaining)
 
 
 class _Government(mesa.Agent):
@@ -429,7 +449,8 @@ class LocalGovernment(_Government):
         return min(rate, self.incentives.subsidy_cap_krw / investment)
 
     def subsidise(self, rows: np.ndarray, investment: np.ndarray) -> None:
-        """Promise and pay each new site's subsidy in full while the budget can."""
+        """Promise and pay each new site's subsidy in full while the budget can (whole real
+        sites of an agent, :func:`payable`)."""
         model = self.model
         sme = model.nodes.size[rows] < model.config.population.sme_threshold
         district = model.nodes.district[rows]
@@ -457,6 +478,7 @@ class LocalGovernment(_Government):
             return
         for row, inv, won in zip(rows.tolist(), investment.tolist(), amount.tolist(), strict=True):
             self._claims[0] += won  # the budget may pay some claims and not others
-            if self.award(row, won):
-                tally.subsidised_investment += inv
-                tally.subsidies += won
+            paid = self.award(row, payable(won, self.budget.remaining, model.scale))
+            if paid:
+                tally.subsidised_investment += inv * paid / won
+                tally.subsidies += paid
