@@ -1,5 +1,5 @@
 # The two commands of the README, and their parts. Each target sets up what it needs.
-.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate fuzz kill-soak damage-soak
+.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate sbc fuzz kill-soak damage-soak
 
 PY := .venv/bin/python
 
@@ -59,3 +59,16 @@ calibrate: setup       ## fit the history scenario (calibration/history.toml); s
 	.venv/bin/abm calibrate calibration/history.toml --out results/calibration-history --resume
 	$(PY) -m abm.calibrate.check calibration/history.toml results/calibration-history --runs 40
 	$(PY) -m abm.calibrate.ship results/calibration-history
+
+# The full SBC's reduced budget (the lead's scheduled run; each value is stated in the summary):
+# 50 x (100 particles, 2 generations, <= 800 runs, 500 firm agents), ~25,000 history runs
+SBC_N ?= 50
+SBC_PARTICLES ?= 100
+SBC_GENERATIONS ?= 2
+SBC_MAX_RUNS ?= 800
+SBC_FIRMS ?= 500
+sbc: setup             ## simulation-based calibration of calibration/history.toml: calibration/sbc/ + its docs section
+	$(PY) -m abm.calibrate.sbc calibration/history.toml --n $(SBC_N) --particles $(SBC_PARTICLES) \
+	  --generations $(SBC_GENERATIONS) --max-runs $(SBC_MAX_RUNS) --firms $(SBC_FIRMS) \
+	  --out results/sbc-history-$(SBC_PARTICLES)p$(SBC_GENERATIONS)g$(SBC_FIRMS)f --resume \
+	  --write calibration/sbc

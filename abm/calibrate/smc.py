@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -97,6 +98,20 @@ def _seed(root: int, key: tuple[int, ...]) -> np.random.SeedSequence:
 def _int_seed(root: int, key: tuple[int, ...]) -> int:
     """A 63-bit seed for a sweep (fits its int64 columns), from the root seed and a key."""
     return int(_seed(root, key).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def lock_folder(root: Path, what: str) -> Any:
+    """Hold ``root/.lock`` exclusively (close the returned file to release it): a second
+    process writing the same folder stops with one line instead of mixing its files in."""
+    import fcntl
+
+    fh = open(root / _LOCK, "a+")  # noqa: SIM115 - held while the caller writes
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise UserError(f"--out {root}: another {what} is writing to it now") from None
+    return fh
 
 
 # ----------------------------------------------------------------------------- data
@@ -265,20 +280,15 @@ class Calibrator:
         return manifest
 
     def _lock(self) -> Any:
-        import fcntl
-
-        fh = open(self.root / _LOCK, "a+")  # noqa: SIM115 - held while the calibration runs
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            raise UserError(
-                f"--out {self.root}: another calibration is writing to it now"
-            ) from None
-        return fh
+        return lock_folder(self.root, "calibration")
 
     # ------------------------------------------------------------ running
-    def run(self, resume: bool = False) -> CalibrationReport:
+    def run(
+        self, resume: bool = False, *, eng: Any = None, outputs: bool = True
+    ) -> CalibrationReport:
+        """Run or resume. ``eng``: an engine already open (the SBC runs many calibrations
+        on one, :mod:`abm.calibrate.sbc`); ``outputs=False`` skips posterior.parquet,
+        fit.json and report.html (the generations hold the posterior)."""
         began = time.monotonic()
         from abm.sweep.engines import check_engine_args
 
@@ -286,10 +296,13 @@ class Calibrator:
         manifest = self._open(resume)
         lock = self._lock()
         try:
+            from contextlib import nullcontext
+
             from abm.sweep.engines import open_engine
 
-            with open_engine(self.engine, self.workers, self.scheduler) as eng:
-                self._eng = eng
+            opened = open_engine(self.engine, self.workers, self.scheduler)
+            with nullcontext(eng) if eng is not None else opened as engine:
+                self._eng = engine
                 self.setup_s = time.monotonic() - began
                 report = self._generations(manifest, began)
             manifest.update(
@@ -301,9 +314,10 @@ class Calibrator:
                 updated=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             )
             write_json(self.root / MANIFEST, manifest)
-            from abm.calibrate.report import write_outputs
+            if outputs:
+                from abm.calibrate.report import write_outputs
 
-            write_outputs(self.root, self.spec)
+                write_outputs(self.root, self.spec)
         except KeyboardInterrupt:
             manifest.update(state="interrupted", updated=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
             write_json(self.root / MANIFEST, manifest)
@@ -467,70 +481,104 @@ class Calibrator:
         self, t: int, batch: int, params: np.ndarray, eps: float
     ) -> tuple[np.ndarray, np.ndarray]:
         """Run one batch through the sweep engine; (statistics n x k, run succeeded)."""
-        from abm.calibrate.batches import run_batch
-        from abm.calibrate.check import keep_for
-        from abm.calibrate.simmodel import write_batch
-        from abm.sweep.spec import load_spec
-        from abm.sweep.store import damaged_parts, load_results, load_series, read_manifest
-
-        folder = self.root / RUNS
-        folder.mkdir(exist_ok=True)
-        name = f"g{t:02d}-b{batch:02d}"
-        batch_file = folder / f"{name}.json"
-        write_batch(batch_file, self.spec.base, self.keys, params.tolist())
-        keep = keep_for(self.targets)  # what the check's runs keep too
-        model_cols = list(keep.series)
-        region_cols = list(keep.region_series)
-        district_cols = list(keep.district_series)
         label = "prior" if math.isinf(eps) else f"tolerance {eps:.3g}"
-        sweep = {
-            "sweep": {
-                "name": f"{self.spec.name} gen {t} batch {batch} ({label})",
-                "scenario": str(batch_file.resolve()),
-                "model": "abm.calibrate.simmodel",
-                "steps": self.spec.steps,
-                "seed": _int_seed(self.spec.seed, (t, batch, 1)),
-                "common_random_numbers": False,
-                **({"timeout": self.spec.timeout} if self.spec.timeout else {}),
-            },
-            "design": {"method": "grid"},
-            "parameters": {"particle": {"low": 0, "high": len(params) - 1, "num": len(params)}},
-            "metrics": {
-                "final": [],
-                "regions": [],
-                "series": model_cols,
-                "region_series": region_cols,
-                "district_series": district_cols,
-            },
-        }
-        out = folder / name
-        manifest = read_manifest(out) if out.is_dir() else None
-        finished = manifest is not None and manifest.get("state") == "complete"
-        if not finished or damaged_parts(out):  # a damaged part's runs run again
-            regions = list(self.spec.base.regions)
-            districts = list(self.spec.base.districts)
-            series = (
-                model_cols
-                + [f"{c}.{r}" for c in region_cols for r in regions]
-                + [f"{c}.{d}" for c in district_cols for d in districts]
-            )
-            run_batch(
-                self._eng, load_spec(sweep), out, series,
-                resume=manifest is not None, progress=self.progress,
-            )  # fmt: skip
-        runs = load_results(out, columns=["run_id", "status"])
-        ok = np.zeros(len(params), dtype=bool)
-        ok[runs["run_id"].to_numpy()] = (runs["status"] == "ok").to_numpy()
-        frames = load_series(out)
-        stats = np.full((len(params), len(self.targets)), np.nan)
-        start = self.spec.base.start
-        for run_id, frame in frames.groupby("run_id", sort=True):
-            steps = frame["step"].to_numpy()
-            cols = {c: frame[c].to_numpy() for c in frame.columns if c not in ("run_id", "step")}
-            row = int(run_id)  # type: ignore[arg-type]  # run_id is an integer column
-            stats[row] = [tg.compute(steps, cols, start) for tg in self.targets]
-        ok &= np.all(np.isfinite(stats), axis=1)
-        return stats, ok
+        return simulate(
+            self._eng,
+            self.spec,
+            self.targets,
+            self.root / RUNS / f"g{t:02d}-b{batch:02d}",
+            params,
+            seed=_int_seed(self.spec.seed, (t, batch, 1)),
+            title=f"{self.spec.name} gen {t} batch {batch} ({label})",
+            progress=self.progress,
+        )
+
+
+def simulate(
+    eng: Any,
+    spec: CalibrationSpec,
+    targets: list[Target],
+    out: Path,
+    params: np.ndarray,
+    *,
+    seed: int,
+    title: str,
+    progress: bool | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run the spec's base scenario at each row of ``params`` as one sweep into ``out`` (a
+    batch file ``out.json`` beside it names the particles) on the open engine, resuming a
+    batch already begun; (the targets' statistics n x k, run succeeded). What a
+    calibration's batches and the SBC's pseudo-observations (:mod:`abm.calibrate.sbc`)
+    both run."""
+    from abm.calibrate.batches import run_batch
+    from abm.calibrate.check import keep_for
+    from abm.calibrate.simmodel import write_batch
+    from abm.sweep.spec import load_spec
+    from abm.sweep.store import MANIFEST as MANIFEST_FILE
+    from abm.sweep.store import damaged_parts, load_results, load_series, read_manifest
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    batch_file = out.with_name(f"{out.name}.json")
+    write_batch(batch_file, spec.base, spec.keys, params.tolist())
+    keep = keep_for(targets)  # what the check's runs keep too
+    model_cols = list(keep.series)
+    region_cols = list(keep.region_series)
+    district_cols = list(keep.district_series)
+    sweep = {
+        "sweep": {
+            "name": title,
+            "scenario": str(batch_file.resolve()),
+            "model": "abm.calibrate.simmodel",
+            "steps": spec.steps,
+            "seed": seed,
+            "common_random_numbers": False,
+            **({"timeout": spec.timeout} if spec.timeout else {}),
+        },
+        "design": {"method": "grid"},
+        "parameters": {"particle": _particles(len(params))},
+        "metrics": {
+            "final": [],
+            "regions": [],
+            "series": model_cols,
+            "region_series": region_cols,
+            "district_series": district_cols,
+        },
+    }
+    if out.is_dir() and not (out / MANIFEST_FILE).is_file():
+        # killed as the sweep opened, before its manifest (no run is recorded before it):
+        # the sweep store would refuse the folder, so a resume starts the batch afresh
+        shutil.rmtree(out)
+    manifest = read_manifest(out) if out.is_dir() else None
+    finished = manifest is not None and manifest.get("state") == "complete"
+    if not finished or damaged_parts(out):  # a damaged part's runs run again
+        regions = list(spec.base.regions)
+        districts = list(spec.base.districts)
+        series = (
+            model_cols
+            + [f"{c}.{r}" for c in region_cols for r in regions]
+            + [f"{c}.{d}" for c in district_cols for d in districts]
+        )
+        run_batch(
+            eng, load_spec(sweep), out, series, resume=manifest is not None, progress=progress
+        )
+    runs = load_results(out, columns=["run_id", "status"])
+    ok = np.zeros(len(params), dtype=bool)
+    ok[runs["run_id"].to_numpy()] = (runs["status"] == "ok").to_numpy()
+    frames = load_series(out)
+    stats = np.full((len(params), len(targets)), np.nan)
+    start = spec.base.start
+    for run_id, frame in frames.groupby("run_id", sort=True):
+        steps = frame["step"].to_numpy()
+        cols = {c: frame[c].to_numpy() for c in frame.columns if c not in ("run_id", "step")}
+        row = int(run_id)  # type: ignore[arg-type]  # run_id is an integer column
+        stats[row] = [tg.compute(steps, cols, start) for tg in targets]
+    ok &= np.all(np.isfinite(stats), axis=1)
+    return stats, ok
+
+
+def _particles(n: int) -> Any:
+    """The sweep's one parameter, the particle number 0..n-1 (a range needs two values)."""
+    return {"low": 0, "high": n - 1, "num": n} if n > 1 else [0]
 
 
 def fit_kernel(
