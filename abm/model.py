@@ -36,7 +36,16 @@ from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
 from abm.nodes import GOVERNMENT, INITIAL, FirmCensus, NodeTable
-from abm.rules import entry, finance, funds, innovation, labour, recruitment, relocation
+from abm.rules import (
+    entry,
+    finance,
+    funds,
+    innovation,
+    labour,
+    programmes,
+    recruitment,
+    relocation,
+)
 from abm.scenario import Scenario, parse_month
 from abm.streams import Draw, Streams, lineage
 
@@ -159,6 +168,9 @@ class RegionalModel(mesa.Model):
         self.market = ComputeMarket(scenario, self.region_index, self.distance_km)
         self.funds = funds.FundBook(scenario.funds, scenario.start, self.region_index, self.scale)
         self.recruitment = recruitment.Recruitment(scenario, self.region_index)
+        self.programmes = programmes.ProgrammeBook(
+            scenario.programmes, scenario.districts, scenario.start, self.scale
+        )
         self.firm_agents = FirmAgents(self)  # row -> Firm view of each live firm
 
         self.entry_log: list[int] = []  # region of every outside entrant, in order
@@ -422,13 +434,19 @@ class RegionalModel(mesa.Model):
             real,
             region_real,
             hosts if policy else np.zeros_like(hosts),
-            self.district_bonus * funded if policy else np.zeros_like(funded),
+            self._district_money(funded, real) if policy else np.zeros_like(funded),
             self.config.params.location,
         )
         available = location.availability(
             self.district_space, real, self.district_opens <= self.month
         )
         return value, available
+
+    def _district_money(self, funded: np.ndarray, real: np.ndarray) -> np.ndarray:
+        """Per district, the incentive a new site expects as a share of its investment: the
+        extra subsidy rate where funded, plus its programmes' expected grants (8.13)."""
+        site = self.mean_firm_size[self.district_region] * self.config.params.firm.capex_per_job_krw
+        return self.district_bonus * funded + self.programmes.expected(self.month, real) / site
 
     def district_room(self) -> np.ndarray:
         """Agents that still fit in each district (its free space in model units, whole)."""
@@ -534,6 +552,7 @@ class RegionalModel(mesa.Model):
         for gov in self.locals.values():
             gov.step()
         funds.invest(self, self.firm_rows())
+        programmes.run(self)  # districts' dated programmes: room and grants
 
         # 2. compute
         firms = self.firm_rows()

@@ -54,6 +54,7 @@ class Scenario:
     districts: dict[str, schema.District] = dataclasses.field(default_factory=dict)
     funds: dict[str, schema.Fund] = dataclasses.field(default_factory=dict)
     recruitment: dict[str, schema.Recruitment] = dataclasses.field(default_factory=dict)
+    programmes: dict[str, schema.Programme] = dataclasses.field(default_factory=dict)
     # set by the reader, not read from the file (the declarative layer skips them)
     source: str = dataclasses.field(default="", metadata={"derived": True})  # errors name it
     origin: str = dataclasses.field(default="", metadata={"derived": True})  # see origin_of
@@ -540,6 +541,27 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
         counts = [n for _, n in rec.pledges]
         need(
             counts == sorted(counts), f"{at}.pledges", "cumulative pledges must not fall over time"
+        )
+    for pid, prog in s.programmes.items():
+        at, here = f"programmes.{pid}", [k for k, d in districts.items() if d.region == prog.region]
+        need(
+            prog.region in regions,
+            f"{at}.region",
+            f"must be a region id ({ids}), got {prog.region!r}",
+        )
+        need(
+            prog.region not in regions or prog.district in here,
+            f"{at}.district",
+            f"must be a district of region {prog.region!r} ({', '.join(here) or 'none'}), "
+            f"got {prog.district!r}",
+        )
+        need(month(prog.last) >= month(prog.first), f"{at}.last", f"is before first ({prog.first})")
+        unused = "space_firms" if prog.channel == "money" else "budget_krw"
+        need(
+            getattr(prog, unused) == 0,
+            f"{at}.{unused}",
+            f"must be 0 for channel {prog.channel!r} (a {prog.channel} programme uses "
+            f"{'budget_krw' if prog.channel == 'money' else 'space_firms'})",
         )
     for rid, r in regions.items():
         inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
