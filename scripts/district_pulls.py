@@ -77,6 +77,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--grid", default="-1,-0.5,0,0.5,1,1.5,2", help="pulls to try")
+    parser.add_argument("--refine", type=int, default=2, help="halvings of the grid step")
     parser.add_argument("--write", action="store_true", help="update docs/calibration.md")
     args = parser.parse_args(argv)
     try:
@@ -90,16 +91,7 @@ def main(argv: list[str]) -> int:
     seeds = range(1, args.seeds + 1)
     best: dict[str, float] = {}
     for d in FITTED:
-        ts = wanted[d]
-        obs, sd = np.array([t.observed for t in ts]), np.array([t.sd for t in ts])
-        loss = []
-        for pull in grid:
-            runs = np.array(
-                [district_series(args.scenario, args.firms, s, {d: pull}, dates)[d] for s in seeds]
-            )
-            loss.append(float((((runs.mean(axis=0) - obs) / sd) ** 2).sum()))
-            print(f"# {d} pull {pull:+.2f}: sum z^2 {loss[-1]:.2f}", file=sys.stderr)
-        best[d] = grid[int(np.argmin(loss))]
+        best[d] = estimate(args, d, wanted[d], grid, dates)
     runs_at = [district_series(args.scenario, args.firms, s, best, dates) for s in seeds]
     lines = table(best, wanted, runs_at, args)
     print("\n".join(lines))
@@ -109,14 +101,39 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def estimate(args, d: str, ts: list, grid: list[float], dates: dict[str, list[str]]) -> float:
+    """The pull of district ``d`` with the least sum of squared z-scores of the seeds' mean
+    against its targets ``ts``: the ``grid``, then ``--refine`` halvings of its step around
+    the best so far."""
+    obs, sd = np.array([t.observed for t in ts]), np.array([t.sd for t in ts])
+    seeds = range(1, args.seeds + 1)
+    tried: dict[float, float] = {}
+
+    def loss(pull: float) -> None:
+        runs = [district_series(args.scenario, args.firms, s, {d: pull}, dates)[d] for s in seeds]
+        tried[pull] = float((((np.mean(runs, axis=0) - obs) / sd) ** 2).sum())
+        print(f"# {d} pull {pull:+.3f}: sum z^2 {tried[pull]:.2f}", file=sys.stderr)
+
+    for pull in grid:
+        loss(pull)
+    step = float(min(np.diff(sorted(grid)), default=0.0))
+    for _ in range(args.refine):
+        step /= 2
+        at = min(tried, key=tried.__getitem__)
+        for pull in (at - step, at + step):
+            if pull not in tried:
+                loss(pull)
+    return min(tried, key=tried.__getitem__)
+
+
 def table(best, wanted, runs_at, args) -> list[str]:
     """The replay at the estimated pulls, one row per target (the doc's table)."""
     head = (
         f"`python scripts/district_pulls.py --firms {args.firms} --seeds {args.seeds} "
-        f"--grid {args.grid}`: {args.firms} agents"
+        f"--grid={args.grid} --refine {args.refine}`: {args.firms} agents"
         + (" (one per real firm)" if args.firms == REAL_FIRMS else " (an approximation)")
         + f", seeds 1-{args.seeds}; estimated pulls: "
-        + ", ".join(f"{d} {v:+.2f}" for d, v in best.items())
+        + ", ".join(f"{d} {v:+.3f}" for d, v in best.items())
     )
     lines = [
         head,
