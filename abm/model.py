@@ -623,6 +623,9 @@ class RegionalModel(mesa.Model):
         market.record_served = old.record_served
         self.market = market
         self._init_districts(scenario)
+        self.programmes = programmes.ProgrammeBook(
+            scenario.programmes, scenario.districts, scenario.start, self.scale
+        ).keeping(self.programmes)
         if self.central is not None:
             self.central.plan()
         for i, gov in self.locals.items():

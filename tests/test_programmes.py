@@ -238,3 +238,27 @@ def test_the_docs_table_of_the_district_pulls_is_the_scripts():
     table = calibrated.split("[districts.suseong_alpha_city]", 1)[1]
     assert float(re.search(r"pull = (\S+)", table).group(1)) == pytest.approx(float(pull))
     assert "scripts/district_pulls.py" in table.split("\n", 2)[1]
+
+
+# ----------------------------------------------------------------------------- branching
+
+
+def test_a_programme_differs_from_its_first_month_and_branches_exactly():
+    """``first`` is declared ``starts``: two scenarios differing in a programme share the
+    months before it, and the option continued from there is the run from the start."""
+    from abm import branching
+
+    # the hub pilot runs from 2019-06 in both (what it paid before the split is kept); the
+    # options differ in the later buildings, from 2023-01
+    base = small("baseline", firms=200, steps=60, **{f"programmes.{HUB}.first": "2019-06"})
+    other = base.with_overrides({"programmes.alpha_later_buildings.space_firms": 60.0})
+    shared = branching.shared_months([base, other])
+    assert shared == (2023 - 2019) * 12  # 2019-01 to 2022-12
+    steps = shared + 3
+    (_, _), (_, branched) = branching.continued([base, other], 7, steps)
+    alone = RegionalModel(other.with_overrides({"scenario.steps": steps}), rng=7)
+    while alone.steps < steps:
+        alone.step()
+    for x, y in zip(branched.history(), alone.history(), strict=True):
+        pd.testing.assert_frame_equal(x, y)
+    assert branched.programmes.paid() == alone.programmes.paid() > 0

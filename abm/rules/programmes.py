@@ -82,6 +82,7 @@ class ProgrammeBook:
         scale: float,
     ):
         ids = list(districts)
+        self.ids = list(programmes)
         self.base_space = np.array([districts[d].space_firms for d in ids], dtype=float)
         self.scale = scale
         self.items = [
@@ -96,6 +97,16 @@ class ProgrammeBook:
             )
             for p in programmes.values()
         ]
+
+    def keeping(self, old: ProgrammeBook) -> ProgrammeBook:
+        """This book with the money each programme of ``old`` (by id) has appropriated and
+        paid so far: a run continued under another scenario (``RegionalModel.continue_as``)
+        keeps what was paid before it."""
+        was = dict(zip(old.ids, old.items, strict=True))
+        for pid, p in zip(self.ids, self.items, strict=True):
+            if pid in was:
+                p.budget = was[pid].budget
+        return self
 
     def space(self, month: int) -> np.ndarray:
         """Each district's room (real firms) in ``month``: its own plus its running space
