@@ -417,10 +417,15 @@ class RegionalModel(mesa.Model):
     def district_options(self, policy: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Each district's utility against the rest of its region, and its availability:
         the share of its space still free (real firms), 0 before it is designated. Without
-        ``policy`` the utility leaves out the hosted center and the extra subsidy."""
+        ``policy`` the utility leaves out the hosted center and the extra subsidy. In the
+        initial state (month -1, from which the amenities are backed out) a district holds
+        the firms the data count, not their rounding to agents: 23 firms are 0 agents at 500
+        and 2 at 2,000, and a full district's room moved its region's amenity with them."""
         if not self.district_ids:
             return np.zeros(0), np.zeros(0, dtype=bool)
         real = self.district_firm_counts() / self.scale
+        if self.month < 0:
+            real = np.array([self.config.districts[d].firms_real for d in self.district_ids])
         region_real = self.region_firm_counts()[self.district_region] / self.scale
         funded = np.array(
             [
@@ -446,7 +451,9 @@ class RegionalModel(mesa.Model):
         """Per district, the incentive a new site expects as a share of its investment: the
         extra subsidy rate where funded, plus its programmes' expected grants (8.13)."""
         site = self.mean_firm_size[self.district_region] * self.config.params.firm.capex_per_job_krw
-        return self.district_bonus * funded + self.programmes.expected(self.month, real) / site
+        grants = self.programmes.expected(self.month, real)
+        share = np.divide(grants, site, out=np.zeros_like(grants), where=site > 0)
+        return self.district_bonus * funded + share
 
     def district_room(self) -> np.ndarray:
         """Agents that still fit in each district (its free space in model units, whole)."""
