@@ -36,7 +36,16 @@ from abm.dates import add_months, months_between
 from abm.geography import distance_matrix
 from abm.network import CollaborationNetwork
 from abm.nodes import GOVERNMENT, INITIAL, FirmCensus, NodeTable
-from abm.rules import entry, finance, funds, innovation, labour, recruitment, relocation
+from abm.rules import (
+    entry,
+    finance,
+    funds,
+    innovation,
+    labour,
+    programmes,
+    recruitment,
+    relocation,
+)
 from abm.scenario import Scenario, parse_month
 from abm.streams import Draw, Streams, lineage
 
@@ -159,6 +168,9 @@ class RegionalModel(mesa.Model):
         self.market = ComputeMarket(scenario, self.region_index, self.distance_km)
         self.funds = funds.FundBook(scenario.funds, scenario.start, self.region_index, self.scale)
         self.recruitment = recruitment.Recruitment(scenario, self.region_index)
+        self.programmes = programmes.ProgrammeBook(
+            scenario.programmes, scenario.districts, scenario.start, self.scale
+        )
         self.firm_agents = FirmAgents(self)  # row -> Firm view of each live firm
 
         self.entry_log: list[int] = []  # region of every outside entrant, in order
@@ -411,10 +423,15 @@ class RegionalModel(mesa.Model):
     def district_options(self, policy: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Each district's utility against the rest of its region, and its availability:
         the share of its space still free (real firms), 0 before it is designated. Without
-        ``policy`` the utility leaves out the hosted center and the extra subsidy."""
+        ``policy`` the utility leaves out the hosted center and the extra subsidy. In the
+        initial state (month -1, from which the amenities are backed out) a district holds
+        the firms the data count, not their rounding to agents: 23 firms are 0 agents at 500
+        and 2 at 2,000, and a full district's room moved its region's amenity with them."""
         if not self.district_ids:
             return np.zeros(0), np.zeros(0, dtype=bool)
         real = self.district_firm_counts() / self.scale
+        if self.month < 0:
+            real = np.array([self.config.districts[d].firms_real for d in self.district_ids])
         region_real = self.region_firm_counts()[self.district_region] / self.scale
         funded = np.array(
             [
@@ -428,13 +445,21 @@ class RegionalModel(mesa.Model):
             real,
             region_real,
             hosts if policy else np.zeros_like(hosts),
-            self.district_bonus * funded if policy else np.zeros_like(funded),
+            self._district_money(funded, real) if policy else np.zeros_like(funded),
             self.config.params.location,
         )
         available = location.availability(
             self.district_space, real, self.district_opens <= self.month
         )
         return value, available
+
+    def _district_money(self, funded: np.ndarray, real: np.ndarray) -> np.ndarray:
+        """Per district, the incentive a new site expects as a share of its investment: the
+        extra subsidy rate where funded, plus its programmes' expected grants (8.13)."""
+        site = self.mean_firm_size[self.district_region] * self.config.params.firm.capex_per_job_krw
+        grants = self.programmes.expected(self.month, real)
+        share = np.divide(grants, site, out=np.zeros_like(grants), where=site > 0)
+        return self.district_bonus * funded + share
 
     def district_room(self) -> np.ndarray:
         """Agents that still fit in each district (its free space in model units, whole)."""
@@ -540,6 +565,7 @@ class RegionalModel(mesa.Model):
         for gov in self.locals.values():
             gov.step()
         funds.invest(self, self.firm_rows())
+        programmes.run(self)  # districts' dated programmes: room and grants
 
         # 2. compute
         firms = self.firm_rows()
@@ -610,6 +636,9 @@ class RegionalModel(mesa.Model):
         market.record_served = old.record_served
         self.market = market
         self._init_districts(scenario)
+        self.programmes = programmes.ProgrammeBook(
+            scenario.programmes, scenario.districts, scenario.start, self.scale
+        ).keeping(self.programmes)
         if self.central is not None:
             self.central.plan()
         for i, gov in self.locals.items():

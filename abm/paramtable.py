@@ -32,6 +32,7 @@ SECTIONS = [
     ("funds.<id>", schema.Fund),
     ("government.central.programs[]", schema.Program),
     ("recruitment.<id>", schema.Recruitment),
+    ("programmes.<id>", schema.Programme),
     ("regions.<id>.universities[]", schema.University),
 ]
 
@@ -70,7 +71,9 @@ def _rows(prefix: str, cls: type) -> list[str]:
             allowed = inputs.type_text(tp)
         unit = f" ({meta['unit']})" if meta.get("unit") else ""
         source = meta.get("source", "")
-        if prefix.startswith(("regions", "centers", "government.central.programs", "recruitment")):
+        if prefix.startswith(
+            ("regions", "centers", "government.central.programs", "recruitment", "programmes")
+        ):
             source = source if source != schema.ASSUMPTION else "data: cited in each scenario file"
         elif prefix == "scenario":
             source = "-"

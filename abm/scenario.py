@@ -54,6 +54,7 @@ class Scenario:
     districts: dict[str, schema.District] = dataclasses.field(default_factory=dict)
     funds: dict[str, schema.Fund] = dataclasses.field(default_factory=dict)
     recruitment: dict[str, schema.Recruitment] = dataclasses.field(default_factory=dict)
+    programmes: dict[str, schema.Programme] = dataclasses.field(default_factory=dict)
     # set by the reader, not read from the file (the declarative layer skips them)
     source: str = dataclasses.field(default="", metadata={"derived": True})  # errors name it
     origin: str = dataclasses.field(default="", metadata={"derived": True})  # see origin_of
@@ -516,6 +517,8 @@ def _links(s: Scenario) -> Iterable[tuple[str, str]]:
                 ids, what = list(getattr(s, refers)), f"{_ENTITY_TABLES[refers]} id"
                 if meta["within"]:  # a district of the region a sibling names
                     region = getattr(table, meta["within"])
+                    if region not in s.regions:
+                        continue  # the sibling's own line says it (one problem, not two)
                     ids = [k for k in ids if s.districts[k].region == region]
                     what = f"{_ENTITY_TABLES[refers]} of region {region!r}"
                 if value not in ids:
@@ -562,6 +565,14 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
         counts = [n for _, n in rec.pledges]
         why = "cumulative pledges must not fall over time"
         need(counts == sorted(counts), f"recruitment.{pid}.pledges", why)
+    for pid, prog in s.programmes.items():  # region, district and month order are declared
+        unused = "space_firms" if prog.channel == "money" else "budget_krw"
+        need(
+            getattr(prog, unused) == 0,
+            f"programmes.{pid}.{unused}",
+            f"must be 0 for channel {prog.channel!r} (a {prog.channel} programme uses "
+            f"{'budget_krw' if prog.channel == 'money' else 'space_firms'})",
+        )
     for rid, r in regions.items():
         inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
         for name in ("status_quo_rate", "subsidy_rate"):

@@ -409,6 +409,49 @@ class Recruitment:
 
 
 @dataclass(frozen=True)
+class Programme:
+    """A dated programme of one district (a building opened, a support budget paid), acting
+    through the channel it used: ``space`` adds room for firms to the district from its
+    first month to its last; ``money`` pays its budget evenly over its months as grants to
+    the district's firms, through the region's government, and a firm choosing a site
+    expects its share. A programme of budget 0 and space 0 does nothing."""
+
+    name: str = param("", "Name")
+    name_ko: str = param("", "Korean name (empty = the English name)")
+    region: str = param("", "Region id of its district", refers="regions")
+    district: str = param(
+        "", "District id it acts in (a district of its region)", refers="districts", within="region"
+    )
+    channel: str = param(
+        "money",
+        "How it acts: money = grants to the district's firms from its budget; space = room "
+        "for more firms in the district",
+        choices=("money", "space"),
+    )
+    first: Month = param(
+        "2026-01", "First month it acts (nothing of it is read before)", starts=True
+    )
+    last: Month = param(
+        "2030-12", "Last month it acts (space: the last month the room exists)", after="first"
+    )
+    budget_krw: float = param(
+        0.0,
+        "Money paid to the district's firms over its months (real; channel money only)",
+        lo=0,
+        hi=1e14,
+        unit="KRW",
+    )
+    space_firms: float = param(
+        0.0,
+        "Firms it adds room for in the district (real; channel space only)",
+        lo=0,
+        hi=1e6,
+        unit="firms",
+    )
+    sources: dict[str, str] = param({}, "Citation for each number above")
+
+
+@dataclass(frozen=True)
 class Government:
     central: Central = section(Central, "Central government")
     vouchers: Vouchers = section(Vouchers, "GPU vouchers (off while the budget is 0)")

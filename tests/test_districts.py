@@ -95,6 +95,9 @@ def test_districts_are_recorded_and_their_space_binds():
             **{
                 "districts.suseong_alpha_city.space_firms": 150.0,
                 "districts.suseong_alpha_city.pull": 5.0,
+                # its 2019 buildings (dated programmes) would add room on top
+                "programmes.alpha_techbiz_center.space_firms": 0.0,
+                "programmes.alpha_parcel_buildings.space_firms": 0.0,
                 # given preferences: backed out, Daegu's amenity would offset the pull
                 "params.location.preferences": "given",
             },

@@ -128,6 +128,9 @@ def test_overrides_reach_any_parameter_and_are_validated():
             "GPUs in [0, 1e+06]",
         ),
         ({"params.agglomeration.strength": math.nan}, "strength", "a number"),
+        ({"programmes.alpha_hub_pilot.channel": "compute"}, "hub_pilot.channel", "money or space"),
+        ({"programmes.alpha_hub_pilot.district": "pangyo"}, "alpha_hub_pilot.district", "daegu"),
+        ({"programmes.nope.budget_krw": 1.0}, "programmes.nope", "no programme 'nope'"),
     ],
 )
 def test_bad_values_name_the_field_and_what_is_allowed(override, field, text):

@@ -345,7 +345,8 @@ def test_firms_are_real_and_agents_are_labelled_model_units(baseline):
     firms" (agents)."""
     from viz.figures.live import histograms
 
-    scenario = baseline.with_overrides({"population.firms": 400, "scenario.steps": 2})
+    # enough agents that Alpha City (23 real firms at the 2019 start) holds one
+    scenario = baseline.with_overrides({"population.firms": 1200, "scenario.steps": 2})
     run = LiveRun(scenario, 1)
     frame = run.step()
     row = next(r for r in frame.districts_now if r["district"] == "suseong_alpha_city")
