@@ -502,6 +502,12 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
         need(
             d.firms_real <= cap, f"{at}.firms_real", f"must be <= its region's firms_real ({cap:g})"
         )
+    maker = s.params.compute.npu_maker_region
+    need(
+        not maker or maker in regions,
+        "params.compute.npu_maker_region",
+        f"must be empty or a region id ({ids}), got {maker!r}",
+    )
     for cid, c in s.centers.items():
         at, here = f"centers.{cid}", [k for k, d in districts.items() if d.region == c.site]
         need(c.site in regions, f"{at}.site", f"must be a region id ({ids}), got {c.site!r}")

@@ -128,6 +128,15 @@ def test_overrides_reach_any_parameter_and_are_validated():
             "GPUs in [0, 1e+06]",
         ),
         ({"params.agglomeration.strength": math.nan}, "strength", "a number"),
+        ({"centers.gwangju_nadc.npu_share": 1.5}, "centers.gwangju_nadc.npu_share", "[0, 1]"),
+        ({"params.compute.npu_efficiency": -0.1}, "params.compute.npu_efficiency", "[0, 1]"),
+        ({"params.compute.price_flexibility": 9}, "params.compute.price_flexibility", "[0, 5]"),
+        ({"params.compute.reference_shortfall": 0}, "params.compute.reference_shortfall", "(0"),
+        (
+            {"params.compute.npu_maker_region": "busan"},
+            "params.compute.npu_maker_region",
+            "must be empty or a region id (capital, daegu, gwangju, jeonnam)",
+        ),
     ],
 )
 def test_bad_values_name_the_field_and_what_is_allowed(override, field, text):
