@@ -88,14 +88,17 @@ def test_a_center_is_worth_less_in_the_location_choice_when_public_gpus_are_ampl
     """The location choice values a center by the won it saves, as a share of the 2025
     market price: when public GPUs bring the market price down, the same center saves
     less (and with a fixed price, exactly what it did before)."""
-    values = {}
+    values, price = {}, {}
     for flex in (0.0, 0.5):
         model = _with({"a": _center("daegu", 1e5)}, price_flexibility=flex)
         model.step()
         values[flex] = model.market.access_value()[model.region_index["daegu"]]
+        price[flex] = model.market.price
     p = model.config.params.compute
     assert values[0.0] == pytest.approx(1 - 100000.0 / p.market_price_krw)
-    assert values[0.5] < values[0.0]  # mutant: the saving as a share of this month's price
+    assert price[0.5] == p.market_price_floor_krw  # ample: the price at the cost of supply
+    # mutant: the saving as a share of this month's price (1 - 100000 / price)
+    assert values[0.5] == pytest.approx((price[0.5] - 100000.0) / p.market_price_krw)
 
 
 # ----------------------------------------------------------------------------- need growth
@@ -179,3 +182,15 @@ def test_the_npu_makers_region_is_a_lever():
     model.step()
     rows = {r["region"]: r["npu_revenue"] for r in model.region_records()}
     assert rows["gwangju"] > 0 and rows["capital"] == 0
+
+
+def test_users_try_a_gpu_center_before_an_npu_center_of_the_same_site():
+    """Worth per GPU counts the NPUs' discount: of two centers alike but for their NPUs,
+    users apply first to the GPUs (without it, the tie goes to the first, the NPU one)."""
+    npu, gpu = _center("daegu", 10.0, npu_share=1.0), _center("daegu", 10.0)
+    model = _with({"a": npu, "b": gpu})
+    need, region = np.full(4, 10.0), np.full(4, model.region_index["daegu"], dtype=np.int64)
+    _step(model, need, region)
+    first, second = model.market.centers
+    assert second.demand == pytest.approx(need.sum())  # every user applied to the GPUs first
+    assert first.demand == 0.0
