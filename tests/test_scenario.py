@@ -135,7 +135,7 @@ def test_overrides_reach_any_parameter_and_are_validated():
         (
             {"params.compute.npu_maker_region": "busan"},
             "params.compute.npu_maker_region",
-            "must be empty or a region id (capital, daegu, gwangju, jeonnam)",
+            "must be empty or a region id (capital, daegu, gwangju, jeonnam, rest), got 'busan'",
         ),
     ],
 )
