@@ -882,7 +882,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "npu_jobs",
         "Domestic NPU jobs",
         "국산 NPU 일자리",
-        "jobs",
+        "persons",
         scaled=True,
         model=(
             "Jobs this month's NPU purchases support at makers: 12 x npu_revenue / "

@@ -718,9 +718,8 @@ class Compute:
     reference_shortfall: float = param(
         1.0 - 1.0 / 2.69,
         "Share of national need public GPUs left short when market_price_krw was observed",
-        lo=0,
+        lo=0.01,
         hi=1,
-        above=True,
         source="derived: the NADC's 2025 GPU competition ratio 2.69:1 (kwangju.co.kr) [V], the "
         "year of the ~3 million won market price (honamgoodnews) [V]: 1 - 1/2.69 = 0.628",
     )

@@ -131,7 +131,11 @@ def test_overrides_reach_any_parameter_and_are_validated():
         ({"centers.gwangju_nadc.npu_share": 1.5}, "centers.gwangju_nadc.npu_share", "[0, 1]"),
         ({"params.compute.npu_efficiency": -0.1}, "params.compute.npu_efficiency", "[0, 1]"),
         ({"params.compute.price_flexibility": 9}, "params.compute.price_flexibility", "[0, 5]"),
-        ({"params.compute.reference_shortfall": 0}, "params.compute.reference_shortfall", "(0"),
+        (
+            {"params.compute.reference_shortfall": 0},
+            "params.compute.reference_shortfall",
+            "[0.01, 1]",
+        ),
         (
             {"params.compute.npu_maker_region": "busan"},
             "params.compute.npu_maker_region",
