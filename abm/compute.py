@@ -79,6 +79,8 @@ class CenterState:
         "allocation",
         "list_price_krw",
         "free_until",
+        "npu_share",
+        "quality",
     )
 
     id: str
@@ -89,6 +91,10 @@ class CenterState:
     allocation: str
     list_price_krw: float = 0.0  # the price once it is no longer free
     free_until: int = -(10**9)  # last month (model clock) its GPUs are free
+    npu_share: float = 0.0  # share of its capacity (H100 equivalents) that is domestic NPUs
+    quality: float = (
+        1.0  # useful work per H100 equivalent granted: 1 - npu_share x the NPU discount
+    )
     expected_fill: float = 1.0  # share of applications users expect its site to serve
     capacity: float = 0.0
     demand: float = 0.0  # GPUs applied for by users whose first choice this center was
@@ -118,6 +124,10 @@ class Allocation:
     saving: np.ndarray  # market value of the public GPUs minus what was paid for them
     # won of its commercial bill a GPU voucher paid (default: none, for callers without vouchers)
     voucher: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # the commercial price per GPU-month this month (:meth:`ComputeMarket.market_price`)
+    price_krw: float = 0.0
+    # won the centers paid domestic NPU makers this month for the NPU capacity they added
+    npu_krw: float = 0.0
 
 
 class VoucherFund:
@@ -197,6 +207,8 @@ class ComputeMarket:
                     c.allocation,
                     list_price_krw=c.price_krw,
                     free_until=-(10**9) if free is None else free,
+                    npu_share=c.npu_share,
+                    quality=1.0 - c.npu_share * (1.0 - scenario.params.compute.npu_efficiency),
                 )
             )
             months = np.array(
@@ -216,6 +228,7 @@ class ComputeMarket:
         self.n_regions = n_regions
         self._growth_months = months_between(self.start, parse_month(p.need_growth_until))
         self._reference_month = months_between(self.start, parse_month(p.need_reference))
+        self.price: float = p.market_price_krw  # this month's commercial price (set by ``step``)
 
     def capacity_at(self, month: int) -> np.ndarray:
         """Capacity of each center (model GPUs) in a month, linear between schedule points."""
@@ -236,21 +249,54 @@ class ComputeMarket:
         years = (min(month, self._growth_months) - self._reference_month) / 12.0
         return (1.0 + self.params.need_growth) ** years
 
+    def market_price(self, need: float, public_capacity: float) -> float:
+        """The commercial price per GPU-month when users need ``need`` GPUs and public
+        centers offer ``public_capacity`` (H100 equivalents of useful work).
+
+        The market serves what public GPUs leave short, so its price rises and falls
+        with that shortfall's share of need: ``market_price_krw`` at the share of 2025
+        (``reference_shortfall``), times the ratio of the shares to the power
+        ``price_flexibility`` (0: a fixed price), and never below the cost of supplying
+        a GPU (``market_price_floor_krw``). Shares, not GPUs, so it holds at any scale.
+        """
+        p = self.params
+        if p.price_flexibility == 0 or need <= 0:
+            return p.market_price_krw
+        short = max(0.0, 1.0 - public_capacity / need)
+        scarcity = (short / p.reference_shortfall) ** p.price_flexibility
+        return max(min(p.market_price_floor_krw, p.market_price_krw), p.market_price_krw * scarcity)
+
+    def npu_purchases(self, month: int) -> float:
+        """Won the centers pay domestic NPU makers in ``month`` (model units): the NPU
+        share of the capacity each added since last month, at the price of an H100
+        equivalent. Capacity that shrinks buys nothing; what stood at the start was bought
+        before the run."""
+        if month <= 0:
+            return 0.0
+        added = np.maximum(self.capacity_at(month) - self.capacity_at(month - 1), 0.0)
+        shares = np.array([c.npu_share for c in self.centers])
+        return float((added * shares).sum() * self.params.accelerator_price_krw)
+
     def saving(self, price_krw: float) -> float:
-        """Share of the market price a user saves on a GPU bought at ``price_krw``."""
-        market = self.params.market_price_krw
+        """Share of this month's market price a user saves on a GPU bought at ``price_krw``."""
+        market = self.price
         return max(0.0, 1.0 - price_krw / market) if market > 0 else 0.0
 
     def access_value(self) -> np.ndarray:
         """Per region: the value (0-1) of the best compute option reachable from there.
 
-        A public site is worth the share of the market price it saves, times the
-        share of applications it served last month (all centers at one site pooled,
+        A public site is worth what it saves on a GPU-month in won, as a share of the
+        2025 market price (``market_price_krw``; this month's price moves with scarcity,
+        :meth:`market_price`), times the useful work of its capacity (its NPUs' discount),
+        the share of applications it served last month (all centers at one site pooled,
         so two half-size centers are worth one full one) and the access kept at the
         distance; a private center on site is worth its access edge over the cloud
         while it has room. The best option counts, never a sum over centers.
         """
         p = self.params
+        # the saving in won, as a share of the 2025 market price: a public GPU is worth
+        # less when ample public capacity has brought the market price down
+        dearer = self.price / p.market_price_krw if p.market_price_krw > 0 else 0.0
         value = np.zeros(self.n_regions)
         sites: dict[int, list[int]] = {}
         for i, c in enumerate(self.centers):
@@ -263,12 +309,14 @@ class ComputeMarket:
                 fill = self.centers[public[0]].expected_fill  # pooled over the site
                 saving = (
                     sum(
-                        self.centers[i].capacity * self.saving(self.centers[i].price_krw)
+                        self.centers[i].capacity
+                        * self.saving(self.centers[i].price_krw)
+                        * self.centers[i].quality
                         for i in public
                     )
                     / cap
                 )
-                option = self.access[:, public[0]] * fill * saving
+                option = self.access[:, public[0]] * fill * saving * dearer
                 value = np.maximum(value, option)
             private = [i for i in members if not self.centers[i].public]
             if private:
@@ -287,13 +335,18 @@ class ComputeMarket:
         wait: np.ndarray,
         budget_krw: np.ndarray,
     ) -> Allocation:
-        """Allocate this month's GPUs to users; updates centers and the users' queue waits."""
+        """Allocate this month's GPUs to users at this month's market price (both in the
+        returned :class:`Allocation`); updates centers and the users' queue waits."""
         capacity = self.capacity_at(month)
         for c, cap in zip(self.centers, capacity, strict=True):
             c.capacity, c.demand, c.granted = float(cap), 0.0, 0.0
             c.served = np.zeros(self.n_regions if self.record_served else 0)
             c.price_krw = 0.0 if month <= c.free_until else c.list_price_krw
-        out = Allocation(*(np.zeros_like(need) for _ in range(7)))
+        offered = sum(c.capacity * c.quality for c in self.centers if c.public)
+        self.price = self.market_price(float(need.sum()), offered)
+        z = [np.zeros_like(need) for _ in range(7)]
+        out = Allocation(z[0], z[1], z[2], z[3], z[4], z[5], voucher=z[6])
+        out.price_krw, out.npu_krw = self.price, self.npu_purchases(month)
         self._allocate_public(region, need, priority, wait, out)
         self._learn_fill()
         self.vouchers.start_month(month)
@@ -332,14 +385,15 @@ class ComputeMarket:
         written out then.
         """
         public = [i for i, c in enumerate(self.centers) if c.public and c.capacity > 0]
-        if not public or self.params.market_price_krw <= 0:
+        if not public or self.price <= 0:
             return
         centers = [self.centers[i] for i in public]
-        saving = np.array([self.saving(c.price_krw) * c.expected_fill for c in centers])
+        quality = np.array([c.quality for c in centers])
+        saving = np.array([self.saving(c.price_krw) * c.expected_fill for c in centers]) * quality
         access = self.access[:, public]
         choice, worthwhile = self._preferences(access * saving)
         price = np.array([c.price_krw for c in centers])
-        gain = np.array([self.params.market_price_krw - c.price_krw for c in centers])
+        gain = np.array([self.price - c.price_krw for c in centers])
         every = np.arange(access.shape[0])
         left = np.array([c.capacity for c in centers])
         # the users still in the rounds, their region and need, and what they obtained
@@ -350,7 +404,9 @@ class ComputeMarket:
             if not (left > 0).any():  # no center has GPUs left: no round can grant more
                 break
             pick, open_ = choice[round_], worthwhile[round_]
-            kept_access, paid, saved = access[every, pick], price[pick], gain[pick]  # by region
+            # by region: the access kept (times the useful work per H100 equivalent), paid, saved
+            kept_access = access[every, pick] * quality[pick]
+            paid, saved = price[pick], gain[pick]
             spans = blocks(len(users))
             applying = np.empty(len(users), dtype=bool)
             found: list[list[tuple[int, np.ndarray]]] = [[] for _ in spans]
@@ -441,7 +497,7 @@ class ComputeMarket:
         p = self.params
         short = np.maximum(need - out.effective, 0.0)
         target = short * p.market_take_up
-        price = p.market_price_krw
+        price = self.price
         budget = np.maximum(budget_krw, 0.0)
         face = self._voucher_faces(short, budget, sme) if self.vouchers.open else None
         if face is not None:
@@ -483,7 +539,7 @@ class ComputeMarket:
         p, fund = self.params, self.vouchers
         take_up = 1.0 - (1.0 - p.market_take_up) * (1.0 - fund.share)
         dearest = max(
-            [p.market_price_krw / p.commercial_access if p.commercial_access > 0 else 0.0]
+            [self.price / p.commercial_access if p.commercial_access > 0 else 0.0]
             + [c.price_krw for c in self.centers if not c.public and c.capacity > 0]
         )
         most = np.minimum(

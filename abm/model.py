@@ -71,6 +71,8 @@ class Tally:
     cloud_gpus: np.ndarray = field(init=False)  # GPUs bought from the cloud
     compute_saving: np.ndarray = field(init=False)  # KRW saved on public GPUs
     vouchers: np.ndarray = field(init=False)  # KRW of commercial bills GPU vouchers paid
+    npu_revenue: np.ndarray = field(init=False)  # KRW centers paid NPU makers, by their region
+    compute_spend: np.ndarray = field(init=False)  # KRW users paid for GPUs (vouchers deducted)
     private_investment: float = 0.0
     promised: float = 0.0  # KRW of public money committed this month
     subsidised_investment: float = 0.0  # investment of sites that received a subsidy
@@ -106,6 +108,8 @@ class Tally:
         self.cloud_gpus = np.zeros(n)
         self.compute_saving = np.zeros(n)
         self.vouchers = np.zeros(n)
+        self.npu_revenue = np.zeros(n)
+        self.compute_spend = np.zeros(n)
         self.private_investment = 0.0
         self.promised = 0.0
         self.subsidised_investment = 0.0
@@ -143,7 +147,7 @@ class RegionalModel(mesa.Model):
         allocator.tune()  # once per process: months reuse freed memory (abm/allocator.py)
         # every draw of the model comes from here (Mesa's own generator is left unused)
         self.streams = Streams(seed)
-        self.config = scenario
+        self.config: Scenario = scenario
         p = scenario.params
         self.region_ids: list[str] = list(scenario.regions)
         self.region_index = {rid: i for i, rid in enumerate(self.region_ids)}
@@ -633,7 +637,7 @@ class RegionalModel(mesa.Model):
                     was[c.id], **{k: getattr(c, k) for k in CenterState.PLANNED}
                 )
         market.vouchers.budget, market.vouchers.open = old.vouchers.budget, old.vouchers.open
-        market.record_served = old.record_served
+        market.record_served, market.price = old.record_served, old.price
         self.market = market
         self._init_districts(scenario)
         self.programmes = programmes.ProgrammeBook(
@@ -699,12 +703,25 @@ class RegionalModel(mesa.Model):
         t.private_gpus += np.bincount(where, weights=got.private, minlength=n)
         t.cloud_gpus += np.bincount(where, weights=got.cloud, minlength=n)
         t.compute_saving += np.bincount(where, weights=got.saving, minlength=n)
+        t.compute_spend += np.bincount(where, weights=got.spend, minlength=n)
         if self.market.vouchers.open:  # public money paid, whole won: booked as paid
             paid = np.bincount(where, weights=got.voucher, minlength=n)
             t.vouchers += paid
             t.public += paid
             t.promised += float(paid.sum())
+        if got.npu_krw > 0:  # centers' NPU purchases, paid to the makers' region
+            t.npu_revenue[self._npu_maker] += got.npu_krw
         return got.spend[:f]
+
+    @property
+    def _npu_maker(self) -> int:
+        """The region of the domestic NPU makers (``npu_maker_region``; empty: the capital
+        region, else the region of the first center)."""
+        named = self.config.params.compute.npu_maker_region
+        capital = [r for r, reg in self.config.regions.items() if reg.capital]
+        if named or capital:
+            return self.region_index[named or capital[0]]
+        return self.market.centers[0].site
 
     # ------------------------------------------------------------------ outputs
     def model_record(self) -> dict:

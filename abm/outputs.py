@@ -848,6 +848,73 @@ DECLARATIONS: tuple[Declaration, ...] = (
         ),
     ),
     _d(
+        "compute_spending",
+        "Compute spending",
+        "컴퓨팅 지출",
+        "KRW/month",
+        scaled=True,
+        kind="money",
+        model=(
+            "Won firms and universities paid for GPUs this month, public, private and cloud, "
+            "vouchers deducted (real)",
+            lambda m: float(m.tally.compute_spend.sum()),
+        ),
+        region=(
+            "Won the region's firms and universities paid for GPUs this month (real)",
+            lambda m: m.tally.compute_spend,
+        ),
+    ),
+    _d(
+        "market_price",
+        "Commercial GPU price",
+        "상용 GPU 가격",
+        "KRW/GPU-month",
+        kind="money",
+        model=(
+            "Commercial price per GPU-month: it rises and falls with the share of need public "
+            "GPUs leave short (params.compute.price_flexibility)",
+            lambda m: float(m.market.price),
+        ),
+    ),
+    _d(
+        "npu_revenue",
+        "Domestic NPU makers' revenue",
+        "국산 NPU 기업 매출",
+        "KRW/month",
+        scaled=True,
+        kind="money",
+        model=(
+            "Won centers paid domestic NPU makers for the NPU capacity added this month (real)",
+            lambda m: float(m.tally.npu_revenue.sum()),
+        ),
+        region=(
+            "Won centers paid the domestic NPU makers of the region this month (real)",
+            lambda m: m.tally.npu_revenue,
+        ),
+    ),
+    _d(
+        "npu_jobs",
+        "Domestic NPU jobs",
+        "국산 NPU 일자리",
+        "persons",
+        scaled=True,
+        model=(
+            "Jobs this month's NPU purchases support at makers: 12 x npu_revenue / "
+            "params.compute.npu_revenue_per_job_krw (real)",
+            lambda m: (
+                12.0
+                * float(m.tally.npu_revenue.sum())
+                / m.model.config.params.compute.npu_revenue_per_job_krw
+            ),
+        ),
+        region=(
+            "Jobs the region's NPU makers' revenue this month supports (real)",
+            lambda m: (
+                12.0 * m.tally.npu_revenue / m.model.config.params.compute.npu_revenue_per_job_krw
+            ),
+        ),
+    ),
+    _d(
         "voucher_spending",
         "GPU voucher spending",
         "GPU 바우처 지출",

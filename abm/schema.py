@@ -202,6 +202,14 @@ class Center:
         or_empty=True,
         within="site",
     )
+    npu_share: float = param(
+        0.0,
+        "Share of its capacity (in H100 equivalents) that is domestic NPUs (a decision lever)",
+        lo=0,
+        hi=1,
+        source="levers: the 2025 plan's 50 % domestic chips by 2030 (dcnewsj) [V] and the "
+        "dropped 30 % NACC share (newspub) [V]; the mandate was withdrawn 2025-09 (news1) [V]",
+    )
     sources: dict[str, str] = param({}, "Citation for each number above")
 
 
@@ -754,6 +762,75 @@ class Compute:
         unit="KRW",
         source="NADC price is ~3 % of a ~3 million won market price (honamgoodnews) [V]",
     )
+    price_flexibility: float = param(
+        0.5,
+        "Inverse price elasticity of the commercial GPU market: the market price is "
+        "market_price_krw x (share of need public GPUs leave short / reference_shortfall) "
+        "to this power (0 = a fixed price)",
+        lo=0,
+        hi=5,
+        source="ASSUMPTION, range 0-1: no Korean GPU rate-card series was found (the "
+        "international on-demand H100 price spans 2.69-12.29 USD/GPU-hour, datareceipts "
+        "2026-11 [S]); 0.5 halves a doubling of the shortfall share into a x1.41 price",
+    )
+    reference_shortfall: float = param(
+        1.0 - 1.0 / 2.69,
+        "Share of national need public GPUs left short when market_price_krw was observed",
+        lo=0.01,
+        hi=1,
+        source="derived: the NADC's 2025 GPU competition ratio 2.69:1 (kwangju.co.kr) [V], the "
+        "year of the ~3 million won market price (honamgoodnews) [V]: 1 - 1/2.69 = 0.628",
+    )
+    market_price_floor_krw: float = param(
+        1_040_000.0,
+        "Lowest commercial price per GPU-month however ample public GPUs are (cost of supply)",
+        lo=0,
+        hi=1e9,
+        unit="KRW",
+        source="derived: H100 unit price ~5,000만원 (chosun 2025-02-18) [V] over a 48-month "
+        "life (ASSUMPTION, range 36-60 months: 0.83-1.39 million won)",
+    )
+    npu_efficiency: float = param(
+        0.7,
+        "Useful work of an H100-equivalent of domestic NPU capacity to the firms that use it, "
+        "relative to an H100 (software porting, training support)",
+        lo=0,
+        hi=1,
+        source="ASSUMPTION, deep uncertainty, range 0.4-1.0: no independent figure for NPU "
+        "throughput per won on training exists; vendors claim 3x+ performance per watt for "
+        "inference (kr-view [S]) and the 2025-12 strategy aims NPUs at inference (news1 "
+        "2025-12-18) [V]; large-scale stability unproven (kr-view) [S]",
+    )
+    accelerator_price_krw: float = param(
+        50_000_000.0,
+        "Price of one H100 equivalent of accelerators, GPU or domestic NPU (what a center "
+        "pays its chip makers per H100 equivalent of capacity added)",
+        lo=0,
+        hi=1e10,
+        unit="KRW",
+        source="H100 unit price ~5,000만원 (chosun 2025-02-18; ccnnews 2024-10-25) [V]; that an "
+        "NPU costs the same per H100 equivalent is an ASSUMPTION",
+    )
+    npu_maker_region: str = param(
+        "",
+        "Region id of the domestic NPU makers a center's NPU purchases pay (empty = the "
+        "capital region, else the center's own region)",
+        refers="regions",
+        or_empty=True,
+        source="FuriosaAI (Seoul) and Rebellions (Seongnam, Gyeonggi), the makers named in the "
+        "NACC call (kollo) [V]; Gwangju's 25 fabless partners are agreements, not sites "
+        "(gwangnam 2025-11-07) [V]",
+    )
+    npu_revenue_per_job_krw: float = param(
+        101_000_000.0,
+        "Yearly revenue of a domestic NPU maker per job (turns NPU revenue into jobs)",
+        lo=1e6,
+        hi=1e12,
+        unit="KRW/yr",
+        source="derived: AI revenue 5.2조 over 51,425 AI-sector workers, 2023 (fnnews "
+        "2023-12-28) [V]; that NPU makers match the AI sector is an ASSUMPTION, range "
+        "0.5-3억/yr",
+    )
     compute_budget_share: float = param(
         0.1, "Max share of revenue a firm spends on commercial compute", lo=0, hi=1
     )
@@ -771,8 +848,14 @@ class Compute:
         "Yearly growth of GPU need per employee until need_growth_until",
         lo=0,
         hi=5,
-        source="derived: AI revenue 1.9조 (2020) -> 5.2조 (2023), +40 %/yr (etnews; fnnews) [V]; "
-        "the plan to raise AI compute x15 by 2030 (edaily 2024-10-06) [V] is consistent",
+        unit="1/yr",
+        source="derived, demand side: AI revenue 1.9조 (2020) -> 5.2조 (2023), +40 %/yr "
+        "(etnews; fnnews) [V]. Uncertainty range 0.25-1.0 from the sourced series: the "
+        "HPC-support competition ratio 1.02:1 (2020, zdnet 2020-03-08) -> 2.69:1 (2025, "
+        "kwangju.co.kr) [V] grows +22 %/yr with supply flat in GPUs; the plan to raise AI "
+        "compute x15 2024-2030 (edaily 2024-10-06) [V] is +57 %/yr; the GPU pledge of "
+        "2,000 H100s (2023, chosun 2025-02-18) -> 260,000 GPUs (2030, beyondpost 2025-11-03) "
+        "[V] is +100 %/yr (supply plans: upper bounds on need growth)",
     )
     need_reference: Month = param(
         "2025-01",

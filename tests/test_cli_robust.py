@@ -210,6 +210,8 @@ def test_hostile_scenario_files_get_one_line(tmp_path: Path, capsys, text):
     [
         ("regions.deagu.lat=35", "no region 'deagu'; known: capital, daegu, gwangju, jeonnam"),
         ("centers.nacc9.site=daegu", "no center 'nacc9'"),
+        ("centers.gwangju_nadc.npu_share=2", "centers.gwangju_nadc.npu_share: must be"),
+        ("params.compute.npu_maker_region=seoul", "npu_maker_region: must be empty or a region"),
         ("regions={}", "table of regions"),
         ("scenario=1.0", "is a section"),
         ("params.location.temperature.x=1", "params.location.temperature: must be a number"),

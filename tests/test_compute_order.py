@@ -59,6 +59,7 @@ def _market(rng, n_regions, rules, access_levels):
         market_price_krw = 2_000_000.0
 
     market.params = P()
+    market.price = P.market_price_krw
     market.centers = [
         CenterState(
             f"c{k}",

@@ -219,19 +219,19 @@ def test_without_public_centers_users_buy_part_of_their_need_from_the_cloud():
     cloud = need * p.market_take_up / p.commercial_access
     np.testing.assert_allclose(out.cloud, cloud)  # mutant: commercial top-up disabled
     np.testing.assert_allclose(out.effective, need * p.market_take_up)
-    np.testing.assert_allclose(out.spend, cloud * p.market_price_krw)
+    np.testing.assert_allclose(out.spend, cloud * out.price_krw)  # this month's price
 
 
 def test_a_budget_limits_what_users_buy():
     model = _with_centers({})
-    p = model.config.params.compute
-    out = _market(model).step(
+    market = _market(model)
+    out = market.step(
         0,
         np.array([0]),
         np.array([10.0]),
         np.zeros(1),
         np.zeros(1),
-        np.array([2 * p.market_price_krw]),
+        np.array([2 * market.market_price(10.0, 0.0)]),
     )
     assert out.cloud[0] == pytest.approx(2.0)
 
@@ -258,7 +258,7 @@ def test_access_value_is_the_best_option_not_a_sum_over_centers():
     both.step()
     value = both.market.access_value()
     assert value[both.region_index["daegu"]] == pytest.approx(value[both.region_index["gwangju"]])
-    saving = 1 - 100000.0 / both.config.params.compute.market_price_krw
+    saving = (both.market.price - 100000.0) / both.config.params.compute.market_price_krw
     assert value.max() == pytest.approx(saving)  # never more than one center's saving
 
 

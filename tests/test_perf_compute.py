@@ -86,6 +86,7 @@ def test_users_refused_by_centers_with_nothing_left_go_on_to_the_next_round():
             market_price_krw = 2_000_000.0
 
         market.params = P()
+        market.price = P.market_price_krw
         market.centers = [
             CenterState(name, name, 0, True, 0.0, rule, capacity=cap)
             for name, rule, cap in (

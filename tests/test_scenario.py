@@ -131,6 +131,19 @@ def test_overrides_reach_any_parameter_and_are_validated():
         ({"programmes.alpha_hub_pilot.channel": "compute"}, "hub_pilot.channel", "money or space"),
         ({"programmes.alpha_hub_pilot.district": "pangyo"}, "alpha_hub_pilot.district", "daegu"),
         ({"programmes.nope.budget_krw": 1.0}, "programmes.nope", "no programme 'nope'"),
+        ({"centers.gwangju_nadc.npu_share": 1.5}, "centers.gwangju_nadc.npu_share", "[0, 1]"),
+        ({"params.compute.npu_efficiency": -0.1}, "params.compute.npu_efficiency", "[0, 1]"),
+        ({"params.compute.price_flexibility": 9}, "params.compute.price_flexibility", "[0, 5]"),
+        (
+            {"params.compute.reference_shortfall": 0},
+            "params.compute.reference_shortfall",
+            "[0.01, 1]",
+        ),
+        (
+            {"params.compute.npu_maker_region": "busan"},
+            "params.compute.npu_maker_region",
+            "must be empty or a region id (capital, daegu, gwangju, jeonnam, rest), got 'busan'",
+        ),
     ],
 )
 def test_bad_values_name_the_field_and_what_is_allowed(override, field, text):

@@ -24,6 +24,8 @@ BUDGET = np.array([1e7, 1e7, 4e5, 1e7, 1e7, 0.0])
 
 def _market(**vouchers):
     sets = {f"government.vouchers.{k}": v for k, v in vouchers.items()}
+    # the price fixed at market_price_krw (flexibility 0): the bills below are at PRICE
+    sets["params.compute.price_flexibility"] = 0.0
     scenario = small("baseline", firms=100, **FUTURE, **sets)
     index = {rid: i for i, rid in enumerate(scenario.regions)}
     regions = list(scenario.regions.values())

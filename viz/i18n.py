@@ -507,6 +507,7 @@ UNIT_KO = {
     "KRW": "원",
     "억 KRW": "억 원",
     "KRW/month": "원/월",
+    "KRW/GPU-month": "원/GPU·월",
     "KRW/person": "원/명",
     "KRW/innovation": "원/건",
     "KRW/year": "원/년",
