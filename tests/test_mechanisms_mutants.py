@@ -1,0 +1,67 @@
+"""Fast tests that kill the meaningful survivors of the mutation run (docs/mutation.md).
+
+Each pins a rule's own function on hand-set arrays, the sign and size its mechanism implies:
+the behaviour a mutant changed while every selected fast test stayed green.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from abm.model import RegionalModel
+from abm.rules import innovation
+from abm.schema import Firm
+from tests.conftest import FUTURE, small
+from tests.test_mechanisms_channels import _hazard, _innovates, _two_firms
+
+
+@pytest.fixture(scope="module")
+def model() -> RegionalModel:
+    """The baseline at 2025-01, after its first month."""
+    m = RegionalModel(small("baseline", firms=200, steps=2, **FUTURE))
+    m.step()
+    return m
+
+
+def test_mean_log_knowledge_is_the_log_of_the_geometric_mean():
+    assert innovation.mean_log_knowledge(np.exp([-2.0, 0.5, 1.0, 2.5])) == pytest.approx(0.5)
+    assert innovation.mean_log_knowledge(np.array([math.e**3])) == pytest.approx(3.0)
+    assert innovation.mean_log_knowledge(np.array([])) == 0.0  # no firm: the level of 1
+    assert math.isfinite(innovation.mean_log_knowledge(np.array([0.0, 1.0])))
+
+
+def test_innovations_are_added_to_the_regions_tally(model):
+    firms = model.firm_rows()
+    before = np.arange(len(model.region_ids), dtype=np.int64) + 5
+    model.tally.innovations = before.copy()
+    innovation.innovate(model, firms)
+    won = firms[model.nodes.innovated[firms]]
+    assert len(won) > 0
+    added = np.bincount(model.nodes.region[won], minlength=len(before))
+    assert model.tally.innovations.tolist() == (before + added).tolist()
+
+
+def test_catch_up_closes_a_share_of_each_firms_log_gap_to_the_centre():
+    k = np.exp([-2.0, 0.0, 0.5, 3.0])
+    centre, rate = 0.5, 0.25
+    after = innovation.catch_up(k, centre, rate)
+    gap_before, gap_after = np.log(k) - centre, np.log(after) - centre
+    assert gap_after.tolist() == pytest.approx((gap_before * (1.0 - rate)).tolist())
+    assert innovation.catch_up(k, centre, 1.0).tolist() == pytest.approx([math.exp(centre)] * 4)
+    # rate 0: nothing moves, not even a firm with no knowledge at all
+    same = np.array([0.0, 0.3, 2.0])
+    assert innovation.catch_up(same, centre, 0.0).tolist() == same.tolist()
+
+
+def test_own_knowledge_raises_the_innovation_hazard():
+    p = Firm()
+    low = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 0.0, 0.0))
+    high = -math.expm1(-_hazard(p, 3.0, 10.0, 1.0, 0.0, 0.0))
+    assert high == pytest.approx(low * 1.5, rel=0.05)  # 2k / (k + 1): 1 at k = 1, 1.5 at 3
+    nodes, rows = _two_firms(knowledge=[1.0, 3.0], compute_ratio=[0.0, 0.0])
+    assert _innovates(p, nodes, rows, np.zeros(2), (low + high) / 2).tolist() == [False, True]
+    nodes, rows = _two_firms(knowledge=[1.0, 3.0], compute_ratio=[0.0, 0.0])
+    assert _innovates(p, nodes, rows, np.zeros(2), high * 1.001).tolist() == [False, False]
