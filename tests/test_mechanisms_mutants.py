@@ -65,3 +65,32 @@ def test_own_knowledge_raises_the_innovation_hazard():
     assert _innovates(p, nodes, rows, np.zeros(2), (low + high) / 2).tolist() == [False, True]
     nodes, rows = _two_firms(knowledge=[1.0, 3.0], compute_ratio=[0.0, 0.0])
     assert _innovates(p, nodes, rows, np.zeros(2), high * 1.001).tolist() == [False, False]
+
+
+def test_the_compute_effect_scales_with_compute_intensity():
+    p = Firm()
+    half = -math.expm1(-_hazard(p, 1.0, 10.0, 0.5, 1.0, 0.0))
+    full = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 1.0, 0.0))
+    nodes, rows = _two_firms(intensity=[0.5, 1.0], compute_ratio=[1.0, 1.0])
+    assert _innovates(p, nodes, rows, np.zeros(2), (half + full) / 2).tolist() == [False, True]
+    nodes, rows = _two_firms(intensity=[0.5, 1.0], compute_ratio=[1.0, 1.0])
+    assert _innovates(p, nodes, rows, np.zeros(2), half * 0.999).tolist() == [True, True]
+
+
+def test_one_unit_of_partners_knowledge_counts_as_log_2():
+    p = Firm()
+    alone = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 0.0, 0.0))
+    one = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 0.0, 1.0))
+    nodes, rows = _two_firms(compute_ratio=[0.0, 0.0])
+    partners = np.array([0.0, 1.0])
+    assert _innovates(p, nodes, rows, partners, (alone + one) / 2).tolist() == [False, True]
+
+
+def test_an_innovation_multiplies_the_innovators_knowledge_by_its_gain():
+    p = Firm(knowledge_catchup=0.0)
+    assert p.innovation_gain > 0
+    nodes, rows = _two_firms(compute_ratio=[0.0, 0.0])
+    success = _innovates(p, nodes, rows, np.zeros(2), 0.0)  # a draw of 0: both innovate
+    assert success.tolist() == [True, True]
+    expected = (1.0 - p.knowledge_decay) * (1.0 + p.innovation_gain)
+    assert nodes.knowledge[rows].tolist() == pytest.approx([expected, expected])
