@@ -94,3 +94,20 @@ def test_an_innovation_multiplies_the_innovators_knowledge_by_its_gain():
     assert success.tolist() == [True, True]
     expected = (1.0 - p.knowledge_decay) * (1.0 + p.innovation_gain)
     assert nodes.knowledge[rows].tolist() == pytest.approx([expected, expected])
+
+
+def test_an_innovation_raises_quality_which_otherwise_decays_and_is_counted():
+    p = Firm()
+    assert p.quality_gain > 0 and 0 < p.quality_decay < 1
+    nodes, rows = _two_firms(compute_ratio=[0.0, 0.0], quality=[2.0, 2.0], innovations=[3, 3])
+    chance = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 0.0, 0.0))
+    # the first firm draws above its chance of innovating, the second below it
+    draws = np.array([chance * 1.5, 0.0])
+    degree = np.zeros(2)
+    centre = float(np.log(nodes.knowledge[rows]).mean())
+    success = innovation._innovate_block(nodes, p, rows, degree, np.zeros(2), draws, centre)
+    assert success.tolist() == [False, True]
+    kept = 2.0 * (1.0 - p.quality_decay)
+    assert nodes.quality[rows].tolist() == pytest.approx([kept, kept + p.quality_gain])
+    assert nodes.innovations[rows].tolist() == [3, 4]
+    assert nodes.innovated[rows].tolist() == [False, True]
