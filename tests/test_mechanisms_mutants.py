@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from abm.model import RegionalModel
-from abm.rules import innovation
+from abm.rules import innovation, labour
 from abm.schema import Firm
 from tests.conftest import FUTURE, small
 from tests.test_mechanisms_channels import _hazard, _innovates, _two_firms
@@ -111,3 +111,27 @@ def test_an_innovation_raises_quality_which_otherwise_decays_and_is_counted():
     assert nodes.quality[rows].tolist() == pytest.approx([kept, kept + p.quality_gain])
     assert nodes.innovations[rows].tolist() == [3, 4]
     assert nodes.innovated[rows].tolist() == [False, True]
+
+
+def test_graduates_stay_where_openings_are_and_the_rest_go_to_the_capital(model):
+    p = model.config.params.talent
+    n = len(model.region_ids)
+    flow = np.zeros(n)
+    for u in model.universities:
+        flow[u.region] += u.graduates_per_month
+    assert (flow > 0).sum() >= 2 and model.capital >= 0
+    saved = model.talent.copy(), model.hiring_demand.copy()
+    try:
+        model.talent[:] = 100.0
+        model.hiring_demand[:] = flow  # openings = graduates: fill 1 - e^-1
+        labour.graduates(model)
+        after = model.talent.copy()
+    finally:
+        model.talent[:], model.hiring_demand[:] = saved
+    retention = p.retention_min + (p.retention_max - p.retention_min) * (1.0 - math.exp(-1.0))
+    retention = np.where(np.arange(n) == model.capital, p.retention_max, retention)
+    stay = flow * retention
+    expected = 100.0 * (1.0 - p.attrition) + stay
+    expected[model.capital] += (flow - stay).sum()
+    assert after.tolist() == pytest.approx(expected.tolist())
+    assert p.retention_min < p.retention_max
