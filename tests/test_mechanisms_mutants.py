@@ -121,13 +121,16 @@ def test_graduates_stay_where_openings_are_and_the_rest_go_to_the_capital(model)
         flow[u.region] += u.graduates_per_month
     assert (flow > 0).sum() >= 2 and model.capital >= 0
     saved = model.talent.copy(), model.hiring_demand.copy()
+    tally = model.tally.attrition, model.tally.graduates_in
     try:
         model.talent[:] = 100.0
         model.hiring_demand[:] = flow  # openings = graduates: fill 1 - e^-1
         labour.graduates(model)
         after = model.talent.copy()
+        left = model.tally.attrition - tally[0], model.tally.graduates_in - tally[1]
     finally:
         model.talent[:], model.hiring_demand[:] = saved
+    assert left == pytest.approx((100.0 * n * p.attrition, flow.sum()))
     retention = p.retention_min + (p.retention_max - p.retention_min) * (1.0 - math.exp(-1.0))
     retention = np.where(np.arange(n) == model.capital, p.retention_max, retention)
     stay = flow * retention
