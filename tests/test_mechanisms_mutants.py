@@ -138,3 +138,41 @@ def test_graduates_stay_where_openings_are_and_the_rest_go_to_the_capital(model)
     expected[model.capital] += (flow - stay).sum()
     assert after.tolist() == pytest.approx(expected.tolist())
     assert p.retention_min < p.retention_max
+
+
+def _hire(model, margin: float):
+    """One month of labour.hire with every firm at ``margin``; the workers in firms and pools
+    before and after, the inflow counted and the hiring demand (the model is restored)."""
+    firms = model.firm_rows()
+    saved = (model.talent.copy(), model.hiring_demand.copy(), model.nodes.size[firms].copy())
+    margins, workers_in = model.nodes.margin[firms].copy(), model.tally.workers_in
+    try:
+        model.nodes.margin[firms] = margin
+        model.hiring_demand[:] = model.talent  # tightness 0.5 last month
+        model.tally.workers_in = 7.0  # the month's tally so far
+        before = model.talent.sum() + model.nodes.size[firms].sum()
+        size = model.nodes.size[firms].copy()
+        labour.hire(model, firms)
+        joined = model.tally.workers_in - 7.0
+        after = model.talent.sum() + model.nodes.size[firms].sum()
+        return before, after, joined, model.hiring_demand.copy(), size
+    finally:
+        model.talent[:], model.hiring_demand, model.nodes.size[firms] = saved
+        model.nodes.margin[firms] = margins
+        model.tally.workers_in = workers_in
+
+
+def test_hiring_and_shedding_conserve_workers_and_the_inflow_adds_them(model):
+    p = model.config.params.firm
+    assert model.config.params.talent.inflow_elasticity > 0
+    firms = model.firm_rows()
+    region = model.nodes.region[firms]
+    # losing money, firms shed staff into the pool and want staff only after an innovation;
+    # earning, they want growth_rate more (twice that after an innovation). Workers are
+    # conserved but for the inflow, which is counted.
+    for margin, share in [(-p.margin_scale, 0.0), (p.margin_scale, 1.0)]:
+        before, after, joined, demand, size = _hire(model, margin)
+        assert joined > 0 and after == pytest.approx(before + joined)
+        want = size * p.growth_rate * (share + model.nodes.innovated[firms])
+        expected = np.bincount(region, weights=want, minlength=len(model.region_ids))
+        assert demand.tolist() == pytest.approx(expected.tolist())
