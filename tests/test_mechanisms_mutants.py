@@ -140,7 +140,7 @@ def test_graduates_stay_where_openings_are_and_the_rest_go_to_the_capital(model)
     assert p.retention_min < p.retention_max
 
 
-def _hire(model, margin: float):
+def _hire(model, margin: float, pool: float | None = None):
     """One month of labour.hire with every firm at ``margin``; the workers in firms and pools
     before and after, the inflow counted and the hiring demand (the model is restored)."""
     firms = model.firm_rows()
@@ -149,13 +149,16 @@ def _hire(model, margin: float):
     try:
         model.nodes.margin[firms] = margin
         model.hiring_demand[:] = model.talent  # tightness 0.5 last month
+        if pool is not None:  # pools of ``pool`` workers, and no inflow (tightness 0)
+            model.talent[:], model.hiring_demand[:] = pool, 0.0
         model.tally.workers_in = 7.0  # the month's tally so far
         before = model.talent.sum() + model.nodes.size[firms].sum()
         size = model.nodes.size[firms].copy()
         labour.hire(model, firms)
         joined = model.tally.workers_in - 7.0
         after = model.talent.sum() + model.nodes.size[firms].sum()
-        return before, after, joined, model.hiring_demand.copy(), size
+        grown = model.nodes.size[firms] - size
+        return before, after, joined, model.hiring_demand.copy(), size, grown, model.talent.copy()
     finally:
         model.talent[:], model.hiring_demand, model.nodes.size[firms] = saved
         model.nodes.margin[firms] = margins
@@ -170,9 +173,28 @@ def test_hiring_and_shedding_conserve_workers_and_the_inflow_adds_them(model):
     # losing money, firms shed staff into the pool and want staff only after an innovation;
     # earning, they want growth_rate more (twice that after an innovation). Workers are
     # conserved but for the inflow, which is counted.
-    for margin, share in [(-p.margin_scale, 0.0), (p.margin_scale, 1.0)]:
-        before, after, joined, demand, size = _hire(model, margin)
-        assert joined > 0 and after == pytest.approx(before + joined)
+    for margin, share, short in [
+        (-p.margin_scale, 0.0, None),
+        (p.margin_scale, 1.0, None),
+        (p.margin_scale, 1.0, 0.01),
+    ]:
+        before, after, joined, demand, size, grown, pool = _hire(model, margin, short)
+        assert (joined > 0) == (short is None) and after == pytest.approx(before + joined)
         want = size * p.growth_rate * (share + model.nodes.innovated[firms])
         expected = np.bincount(region, weights=want, minlength=len(model.region_ids))
         assert demand.tolist() == pytest.approx(expected.tolist())
+        # a firm gets at most what it wants; all of it where the pool was not emptied
+        assert (grown <= want + 1e-9).all()
+        if short:  # an emptied pool: each of its hiring firms gets the same share of its want
+            emptied = np.flatnonzero(pool < 1e-9)
+            assert len(emptied) > 0
+            for r in emptied:
+                at = (region == r) & (want > 0)
+                assert (grown[at] < want[at]).all()
+                assert grown[at] / want[at] == pytest.approx(
+                    np.full(at.sum(), grown[at][0] / want[at][0])
+                )
+        elif share > 0:
+            ample = pool[region] > 1e-9
+            assert ample.any()
+            assert grown[ample].tolist() == pytest.approx(want[ample].tolist())
