@@ -198,3 +198,19 @@ def test_hiring_and_shedding_conserve_workers_and_the_inflow_adds_them(model):
             ample = pool[region] > 1e-9
             assert ample.any()
             assert grown[ample].tolist() == pytest.approx(want[ample].tolist())
+
+
+def test_firms_shed_staff_with_losses_and_want_staff_with_profits_and_innovations():
+    p = Firm()
+    margin = np.array([-2.0, -0.5, 0.0, 0.5, 2.0, -2.0]) * p.margin_scale
+    nodes, rows = _two_firms()
+    rows = np.concatenate([rows, nodes.add(4)])
+    nodes.margin[rows] = margin
+    nodes.innovated[rows] = [False, False, False, True, False, False]
+    size = np.array([10.0, 10.0, 10.0, 10.0, 10.0, 1.01])  # the last keeps its one worker
+    cut, want = labour._wants(p, size, nodes, rows)
+    shed = size * p.shrink_rate * np.array([1.0, 0.5, 0.0, 0.0, 0.0, 1.0])
+    shed[-1] = 0.01
+    assert cut.tolist() == pytest.approx(shed.tolist())
+    grow = size * p.growth_rate * np.array([0.0, 0.0, 0.0, 1.5, 1.0, 0.0])
+    assert want.tolist() == pytest.approx(grow.tolist())
