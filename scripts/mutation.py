@@ -83,8 +83,8 @@ def score(counts: Counter) -> float:
 def table(results: dict[str, Counter]) -> str:
     """The Markdown table of docs/mutation.md: mutants and the share killed per file."""
     lines = [
-        "| file | mutants | killed | survived | no test covers | killed share |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| file | mutants | checked | killed | survived | no test covers | killed share |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     total: Counter = Counter()
     for name, counts in results.items():
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="update docs/mutation.md's table")
     ap.add_argument("--ci", action="store_true", help=f"only {CI_MODULE}, against the floor")
     ap.add_argument("--no-run", action="store_true", help="report the last run of mutants/")
+    ap.add_argument("--note", default="", help="a sentence added to the table's stamp")
     args = ap.parse_args(argv)
     if args.ci:
         floor = committed_floor()
@@ -156,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
         date = subprocess.run(["date", "-u", "+%Y-%m-%d"], capture_output=True, text=True)
-        write(results, f"Made by `make mutation` on {date.stdout.strip()} at commit {commit}.")
+        stamp = f"Made by `make mutation` on {date.stdout.strip()} at commit {commit}."
+        write(results, f"{stamp} {args.note}".strip())
     return 0
 
 

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from abm import location
 from abm.model import RegionalModel
 from abm.rules import innovation, labour
 from abm.schema import Firm
@@ -214,3 +215,23 @@ def test_firms_shed_staff_with_losses_and_want_staff_with_profits_and_innovation
     assert cut.tolist() == pytest.approx(shed.tolist())
     grow = size * p.growth_rate * np.array([0.0, 0.0, 0.0, 1.5, 1.0, 0.0])
     assert want.tolist() == pytest.approx(grow.tolist())
+
+
+def test_without_an_outside_option_entry_is_fixed_and_with_it_grows_with_the_pull():
+    assert location.entry_factor(5.0, 1.0, 0.0, 0.5) == 1.0  # the zero-sum conditional logit
+    assert location.entry_factor(1.0, 1.0, 0.4, 0.5) == pytest.approx(1.0)
+    assert location.entry_factor(2.0, 1.0, 1.0, 0.5) == pytest.approx(math.exp(2.0))  # Poisson
+    half = location.entry_factor(2.0, 1.0, 0.5, 0.5)
+    assert half == pytest.approx(1.0 / (0.5 + 0.5 * math.exp(-2.0)))
+
+
+def test_a_single_firm_picks_a_district_by_the_nests_logit():
+    region_of = np.array([0, 1])
+    value = np.array([3.0, 0.0])
+    available = np.array([1.0, 1.0])
+    inside = math.exp(3.0) / (1.0 + math.exp(3.0))  # P(district 0) against the rest of region 0
+    for u, expected in [(inside * 0.99, 0), (inside * 1.01, -1)]:
+        pick = location.choose_district(
+            np.array([0]), value, available, region_of, 1.0, np.array([u])
+        )
+        assert pick.tolist() == [expected]
