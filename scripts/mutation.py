@@ -95,8 +95,13 @@ def table(results: dict[str, Counter]) -> str:
 
 
 def _row(label: str, c: Counter) -> str:
-    n = sum(c.values()) - c["not checked"]
-    return f"| {label} | {n} | {c['killed']} | {c['survived']} | {c['no tests']} | {score(c):.1%} |"
+    n = sum(c.values())
+    checked = n - c["not checked"]
+    share = f"{score(c):.1%}" if checked else "not reached"
+    return (
+        f"| {label} | {n} | {checked} | {c['killed']} | {c['survived']} | {c['no tests']} "
+        f"| {share} |"
+    )
 
 
 def write(results: dict[str, Counter], stamp: str) -> None:
