@@ -1,7 +1,8 @@
 """Fast tests that kill the meaningful survivors of the mutation run (docs/mutation.md).
 
-Each pins a rule's own function on hand-set arrays, the sign and size its mechanism implies:
-the behaviour a mutant changed while every selected fast test stayed green.
+Each pins a rule's own function, on hand-set arrays or on a small model's state (for the rules
+that read the model), to the sign and size its mechanism implies: the behaviour a mutant changed
+while every selected fast test stayed green. Each test was seen failing with its mutant applied.
 """
 
 from __future__ import annotations
