@@ -84,7 +84,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.posterior:  # a parameter set drawn from a calibration's posterior
         from abm.calibrate.posterior import posterior_overrides
 
-        scenario = scenario.with_overrides(posterior_overrides(args.posterior, 1, seed)[0])
+        mine = {a.split("=", 1)[0].strip() for a in args.set or ()}  # the user's stay
+        draw = posterior_overrides(args.posterior, 1, seed)[0]
+        scenario = scenario.with_overrides({k: v for k, v in draw.items() if k not in mine})
     staging = open_staging(out)  # a path that cannot take the results fails before the run
     try:
         result = run_scenario(scenario, seed=seed)
@@ -113,12 +115,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not any(a.split("=", 1)[0].strip() == FIRMS for a in args.set or ()):
         scenarios = [one_agent_per_firm(s) for s in scenarios]  # the default (issue 20)
     notes = {approximation_note(agents(s)) for s in scenarios}
-    # issue 8: with --posterior, seed i also gets posterior draw i
-    draws: list[dict[str, Any]] = [{}] * args.seeds
-    if args.posterior:
-        from abm.calibrate.posterior import posterior_overrides
-
-        draws = posterior_overrides(args.posterior, args.seeds, scenarios[0].seed)
+    draws, source = _compare_draws(args, scenarios[0].seed)
+    notes.add(source)
     # every scenario runs on the first one's seeds (common random numbers: abm/streams.py)
     seeds = [scenarios[0].seed + i for i in range(args.seeds)]
     # one future (a seed and its draw) at a time: its shared months once (abm/branching.py)
@@ -134,6 +132,37 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for note in sorted(n for n in notes if n is not None):
         print(f"({note})")
     return 0
+
+
+def _compare_draws(args: argparse.Namespace, seed: int) -> tuple[list[dict[str, Any]], str]:
+    """Parameter sets for ``abm compare``'s seeds, and the sentence that says where they come
+    from (issue 22: one answer per question). By default seed i runs with draw i of the
+    shipped posterior, so the comparison carries parameter uncertainty as the app's Compare
+    and ``abm decide`` do; ``--at-medians`` is the point run at the scenarios' values (the
+    posterior medians of scenarios/calibrated.toml), labelled as such. A parameter the user
+    sets with ``--set`` is theirs: the posterior's draw of it is dropped."""
+    from abm.calibrate.posterior import POSTERIOR, SHIPPED, posterior_overrides
+
+    path = args.posterior
+    if path is None and not args.at_medians and (SHIPPED / POSTERIOR).is_file():
+        path = str(SHIPPED)
+    if path is None:
+        why = "--at-medians" if args.at_medians else "no shipped posterior"
+        return [{}] * args.seeds, (
+            f"parameters: a point run at the scenarios' values, the posterior medians ({why}); "
+            "no parameter uncertainty in these figures"
+        )
+    draws = posterior_overrides(path, args.seeds, seed)
+    mine = {a.split("=", 1)[0].strip() for a in args.set or ()} & set(draws[0])
+    draws = [{k: v for k, v in d.items() if k not in mine} for d in draws]
+    name = "the shipped posterior" if path == str(SHIPPED) else "the posterior"
+    if path == str(SHIPPED):
+        path = "calibration/posterior"
+    kept = f"; your --set of {', '.join(sorted(mine))} kept" if mine else ""
+    return draws, (
+        f"parameters: seed i runs with draw i of {name} ({path}, {len(draws[0])} parameters"
+        f"{kept}); --at-medians for a point run"
+    )
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -352,7 +381,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     compare = sub.add_parser(
         "compare",
         help="run scenarios and print them side by side (one firm agent per real firm "
-        "unless --set population.firms=N)",
+        "unless --set population.firms=N; parameters drawn from the shipped posterior "
+        "unless --at-medians)",
     )
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files")
     compare.add_argument(
@@ -368,7 +398,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         metavar="dotted.key=value",
         help="override a parameter in every scenario (repeatable)",
     )
-    compare.add_argument("--posterior", metavar="DIR", help="draw parameters per seed from it")
+    source = compare.add_mutually_exclusive_group()
+    source.add_argument(
+        "--posterior",
+        metavar="DIR",
+        help="draw parameters per seed from this calibration (default: the shipped one, "
+        "calibration/posterior)",
+    )
+    source.add_argument(
+        "--at-medians",
+        action="store_true",
+        help="a point run at the scenarios' parameter values (the posterior medians): "
+        "no parameter uncertainty",
+    )
     compare.set_defaults(func=cmd_compare)
 
     scenarios = sub.add_parser("scenarios", help="list scenario files with descriptions")

@@ -272,8 +272,14 @@ class RegionalModel(mesa.Model):
 
     @property
     def scale(self) -> float:
-        """Firm agents per real firm (multiply real quantities by it to get model units)."""
-        return self.config.scale
+        """Firm agents per real firm (multiply real quantities by it to get model units).
+
+        Kept for the scenario it was worked out from (a sum over the regions, asked
+        thousands of times a run); :meth:`continue_as` changes the scenario."""
+        kept = self.__dict__.get("_scale")
+        if kept is None or kept[0] is not self.config:
+            kept = self.__dict__["_scale"] = (self.config, self.config.scale)
+        return kept[1]
 
     @property
     def graph(self):

@@ -234,8 +234,16 @@ class CollaborationNetwork:
         return self._graph[1]
 
     def degree(self) -> np.ndarray:
-        """Ties of every row."""
-        return np.diff(self.csr()[0])
+        """Ties of every row.
+
+        Read off the neighbour lists when they are built; else counted from the tie list,
+        which costs a third of building them (innovation reads the degrees in a month
+        whose ties change again before anything else needs the lists).
+        """
+        if self._csr is not None:
+            return np.diff(self.csr()[0])
+        n = self.nodes.n
+        return np.bincount(self.u, minlength=n) + np.bincount(self.v, minlength=n)
 
     def csr(self) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour lists as (indptr, indices) over all rows, each list ascending.
@@ -307,11 +315,11 @@ class CollaborationNetwork:
         cut_t = p.triadic_weight
         cut_p = cut_t + p.preferential_weight
         cut_u = cut_p + p.university_weight
-        deg = self.degree()
+        indptr, indices = self.csr()  # the triadic search walks the lists
+        deg = np.diff(indptr)
 
         tri = np.flatnonzero((draw < cut_t) & (deg[searchers] > 0))
         if len(tri):
-            indptr, indices = self.csr()
             s = searchers[tri]
             j = indices[indptr[s] + below(Draw.TRIADIC, s, deg[s])]
             has = deg[j] > 0

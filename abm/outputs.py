@@ -99,23 +99,37 @@ def ei_index(internal: int, external: int) -> float:
     return (external - internal) / total if total else NAN
 
 
+def region_pairs(ru: np.ndarray, rv: np.ndarray, n_regions: int) -> np.ndarray:
+    """Ties by the regions of their two ends: an ``n_regions`` x ``n_regions`` matrix of
+    counts (row: the region of ``u``). One count over the ties gives what the E-I index
+    and the modularity read (ties within a region are its diagonal, a region's tie ends
+    its row and column sums), where a mask and three counts over them cost twice as much."""
+    code = ru.astype(np.intp) * n_regions
+    code += rv
+    return np.bincount(code, minlength=n_regions * n_regions).reshape(n_regions, n_regions)
+
+
 def region_modularity(
     u: np.ndarray,
     v: np.ndarray,
     region: np.ndarray,
     n_regions: int,
     ends: tuple[np.ndarray, np.ndarray] | None = None,
+    pairs: np.ndarray | None = None,
 ) -> float:
     """Newman's Q of the partition of nodes by region.
 
-    ``ends``: the regions of u and v, when the caller has them already.
+    ``ends``: the regions of u and v, or ``pairs``: their :func:`region_pairs`, when the
+    caller has them already.
     """
     m = len(u)
     if m == 0:
         return NAN
-    ru, rv = ends if ends is not None else (region[u], region[v])
-    internal = np.bincount(ru[ru == rv], minlength=n_regions)
-    degree = np.bincount(ru, minlength=n_regions) + np.bincount(rv, minlength=n_regions)
+    if pairs is None:
+        ru, rv = ends if ends is not None else (region[u], region[v])
+        pairs = region_pairs(ru, rv, n_regions)
+    internal = np.diagonal(pairs)
+    degree = pairs.sum(axis=1) + pairs.sum(axis=0)
     return float(np.sum(internal / m - (degree / (2.0 * m)) ** 2))
 
 
@@ -593,7 +607,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         model=(
             "Newman's Q of the partition of agents by region",
             lambda m: region_modularity(
-                m.network.u, m.network.v, m.nodes.region, len(m.regions), m.tie_ends
+                m.network.u, m.network.v, m.nodes.region, len(m.regions), pairs=m.tie_pairs
             ),
         ),
     ),

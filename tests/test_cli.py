@@ -163,3 +163,39 @@ def test_console_script_never_prints_a_traceback(tmp_path: Path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def _compare_lines(argv: list[str], capsys) -> tuple[list[str], list[str]]:
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    return [s for s in out if not s.startswith("(")], [s for s in out if s.startswith("(")]
+
+
+def test_compare_draws_from_the_shipped_posterior_by_default_and_says_so(capsys):
+    """Issue 22, one answer per question: ``abm compare`` carries parameter uncertainty
+    like the app's Compare and ``abm decide`` (seed i with posterior draw i), and a point
+    run at the medians is asked for and labelled as one."""
+    argv = ["compare", BASE, "--steps", "6", "--seeds", "2", "--set", "population.firms=120"]
+    drawn, drawn_notes = _compare_lines(argv, capsys)
+    point, point_notes = _compare_lines([*argv, "--at-medians"], capsys)
+    assert any("draw i of the shipped posterior (calibration/posterior" in n for n in drawn_notes)
+    assert any("point run at the scenarios' values" in n for n in point_notes)
+    assert drawn != point  # the draws are not the medians
+    explicit, _ = _compare_lines([*argv, "--posterior", "calibration/posterior"], capsys)
+    assert explicit == drawn
+
+
+def test_a_parameter_set_by_the_user_is_not_overwritten_by_a_posterior_draw(capsys):
+    key = "params.compute.gpu_per_employee"  # a posterior column that sets GPUs used
+    argv = ["compare", BASE, "--steps", "6", "--set", "population.firms=120", "--set"]
+    mine, notes = _compare_lines([*argv, f"{key}=0.01"], capsys)
+    point, _ = _compare_lines([*argv, f"{key}=0.01", "--at-medians"], capsys)
+    assert any(f"your --set of {key} kept" in n for n in notes)
+    used = [line for line in mine if line.startswith("GPUs used Capital")]
+    assert used and used == [line for line in point if line.startswith("GPUs used Capital")]
+
+
+def test_compare_takes_one_parameter_source(capsys):
+    argv = ["compare", BASE, "--at-medians", "--posterior", "calibration/posterior"]
+    assert main(argv) == 2
+    assert "not allowed with" in capsys.readouterr().err

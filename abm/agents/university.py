@@ -50,13 +50,13 @@ class University(mesa.Agent):
     def graduates_per_month(self) -> float:
         """AI/ICT graduates a month, in model units (scaled)."""
         share = self.model.config.params.talent.ai_graduate_share
-        return self.students * share / 12.0 * self.model.config.scale
+        return self.students * share / 12.0 * self.model.scale
 
     def expected_startups(self) -> float:
         """Start-ups a month on average, in model units (the mean of the Poisson count that
         ``abm.rules.entry.university_startups`` draws)."""
         rate = self.model.config.params.entry.university_startups_per_year
-        return rate * self.research / 12.0 * self.model.config.scale
+        return rate * self.research / 12.0 * self.model.scale
 
     def receive_grant(self, amount_krw: float) -> None:
         """A grant (already paid by the government) raises research strength, saturating at 1.
@@ -67,7 +67,7 @@ class University(mesa.Agent):
         p = self.model.config.params
         # one month of a firm's reference revenue per 1,000 students (1 won at the least)
         reference = max(p.firm.revenue_per_employee_krw * max(self.students, 1.0) / 1000.0, 1.0)
-        real = amount_krw / self.model.config.scale
+        real = amount_krw / self.model.scale
         gain = p.universities.grant_research_gain * real / reference
         self.research = min(1.0, self.research + gain * (1.0 - self.research))
         self._sync_knowledge()

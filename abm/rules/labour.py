@@ -74,7 +74,7 @@ def hire(model: RegionalModel, firms: np.ndarray) -> None:
     their pools allow."""
     nodes, p = model.nodes, model.config.params.firm
     n = len(model.region_ids)
-    region = nodes.region[firms]
+    region = nodes.region[firms].astype(np.intp)  # counted four times: cast once
     size = nodes.size[firms]
     elasticity = model.config.params.talent.inflow_elasticity
     if elasticity > 0:  # before this month's openings: drawn by last month's tightness

@@ -83,7 +83,7 @@ def test_compare_with_posterior_runs_and_bad_dir_exits_2(tmp_path, capsys):
     args = ["compare", BASELINE, "--steps", "3", "--seeds", "2", "--set", "population.firms=120"]
     assert abm_main(*args, "--posterior", folder) == 0
     with_post = capsys.readouterr().out
-    assert abm_main(*args) == 0
+    assert abm_main(*args, "--at-medians") == 0
     assert capsys.readouterr().out != with_post
     assert abm_main(*args, "--posterior", tmp_path / "nope") == 2
     assert "--posterior" in capsys.readouterr().err
@@ -201,3 +201,17 @@ def test_the_predictive_check_compares_every_comparable_target(tmp_path):
     assert r["simulated_q05"] <= r["simulated_median"] <= r["simulated_q95"]
     assert (folder / "check.md").read_text().count("\n| `") == len(rows)
     assert json.loads((folder / "check.json").read_text())["runs"] == 3
+
+
+def test_run_keeps_a_parameter_the_user_sets_over_the_posterior_draw(tmp_path, capsys):
+    """``--set`` is the user's statement about a parameter: a posterior draw of the same
+    key must not silently replace it."""
+    folder = _write(tmp_path / "p", pd.DataFrame({KEY: [0.01, 0.05], "weight": [0.5, 0.5]}))
+    common = ["--steps", "4", "--seed", "5", "--set", "population.firms=150", "--set"]
+    mine = [*common, f"{KEY}=0.2"]
+    assert abm_main("run", BASELINE, *mine, "--posterior", folder, "--out", tmp_path / "a") == 0
+    assert abm_main("run", BASELINE, *mine, "--out", tmp_path / "b") == 0
+    a = pd.read_parquet(tmp_path / "a" / "model.parquet")
+    b = pd.read_parquet(tmp_path / "b" / "model.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    capsys.readouterr()
