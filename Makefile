@@ -1,5 +1,5 @@
 # The two commands of the README, and their parts. Each target sets up what it needs.
-.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate sbc fuzz kill-soak damage-soak
+.PHONY: setup assets browser app demo test test-fast lint bench docs decide-sites calibrate sbc fuzz kill-soak damage-soak mutation
 
 PY := .venv/bin/python
 
@@ -46,6 +46,9 @@ kill-soak: setup       ## 100 random SIGKILLs across abm run --overwrite, abm sw
 
 damage-soak: setup     ## damaged and duplicated part files, each then --resume, compact, analyze, load_results (~20 min)
 	$(PY) scripts/damage_soak.py --repeats $${ABM_DAMAGE_REPEATS:-10} --seed $${ABM_DAMAGE_SEED:-1}
+
+mutation: setup        ## mutmut over abm/rules/, location.py, compute.py: docs/mutation.md's table (~1 h)
+	nice -n 10 $(PY) scripts/mutation.py --write
 
 docs: setup            ## regenerate the parameter table in docs/ODD.md
 	$(PY) -m abm.paramtable --write

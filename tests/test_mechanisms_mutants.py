@@ -1,0 +1,238 @@
+"""Fast tests that kill the meaningful survivors of the mutation run (docs/mutation.md).
+
+Each pins a rule's own function, on hand-set arrays or on a small model's state (for the rules
+that read the model), to the sign and size its mechanism implies: the behaviour a mutant changed
+while every selected fast test stayed green. Each test was seen failing with its mutant applied.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from abm import location
+from abm.model import RegionalModel
+from abm.rules import innovation, labour
+from abm.schema import Firm
+from tests.conftest import FUTURE, small
+from tests.test_mechanisms_channels import _hazard, _innovates, _two_firms
+
+
+@pytest.fixture(scope="module")
+def model() -> RegionalModel:
+    """The baseline at 2025-01, after its first month."""
+    m = RegionalModel(small("baseline", firms=200, steps=2, **FUTURE))
+    m.step()
+    return m
+
+
+def test_mean_log_knowledge_is_the_log_of_the_geometric_mean():
+    assert innovation.mean_log_knowledge(np.exp([-2.0, 0.5, 1.0, 2.5])) == pytest.approx(0.5)
+    assert innovation.mean_log_knowledge(np.array([math.e**3])) == pytest.approx(3.0)
+    assert innovation.mean_log_knowledge(np.array([])) == 0.0  # no firm: the level of 1
+    assert math.isfinite(innovation.mean_log_knowledge(np.array([0.0, 1.0])))
+
+
+def test_innovations_are_added_to_the_regions_tally(model):
+    firms = model.firm_rows()
+    before = np.arange(len(model.region_ids), dtype=np.int64) + 5
+    model.tally.innovations = before.copy()
+    innovation.innovate(model, firms)
+    won = firms[model.nodes.innovated[firms]]
+    assert len(won) > 0
+    added = np.bincount(model.nodes.region[won], minlength=len(before))
+    assert model.tally.innovations.tolist() == (before + added).tolist()
+
+
+def test_catch_up_closes_a_share_of_each_firms_log_gap_to_the_centre():
+    k = np.exp([-2.0, 0.0, 0.5, 3.0])
+    centre, rate = 0.5, 0.25
+    after = innovation.catch_up(k, centre, rate)
+    gap_before, gap_after = np.log(k) - centre, np.log(after) - centre
+    assert gap_after.tolist() == pytest.approx((gap_before * (1.0 - rate)).tolist())
+    assert innovation.catch_up(k, centre, 1.0).tolist() == pytest.approx([math.exp(centre)] * 4)
+    # rate 0: nothing moves, not even a firm with no knowledge at all
+    same = np.array([0.0, 0.3, 2.0])
+    assert innovation.catch_up(same, centre, 0.0).tolist() == same.tolist()
+
+
+def test_own_knowledge_raises_the_innovation_hazard():
+    p = Firm()
+    low = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 0.0, 0.0))
+    high = -math.expm1(-_hazard(p, 3.0, 10.0, 1.0, 0.0, 0.0))
+    assert high == pytest.approx(low * 1.5, rel=0.05)  # 2k / (k + 1): 1 at k = 1, 1.5 at 3
+    nodes, rows = _two_firms(knowledge=[1.0, 3.0], compute_ratio=[0.0, 0.0])
+    assert _innovates(p, nodes, rows, np.zeros(2), (low + high) / 2).tolist() == [False, True]
+    nodes, rows = _two_firms(knowledge=[1.0, 3.0], compute_ratio=[0.0, 0.0])
+    assert _innovates(p, nodes, rows, np.zeros(2), high * 1.001).tolist() == [False, False]
+
+
+def test_the_compute_effect_scales_with_compute_intensity():
+    p = Firm()
+    half = -math.expm1(-_hazard(p, 1.0, 10.0, 0.5, 1.0, 0.0))
+    full = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 1.0, 0.0))
+    nodes, rows = _two_firms(intensity=[0.5, 1.0], compute_ratio=[1.0, 1.0])
+    assert _innovates(p, nodes, rows, np.zeros(2), (half + full) / 2).tolist() == [False, True]
+    nodes, rows = _two_firms(intensity=[0.5, 1.0], compute_ratio=[1.0, 1.0])
+    assert _innovates(p, nodes, rows, np.zeros(2), half * 0.999).tolist() == [True, True]
+
+
+def test_one_unit_of_partners_knowledge_counts_as_log_2():
+    p = Firm()
+    alone = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 0.0, 0.0))
+    one = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 0.0, 1.0))
+    nodes, rows = _two_firms(compute_ratio=[0.0, 0.0])
+    partners = np.array([0.0, 1.0])
+    assert _innovates(p, nodes, rows, partners, (alone + one) / 2).tolist() == [False, True]
+
+
+def test_an_innovation_multiplies_the_innovators_knowledge_by_its_gain():
+    p = Firm(knowledge_catchup=0.0)
+    assert p.innovation_gain > 0
+    nodes, rows = _two_firms(compute_ratio=[0.0, 0.0])
+    success = _innovates(p, nodes, rows, np.zeros(2), 0.0)  # a draw of 0: both innovate
+    assert success.tolist() == [True, True]
+    expected = (1.0 - p.knowledge_decay) * (1.0 + p.innovation_gain)
+    assert nodes.knowledge[rows].tolist() == pytest.approx([expected, expected])
+
+
+def test_an_innovation_raises_quality_which_otherwise_decays_and_is_counted():
+    p = Firm()
+    assert p.quality_gain > 0 and 0 < p.quality_decay < 1
+    nodes, rows = _two_firms(compute_ratio=[0.0, 0.0], quality=[2.0, 2.0], innovations=[3, 3])
+    chance = -math.expm1(-_hazard(p, 1.0, 10.0, 1.0, 0.0, 0.0))
+    # the first firm draws above its chance of innovating, the second below it
+    draws = np.array([chance * 1.5, 0.0])
+    degree = np.zeros(2)
+    centre = float(np.log(nodes.knowledge[rows]).mean())
+    success = innovation._innovate_block(nodes, p, rows, degree, np.zeros(2), draws, centre)
+    assert success.tolist() == [False, True]
+    kept = 2.0 * (1.0 - p.quality_decay)
+    assert nodes.quality[rows].tolist() == pytest.approx([kept, kept + p.quality_gain])
+    assert nodes.innovations[rows].tolist() == [3, 4]
+    assert nodes.innovated[rows].tolist() == [False, True]
+
+
+def test_graduates_stay_where_openings_are_and_the_rest_go_to_the_capital(model):
+    p = model.config.params.talent
+    n = len(model.region_ids)
+    flow = np.zeros(n)
+    for u in model.universities:
+        flow[u.region] += u.graduates_per_month
+    assert (flow > 0).sum() >= 2 and model.capital >= 0
+    saved = model.talent.copy(), model.hiring_demand.copy()
+    tally = model.tally.attrition, model.tally.graduates_in
+    try:
+        model.talent[:] = 100.0
+        model.hiring_demand[:] = flow  # openings = graduates: fill 1 - e^-1
+        labour.graduates(model)
+        after = model.talent.copy()
+        left = model.tally.attrition - tally[0], model.tally.graduates_in - tally[1]
+    finally:
+        model.talent[:], model.hiring_demand[:] = saved
+    assert left == pytest.approx((100.0 * n * p.attrition, flow.sum()))
+    retention = p.retention_min + (p.retention_max - p.retention_min) * (1.0 - math.exp(-1.0))
+    retention = np.where(np.arange(n) == model.capital, p.retention_max, retention)
+    stay = flow * retention
+    expected = 100.0 * (1.0 - p.attrition) + stay
+    expected[model.capital] += (flow - stay).sum()
+    assert after.tolist() == pytest.approx(expected.tolist())
+    assert p.retention_min < p.retention_max
+
+
+def _hire(model, margin: float, pool: float | None = None):
+    """One month of labour.hire with every firm at ``margin``; the workers in firms and pools
+    before and after, the inflow counted and the hiring demand (the model is restored)."""
+    firms = model.firm_rows()
+    saved = (model.talent.copy(), model.hiring_demand.copy(), model.nodes.size[firms].copy())
+    margins, workers_in = model.nodes.margin[firms].copy(), model.tally.workers_in
+    try:
+        model.nodes.margin[firms] = margin
+        model.hiring_demand[:] = model.talent  # tightness 0.5 last month
+        if pool is not None:  # pools of ``pool`` workers, and no inflow (tightness 0)
+            model.talent[:], model.hiring_demand[:] = pool, 0.0
+        model.tally.workers_in = 7.0  # the month's tally so far
+        before = model.talent.sum() + model.nodes.size[firms].sum()
+        size = model.nodes.size[firms].copy()
+        labour.hire(model, firms)
+        joined = model.tally.workers_in - 7.0
+        after = model.talent.sum() + model.nodes.size[firms].sum()
+        grown = model.nodes.size[firms] - size
+        return before, after, joined, model.hiring_demand.copy(), size, grown, model.talent.copy()
+    finally:
+        model.talent[:], model.hiring_demand, model.nodes.size[firms] = saved
+        model.nodes.margin[firms] = margins
+        model.tally.workers_in = workers_in
+
+
+def test_hiring_and_shedding_conserve_workers_and_the_inflow_adds_them(model):
+    p = model.config.params.firm
+    assert model.config.params.talent.inflow_elasticity > 0
+    firms = model.firm_rows()
+    region = model.nodes.region[firms]
+    # losing money, firms shed staff into the pool and want staff only after an innovation;
+    # earning, they want growth_rate more (twice that after an innovation). Workers are
+    # conserved but for the inflow, which is counted.
+    for margin, share, short in [
+        (-p.margin_scale, 0.0, None),
+        (p.margin_scale, 1.0, None),
+        (p.margin_scale, 1.0, 0.01),
+    ]:
+        before, after, joined, demand, size, grown, pool = _hire(model, margin, short)
+        assert (joined > 0) == (short is None) and after == pytest.approx(before + joined)
+        want = size * p.growth_rate * (share + model.nodes.innovated[firms])
+        expected = np.bincount(region, weights=want, minlength=len(model.region_ids))
+        assert demand.tolist() == pytest.approx(expected.tolist())
+        # a firm gets at most what it wants; all of it where the pool was not emptied
+        assert (grown <= want + 1e-9).all()
+        if short:  # an emptied pool: each of its hiring firms gets the same share of its want
+            emptied = np.flatnonzero(pool < 1e-9)
+            assert len(emptied) > 0
+            for r in emptied:
+                at = (region == r) & (want > 0)
+                assert (grown[at] < want[at]).all()
+                assert grown[at] / want[at] == pytest.approx(
+                    np.full(at.sum(), grown[at][0] / want[at][0])
+                )
+        elif share > 0:
+            ample = pool[region] > 1e-9
+            assert ample.any()
+            assert grown[ample].tolist() == pytest.approx(want[ample].tolist())
+
+
+def test_firms_shed_staff_with_losses_and_want_staff_with_profits_and_innovations():
+    p = Firm()
+    margin = np.array([-2.0, -0.5, 0.0, 0.5, 2.0, -2.0]) * p.margin_scale
+    nodes, rows = _two_firms()
+    rows = np.concatenate([rows, nodes.add(4)])
+    nodes.margin[rows] = margin
+    nodes.innovated[rows] = [False, False, False, True, False, False]
+    size = np.array([10.0, 10.0, 10.0, 10.0, 10.0, 1.01])  # the last keeps its one worker
+    cut, want = labour._wants(p, size, nodes, rows)
+    shed = size * p.shrink_rate * np.array([1.0, 0.5, 0.0, 0.0, 0.0, 1.0])
+    shed[-1] = 0.01
+    assert cut.tolist() == pytest.approx(shed.tolist())
+    grow = size * p.growth_rate * np.array([0.0, 0.0, 0.0, 1.5, 1.0, 0.0])
+    assert want.tolist() == pytest.approx(grow.tolist())
+
+
+def test_without_an_outside_option_entry_is_fixed_and_with_it_grows_with_the_pull():
+    assert location.entry_factor(5.0, 1.0, 0.0, 0.5) == 1.0  # the zero-sum conditional logit
+    assert location.entry_factor(1.0, 1.0, 0.4, 0.5) == pytest.approx(1.0)
+    assert location.entry_factor(2.0, 1.0, 1.0, 0.5) == pytest.approx(math.exp(2.0))  # Poisson
+    half = location.entry_factor(2.0, 1.0, 0.5, 0.5)
+    assert half == pytest.approx(1.0 / (0.5 + 0.5 * math.exp(-2.0)))
+
+
+def test_a_single_firm_picks_a_district_by_the_nests_logit():
+    region_of = np.array([0, 1])
+    value = np.array([3.0, 0.0])
+    available = np.array([1.0, 1.0])
+    inside = math.exp(3.0) / (1.0 + math.exp(3.0))  # P(district 0) against the rest of region 0
+    for u, expected in [(inside * 0.99, 0), (inside * 1.01, -1)]:
+        pick = location.choose_district(
+            np.array([0]), value, available, region_of, 1.0, np.array([u])
+        )
+        assert pick.tolist() == [expected]
