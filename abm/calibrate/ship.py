@@ -107,6 +107,8 @@ def posterior_table(folder: Path) -> str:
     ess = 1.0 / float(np.sum((w / w.sum()) ** 2))
     rows.append("")
     rows.append(f"{len(post)} particles, effective sample size {ess:.0f}.")
+    for change in spec.get("amended", []):  # a column dropped after the fit, with its reason
+        rows.append(f"Dropped on {change['date']}: `{change['dropped']}`. {change['why']}")
     return "\n".join(rows)
 
 

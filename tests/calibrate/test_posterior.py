@@ -215,3 +215,34 @@ def test_run_keeps_a_parameter_the_user_sets_over_the_posterior_draw(tmp_path, c
     b = pd.read_parquet(tmp_path / "b" / "model.parquet")
     pd.testing.assert_frame_equal(a, b)
     capsys.readouterr()
+
+
+def test_the_shipped_posterior_draws_no_pull_fitted_without_the_district_programmes():
+    """A district pull that scripts/district_pulls.py estimates with the dated programmes in
+    place is a residual of them: a posterior fitted on a model without programmes (its
+    spec.json has no programmes table) must not draw it, or ``abm compare``'s and ``abm
+    decide``'s default draws would undo the estimate."""
+    import json
+
+    from abm.calibrate.posterior import SHIPPED, shipped_posterior
+
+    posterior = shipped_posterior()
+    if posterior is None:
+        pytest.skip("no shipped posterior")
+    spec = json.loads((SHIPPED / "spec.json").read_text())
+    fitted_with_programmes = bool(spec["base"].get("programmes"))
+    residual = {f"districts.{d}.pull" for d in district_pulls_fitted()}
+    assert fitted_with_programmes or not residual & set(posterior.columns)
+
+
+def district_pulls_fitted() -> list[str]:
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    path = ROOT / "scripts" / "district_pulls.py"
+    spec = importlib.util.spec_from_file_location("district_pulls", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.FITTED)
