@@ -251,6 +251,9 @@ name = "public_cost"
 output = "public_cost_cum"
 direction = "min"
 
+[uncertainty]
+posterior = ""  # a point run: seeds only
+
 [seeds]
 count = 2
 """

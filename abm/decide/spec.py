@@ -274,7 +274,7 @@ class _Builder(Checker):
     def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
         raw_unc = data.get("uncertainty")
         point = isinstance(raw_unc, dict) and raw_unc.get("posterior") == ""  # asked for
-        if point:
+        if point and isinstance(raw_unc, dict):
             data = {**data, "uncertainty": {k: v for k, v in raw_unc.items() if k != "posterior"}}
         t = self.declared(data, SECTIONS)
         dec: DecisionTable = t["decision"]

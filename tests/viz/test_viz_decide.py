@@ -63,6 +63,9 @@ name = "jobs"
 output = "employment"
 direction = "max"
 
+[uncertainty]
+posterior = ""  # a point run: seeds only
+
 [seeds]
 count = 2
 seed = 1
