@@ -85,7 +85,9 @@ class Tally:
     district_moves_in: np.ndarray = field(init=False)
     fund_invested: np.ndarray = field(init=False)  # KRW of fund tickets, by the firm's region
     fund_public: np.ndarray = field(init=False)  # their public part
-    fund_firms: np.ndarray = field(init=False)  # firms invested in
+    fund_firms: np.ndarray = field(
+        init=False
+    )  # firms invested in (agents; a part: some of its firms)
     fund_movers: np.ndarray = field(init=False)  # of which moved to the fund's region for it
 
     def __post_init__(self) -> None:
@@ -122,7 +124,7 @@ class Tally:
         self.district_moves_in = np.zeros(self.n_districts, dtype=np.int64)
         self.fund_invested = np.zeros(n)
         self.fund_public = np.zeros(n)
-        self.fund_firms = np.zeros(n, dtype=np.int64)
+        self.fund_firms = np.zeros(n)
         self.fund_movers = np.zeros(n, dtype=np.int64)
 
 

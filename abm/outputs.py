@@ -973,7 +973,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         kind="count",
         model=(
             "Firms a venture fund invested in this month, one per ticket (real)",
-            lambda m: int(m.tally.fund_firms.sum()),
+            lambda m: float(m.tally.fund_firms.sum()),
         ),
         region=(
             "The region's firms a venture fund invested in this month (real)",

@@ -39,7 +39,8 @@ def test_money_invested_equals_money_committed_to_the_won_every_month():
         for f in book.funds:
             for b in (f.local, f.open):
                 assert b.spent + b.remaining == b.appropriated and b.remaining >= 0
-                assert b.spent % f.ticket == 0  # whole tickets only (mutant: paying part)
+                real = b.spent / (f.ticket * model.scale)  # real firms' tickets paid
+                assert real == pytest.approx(round(real), abs=1e-6)  # whole ones (mutant: a part)
         month = int(model.tally.fund_invested.sum())
         assert month == book.invested() - paid  # mutant: booking other than what was paid
         paid = book.invested()
@@ -113,8 +114,9 @@ def test_the_expected_investment_raises_the_funds_region_only():
     on = _model(steps=6)
     off = _model(steps=6, **_off())
     for m in (on, off):
-        for _ in range(3):
+        for _ in range(2):
             m.step()
+    assert on.funds.invested() == 0  # no ticket yet: the runs differ by the term alone
     terms = on.location_terms() - off.location_terms()
     daegu = on.region_index["daegu"]
     p = on.config.params
@@ -263,3 +265,49 @@ def test_the_docs_table_of_the_funds_effect_is_the_scripts():
     for label in fund_effect.ROWS:  # every row the script makes, and the header it writes
         assert f"| {label} |" in text
     assert text.splitlines()[2] == fund_effect.HEADER
+
+
+def _real_won_invested(firms: int) -> tuple[float, int]:
+    """Real won ABB fund 1 invests over its whole period at ``firms`` agents (its rule alone,
+    :meth:`FundBook.step`, among that many Daegu SMEs none of which would move), and its
+    ticket."""
+    scenario = small("baseline", firms=firms, steps=1, **FUND_YEARS)
+    region_index = {r: i for i, r in enumerate(scenario.regions)}
+    fund = {"abb_growth_1": scenario.funds["abb_growth_1"]}
+    book = funds.FundBook(fund, scenario.start, region_index, scenario.scale)
+    f = book.funds[0]
+    keys = np.arange(firms, dtype=np.uint64)
+    region = np.full(firms, f.region)
+    yes = np.ones(firms, dtype=bool)
+    rng = np.random.default_rng(0)
+    for month in range(f.first, f.last + 1):
+        book.appropriate(month)
+        book.step(
+            month,
+            keys,
+            region,
+            yes,
+            np.ones(firms),
+            lambda _: rng.random(firms),
+            lambda idx, _r, _w: np.zeros(len(idx), dtype=bool),
+        )
+    return book.invested() / scenario.scale, f.ticket
+
+
+def test_a_fund_invests_the_same_real_won_at_1000_and_4000_agents():
+    """An agent stands for 1 / scale real firms, each paid a whole ticket or none. ABB fund 1
+    (234억, tickets of 10.9억) invests its money at any agent count, to within one ticket.
+    (Paid by the agent, whole tickets only, 1,000 agents invested nothing: one agent's
+    ticket, 24 real firms' worth, was more than the fund.)"""
+    few, ticket = _real_won_invested(1000)
+    many, _ = _real_won_invested(4000)
+    size = 23_400_000_000
+    assert size - 2 * ticket < few <= size  # mutant: whole agents' tickets only (0 won)
+    assert abs(few - many) <= ticket
+
+
+def test_one_agent_per_real_firm_is_paid_whole_tickets_or_none():
+    assert funds.tickets_payable(100, 250, 1.0).tolist() == [100, 100]  # never a part
+    assert funds.tickets_payable(100, 250, 0.25).tolist() == [100, 100, 50]  # 2 of 4 fit
+    assert funds.tickets_payable(100, 24, 0.25).tolist() == []  # not one real ticket fits
+    assert funds.tickets_payable(0, 250, 0.25).tolist() == []

@@ -212,3 +212,24 @@ def test_bad_programmes_exit_2_with_one_line_naming_file_and_field(
 def test_small_scenarios_carry_the_programme():
     """Every scenario that inherits the replay has Gwangju's programme (the nacc_* options)."""
     assert MOU.split(".")[1] in small("nacc_gwangju").recruitment
+
+
+def _real_grants_paid(firms: int) -> float:
+    """Real won the programme's budget pays in grants to set-ups at ``firms`` agents: a
+    budget of 30.5 real grants and more set-ups than it pays."""
+    grant = 300_000_000.0
+    scenario = _burst(firms=firms, **{f"{MOU}.grant_krw": grant, f"{MOU}.budget_krw": 30.5 * grant})
+    programmes = recruitment.Recruitment(scenario, {r: i for i, r in enumerate(scenario.regions)})
+    budget = programmes.budget_left[0]
+    paid = programmes.grants(0, 1000)
+    spent = budget - programmes.budget_left[0]
+    assert int(paid.sum()) == spent  # paid = taken from the budget
+    return spent / scenario.scale
+
+
+def test_a_short_grant_budget_pays_the_same_real_won_at_1000_and_4000_agents():
+    """An agent stands for 1 / scale real firms, each paid its grant whole or not at all: 30
+    of the 30.5 grants are paid at any agent count. (Paid by the agent, all or nothing,
+    1,000 agents paid 24, one agent's, and 4,000 paid 30.)"""
+    for firms in (1000, 4000):
+        assert _real_grants_paid(firms) == pytest.approx(30 * 300_000_000.0, rel=1e-6)

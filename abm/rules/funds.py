@@ -16,8 +16,11 @@ through two channels:
 
 Money: each fund's local obligation and the rest are two :class:`Budget` s (whole won),
 appropriated evenly (``x scale``) over the investment months and paid in whole tickets, so
-appropriated = invested + remaining every month and a ticket is paid in full or not at all.
-A fund invests once in a firm. A fund of size 0 pays nothing and offers nothing.
+appropriated = invested + remaining every month and a real firm's ticket is paid in full or
+not at all. An agent stands for ``1 / scale`` real firms: it is paid all their tickets if
+they fit, else as many of them as fit (:func:`tickets_payable`), so a fund invests the same
+real won at any agent count. A fund invests once in a firm. A fund of size 0 pays nothing and
+offers nothing.
 
 An equity investment is a financial transaction, not an expense (IMF GFSM 2014: the
 government acquires an asset), so it is not part of ``public_spending``; its public part
@@ -35,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm import location
-from abm.agents.government import Budget
+from abm.agents.government import Budget, payable
 from abm.dates import months_between
 from abm.inputs import parse_month
 from abm.schema import Fund
@@ -54,11 +57,12 @@ class Investments:
     public: np.ndarray  # its public part (whole won)
     dest: np.ndarray  # the firm's region after the investment (a mover's new region)
     moved: np.ndarray  # the firm committed to move to the fund's region
+    firms: np.ndarray  # real firms paid a ticket, in agents (1: all the agent's; scale: one)
 
     @classmethod
     def empty(cls) -> Investments:
         none = np.zeros(0, dtype=np.int64)
-        return cls(none, none, none, none, np.zeros(0, dtype=bool))
+        return cls(none, none, none, none, np.zeros(0, dtype=bool), np.zeros(0))
 
 
 @dataclass
@@ -77,7 +81,7 @@ class FundState:
     local: Budget
     open: Budget
     held: np.ndarray  # lineage keys of the firms it invested in
-    local_tickets: int = 0
+    local_tickets: float = 0.0  # in agents' tickets (a real firm's: scale)
     movers: int = 0
 
     def investing(self, month: int) -> bool:
@@ -139,7 +143,7 @@ class FundBook:
             if f.investing(month):
                 f.local.appropriate(f.local_monthly)
                 f.open.appropriate(f.open_monthly)
-                due = due or max(f.local.remaining, f.open.remaining) >= f.ticket
+                due = due or max(f.local.remaining, f.open.remaining) >= f.ticket * self.scale
         return due
 
     def step(
@@ -163,48 +167,73 @@ class FundBook:
         parts: list[Investments] = []
         region = region.copy()  # a firm that moves for one fund is in its new region for the next
         for f in self.funds:
-            k_local = f.local.remaining // f.ticket if f.investing(month) else 0
-            k_open = f.open.remaining // f.ticket if f.investing(month) else 0
+            if not f.investing(month):
+                continue
+            local_won = tickets_payable(f.ticket, f.local.remaining, self.scale)
+            open_won = tickets_payable(f.ticket, f.open.remaining, self.scale)
+            k_local, k_open = len(local_won), len(open_won)
             if k_local + k_open == 0:
                 continue
             u = clock(f.key)
             free = np.flatnonzero(eligible & (weight > 0) & ~np.isin(keys, f.held))
             home = region[free] == f.region
-            want = int(np.floor(f.movers_share * (f.local_tickets + k_local) + 0.5)) - f.movers
-            k_movers = min(max(want, 0), k_local)
+            whole = int(np.count_nonzero(local_won == f.ticket))  # a mover moves all its firms
+            done = f.local_tickets + local_won.sum() / f.ticket
+            want = int(np.floor(f.movers_share * done + 0.5)) - f.movers
+            k_movers = min(max(want, 0), whole)
             movers = _first_accepting(u, weight, free[~home], k_movers, f, accepts)
             stay = _ranked(u, weight, free[home], k_local - len(movers))
             local = np.concatenate([movers, stay])
             anywhere = _ranked(u, weight, free[~np.isin(free, local)], k_open)
-            paid = self._pay(f, local, anywhere)
-            f.local_tickets += len(local)
+            won = np.concatenate([local_won[: len(local)], open_won[: len(anywhere)]])
+            paid = self._pay(f, local, anywhere, won)
+            f.local_tickets += float(won[: len(local)].sum() / f.ticket)
             f.movers += len(movers)
             f.held = np.concatenate([f.held, keys[paid]])
             region[movers] = f.region
             dest = region[paid]
             moved = np.arange(len(paid)) < len(movers)
-            won = np.full(len(paid), f.ticket, dtype=np.int64)
-            public = np.full(len(paid), round(f.ticket * f.public_share), dtype=np.int64)
-            parts.append(Investments(paid, won, public, dest, moved))
+            public = np.array([round(w * f.public_share) for w in won.tolist()], dtype=np.int64)
+            firms = np.array([_firms(w, f.ticket, self.scale) for w in won.tolist()])
+            parts.append(Investments(paid, won, public, dest, moved, firms))
         if not parts:
             return Investments.empty()
         names = [x.name for x in dataclasses.fields(Investments)]
         return Investments(**{n: np.concatenate([getattr(x, n) for x in parts]) for n in names})
 
     @staticmethod
-    def _pay(f: FundState, local: np.ndarray, anywhere: np.ndarray) -> np.ndarray:
-        """Commit a ticket for each pick from its budget (they fit: at most what remains)."""
-        paid = (
-            f.local.commit_many(f.ticket, len(local)),
-            f.open.commit_many(f.ticket, len(anywhere)),
-        )
-        if paid != (len(local), len(anywhere)):
+    def _pay(f: FundState, local: np.ndarray, anywhere: np.ndarray, won: np.ndarray) -> np.ndarray:
+        """Commit each pick's ``won`` from its budget (they fit: at most what remains)."""
+        budgets = [f.local] * len(local) + [f.open] * len(anywhere)
+        if not all(b.commit(w) for b, w in zip(budgets, won.tolist(), strict=True)):
             raise ArithmeticError("a fund picked more firms than its budget pays")
         return np.concatenate([local, anywhere]).astype(np.int64)
 
     def invested(self) -> int:
         """Won invested by every fund since the start (model units)."""
         return sum(f.local.spent + f.open.spent for f in self.funds)
+
+
+def tickets_payable(ticket: int, remaining: int, scale: float) -> np.ndarray:
+    """The tickets (model won, one per agent, in order) a budget with ``remaining`` won pays
+    when each agent stands for ``1 / scale`` real firms asking ``ticket`` real won each: whole
+    agents' tickets while they fit, then one agent paid the real firms' tickets that fit
+    (:func:`abm.agents.government.payable`; none at one agent per real firm).
+
+    Paying whole agents only left a fund idle below one agent per real firm: at 1,000
+    agents of baseline an agent's ticket (24 real firms' worth, 262억) is more than ABB
+    fund 1's 234억, so it invested nothing, while at 24,000 agents it invests its money."""
+    if ticket <= 0 or remaining <= 0:
+        return np.zeros(0, dtype=np.int64)
+    whole = remaining // ticket
+    part = payable(ticket, remaining - whole * ticket, scale)
+    return np.array([ticket] * whole + ([part] if part > 0 else []), dtype=np.int64)
+
+
+def _firms(won: int, ticket: int, scale: float) -> float:
+    """The real firms paid by an agent's ``won`` in agents: 1 for a whole ticket, else
+    ``scale`` per real firm's ticket in it."""
+    return 1.0 if won == ticket else round(won / (ticket * scale)) * scale
 
 
 def _ranked(u: np.ndarray, weight: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
@@ -311,5 +340,5 @@ def _apply(model: RegionalModel, got: Investments) -> None:
     t = model.tally
     t.fund_invested += np.bincount(region, weights=got.won, minlength=n)
     t.fund_public += np.bincount(region, weights=got.public, minlength=n)
-    t.fund_firms += np.bincount(region, minlength=n)
+    t.fund_firms += np.bincount(region, weights=got.firms, minlength=n)
     t.fund_movers += np.bincount(region[got.moved], minlength=n)

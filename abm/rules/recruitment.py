@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm import location
+from abm.agents.government import payable
 from abm.dates import months_between
 from abm.inputs import parse_month
 from abm.rules.relocation import branch_staff, move_sites, open_branches
@@ -150,14 +151,20 @@ class Recruitment:
             pledges,
         )
 
-    def grants(self, programme: int, count: int) -> int:
-        """How many of ``count`` set-ups the programme's budget pays its grant (the first
-        ones), taken from what is left."""
+    def grants(self, programme: int, count: int) -> np.ndarray:
+        """The grants (model won) the programme's budget pays the first of ``count`` set-ups,
+        taken from what is left: each agent's whole grant while it fits, then one agent paid
+        the grants of as many of its ``1 / scale`` real firms as fit (each real firm's grant
+        whole or none, :func:`abm.agents.government.payable`; none at one agent per real
+        firm). Paying whole agents only left up to ``1 / scale`` real grants unpaid."""
         won = round(self.specs[programme].grant_krw)
         if won <= 0 or count <= 0:
-            return 0
-        paid = min(count, self.budget_left[programme] // won)
-        self.budget_left[programme] -= paid * won
+            return np.zeros(0, dtype=np.int64)
+        left = self.budget_left[programme]
+        whole = min(count, left // won)
+        part = payable(won, left - whole * won, self.scale) if whole < count else 0
+        paid = np.array([won] * whole + ([part] if part > 0 else []), dtype=np.int64)
+        self.budget_left[programme] -= int(paid.sum())
         return paid
 
 
@@ -232,7 +239,9 @@ def _settle(model: RegionalModel, programmes: Recruitment, i: int, rows: np.ndar
     if payer is None:  # no government agents: nothing pays
         return
     paid = programmes.grants(i, len(rows))
-    if paid:
-        won = round(programmes.specs[i].grant_krw)
-        payer.budget.appropriate(paid * won)
-        payer.award_firms(rows[:paid], won)
+    if len(paid):
+        payer.budget.appropriate(int(paid.sum()))
+        whole = int(np.count_nonzero(paid == paid[0]))
+        payer.award_firms(rows[:whole], int(paid[0]))
+        if whole < len(paid):  # the last agent: some of its real firms' grants
+            payer.award(int(rows[whole]), int(paid[whole]))
