@@ -441,7 +441,7 @@ class RegionalModel(mesa.Model):
 
     def _district_money(self, funded: np.ndarray, real: np.ndarray) -> np.ndarray:
         """Per district, the incentive a new site expects as a share of its investment: the
-        extra subsidy rate where funded, plus its programmes' expected grants (8.13)."""
+        extra subsidy rate where funded, plus its programmes' expected grants (ODD 8.12)."""
         site = self._typical_site()[self.district_region]
         grants = self.programmes.expected(self.month, real)
         return government.district_incentives(self.district_bonus, funded, grants, site)

@@ -544,6 +544,6 @@ def district_incentives(
 ) -> np.ndarray:
     """Per district, the incentive a new site expects as a share of its investment ``site``:
     the extra subsidy rate ``bonus`` times the chance it is ``funded``, plus its programmes'
-    expected ``grants`` (won, 8.13)."""
+    expected ``grants`` (won, ODD 8.12)."""
     share = np.divide(grants, site, out=np.zeros_like(grants), where=site > 0)
     return bonus * funded + share
