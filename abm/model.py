@@ -523,14 +523,10 @@ class RegionalModel(mesa.Model):
         self.census.remove(rows)  # marks them dead
 
     def _update_zones(self) -> None:
-        zone = self.config.params.special_zone
-        deadline = parse_month(zone.deadline)
         today = add_months(self.config.start, max(self.month, 0))  # the initial state: month 0
-        for i, rid in enumerate(self.region_ids):
-            inc = self.config.regions[rid].incentives
-            self.zone_active[i] = (
-                inc.special_zone and parse_month(inc.zone_since) <= today <= deadline
-            )
+        self.zone_active[:] = government.zones_active(
+            [r.incentives for r in self._regions()], today, self.config.params.special_zone
+        )
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:

@@ -8,6 +8,8 @@ and check that the model's thin methods return what the rules return.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,7 @@ from abm import location
 from abm.agents import government
 from abm.model import RegionalModel
 from abm.rules import labour
-from abm.schema import Agglomeration, Location, SpecialZone
+from abm.schema import Agglomeration, Incentives, Location, SpecialZone
 from tests.conftest import small
 
 LOC = Location(demand_weight=1.5, cost_weight=0.7, congestion_weight=2.0, incentive_weight=3.0)
@@ -143,3 +145,17 @@ def test_the_models_location_terms_are_the_rules_answer(model):
         p.agglomeration,
     )
     assert model.location_terms(policy=False).tolist() == terms.tolist()
+
+
+def test_a_zone_is_in_force_from_its_designation_to_the_deadline():
+    zone = SpecialZone(deadline="2026-12")
+    regions = [
+        Incentives(special_zone=True, zone_since="2024-06"),
+        Incentives(special_zone=False, zone_since="2024-06"),
+        Incentives(special_zone=True, zone_since="2025-01"),
+    ]
+    at = government.zones_active
+    assert at(regions, dt.date(2024, 6, 1), zone).tolist() == [True, False, False]
+    assert at(regions, dt.date(2026, 12, 1), zone).tolist() == [True, False, True]
+    assert at(regions, dt.date(2027, 1, 1), zone).tolist() == [False, False, False]
+    assert at([], dt.date(2025, 1, 1), zone).dtype == bool

@@ -13,8 +13,9 @@ so an exhausted budget attracts no one. What the governments offer, as the locat
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -27,7 +28,7 @@ from abm.streams import Draw, first_to_ring, lineage
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
-    from abm.schema import SpecialZone
+    from abm.schema import Incentives, SpecialZone
 
 
 class Budget:
@@ -492,6 +493,19 @@ class LocalGovernment(_Government):
 # What a new site can expect from the governments, per region or district, as a share of its
 # investment: the I_r and the districts' money of the location choice (``abm/location.py``).
 # They read the local governments' offers and change nothing.
+
+
+def zones_active(incentives: Sequence[Incentives], today: dt.date, zone: SpecialZone) -> np.ndarray:
+    """Per region: whether its special zone is in force ``today``, from its designation
+    (``zone_since``) to the scheme's ``deadline``."""
+    deadline = parse_month(zone.deadline)
+    return np.array(
+        [
+            inc.special_zone and parse_month(inc.zone_since) <= today <= deadline
+            for inc in incentives
+        ],
+        dtype=bool,
+    )
 
 
 def zone_tax_relief(corporate_tax: float, zone: SpecialZone) -> float:
