@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from abm import inputs
+from abm.calibrate.posterior import SHIPPED
 from abm.dates import add_months, months_between
 from abm.decide.futures import WEIGHT, plain
 from abm.decide.futures import draws as _draws
@@ -209,8 +210,9 @@ class DecisionSpec:
         """How the futures' parameters were chosen, in one sentence (for reports)."""
         parts = []
         if self.posterior:
+            which = "the shipped " if Path(self.posterior).resolve() == SHIPPED else "the "
             parts.append(
-                f"{len(self.draws)} weighted draws from the calibration posterior "
+                f"{len(self.draws)} weighted draws from {which}calibration posterior "
                 f"{origin_of(self.posterior)} ({self.posterior_rows} rows)"
             )
         if self.ranges:
@@ -270,6 +272,10 @@ class _Builder(Checker):
 
     # ------------------------------------------------------------------ the whole spec
     def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
+        raw_unc = data.get("uncertainty")
+        point = isinstance(raw_unc, dict) and raw_unc.get("posterior") == ""  # asked for
+        if point:
+            data = {**data, "uncertainty": {k: v for k, v in raw_unc.items() if k != "posterior"}}
         t = self.declared(data, SECTIONS)
         dec: DecisionTable = t["decision"]
         name = self.name(dec.name, "decision")
@@ -298,12 +304,18 @@ class _Builder(Checker):
         unc: UncertaintyTable = t["uncertainty"]
         seeds: SeedsTable = t["seeds"]
         disc: DiscoveryTable = t["discovery"]
-        posterior, frame = self._posterior(unc.posterior)
-        ranges = self._ranges(unc.ranges)
-        # (as written: a bad posterior or range is reported once, not again as "no draws")
         raw_unc = data.get("uncertainty")
         raw_unc = raw_unc if isinstance(raw_unc, dict) else {}
-        uncertain = "posterior" in raw_unc or bool(raw_unc.get("ranges"))
+        shipped = not point and "posterior" not in raw_unc and model_name == DEFAULT_MODEL
+        shipped = shipped and _shipped()
+        ranges = self._ranges(unc.ranges)
+        posterior, frame = self._posterior(str(SHIPPED) if shipped else unc.posterior or None)
+        if shipped and frame is not None:
+            frame = _applicable(frame, first, ranges)
+            if len(frame.columns) == 1:  # only the weight: nothing of it applies
+                posterior, frame = None, None
+        # (as written: a bad posterior or range is reported once, not again as "no draws")
+        uncertain = posterior is not None or "posterior" in raw_unc or bool(raw_unc.get("ranges"))
         draws_n = unc.draws or (DEFAULT_DRAWS if uncertain else 1)
         if not uncertain and draws_n > 1:
             self.add(
@@ -793,3 +805,23 @@ class _Builder(Checker):
         for name, scenario, _ in options:
             done = {p.field for p in self.problems}
             self.trial(scenario, [t for t in trials if t[0] not in done], f" (option {name})")
+
+
+def _shipped() -> bool:
+    """Whether the repository ships a calibration posterior (calibration/posterior/)."""
+    return (SHIPPED / POSTERIOR_FILE).is_file()
+
+
+def _applicable(frame: pd.DataFrame, first: Any, ranges: tuple[Range, ...]) -> pd.DataFrame:
+    """The shipped posterior as a spec that did not name one uses it (issue 22: one answer per
+    question): without the columns the spec's ranges sample themselves (deep uncertainty
+    stays the spec's) and without the pulls of districts its scenario does not have. A spec
+    that names a posterior gets it whole and is told about such columns."""
+    ranged = {r.key for r in ranges}
+    districts = set(getattr(first, "districts", {}) or {})
+
+    def keep(key: str) -> bool:
+        parts = key.split(".")
+        return key not in ranged and (parts[0] != "districts" or parts[1] in districts)
+
+    return frame[[c for c in frame.columns if c == WEIGHT or keep(c)]]

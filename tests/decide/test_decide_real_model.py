@@ -50,6 +50,9 @@ output = "public_cost_cum"
 per = {{ output = "employment", regions = "noncapital", aggregate = "change" }}
 direction = "min"
 
+[uncertainty]
+posterior = ""  # a point run: seeds only (the default draws from the shipped posterior)
+
 [seeds]
 count = 3
 """)

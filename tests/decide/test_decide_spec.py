@@ -380,3 +380,28 @@ def test_a_spec_naming_a_module_of_the_standard_library_does_not_run_it(tmp_path
     captured = capsys.readouterr()
     assert "Beautiful is better than ugly" not in captured.out
     assert "decision.model: 'this' is not one of the project's models" in captured.err
+
+
+def test_a_spec_without_a_posterior_draws_from_the_shipped_one_and_says_so(tmp_path):
+    """Issue 22, one answer per question: a decision on the project's model carries the
+    shipped posterior's parameter uncertainty unless it asks for a point run
+    (``posterior = ""``); the spec's own ranges keep their parameters."""
+    from abm.calibrate.posterior import shipped_posterior
+
+    shipped = shipped_posterior()
+    if shipped is None:
+        pytest.skip("no shipped posterior")
+    path = tmp_path / "sites.toml"
+    path.write_text(REAL_SPEC)
+    spec = load_decision(path)
+    assert "the shipped calibration posterior" in spec.uncertainty_note()
+    drawn = [c for c in shipped.columns if c not in ("weight", "params.agglomeration.strength")]
+    assert set(drawn) <= set(spec.draws[0])  # every applicable column is drawn
+    assert all(0.1 <= d["params.agglomeration.strength"] <= 1.0 for d in spec.draws)  # the range's
+    point = tmp_path / "point.toml"
+    point.write_text(REAL_SPEC.replace("[uncertainty]\n", '[uncertainty]\nposterior = ""\n'))
+    spec = load_decision(point)
+    assert spec.posterior is None and not set(drawn) & set(spec.draws[0])
+    assert (
+        "Latin-hypercube" in spec.uncertainty_note() and "posterior" not in spec.uncertainty_note()
+    )
