@@ -27,10 +27,12 @@ def _center(site: str, gpus: float, npu_share: float = 0.0, start: str = "2025-0
 
 
 def _with(centers: dict, firms: int = 200, steps: int = 12, **compute) -> RegionalModel:
-    """The baseline with its centers replaced and compute parameters set (a file edit)."""
+    """The baseline with its centers replaced and compute parameters set (a file edit). The
+    moving price is off by default (schema: price_flexibility); these tests switch it on at
+    the ASSUMPTION's middle, 0.5, unless they set it."""
     data = small("baseline", firms=firms, steps=steps, **FUTURE).to_dict()
     data["centers"] = centers
-    data["params"]["compute"].update(compute)
+    data["params"]["compute"].update({"price_flexibility": 0.5, **compute})
     return RegionalModel(Scenario.from_dict(data, "test"), rng=1)
 
 
