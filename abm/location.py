@@ -68,6 +68,35 @@ def utilities(
     return base[None, :] + compute_weight * intensity[:, None] * compute_value[None, :] + taste
 
 
+def regional_terms(
+    log_adoption: np.ndarray,
+    firms_real: np.ndarray,
+    price_level: np.ndarray,
+    tightness: np.ndarray,
+    nests: np.ndarray,
+    params: Location,
+    agglomeration_params: Agglomeration,
+) -> np.ndarray:
+    """The regional terms of U_r that no lever changes, shared by all entrants this month:
+    demand, agglomeration of the ``firms_real`` already there, cost, congestion (the labour
+    market's ``tightness``) and the districts' inclusive value ``nests``. The amenities are
+    backed out from these (plus the subsidies already in force), so they are kept apart
+    from :func:`with_incentives`."""
+    return (
+        params.demand_weight * log_adoption
+        + agglomeration(firms_real, agglomeration_params)
+        - params.cost_weight * price_level
+        - params.congestion_weight * tightness
+        + nests
+    )
+
+
+def with_incentives(terms: np.ndarray, incentives: np.ndarray, params: Location) -> np.ndarray:
+    """The regional terms plus ``incentive_weight x I_r``: ``incentives`` is what a new site
+    can expect per region as a share of its investment (subsidy, zone relief, equity)."""
+    return terms + params.incentive_weight * incentives
+
+
 def expected_equity(expected_krw: np.ndarray, investment: np.ndarray, value: float) -> np.ndarray:
     """The funds' term of I_r: the equity investment a new site can expect in each region
     (real won) as a share of a typical new site's investment, like the expected subsidy
@@ -223,6 +252,16 @@ def district_utilities(
         + loc.center_pull * has_center
         + loc.incentive_weight * bonus
     )
+
+
+def within_space(pick: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """Keep each district's newcomers within its ``room`` (agents that still fit); the last
+    ones in order over the limit settle in the rest of their region (-1) instead."""
+    out = pick.copy()
+    for d in np.unique(pick[pick >= 0]).tolist():
+        idx = np.flatnonzero(pick == d)
+        out[idx[max(room[d], 0) :]] = -1
+    return out
 
 
 def availability(space: np.ndarray, firms_real: np.ndarray, designated: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from abm import allocator, location, metrics
-from abm.agents import CentralGovernment, LocalGovernment, University
+from abm.agents import CentralGovernment, LocalGovernment, University, government
 from abm.agents.firm import FirmAgents
 from abm.compute import CenterState, ComputeMarket
 from abm.dates import add_months, months_between
@@ -336,45 +336,37 @@ class RegionalModel(mesa.Model):
         loc = p.location
         if firms_real is None:
             firms_real = self.region_firm_counts() / self.scale
-        tightness = labour.tightness(self.hiring_demand, self.talent)
         value, available = self.district_options(policy)
-        nests = location.inclusive_values(
-            value, available, self.district_region, len(self.region_ids), loc.nest_scale
-        )
-        terms = (
-            loc.demand_weight * self.log_adoption
-            + location.agglomeration(firms_real, p.agglomeration)
-            - loc.cost_weight * self.price_level
-            - loc.congestion_weight * tightness
-            + nests
+        terms = location.regional_terms(
+            self.log_adoption,
+            firms_real,
+            self.price_level,
+            labour.tightness(self.hiring_demand, self.talent),
+            location.inclusive_values(
+                value, available, self.district_region, len(self.region_ids), loc.nest_scale
+            ),
+            loc,
+            p.agglomeration,
         )
         if not policy:
             return terms
         equity = location.expected_equity(
-            self.funds.expected(self.month, firms_real),
-            self.mean_firm_size * p.firm.capex_per_job_krw,
-            p.equity.value,
+            self.funds.expected(self.month, firms_real), self._typical_site(), p.equity.value
         )
-        return terms + loc.incentive_weight * (self.incentives_on_offer() + equity)
+        return location.with_incentives(terms, self.incentives_on_offer() + equity, loc)
+
+    def _typical_site(self) -> np.ndarray:
+        """A typical new site's investment per region (won): its mean size x capex per job."""
+        return self.mean_firm_size * self.config.params.firm.capex_per_job_krw
 
     def incentives_on_offer(self) -> np.ndarray:
         """Per region: the subsidy rate a typical new site expects plus the special zone's
-        average corporate-tax relief where a zone is active."""
+        average corporate-tax relief where a zone is active (``government.incentives_on_offer``)."""
         p = self.config.params
-        investment = self.mean_firm_size * p.firm.capex_per_job_krw  # a typical new site
-        rates = np.array(
-            [
-                self.locals[i].expected_rate(investment[i]) if i in self.locals else 0.0
-                for i in range(len(self.region_ids))
-            ]
+        relief = government.zone_tax_relief(p.firm.corporate_tax, p.special_zone)
+        return government.incentives_on_offer(
+            self.locals, self._typical_site(), self.zone_active, relief
         )
-        zone = p.special_zone
-        zone_tax = (
-            p.firm.corporate_tax
-            * (zone.full_years + 0.5 * zone.half_years)
-            / max(zone.full_years + zone.half_years, 1e-9)
-        )
-        return rates + self.zone_active * zone_tax
 
     def _regions(self) -> list:
         return [self.config.regions[rid] for rid in self.region_ids]
@@ -413,14 +405,9 @@ class RegionalModel(mesa.Model):
         return location.inclusive_value(self.amenity + self._status_quo_terms(), loc.temperature)
 
     def status_quo_incentives(self) -> np.ndarray:
-        """Per region: the subsidy share a typical new site could expect before any lever,
-        from ``status_quo_rate`` (limited by the per-project cap), where a local government
-        pays subsidies."""
-        investment = self.mean_firm_size * self.config.params.firm.capex_per_job_krw
-        out = np.zeros(len(self.region_ids))
-        for i, local in self.locals.items():
-            out[i] = local.capped_rate(local.incentives.status_quo_rate, investment[i])
-        return out
+        """Per region: the subsidy share a typical new site could expect before any lever
+        (``government.status_quo_incentives``)."""
+        return government.status_quo_incentives(self.locals, self._typical_site())
 
     def district_firm_counts(self) -> np.ndarray:
         """Firm agents in each district (model units)."""
@@ -439,12 +426,7 @@ class RegionalModel(mesa.Model):
         if self.month < 0:
             real = np.array([self.config.districts[d].firms_real for d in self.district_ids])
         region_real = self.region_firm_counts()[self.district_region] / self.scale
-        funded = np.array(
-            [
-                self.locals[r].funded_share() if r in self.locals else 0.0
-                for r in self.district_region.tolist()
-            ]
-        )
+        funded = government.funded_shares(self.locals, self.district_region)
         hosts = (self.district_center_from <= self.month).astype(float)
         value = location.district_utilities(
             self.district_pull,
@@ -461,11 +443,10 @@ class RegionalModel(mesa.Model):
 
     def _district_money(self, funded: np.ndarray, real: np.ndarray) -> np.ndarray:
         """Per district, the incentive a new site expects as a share of its investment: the
-        extra subsidy rate where funded, plus its programmes' expected grants (8.13)."""
-        site = self.mean_firm_size[self.district_region] * self.config.params.firm.capex_per_job_krw
+        extra subsidy rate where funded, plus its programmes' expected grants (ODD 8.12)."""
+        site = self._typical_site()[self.district_region]
         grants = self.programmes.expected(self.month, real)
-        share = np.divide(grants, site, out=np.zeros_like(grants), where=site > 0)
-        return self.district_bonus * funded + share
+        return government.district_incentives(self.district_bonus, funded, grants, site)
 
     def district_room(self) -> np.ndarray:
         """Agents that still fit in each district (its free space in model units, whole)."""
@@ -476,12 +457,7 @@ class RegionalModel(mesa.Model):
     def within_space(self, pick: np.ndarray) -> np.ndarray:
         """Keep each district's newcomers within its space left (in agents); the last ones
         in order over the limit settle in the rest of their region instead."""
-        left = self.district_room()
-        out = pick.copy()
-        for d in np.unique(pick[pick >= 0]).tolist():
-            idx = np.flatnonzero(pick == d)
-            out[idx[max(left[d], 0) :]] = -1
-        return out
+        return location.within_space(pick, self.district_room())
 
     def place_in_districts(self, rows: np.ndarray, moved: bool = False, prefer: int = -1) -> None:
         """New sites (entrants, start-ups, moves, branches) pick a district or the rest.
@@ -549,14 +525,10 @@ class RegionalModel(mesa.Model):
         self.census.remove(rows)  # marks them dead
 
     def _update_zones(self) -> None:
-        zone = self.config.params.special_zone
-        deadline = parse_month(zone.deadline)
         today = add_months(self.config.start, max(self.month, 0))  # the initial state: month 0
-        for i, rid in enumerate(self.region_ids):
-            inc = self.config.regions[rid].incentives
-            self.zone_active[i] = (
-                inc.special_zone and parse_month(inc.zone_since) <= today <= deadline
-            )
+        self.zone_active[:] = government.zones_active(
+            [r.incentives for r in self._regions()], today, self.config.params.special_zone
+        )
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:

@@ -6,12 +6,16 @@ and paid in the same month, or not promised at all: no real site is paid in part
 (an agent standing for several real sites may have some of them paid, :func:`payable`),
 and nothing is offered that the budget cannot pay. Firms choosing a region see a
 subsidy at what they can expect to receive (:meth:`LocalGovernment.expected_rate`),
-so an exhausted budget attracts no one.
+so an exhausted budget attracts no one. What the governments offer, as the location choice
+(``abm/location.py``) sees it, is read here too: :func:`incentives_on_offer`,
+:func:`status_quo_incentives` and :func:`district_incentives`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -24,6 +28,7 @@ from abm.streams import Draw, first_to_ring, lineage
 
 if TYPE_CHECKING:
     from abm.model import RegionalModel
+    from abm.schema import Incentives, SpecialZone
 
 
 class Budget:
@@ -482,3 +487,77 @@ class LocalGovernment(_Government):
             if paid:
                 tally.subsidised_investment += inv * paid / won
                 tally.subsidies += paid
+
+
+# ---------------------------------------------------------------- incentives on offer
+# What a new site can expect from the governments, per region or district, as a share of its
+# investment: the I_r and the districts' money of the location choice (``abm/location.py``).
+# They read the local governments' offers and change nothing.
+
+
+def zones_active(incentives: Sequence[Incentives], today: dt.date, zone: SpecialZone) -> np.ndarray:
+    """Per region: whether its special zone is in force ``today``, from its designation
+    (``zone_since``) to the scheme's ``deadline``."""
+    deadline = parse_month(zone.deadline)
+    return np.array(
+        [
+            inc.special_zone and parse_month(inc.zone_since) <= today <= deadline
+            for inc in incentives
+        ],
+        dtype=bool,
+    )
+
+
+def zone_tax_relief(corporate_tax: float, zone: SpecialZone) -> float:
+    """A special zone's average corporate-tax relief over its years of relief (full years
+    at the whole rate, half years at half), as a share of profit."""
+    return (
+        corporate_tax
+        * (zone.full_years + 0.5 * zone.half_years)
+        / max(zone.full_years + zone.half_years, 1e-9)
+    )
+
+
+def incentives_on_offer(
+    locals: Mapping[int, LocalGovernment],
+    investment: np.ndarray,
+    zone_active: np.ndarray,
+    zone_relief: float,
+) -> np.ndarray:
+    """Per region: the subsidy rate a typical new site (``investment``, won per region)
+    expects (:meth:`LocalGovernment.expected_rate`, 0 without a local government) plus
+    ``zone_relief`` where a special zone is active."""
+    rates = np.array(
+        [
+            locals[i].expected_rate(investment[i]) if i in locals else 0.0
+            for i in range(len(investment))
+        ]
+    )
+    return rates + zone_active * zone_relief
+
+
+def status_quo_incentives(
+    locals: Mapping[int, LocalGovernment], investment: np.ndarray
+) -> np.ndarray:
+    """Per region: the subsidy share a typical new site could expect before any lever, from
+    ``status_quo_rate`` (limited by the per-project cap), where a local government pays
+    subsidies. The amenities absorb it (8.6)."""
+    out = np.zeros(len(investment))
+    for i, local in locals.items():
+        out[i] = local.capped_rate(local.incentives.status_quo_rate, investment[i])
+    return out
+
+
+def funded_shares(locals: Mapping[int, LocalGovernment], regions: np.ndarray) -> np.ndarray:
+    """:meth:`LocalGovernment.funded_share` of each region in ``regions`` (0 without one)."""
+    return np.array([locals[r].funded_share() if r in locals else 0.0 for r in regions.tolist()])
+
+
+def district_incentives(
+    bonus: np.ndarray, funded: np.ndarray, grants: np.ndarray, site: np.ndarray
+) -> np.ndarray:
+    """Per district, the incentive a new site expects as a share of its investment ``site``:
+    the extra subsidy rate ``bonus`` times the chance it is ``funded``, plus its programmes'
+    expected ``grants`` (won, ODD 8.12)."""
+    share = np.divide(grants, site, out=np.zeros_like(grants), where=site > 0)
+    return bonus * funded + share
