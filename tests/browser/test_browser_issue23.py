@@ -155,6 +155,7 @@ ACRONYMS = {
     "PRIM",
     "MDE",  # minimum detectable effect, as the statistics literature writes it
     "EVPPI",  # expected value of partial perfect information
+    "NPU",  # neural processing unit: Korean press writes it so (국산 NPU)
     "AX",
     "R&D",
     "ICT",
