@@ -70,7 +70,8 @@ def write_block(doc: Path, name: str, command: str, text: str) -> None:
     ``command``); the rest of the doc is kept byte for byte. A doc without the markers is
     left alone: one line saying so, exit status 1."""
     content = doc.read_text(encoding="utf-8")
-    pattern = re.compile(rf"<!-- {name}:begin.*?<!-- {name}:end -->", re.S)
+    tag = re.escape(name)
+    pattern = re.compile(rf"<!-- {tag}:begin.*?<!-- {tag}:end -->", re.S)
     if not pattern.search(content):
         where = doc.relative_to(ROOT) if doc.is_relative_to(ROOT) else doc
         raise SystemExit(f"{where} has no {name} markers")
