@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from abm import schema
-from abm.calibrate.priors import Prior, PriorError, PriorSet, parse_prior
+from abm.calibrate.priors import Prior, PriorSet, read_prior
 from abm.calibrate.targets import TargetSet, load_targets
 from abm.errors import Problem, ScenarioError
 from abm.inputs import Name, Path_, param
@@ -228,10 +228,9 @@ def _priors(table: dict[str, Any], c: Checker) -> list[Prior]:
         if key in _RESERVED:
             c.add(f"parameters.{key}", "cannot be estimated (set calibration.seed/steps)")
             continue
-        try:
-            priors.append(parse_prior(key, value))
-        except PriorError as exc:
-            c.add(f"parameters.{key}", str(exc))
+        prior, problems = read_prior(key, value, c.source, f"parameters.{key}")
+        c.problems += problems
+        priors += [prior] if prior else []
     return priors
 
 

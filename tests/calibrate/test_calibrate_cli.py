@@ -51,7 +51,8 @@ CASES = [
     (_head(extra="steps = -3"), None),  # TOML duplicate key: invalid TOML, named too
     (
         _head(params='"params.firm.cost_share" = { prior = "beta", low = 0, high = 1 }'),
-        "spec.toml: parameters.params.firm.cost_share: prior 'beta' is not allowed",
+        "spec.toml: parameters.params.firm.cost_share.prior: 'beta' is not allowed; "
+        "expected one of uniform, loguniform, normal, lognormal",
     ),
     (
         _head(params='"params.firm.cost_share" = { prior = "uniform", low = 2, high = 1 }'),
@@ -152,11 +153,11 @@ def test_the_example_and_history_specs_validate_or_name_the_missing_scenario(cap
     [
         (
             _head(params='"params.firm.cost_share" = { prior = [], low = 0.98, high = 1.1 }'),
-            "parameters.params.firm.cost_share",
+            "parameters.params.firm.cost_share.prior",
         ),
         (
             _head(params='"params.firm.cost_share" = { prior = {}, low = 0.98, high = 1.1 }'),
-            "parameters.params.firm.cost_share",
+            "parameters.params.firm.cost_share.prior",
         ),
         (_head().replace("steps = 12", "steps = 1000000000"), "calibration.steps"),
         (_head().replace("steps = 12", "steps = 1e300"), "calibration.steps"),
