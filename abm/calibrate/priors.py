@@ -108,8 +108,8 @@ class _LogTruncNorm:
 # The prior tables a spec may write, one declaration per kind: abm/inputs.py checks each
 # field (and names unknown and missing ones) from these; only low < high is a rule here.
 FINITE = 1e300  # a prior's numbers are finite
-_END = {"lo": -FINITE, "hi": FINITE}
-_POSITIVE = {"lo": 0, "above": True, "hi": FINITE}
+_END: dict[str, Any] = {"lo": -FINITE, "hi": FINITE}
+_POSITIVE: dict[str, Any] = {"lo": 0, "above": True, "hi": FINITE}
 
 
 @dataclass(frozen=True, kw_only=True)
