@@ -28,6 +28,7 @@ DEFAULT_MODEL = "abm"
 PROJECT_MODELS = (DEFAULT_MODEL, "abm.sweep.toy", "abm.decide.model", "abm.calibrate.simmodel")
 _TRUSTED = set(PROJECT_MODELS)
 MAX_KEY_CHARS = 200  # a module name or a parameter's dotted key
+RESERVED = ("scenario.seed", "scenario.steps")  # every spec sets these in a field of its own
 
 
 _ALLOWED = contextvars.ContextVar("model_imports_allowed", default=False)
@@ -216,6 +217,42 @@ class Checker:
                 ("" if p.field in ("", key) else f"{p.field}: ") + p.message for p in exc.problems
             )
             self.add(field, before + why + after)
+        return None
+
+    def overrides(self, table: Any, field: str, reserved: str) -> dict[str, Any]:
+        """A table of overrides of the base scenario (``{ "centers.nacc.site" = "daegu" }``,
+        nested tables alike) as dotted keys; the keys the spec sets elsewhere (the seed, the
+        run length: ``reserved`` says where) and values no scenario holds are refused."""
+        if not isinstance(table, dict):
+            self.add(
+                field, 'expected a table of dotted keys, e.g. { "centers.nacc.site" = "daegu" }'
+            )
+            return {}
+        flat = flatten(table)
+        for key, value in list(flat.items()):
+            if key in RESERVED:
+                self.add(f"{field}.{key}", reserved)
+            elif not isinstance(value, str | bool | int | float | list):
+                self.add(
+                    f"{field}.{key}",
+                    f"{inputs.short(repr(value))} is not allowed; expected a value",
+                )
+            else:
+                continue
+            flat.pop(key)
+        return flat
+
+    def apply(self, scenario: Any, overrides: Mapping[str, Any], field: str) -> Any:
+        """``scenario`` with ``overrides``, or None with its reasons under ``field`` (a key's
+        own under ``field.key``)."""
+        try:
+            return scenario.with_overrides(overrides) if overrides else scenario
+        except ScenarioError as exc:
+            for p in exc.problems:
+                if p.field in overrides:
+                    self.add(f"{field}.{p.field}", p.message)
+                else:
+                    self.add(field, f"{p.field}: {p.message}" if p.field else p.message)
         return None
 
     def trial(

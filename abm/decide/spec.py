@@ -272,7 +272,7 @@ class _Builder(Checker):
 
     # ------------------------------------------------------------------ the whole spec
     def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
-        raw_unc = data.get("uncertainty")
+        raw_unc = data.get("uncertainty")  # posterior = "" asks for the point run
         point = isinstance(raw_unc, dict) and raw_unc.get("posterior") == ""  # asked for
         if point and isinstance(raw_unc, dict):
             data = {**data, "uncertainty": {k: v for k, v in raw_unc.items() if k != "posterior"}}
@@ -286,7 +286,7 @@ class _Builder(Checker):
         common = self._set(dec.set, "decision.set")
         base = self._scenario(api, dec.scenario, "decision.scenario")
         if base is not None and common:
-            base = self._apply(base, common, "decision.set")
+            base = self.apply(base, common, "decision.set")
         options = self._options(api, t["options"], base, common)
         first = options[0][1] if options else None
         model_name = dec.model
@@ -294,36 +294,17 @@ class _Builder(Checker):
         steps, horizon = self._horizon(dec.horizon, first, model_name, options)
         objectives = self._objectives(t["objectives"], first, model_name, steps)
         names = [n for n, _, _ in options]
-        reference = dec.reference
-        if reference is not None and api is not None and reference not in names:
-            self.add(
-                "decision.reference",
-                f"{reference!r} is not an option; options: {', '.join(names) or '(none)'}",
-            )
-            reference = None
+        reference = self._reference(dec.reference, names, api is not None)
         unc: UncertaintyTable = t["uncertainty"]
         seeds: SeedsTable = t["seeds"]
         disc: DiscoveryTable = t["discovery"]
         raw_unc = data.get("uncertainty")
-        raw_unc = raw_unc if isinstance(raw_unc, dict) else {}
-        shipped = not point and "posterior" not in raw_unc and model_name == DEFAULT_MODEL
-        shipped = shipped and _shipped()
+        given = raw_unc if isinstance(raw_unc, dict) else {}
+        if point:
+            given = {**given, "posterior": ""}
         ranges = self._ranges(unc.ranges)
-        posterior, frame = self._posterior(str(SHIPPED) if shipped else unc.posterior or None)
-        if shipped and frame is not None:
-            frame = _applicable(frame, first, ranges)
-            if len(frame.columns) == 1:  # only the weight: nothing of it applies
-                posterior, frame = None, None
-        # (as written: a bad posterior or range is reported once, not again as "no draws")
-        uncertain = posterior is not None or "posterior" in raw_unc or bool(raw_unc.get("ranges"))
-        draws_n = unc.draws or (DEFAULT_DRAWS if uncertain else 1)
-        if not uncertain and draws_n > 1:
-            self.add(
-                "uncertainty.draws",
-                "draws need a posterior or ranges to draw from; without them the parameters "
-                "are the scenario's values (use seeds.count for more futures)",
-            )
-            draws_n = 1
+        posterior, frame = self._posterior_of(unc, given, model_name, first, ranges)
+        draws_n = self._draws(unc.draws, posterior is not None or bool(given.get("ranges")), given)
         self._check_uncertain(options, frame, ranges)
         batch_runs = len(options) * draws_n * seeds.count
         sequential = self._sequential("sequential" in data, t["sequential"], batch_runs)
@@ -364,37 +345,21 @@ class _Builder(Checker):
             posterior_frame=frame,
         )
 
+    def _reference(self, reference: str | None, names: list[str], known: bool) -> str | None:
+        """The option the others are compared with: one of ``names`` (when ``known``)."""
+        if reference is not None and known and reference not in names:
+            options = ", ".join(names) or "(none)"
+            self.add("decision.reference", f"{reference!r} is not an option; options: {options}")
+            return None
+        return reference
+
     # ------------------------------------------------------------------ options
     def _set(self, value: Any, field: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.add(
-                field, 'expected a table of dotted keys, e.g. { "centers.nacc.site" = "daegu" }'
-            )
-            return {}
-        flat = flatten(value)
-        for key, v in list(flat.items()):
-            if key in ("scenario.seed", "scenario.steps"):
-                self.add(f"{field}.{key}", "set by the decision (seeds.seed, decision.horizon)")
-                flat.pop(key)
-            elif not isinstance(v, str | bool | int | float | list):
-                self.add(f"{field}.{key}", f"{v!r} is not allowed; expected a value")
-                flat.pop(key)
-        return flat
+        return self.overrides(value, field, "set by the decision (seeds.seed, decision.horizon)")
 
     def _scenario(self, api: Any, raw: str | None, field: str) -> Any:
         found = self.file(field, raw, Path.is_file)
         return None if api is None else self.scenario(field, found, api.load_scenario)
-
-    def _apply(self, scenario: Any, overrides: dict[str, Any], field: str) -> Any:
-        try:
-            return scenario.with_overrides(overrides)
-        except ScenarioError as exc:
-            for p in exc.problems:
-                if p.field in overrides:
-                    self.add(f"{field}.{p.field}", p.message)
-                else:
-                    self.add(field, f"{p.field}: {p.message}" if p.field else p.message)
-        return None
 
     def _options(
         self, api: Any, items: list[OptionTable | None], base: Any, common: dict[str, Any]
@@ -419,7 +384,7 @@ class _Builder(Checker):
             if item.scenario is not None:
                 scenario = self._scenario(api, item.scenario, f"{field}.scenario")
                 if scenario is not None and common:
-                    scenario = self._apply(scenario, common, "decision.set")
+                    scenario = self.apply(scenario, common, "decision.set")
             elif base is not None:
                 scenario = base
             else:
@@ -431,7 +396,7 @@ class _Builder(Checker):
                     )
                 continue
             if scenario is not None and overrides:
-                scenario = self._apply(scenario, overrides, f"{field}.set")
+                scenario = self.apply(scenario, overrides, f"{field}.set")
             if scenario is not None and FIRMS not in common and FIRMS not in overrides:
                 scenario = one_agent_per_firm(scenario)  # the default (abm.decide.population)
             if scenario is not None:
@@ -723,6 +688,37 @@ class _Builder(Checker):
         return f"{label} per {per_label}", f"{unit}/{per_unit}" if unit or per_unit else ""
 
     # ------------------------------------------------------------------ uncertainty
+    def _posterior_of(
+        self,
+        unc: UncertaintyTable,
+        given: dict[str, Any],
+        model: str,
+        first: Any,
+        ranges: tuple[Range, ...],
+    ) -> tuple[str | None, pd.DataFrame | None]:
+        """The posterior the futures draw from: the spec's, else (the project's model, none
+        named, not asked for the point run) the shipped one, less what it cannot apply."""
+        shipped = "posterior" not in given and model == DEFAULT_MODEL and _shipped()
+        posterior, frame = self._posterior(str(SHIPPED) if shipped else unc.posterior or None)
+        if shipped and frame is not None:
+            frame = _applicable(frame, first, ranges)
+            if len(frame.columns) == 1:  # only the weight: nothing of it applies
+                return None, None
+        return posterior, frame
+
+    def _draws(self, draws: int | None, uncertain: bool, given: dict[str, Any]) -> int:
+        """How many parameter sets: the spec's, else 32 to draw from, else the scenario's one.
+        (A posterior or ranges written but refused are reported once, not as "no draws".)"""
+        if uncertain or given.get("posterior", "") != "" or given.get("ranges"):
+            return draws or DEFAULT_DRAWS
+        if draws is not None and draws > 1:
+            self.add(
+                "uncertainty.draws",
+                "draws need a posterior or ranges to draw from; without them the parameters "
+                "are the scenario's values (use seeds.count for more futures)",
+            )
+        return 1
+
     def _posterior(self, raw: Any) -> tuple[str | None, pd.DataFrame | None]:
         field = "uncertainty.posterior"
         folder = self.file(field, raw)
