@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from abm.decide.objectives import (
 from abm.decide.population import FIRMS, one_agent_per_firm
 from abm.decide.sequential import DEFAULT_WIDTH, StopRule
 from abm.errors import ScenarioError
-from abm.inputs import Name, Path_, param, parse_month
+from abm.inputs import Name, Path_, Pattern, param, parse_month
 from abm.scenario import origin_of
 from abm.specutil import DEFAULT_MODEL, Checker, flatten, is_number, load_spec_data
 from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin hypercube
@@ -47,8 +47,12 @@ from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin
 POSTERIOR_FILE = "posterior.parquet"
 DEFAULT_DRAWS = 32
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# the names a spec gives: of the decision and its options, and of the objectives and the
+# groups of regions (columns of the results)
+_OPTION_FORM = Pattern(r"[A-Za-z0-9][A-Za-z0-9_.-]*", "a name of letters, digits, _, . or -")
+_COLUMN_FORM = Pattern(r"[A-Za-z][A-Za-z0-9_]*", "a name of letters, digits and _ (a letter first)")
+OptionName = Annotated[str, _OPTION_FORM]
+ColumnName = Annotated[str, _COLUMN_FORM]
 _RESERVED = {
     OPTION_KEY,
     DRAW_KEY,
@@ -71,7 +75,7 @@ _RESERVED = {
 class DecisionTable:
     horizon: Any = param(None, 'The last month of the runs ("YYYY-MM") or a step number')
     scenario: Path_ | None = param(None, "The base scenario the options' `set` changes")
-    name: Any = param(None, "Name (default: the spec file's)")
+    name: OptionName | None = param(None, "Name (default: the spec file's)")
     reference: str | None = param(None, "The option the others are compared with")
     set: Any = param({}, "Overrides every option gets")
     model: Name = param(DEFAULT_MODEL, "The model's module")
@@ -80,7 +84,7 @@ class DecisionTable:
 
 @dataclass(frozen=True)
 class OptionTable:
-    name: Any = param(None, "Name")
+    name: OptionName | None = param(None, "Name")
     scenario: Path_ | None = param(None, "Its scenario file (default: decision.scenario)")
     set: Any = param({}, "Overrides of its scenario")
     description: str = param("", "One line")
@@ -100,7 +104,7 @@ class TermTable:
 @dataclass(frozen=True)
 class ObjectiveTable(TermTable):
     direction: str | None = param(None, "max or min", choices=DIRECTIONS)
-    name: Any = param(None, "Name (a column of the results)")
+    name: ColumnName | None = param(None, "Name (a column of the results)")
     label: str | None = param(None, "Label (default: the output's)")
     per: TermTable | None = param(None, "A second term it is divided by")
     threshold: float | None = param(None, "Satisficing threshold")
@@ -279,8 +283,9 @@ class _Builder(Checker):
         t = self.declared(data, SECTIONS)
         dec: DecisionTable = t["decision"]
         name = self.name(dec.name, "decision")
-        if not isinstance(name, str) or not _OPTION_NAME.match(name):
-            self.add("decision.name", "expected a name of letters, digits, _, . or -")
+        if not re.fullmatch(_OPTION_FORM.regex, name):  # the file's name; a given one is checked
+            if not self.problems_in("decision.name"):
+                self.add("decision.name", f"missing, and the file's is not {_OPTION_FORM.what}")
             name = "decision"
         api = self.model("decision.model", dec.model, allow)
         common = self._set(dec.set, "decision.set")
@@ -373,8 +378,9 @@ class _Builder(Checker):
             if item is None:
                 continue
             name = item.name
-            if not isinstance(name, str) or not _OPTION_NAME.match(name):
-                self.add(f"{field}.name", "missing or not a name of letters, digits, _, . or -")
+            if name is None:
+                if not self.problems_in(f"{field}.name"):
+                    self.add(f"{field}.name", f"missing; give {_OPTION_FORM.what}")
                 continue
             if name in seen:
                 self.add(f"{field}.name", f"{name!r} is used by another option")
@@ -469,13 +475,11 @@ class _Builder(Checker):
             if declared is None:
                 continue
             item = {k: v for k, v in vars(declared).items() if v is not None}
-            name = item.get("name")
-            if not isinstance(name, str) or not _NAME.match(name) or name in _RESERVED:
-                self.add(
-                    f"{field}.name",
-                    "missing, reserved, or not a name of letters, "
-                    "digits and _ (starting with a letter)",
-                )
+            name = declared.name
+            if name is None or name in _RESERVED:
+                if not self.problems_in(f"{field}.name"):
+                    why = "missing" if name is None else f"{name!r} is reserved (a column)"
+                    self.add(f"{field}.name", f"{why}; give {_COLUMN_FORM.what}")
                 continue
             if name in seen:
                 self.add(f"{field}.name", f"{name!r} is used by another objective")
@@ -634,8 +638,8 @@ class _Builder(Checker):
         objective reads ``regions = "candidates"`` and its label says "candidates"."""
         for name, raw in table.items():
             field = f"regions.{name}"
-            if not _NAME.match(name) or name in ("noncapital", "all"):
-                self.add(field, "expected a name of letters, digits and _ (not noncapital or all)")
+            if not re.fullmatch(_COLUMN_FORM.regex, name) or name in ("noncapital", "all"):
+                self.add(field, f"expected {_COLUMN_FORM.what}, not noncapital or all")
             elif not isinstance(raw, list) or not raw:
                 self.add(field, 'expected a list of region ids, e.g. ["daegu", "gwangju"]')
             else:
