@@ -49,9 +49,9 @@ import numpy as np
 
 from abm import inputs, outputs
 from abm.dates import add_months, months_between
-from abm.errors import Problem, ScenarioError
+from abm.errors import ScenarioError
 from abm.inputs import Month, Name, param
-from abm.specutil import read_spec
+from abm.specutil import Checker, read_spec
 
 MARKS = ("V", "S", "U", "derived", "synthetic")
 _ID = re.compile(r"^[a-z0-9_]+$")
@@ -299,48 +299,26 @@ def load_targets(path: str | Path | Mapping[str, Any], source: str | None = None
     return _build(data, source or str(path))
 
 
-class _Problems(list):
-    """Collects problems; called as ``bad(field, message)``."""
-
-    def __init__(self, source: str):
-        super().__init__()
-        self.source = source
-
-    def __call__(self, field: str, message: str) -> None:
-        self.append(Problem(self.source, field, message))
-
-
 def _build(data: dict[str, Any], source: str) -> TargetSet:
-    problems = bad = _Problems(source)
-
-    for key in data:
-        if key not in ("targets", "meta"):
-            bad(key, "unknown section; allowed: meta, targets")
-    meta = data.get("meta", {})
-    description = meta.get("description", "") if isinstance(meta, dict) else ""
-    table = data.get("targets")
-    if not isinstance(table, dict) or not table:
-        bad("targets", "expected tables [targets.ID], one per observation")
-        raise TargetsError(list(problems))
+    c = Checker(source)
+    sections = c.declared(data, {"meta": None, "targets": None})
+    table = sections["targets"]
+    if not table and not c.problems_in("targets"):
+        c.add("targets", "expected tables [targets.ID], one per observation")
     built = []
     for tid, raw in table.items():
-        f = f"targets.{tid}"
         if not _ID.match(tid):
-            bad(f, "target ids are lower-case letters, digits and _")
+            c.add(f"targets.{tid}", "target ids are lower-case letters, digits and _")
             continue
-        if not isinstance(raw, dict):
-            bad(f, "expected a table")
-            continue
-        target = _target(tid, raw, f, bad)
-        if target is not None:
-            built.append(target)
+        target = _target(tid, raw, f"targets.{tid}", c)
+        built += [target] if target is not None else []
     ids = {t.id for t in built}
     for t in built:
         if t.conflicts_with and t.conflicts_with not in ids:
-            bad(f"targets.{t.id}.conflicts_with", f"no target {t.conflicts_with!r} in the file")
-    if problems:
-        raise TargetsError(list(problems))
-    return TargetSet(source, tuple(built), description)
+            c.add(f"targets.{t.id}.conflicts_with", f"no target {t.conflicts_with!r} in the file")
+    if c.problems:
+        raise TargetsError(c.problems)
+    return TargetSet(source, tuple(built), sections["meta"].get("description", ""))
 
 
 def _named(universe: Any) -> bool:
@@ -366,25 +344,25 @@ def _rules(t: TargetTable) -> Iterator[tuple[str, str]]:
         yield "uncertainty.relative", "a relative uncertainty needs a non-zero observed value"
 
 
-def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | None:
-    t, problems = inputs.structure(raw, TargetTable, bad.source, f, spec=True)
-    bad.extend(problems)
+def _target(tid: str, raw: Any, f: str, c: Checker) -> Target | None:
+    t, problems = inputs.structure(raw, TargetTable, c.source, f, spec=True)
+    c.problems += problems
     if t is None:
         return None
-    n = len(bad)
+    n = len(c.problems)
     for key, why in _rules(t):
-        bad(f"{f}.{key}", why)
+        c.add(f"{f}.{key}", why)
     # the output must be declared, unless the target says what the model must add first
     declared = {o.name for o in outputs.metrics(t.scope)} if not t.requires else None
     for key in ("output", "denominator"):
         name = getattr(t, key)
         if not (declared is None or name is None or name in declared):
-            bad(
+            c.add(
                 f"{f}.{key}",
                 f"{name!r} is not a {t.scope} output declared in abm/outputs.py; "
                 'declare it there, or add requires = "..."',
             )
-    if len(bad) > n:
+    if len(c.problems) > n:
         return None
     u = t.uncertainty
     sd = u.sd if u.sd is not None else (u.relative or 0.0) * abs(t.observed)

@@ -474,7 +474,6 @@ class _Builder(Checker):
             field = f"objectives[{i}]"
             if declared is None:
                 continue
-            item = {k: v for k, v in vars(declared).items() if v is not None}
             name = declared.name
             if name is None or name in _RESERVED:
                 if not self.problems_in(f"{field}.name"):
@@ -485,42 +484,47 @@ class _Builder(Checker):
                 self.add(f"{field}.name", f"{name!r} is used by another objective")
                 continue
             seen.add(name)
-            if declared.direction is None:  # (a refused direction is reported already)
-                if not self.problems_in(f"{field}.direction"):
-                    self.add(f"{field}.direction", "missing; expected max or min")
-                continue
-            at_raw = item.get("at")
-            at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
-            since = None if at is None else self._since(item, field, first, model, at)
-            if at is None or since is None:
-                continue
-            term = self._term(item, field, first, model, at, since)
-            per = None
-            if declared.per is not None:
-                per = self._per(declared.per, f"{field}.per", first, model, at, since, steps)
-                if per is None:
-                    continue
-            if term is None:
-                continue
-            label, unit = self._label(term, per, model)
-            label = declared.label or label
-            if declared.mde is not None:
-                self.mde[name] = declared.mde
-            out.append(
-                Objective(
-                    name,
-                    label,
-                    unit,
-                    term,
-                    per,
-                    declared.direction,
-                    declared.threshold,
-                    str(at_raw)
-                    if at_raw is not None
-                    else str(self._horizon_label(first, model, at)),
-                )
-            )
+            objective = self._objective(declared, field, first, model, steps)
+            if objective is not None:
+                out.append(objective)
         return tuple(out)
+
+    def _objective(
+        self, declared: ObjectiveTable, field: str, first: Any, model: str, steps: int
+    ) -> Objective | None:
+        """One objective: its terms read at its month (default: the horizon), its label."""
+        if declared.direction is None:  # (a refused direction is reported already)
+            if not self.problems_in(f"{field}.direction"):
+                self.add(f"{field}.direction", "missing; expected max or min")
+            return None
+        item = {k: v for k, v in vars(declared).items() if v is not None}
+        at_raw = item.get("at")
+        at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
+        since = None if at is None else self._since(item, field, first, model, at)
+        if at is None or since is None:
+            return None
+        term = self._term(item, field, first, model, at, since)
+        per = None
+        if declared.per is not None:
+            per = self._per(declared.per, f"{field}.per", first, model, at, since, steps)
+            if per is None:
+                return None
+        if term is None:
+            return None
+        label, unit = self._label(term, per, model)
+        if declared.mde is not None:
+            self.mde[declared.name or ""] = declared.mde
+        at_label = str(at_raw) if at_raw is not None else self._horizon_label(first, model, at)
+        return Objective(
+            declared.name or "",
+            declared.label or label,
+            unit,
+            term,
+            per,
+            declared.direction,
+            declared.threshold,
+            at_label,
+        )
 
     def _per(
         self, table: TermTable, field: str, first: Any, model: str, at: int, since: int, steps: int
