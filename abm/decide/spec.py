@@ -605,6 +605,7 @@ class _Builder(Checker):
         return Term(output, regions, at, aggregate, since)
 
     def _regions(self, raw: Any, field: str, first: Any, model: str) -> tuple[str, ...] | None:
+        """The regions an objective reads: a group's name, "noncapital", "all", or ids."""
         known = list(first.region_ids) if model == DEFAULT_MODEL and first is not None else None
         if isinstance(raw, str) and raw in self.named:
             return self.named[raw]
@@ -617,8 +618,10 @@ class _Builder(Checker):
             group = tuple(r for r in known if not first.regions[r].capital)
             self.groups[group] = "non-capital"
             return group
-        if isinstance(raw, str):
-            raw = [raw]
+        return self._listed([raw] if isinstance(raw, str) else raw, field, known)
+
+    def _listed(self, raw: Any, field: str, known: list[str] | None) -> tuple[str, ...] | None:
+        """A list of region ids, each one of ``known`` (None: any), none twice."""
         if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
             named = "".join(f', "{n}"' for n in self.named)
             self.add(
@@ -627,11 +630,10 @@ class _Builder(Checker):
                 f"{named}, or a list of region ids",
             )
             return None
-        if known is not None:
-            bad = [r for r in raw if r not in known]
-            if bad:
-                self.add(field, f"{bad[0]!r} is not a region; regions: {', '.join(known)}")
-                return None
+        bad = [r for r in raw if known is not None and r not in known]
+        if bad:
+            self.add(field, f"{bad[0]!r} is not a region; regions: {', '.join(known or ())}")
+            return None
         if len(set(raw)) != len(raw):
             self.add(field, "a region is listed twice")
             return None
