@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -366,48 +366,61 @@ class _Builder(Checker):
         found = self.file(field, raw, Path.is_file)
         return None if api is None else self.scenario(field, found, api.load_scenario)
 
+    def _unique(
+        self, items: list[Any], section: str, form: Pattern, reserved: Iterable[str] = ()
+    ) -> Iterator[tuple[str, Any, str]]:
+        """(field, item, name) of each ``[[section]]`` item with a name, the first of each;
+        a missing, ``reserved`` or repeated name is refused."""
+        seen: dict[str, str] = {}  # name -> the field of the item that has it
+        for i, item in enumerate(items):
+            field, name = f"{section}[{i}]", getattr(item, "name", None)
+            if item is None or self.problems_in(f"{field}.name"):
+                continue
+            if name is None or name in reserved:
+                why = "missing" if name is None else f"{name!r} is reserved (a column)"
+                self.add(f"{field}.name", f"{why}; give {form.what}")
+            elif name in seen:
+                self.add(f"{field}.name", f"{name!r} is the name of {seen[name]} already")
+            else:
+                seen[name] = field
+                yield field, item, name
+
     def _options(
         self, api: Any, items: list[OptionTable | None], base: Any, common: dict[str, Any]
     ) -> list[tuple[str, Any, str]]:
         if len(items) < 2:
             self.add("options", "a decision needs at least two [[options]] to compare")
         out: list[tuple[str, Any, str]] = []
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            field = f"options[{i}]"
-            if item is None:
-                continue
-            name = item.name
-            if name is None:
-                if not self.problems_in(f"{field}.name"):
-                    self.add(f"{field}.name", f"missing; give {_OPTION_FORM.what}")
-                continue
-            if name in seen:
-                self.add(f"{field}.name", f"{name!r} is used by another option")
-                continue
-            seen.add(name)
-            overrides = self._set(item.set, f"{field}.set")
-            if item.scenario is not None:
-                scenario = self._scenario(api, item.scenario, f"{field}.scenario")
-                if scenario is not None and common:
-                    scenario = self.apply(scenario, common, "decision.set")
-            elif base is not None:
-                scenario = base
-            else:
-                if api is not None and not self.problems_in(f"{field}.scenario"):
-                    self.add(
-                        f"{field}.scenario",
-                        "missing; give a scenario file, or set "
-                        "decision.scenario to the base that `set` overrides",
-                    )
-                continue
-            if scenario is not None and overrides:
-                scenario = self.apply(scenario, overrides, f"{field}.set")
-            if scenario is not None and FIRMS not in common and FIRMS not in overrides:
-                scenario = one_agent_per_firm(scenario)  # the default (abm.decide.population)
+        for field, item, name in self._unique(items, "options", _OPTION_FORM):
+            scenario = self._option(api, item, field, base, common)
             if scenario is not None:
                 out.append((name, scenario, item.description))
         return out
+
+    def _option(
+        self, api: Any, item: OptionTable, field: str, base: Any, common: dict[str, Any]
+    ) -> Any:
+        """An option's scenario: its file (with decision.set) or the base, and its set."""
+        overrides = self._set(item.set, f"{field}.set")
+        if item.scenario is not None:
+            scenario = self._scenario(api, item.scenario, f"{field}.scenario")
+            if scenario is not None and common:
+                scenario = self.apply(scenario, common, "decision.set")
+        elif base is not None:
+            scenario = base
+        else:
+            if api is not None and not self.problems_in(f"{field}.scenario"):
+                self.add(
+                    f"{field}.scenario",
+                    "missing; give a scenario file, or set "
+                    "decision.scenario to the base that `set` overrides",
+                )
+            return None
+        if scenario is not None and overrides:
+            scenario = self.apply(scenario, overrides, f"{field}.set")
+        if scenario is not None and FIRMS not in common and FIRMS not in overrides:
+            scenario = one_agent_per_firm(scenario)  # the default (abm.decide.population)
+        return scenario
 
     def _horizon(
         self, raw: Any, first: Any, model: str, options: list[tuple[str, Any, str]]
@@ -469,21 +482,7 @@ class _Builder(Checker):
         if not items:
             self.add("objectives", "a decision needs at least one [[objectives]] table")
         out: list[Objective] = []
-        seen: set[str] = set()
-        for i, declared in enumerate(items):
-            field = f"objectives[{i}]"
-            if declared is None:
-                continue
-            name = declared.name
-            if name is None or name in _RESERVED:
-                if not self.problems_in(f"{field}.name"):
-                    why = "missing" if name is None else f"{name!r} is reserved (a column)"
-                    self.add(f"{field}.name", f"{why}; give {_COLUMN_FORM.what}")
-                continue
-            if name in seen:
-                self.add(f"{field}.name", f"{name!r} is used by another objective")
-                continue
-            seen.add(name)
+        for field, declared, _ in self._unique(items, "objectives", _COLUMN_FORM, _RESERVED):
             objective = self._objective(declared, field, first, model, steps)
             if objective is not None:
                 out.append(objective)

@@ -424,3 +424,13 @@ def test_names_are_refused_as_their_form_is_declared(tmp_path, old, new, field, 
         load_decision(path)
     problems = [p for p in info.value.problems if p.field == field]
     assert len(problems) == 1 and message in problems[0].message, info.value.problems
+
+
+def test_a_name_given_twice_names_the_item_that_has_it(tmp_path):
+    path = tmp_path / "spec.toml"
+    path.write_text(textwrap.dedent(REAL_SPEC).replace('name = "daegu"', 'name = "none"'))
+    with pytest.raises(DecisionError) as info:
+        load_decision(path)
+    assert str(info.value.problems[0]).endswith(
+        "options[2].name: 'none' is the name of options[0] already"
+    )
