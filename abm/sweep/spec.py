@@ -18,6 +18,7 @@ Parameters come in three kinds (see docs/sweeps.md):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -218,23 +219,12 @@ class SweepSpec:
             "seed": self.seed,
             "common_random_numbers": self.common_random_numbers,
             "timeout": self.timeout,
-            "design": {
-                "method": self.design.method,
-                "samples": self.design.samples,
-                "levels": self.design.levels,
-                "second_order": self.design.second_order,
-            },
+            "design": dataclasses.asdict(self.design),
             "parameters": params,
-            "metrics": {
-                "final": None if self.metrics.final is None else list(self.metrics.final),
-                "regions": list(self.metrics.regions),
-                "series": list(self.metrics.series),
-                "region_series": list(self.metrics.region_series),
-                **(
-                    {"district_series": list(self.metrics.district_series)}
-                    if self.metrics.district_series
-                    else {}
-                ),
+            "metrics": {  # (district_series only where given: digests of older specs stay)
+                k: None if v is None else list(v)
+                for k, v in dataclasses.asdict(self.metrics).items()
+                if v or k != "district_series"
             },
         }
 
