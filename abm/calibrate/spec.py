@@ -43,7 +43,7 @@ from typing import Any
 
 from abm import schema
 from abm.calibrate.priors import Prior, PriorSet, read_prior
-from abm.calibrate.targets import TargetSet, load_targets
+from abm.calibrate.targets import BY_SCOPE, TargetSet, load_targets
 from abm.errors import Problem, ScenarioError
 from abm.inputs import Name, Path_, param
 from abm.specutil import RESERVED, Checker, digest, flatten, load_spec_data
@@ -266,26 +266,15 @@ def _check_priors(base: Any, priors: list[Prior], c: Checker) -> None:
 
 
 def _check_targets(base: Any, steps: int, targets: TargetSet, c: Checker) -> None:
-    regions, districts = list(base.regions), list(base.districts)
-    used, _ = targets.split(base.start, steps, regions, districts)
+    known = {"region": list(base.regions), "district": list(base.districts)}
+    used, _ = targets.split(base.start, steps, known["region"], known["district"])
     for t in targets:
-        if t.scope == "region" and not t.requires and t.region not in regions:
-            c.problems.append(
-                Problem(
-                    targets.source,
-                    f"targets.{t.id}.region",
-                    f"{t.region!r} is not a region of {base.name}; regions: {', '.join(regions)}",
-                )
-            )
-        if t.scope == "district" and not t.requires and t.district not in districts:
-            c.problems.append(
-                Problem(
-                    targets.source,
-                    f"targets.{t.id}.district",
-                    f"{t.district!r} is not a district of {base.name}; "
-                    f"districts: {', '.join(districts) or 'none'}",
-                )
-            )
+        need = BY_SCOPE[t.scope].needs  # the region or district the target is of
+        where = getattr(t, need) if need else None
+        if need and not t.requires and where not in known[need]:
+            allowed = ", ".join(known[need]) or "none"
+            why = f"{where!r} is not a {need} of {base.name}; {need}s: {allowed}"
+            c.problems.append(Problem(targets.source, f"targets.{t.id}.{need}", why))
     if not used:
         c.add(
             "calibration.targets",

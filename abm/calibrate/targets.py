@@ -194,10 +194,12 @@ class Target:
                 f"requires {self.requires}: the model does not report {self.output} "
                 f"for {self.where} yet"
             )
-        if self.scope == "region" and self.region not in regions:
-            return f"region {self.region!r} is not in the scenario"
-        if self.scope == "district" and self.district not in (districts or []):
-            return f"district {self.district!r} is not in the scenario"
+        need = BY_SCOPE[self.scope].needs  # the region or district it is of
+        if (
+            need
+            and getattr(self, need) not in {"region": regions, "district": districts or []}[need]
+        ):
+            return f"{need} {getattr(self, need)!r} is not in the scenario"
         first, last = self.window()
         lo, hi = add_months(start, 0), add_months(start, steps - 1)
         if self.statistic == "growth":
