@@ -25,6 +25,7 @@ from abm.calibrate.spec import load_calibration_spec
 from abm.calibrate.targets import load_targets
 from abm.decide.spec import load_decision
 from abm.sweep.spec import load_spec
+from tests.sweep.sweep_helpers import TOY_SCENARIO, TOY_SPEC
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "tests" / "data" / "spec_parses.json"
@@ -35,27 +36,9 @@ DECISION_FILES = ("examples/decide_sites.toml",)
 CALIBRATION_FILES = ("calibration/history.toml", "examples/calibrate/recovery.toml")
 TARGET_FILES = ("calibration/targets.toml", "examples/calibrate/recovery_targets.toml")
 
-# the tests' own specs, written beside a scenario of the sweep's toy / the planted model
-TOY = 'name = "toy-test"\nsteps = 4\n'
+# the tests' own specs, written beside a scenario of the sweep's toy
 SWEEPS = {
-    "toy_lhs": """
-        [sweep]
-        scenario = "toy.toml"
-        model = "abm.sweep.toy"
-        replications = 2
-        seed = 11
-        [design]
-        method = "lhs"
-        samples = 3
-        [parameters]
-        "centers.site" = ["daegu", "gwangju"]
-        "params.growth" = { low = 0.01, high = 0.2 }
-        "population.firms" = { low = 10, high = 60 }
-        "params.noise" = 0.05
-        [metrics]
-        series = ["hhi"]
-        region_series = ["firm_share"]
-        """,
+    "toy_lhs": TOY_SPEC,
     "toy_grid": """
         [sweep]
         scenario = "toy.toml"
@@ -210,7 +193,7 @@ def parse_all(tmp: Path) -> dict[str, Any]:
         out[path] = calibration(load_calibration_spec(ROOT / path))
     for path in TARGET_FILES:
         out[path] = plain(load_targets(ROOT / path).to_dict() | {"source": path})
-    (tmp / "toy.toml").write_text(TOY)
+    (tmp / "toy.toml").write_text(TOY_SCENARIO)
     for name, text in SWEEPS.items():
         file = tmp / f"{name}.toml"
         file.write_text(textwrap.dedent(text))
