@@ -132,19 +132,21 @@ class LogUniform(PriorTable):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Normal(PriorTable):
-    mean: float = param(doc="Mean", **_END)
-    sd: float = param(doc="Standard deviation", **_POSITIVE)
+class _Truncated(PriorTable):
     low: float | None = param(None, "Truncated below", **_END)
     high: float | None = param(None, "Truncated above", **_END)
 
 
 @dataclass(frozen=True, kw_only=True)
-class LogNormal(PriorTable):
+class Normal(_Truncated):
+    mean: float = param(doc="Mean", **_END)
+    sd: float = param(doc="Standard deviation", **_POSITIVE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogNormal(_Truncated):
     median: float = param(doc="Median", **_POSITIVE)
     sigma: float = param(doc="Standard deviation of the log", **_POSITIVE)
-    low: float | None = param(None, "Truncated below", **_END)
-    high: float | None = param(None, "Truncated above", **_END)
 
 
 KINDS: dict[str, type[PriorTable]] = dict(
