@@ -55,6 +55,10 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _table(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
 def digest(identity: Any) -> str:
     """The short digest of what decides a batch's results (guards ``--resume``)."""
     text = json.dumps(identity, sort_keys=True, default=str)
@@ -79,59 +83,28 @@ class Checker:
             for p in self.problems
         )
 
-    def fields(self, table: Mapping[str, Any], where: str, allowed: set[str] | None) -> None:
-        """One problem per key of ``table`` not in ``allowed`` (None: any key)."""
-        if allowed is None:
-            return
-        for key in table:
-            if key not in allowed:
-                self.add(f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
-
-    def sections(
-        self,
-        data: Mapping[str, Any],
-        allowed: Mapping[str, Any],
-        arrays: tuple[str, ...] = (),
-    ) -> dict[str, Any]:
-        """Each known section of ``data`` (a table, or for ``arrays`` a list of ``[[tables]]``,
-        ``{}`` / ``[]`` when missing or malformed), with its unknown sections and fields
-        reported (``allowed[section]``: the set of its fields, or None for any)."""
-        for section, value in data.items():
-            if section not in allowed:
-                self.add(section, f"unknown section; allowed: {', '.join(allowed)}")
-            elif section in arrays:
-                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                    self.add(section, f"expected [[{section}]] tables")
-            elif not isinstance(value, dict):
-                self.add(section, "expected a table")
-        tables: dict[str, Any] = {}
-        for section, keys in allowed.items():
-            value = data.get(section)
-            if section in arrays:
-                items = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-                for i, item in enumerate(items):
-                    self.fields(item, f"{section}[{i}]", keys)
-                tables[section] = items
-            else:
-                table = value if isinstance(value, dict) else {}
-                self.fields(table, section, keys)
-                tables[section] = table
-        return tables
-
     def declared(self, data: Mapping[str, Any], sections: Mapping[str, Any]) -> dict[str, Any]:
         """The sections of a spec, each a declared dataclass (a list of them for a list of
         classes: ``[[tables]]``; None: the raw table), every refused field reported once.
-        A refused field takes its declared default, so later rules still run."""
-        arrays = tuple(k for k, v in sections.items() if isinstance(v, list))
-        tables = self.sections(data, dict.fromkeys(sections), arrays)
+        A refused field takes its declared default, and a section missing or not a table
+        is all defaults (``{}`` / ``[]``), so later rules still run."""
+        for name in data:
+            if name not in sections:
+                self.add(name, f"unknown section; allowed: {', '.join(sections)}")
         out: dict[str, Any] = {}
         for name, cls in sections.items():
+            value = data.get(name)
             if isinstance(cls, list):
-                out[name] = [
-                    self.table(cls[0], t, f"{name}[{i}]") for i, t in enumerate(tables[name])
-                ]
+                listed = value if isinstance(value, list) else []
+                if value is not None and (listed is not value or not all(map(_table, listed))):
+                    self.add(name, f"expected [[{name}]] tables")
+                tables = [v for v in listed if _table(v)]
+                out[name] = [self.table(cls[0], t, f"{name}[{i}]") for i, t in enumerate(tables)]
             else:
-                out[name] = tables[name] if cls is None else self.table(cls, tables[name], name)
+                if value is not None and not isinstance(value, dict):
+                    self.add(name, "expected a table")
+                table = value if isinstance(value, dict) else {}
+                out[name] = table if cls is None else self.table(cls, table, name)
         return out
 
     def table(self, cls: type, table: Mapping[str, Any], where: str) -> Any:
