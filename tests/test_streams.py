@@ -94,8 +94,8 @@ def test_a_keys_draw_depends_on_nothing_but_its_key():
 
 def test_a_draw_is_the_documented_hash_of_its_key_to_the_last_bit():
     """uniform = (mix(key + word) >> 11) * 2**-53 and normal = ndtri(((mix(key + word) >> 12)
-    + 0.5) * 2**-52), worked in Python's integers and floats (exact below 2**53): the
-    vectorised conversions (the words cast as int64 for speed) must give the same doubles."""
+    + 0.5) * 2**-52), worked in Python's integers and floats (exact below 2**53): a
+    faster vectorised hash or conversion must give the same doubles."""
     s = Streams(3)
     keys = np.array([0, 1, 2**53, 2**63 - 1, 2**63, 2**64 - 1, *KEYS[:200]], dtype=np.uint64)
     word = int(s._stream(Draw.CLOSURE, 7, 2))
