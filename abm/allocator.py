@@ -11,11 +11,17 @@ and a slower user side (caches and TLB refilled) against ~3,800 faults and 0.02 
 the thresholds below, for 2.7-2.8 s of step CPU in all (benchmarks/issue25_figures.md).
 
 :func:`tune` fixes the thresholds: blocks under 32 MB (glibc's own upper bound for
-its adaptive threshold) come from the heap, and the heap keeps up to 64 MB free at its
-top and grows 16 MB at a time. A process thus holds up to ~80 MB more than it uses
-between months, and no more at its peak. It changes where memory comes from, never a
-value: outputs are the same bit for bit. It is a no-op where the C library is not
-glibc (``mallopt`` is missing) and when ``ABM_MALLOC=default`` is set.
+its adaptive threshold, and the most ``mallopt`` accepts) come from the heap, and the
+heap keeps up to 1 GB free at its top and grows 16 MB at a time. The heap's top never
+holds more than the month's peak left free, so a process holds at most about its peak
+between months (the peak itself measured 0.6-4 % higher at a million firms). A month's
+temporaries grow with the firms: at a million firms they are some hundreds of MB, and a
+64 MB threshold handed them back every month (1.8 million faults and 10 s of system
+time in a 132-month run, 12 % of its CPU, where 100,000 firms paid 1 %: the largest part
+of the step's growth from 100,000 to a million firms; benchmarks/issue25_figures.md,
+section 8). It changes where memory comes from, never a value: outputs are the same bit
+for bit. It is a no-op where the C library is not glibc (``mallopt`` is missing) and
+when ``ABM_MALLOC=default`` is set.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import os
 # mallopt parameters (glibc's malloc.h)
 M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
 MMAP_THRESHOLD = 32 << 20
-TRIM_THRESHOLD = 64 << 20
+TRIM_THRESHOLD = 1 << 30
 TOP_PAD = 16 << 20
 
 _done: bool | None = None

@@ -4,7 +4,9 @@ Each size runs ``abm run``'s own path (``run_scenario`` then ``write_outputs``) 
 fresh subprocess, so the figures include interpreter start, imports, set-up and
 output writing: what a sweep worker or a user at the terminal pays. The peak RSS is
 the child's ``ru_maxrss``; the step-loop CPU (``time.process_time`` around the steps)
-gives the per firm-step cost whose growth with size is the scaling figure.
+gives the per firm-step cost whose growth with size is the scaling figure, and its system
+time and minor page faults show what the allocator costs (``abm/allocator.py``: at a
+million firms they were 12 % of the step's CPU before its trim threshold was raised).
 
 Targets: 1,000,000 firms x 132 steps within 2 GB peak RSS (issues 12 and 25) and 4
 minutes (issue 12); per firm-step cost from 100,000 to 1,000,000 firms grows at most
@@ -41,13 +43,17 @@ from abm.scenario import load_scenario
 firms, steps, path, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
 scenario = load_scenario(path, {"population.firms": firms, "scenario.steps": steps})
 model = RegionalModel(scenario, rng=1)
+before = resource.getrusage(resource.RUSAGE_SELF)
 start = time.process_time()
 for _ in range(steps):
     model.step()
 step_cpu = time.process_time() - start
+after = resource.getrusage(resource.RUSAGE_SELF)
 model_df, regions_df = model.history()
 write_outputs(RunResult(model_df, regions_df, summarise(model, 1)), out)
 print(json.dumps({"firms": firms, "steps": steps, "step_cpu_s": step_cpu,
+                  "step_sys_s": after.ru_stime - before.ru_stime,
+                  "step_faults": after.ru_minflt - before.ru_minflt,
                   "firm_steps": int(model_df["agents"].iloc[1:].sum()),
                   "final_firms": int(model_df["agents"].iloc[-1]),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -102,13 +108,14 @@ def main() -> int:
     print(f"load average at the start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     print(
         f"{'firms':>10} {'wall s':>8} {'peak RSS MB':>12} {'step CPU s':>11} "
-        f"{'us/firm-step':>13} {'vs smallest':>12}"
+        f"{'us/firm-step':>13} {'vs smallest':>12} {'of it system s':>15} {'faults':>10}"
     )
     for r in runs:
         print(
             f"{r['firms']:>10,} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>12.0f} "
             f"{r['step_cpu_s']:>11.1f} {r['us_per_firm_step']:>13.3f} "
-            f"{r['us_per_firm_step'] / base:>11.2f}x"
+            f"{r['us_per_firm_step'] / base:>11.2f}x "
+            f"{r['step_sys_s']:>15.2f} {r['step_faults']:>10,}"
         )
     by_size = {r["firms"]: r["us_per_firm_step"] for r in runs}
     if 100_000 in by_size and 1_000_000 in by_size:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from abm.dates import months_between
 from abm.model import RegionalModel
@@ -20,15 +20,18 @@ from abm.nodes import FIRM, OUTSIDE
 from abm.scenario import parse_month
 from abm.streams import (
     BLOCK,
+    GAMMA,
     Draw,
     Streams,
     current_table,
     draw_table,
     first_to_ring,
     lineage,
+    mix,
     occurrence,
     pair_keys,
     poisson_quantile,
+    text_key,
 )
 from tests.conftest import FUTURE, small
 
@@ -89,6 +92,22 @@ def test_a_keys_draw_depends_on_nothing_but_its_key():
     assert np.array_equal(s.normal(Draw.REVENUE, 9, keys, rows=order), normal[order])
 
 
+def test_a_draw_is_the_documented_hash_of_its_key_to_the_last_bit():
+    """uniform = (mix(key + word) >> 11) * 2**-53 and normal = ndtri(((mix(key + word) >> 12)
+    + 0.5) * 2**-52), worked in Python's integers and floats (exact below 2**53): a
+    faster vectorised hash or conversion must give the same doubles."""
+    s = Streams(3)
+    keys = np.array([0, 1, 2**53, 2**63 - 1, 2**63, 2**64 - 1, *KEYS[:200]], dtype=np.uint64)
+    word = int(s._stream(Draw.CLOSURE, 7, 2))
+    hashed = [mix(int(k) + word) for k in keys.tolist()]
+    uniform = np.array([float(h >> 11) * 2.0**-53 for h in hashed])
+    assert s.uniform(Draw.CLOSURE, 7, keys, counter=2).tobytes() == uniform.tobytes()
+    word = int(s._stream(Draw.CLOSURE, 7, 0))
+    hashed = [mix(int(k) + word) for k in keys.tolist()]
+    normal = special.ndtri(np.array([(float(h >> 12) + 0.5) * 2.0**-52 for h in hashed]))
+    assert s.normal(Draw.CLOSURE, 7, keys).tobytes() == normal.tobytes()
+
+
 def test_keys_must_be_lineage_words():
     """Unique ids (int64) are not lineage keys: passing them is refused, not hashed."""
     with pytest.raises(TypeError, match="uint64"):
@@ -130,6 +149,38 @@ def test_a_cohorts_generator_has_the_prefix_property(name, draw):
     assert np.array_equal(long[:37], short), name
     other = draw(s.generator(Draw.SIZE, "outside", 13), 37)
     assert not np.array_equal(other, short), name
+
+
+def _fresh_philox(s: Streams, draw: Draw, *cohort) -> np.random.Generator:
+    """What ``Streams.generator`` built before it kept one generator per purpose."""
+    x = mix(s._root ^ draw.key)
+    for part in cohort:
+        x = mix(x + (text_key(part) if isinstance(part, str) else part) * GAMMA)
+    return np.random.Generator(np.random.Philox(key=np.array([s._root, x], dtype=np.uint64)))
+
+
+def test_a_kept_cohort_generator_draws_what_a_fresh_one_draws():
+    """A purpose's generator is reset to each cohort's key: after draws that leave its
+    buffers part used (32-bit integers and floats, a normal), the next cohort's draws are
+    those of a Philox built for it; a generator its caller still holds is not reset."""
+    s = Streams(5)
+    draws = (
+        lambda g: g.integers(0, 7, 5, dtype=np.int32),
+        lambda g: g.random(3, dtype=np.float32),
+        lambda g: g.standard_normal(3),
+        lambda g: g.random(4),
+    )
+    for month in range(4):
+        for draw in draws:
+            got = draw(s.generator(Draw.SIZE, "outside", month))
+            want = draw(_fresh_philox(s, Draw.SIZE, "outside", month))
+            assert got.tobytes() == want.tobytes(), (month, got, want)
+    held = s.generator(Draw.TASTE, "outside", 1)
+    first = held.random(2)
+    s.generator(Draw.TASTE, "outside", 2).random(3)  # another cohort while one is held
+    rest = held.random(2)
+    want = _fresh_philox(s, Draw.TASTE, "outside", 1).random(4)
+    assert np.concatenate([first, rest]).tobytes() == want.tobytes()
 
 
 def test_first_to_ring_draws_in_proportion_without_replacement():
