@@ -14,8 +14,9 @@ import pytest
 
 from abm import location
 from abm.model import RegionalModel
-from abm.rules import innovation, labour
-from abm.schema import Firm
+from abm.nodes import SPINOFF, STARTUP
+from abm.rules import entry, innovation, labour
+from abm.schema import Entry, Firm
 from tests.conftest import FUTURE, small
 from tests.test_mechanisms_channels import _hazard, _innovates, _two_firms
 
@@ -236,3 +237,197 @@ def test_a_single_firm_picks_a_district_by_the_nests_logit():
             np.array([0]), value, available, region_of, 1.0, np.array([u])
         )
         assert pick.tolist() == [expected]
+
+
+# ------------------------------------------------------------------------------------ entry
+
+
+def test_a_firm_that_innovated_is_more_likely_to_spin_off_and_the_chance_is_capped():
+    p = Entry(spinoff_rate=0.01, spinoff_innovation_boost=4.0)
+    assert entry.spinoff_chance(np.array([False, True]), p).tolist() == pytest.approx([0.01, 0.05])
+    p = Entry(spinoff_rate=0.5, spinoff_innovation_boost=4.0)
+    assert entry.spinoff_chance(np.array([False, True]), p).tolist() == [0.5, 1.0]
+
+
+def test_a_spin_off_takes_one_founder_plus_a_share_never_the_parents_last_worker():
+    p = Entry(founder_share=0.02, founders_max=10.0)
+    size = np.array([0.5, 1.0, 2.0, 10.0, 100.0, 1000.0])
+    # one + floor(2 % of staff), at most 10, at most all but one of the parent's staff
+    assert entry.founders(size, p).tolist() == [0.0, 0.0, 1.0, 1.0, 3.0, 10.0]
+
+
+def _spinoff_model(firms: int = 200, months: int = 1, **overrides) -> RegionalModel:
+    """A small baseline from 2025-01 after ``months`` months (0: its initial state)."""
+    m = RegionalModel(small("baseline", firms=firms, steps=2, **(FUTURE | overrides)))
+    for _ in range(months):
+        m.step()
+    return m
+
+
+def test_spin_offs_are_new_firms_beside_their_parents_with_staff_taken_from_them():
+    m = _spinoff_model(**{"params.entry.spinoff_rate": 1.0})  # every firm that can, splits
+    p = m.config.params.entry
+    nodes, firms = m.nodes, m.firm_rows()
+    size, staff = nodes.size.copy(), nodes.size[firms].sum()
+    edges, entries = m.network.n_edges, m.tally.entries.copy()
+    rows = entry.spinoffs(m, firms)
+    parents = nodes.parent[rows]
+    able = firms[entry.founders(size[firms], p) >= 1.0]
+    assert len(rows) == len(able) > 0 and sorted(parents.tolist()) == sorted(able.tolist())
+    assert (nodes.origin[rows] == SPINOFF).all() and (rows > firms.max()).all()
+    assert nodes.region[rows].tolist() == nodes.region[parents].tolist()
+    taken = entry.founders(size[parents], p)
+    assert nodes.size[rows].tolist() == taken.tolist()
+    assert nodes.size[parents].tolist() == (size[parents] - taken).tolist()
+    assert nodes.size[firms].sum() + nodes.size[rows].sum() == pytest.approx(staff)
+    assert nodes.knowledge[rows].tolist() == pytest.approx(
+        (p.spinoff_knowledge * nodes.knowledge[parents]).tolist()
+    )
+    assert m.network.has_edges(np.minimum(rows, parents), np.maximum(rows, parents)).all()
+    assert m.network.n_edges == edges + len(rows)
+    added = np.bincount(nodes.region[rows], minlength=len(m.region_ids))
+    assert m.tally.entries.tolist() == (entries + added).tolist()
+    assert len(entry.spinoffs(m, np.empty(0, dtype=np.int64))) == 0
+
+
+def test_without_a_spin_off_chance_no_firm_splits():
+    m = _spinoff_model(**{"params.entry.spinoff_rate": 0.0})
+    assert len(entry.spinoffs(m, m.firm_rows())) == 0
+
+
+def test_the_urn_draws_exactly_its_spin_offs_and_leaves_parents_staff_alone():
+    for per_step in (1, 7):
+        m = _spinoff_model(months=0, **{"params.entry.spinoffs_per_step": per_step})
+        firms = m.firm_rows()
+        size = m.nodes.size[firms].copy()
+        rows = entry.spinoffs(m, firms)
+        assert len(rows) == per_step and m.nodes.size[rows].tolist() == [1.0] * per_step
+        assert m.nodes.size[firms].tolist() == size.tolist()
+        assert np.isin(m.nodes.parent[rows], firms).all()
+    # next month the urn draws again: other parents
+    m.steps += 1
+    again = entry.spinoffs(m, firms)
+    assert m.nodes.parent[again].tolist() != m.nodes.parent[rows].tolist()
+
+
+def test_the_urn_can_draw_every_firm_and_twice_drawn_parents_have_distinct_spin_offs():
+    m = _spinoff_model(months=0, **{"params.entry.spinoffs_per_step": 2000})
+    firms = m.firm_rows()
+    rows = entry.spinoffs(m, firms)
+    parents = m.nodes.parent[rows]
+    assert set(parents.tolist()) == set(firms.tolist())  # P(a firm missed) = e^-10 each
+    keys = m.nodes.lineage[rows]
+    assert len(np.unique(keys)) == len(keys)
+    assert not np.isin(keys, m.nodes.lineage[firms]).any()
+    m.steps += 1  # the same parents' spin-offs of another month are other firms
+    later = entry.spinoffs(m, firms)
+    later = m.nodes.lineage[later]
+    assert not np.isin(later, keys).any()
+
+
+def test_a_lone_firm_spins_off_near_its_technology():
+    m = _spinoff_model(**{"params.entry.spinoff_rate": 1.0})
+    firms = m.firm_rows()
+    big = firms[m.nodes.size[firms] >= 2.0]
+    rows = entry.spinoffs(m, big[:1])  # one candidate: one spin-off
+    assert len(rows) == 1 and m.nodes.parent[rows].tolist() == big[:1].tolist()
+    rows = entry.spinoffs(m, big)
+    sd = m.config.params.entry.spinoff_tech_sd
+    gap = np.abs(m.nodes.tech[rows] - m.nodes.tech[m.nodes.parent[rows]])
+    gap = np.minimum(gap, 1.0 - gap)  # the technology line is a circle
+    assert len(rows) > 50 and gap.max() < 5 * sd and gap.mean() > 0.3 * sd
+
+
+def test_a_spin_off_stays_in_its_parents_district_while_it_has_room():
+    m = _spinoff_model(firms=1000, **{"params.entry.spinoff_rate": 1.0})
+    firms = m.firm_rows()
+    assert (m.nodes.district[firms] >= 0).any() and (m.nodes.district[firms] < 0).any()
+    entries = m.tally.district_entries.copy()
+    _, available = m.district_options()
+    room = m.district_room()
+    rows = entry.spinoffs(m, firms)
+    d, got = m.nodes.district[m.nodes.parent[rows]], m.nodes.district[rows]
+    # each spin-off sits in its parent's district, or (without room) in the rest of the region
+    assert ((got == d) | (got == -1)).all() and (got[d < 0] == -1).all()
+    kept = np.bincount(got[got >= 0], minlength=len(m.district_ids))
+    assert kept.sum() > 0 and (kept <= room).all() and (kept[available <= 0] == 0).all()
+    assert ((got == d) | (kept[np.maximum(d, 0)] == room[np.maximum(d, 0)])).all()
+    assert m.tally.district_entries.tolist() == (entries + kept).tolist()
+
+
+def test_university_start_ups_are_founded_beside_their_university_from_its_pool():
+    m = _spinoff_model(firms=1000, **{"params.entry.university_startups_per_year": 1000.0})
+    p = m.config.params.entry
+    nodes, before = m.nodes, m.nodes.n
+    talent = m.talent.copy()
+    entry.university_startups(m)
+    rows = np.arange(before, nodes.n)
+    rows = rows[nodes.origin[rows] == STARTUP]
+    assert len(rows) > 0
+    uni = {u.row: u for u in m.universities}
+    parents = nodes.parent[rows]
+    assert set(parents.tolist()) <= set(uni)
+    assert nodes.region[rows].tolist() == [uni[r].region for r in parents.tolist()]
+    assert nodes.size[rows].tolist() == [p.startup_founders] * len(rows)
+    assert nodes.knowledge[rows].tolist() == pytest.approx(
+        (p.spinoff_knowledge * nodes.knowledge[parents]).tolist()
+    )
+    used = np.bincount(nodes.region[rows], minlength=len(talent)) * p.startup_founders
+    assert m.talent.tolist() == pytest.approx((talent - used).tolist())
+    assert m.network.has_edges(np.minimum(rows, parents), np.maximum(rows, parents)).all()
+    # with empty pools no start-up is founded
+    m.talent[:] = p.startup_founders - 0.5
+    before = nodes.n
+    entry.university_startups(m)
+    assert nodes.n == before
+
+
+def test_an_outside_entrant_brings_its_founder_and_hires_the_rest_pro_rata():
+    m = _spinoff_model()
+    n = len(m.region_ids)
+    region = np.array([0, 0, 1, 1])
+    size = np.array([5.0, 3.0, 4.0, 1.0])  # want 4, 2, 3, 0 from the pools
+    m.talent[:] = 100.0
+    m.talent[1] = 1.5  # region 1 can fill half of its want
+    founders_in = m.tally.founders_in
+    got = entry.hire_entrant_staff(m, region, size)
+    assert got.tolist() == pytest.approx([5.0, 3.0, 2.5, 1.0])
+    assert m.tally.founders_in == founders_in + 4.0
+    assert m.talent[0] == pytest.approx(94.0) and m.talent[1] == pytest.approx(0.0)
+    assert m.talent[2:].tolist() == [100.0] * (n - 2)
+
+
+def test_firm_sizes_are_log_normal_around_the_regions_mean_and_at_least_one():
+    m = _spinoff_model()
+    sigma = m.config.population.size_sigma
+    r = int(np.argmax(m.mean_firm_size))
+    assert sigma > 0 and m.mean_firm_size[r] > 5
+    sizes = entry.draw_sizes(m, np.full(200_000, r), np.random.default_rng(1))
+    assert sizes.min() >= 1.0 and (sizes == np.round(sizes)).all()
+    assert sizes.mean() == pytest.approx(m.mean_firm_size[r], rel=0.03)
+    big = sizes[sizes > 3]
+    assert np.log(big).std() > 0.5 * sigma
+
+
+def test_compute_intensity_is_beta_with_the_scenarios_mean_and_concentration():
+    m = _spinoff_model()
+    p = m.config.params.compute
+    share, a = p.intensity_share, p.intensity_concentration
+    assert 0 < share < 1
+    x = entry.draw_intensity(m, 200_000, np.random.default_rng(1))
+    assert x.mean() == pytest.approx(share, rel=0.01)
+    # Beta(a, b) with b = a (1 - m) / m: variance m (1 - m) / (a / m + 1)
+    assert x.var() == pytest.approx(share * (1 - share) / (a / share + 1), rel=0.03)
+    for edge, value in [(0.0, 0.0), (1.0, 1.0)]:
+        mm = _spinoff_model(**{"params.compute.intensity_share": edge})
+        assert entry.draw_intensity(mm, 3, np.random.default_rng(1)).tolist() == [value] * 3
+
+
+def test_knowledge_is_log_normal_with_mean_one_or_around_a_centre():
+    m = _spinoff_model()
+    sigma = m.config.population.knowledge_sigma
+    k = entry.draw_knowledge(m, 200_000, np.random.default_rng(1))
+    assert k.mean() == pytest.approx(1.0, rel=0.01)
+    assert np.log(k).std() == pytest.approx(sigma, rel=0.01)
+    k = entry.draw_knowledge(m, 200_000, np.random.default_rng(1), centre=0.7)
+    assert np.log(k).mean() == pytest.approx(0.7, abs=0.01)
