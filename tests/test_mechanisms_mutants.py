@@ -431,3 +431,103 @@ def test_knowledge_is_log_normal_with_mean_one_or_around_a_centre():
     assert np.log(k).std() == pytest.approx(sigma, rel=0.01)
     k = entry.draw_knowledge(m, 200_000, np.random.default_rng(1), centre=0.7)
     assert np.log(k).mean() == pytest.approx(0.7, abs=0.01)
+
+
+def _startup_model() -> RegionalModel:
+    """Universities of full research strength founding a few start-ups a month each."""
+    m = _spinoff_model(firms=1000, **{"params.entry.university_startups_per_year": 1000.0})
+    for u in m.universities:
+        u.research = 1.0
+    m.talent[:] = 1e6  # ample pools
+    return m
+
+
+@pytest.mark.parametrize("closed", [0, 1])
+def test_a_spin_off_never_settles_in_a_district_not_yet_open(closed):
+    m = _spinoff_model(firms=1000, **{"params.entry.spinoff_rate": 1.0})
+    m.district_opens[closed] = m.month + 12
+    firms = m.firm_rows()
+    rows = entry.spinoffs(m, firms)
+    d, got = m.nodes.district[m.nodes.parent[rows]], m.nodes.district[rows]
+    assert (d == 0).any() and (got[d == closed] == -1).all()
+    if closed == 1:  # the other district, open with room, keeps its parents' spin-offs
+        assert (got[d == 0] == 0).any()
+
+
+def test_start_ups_draw_their_own_technology_intensity_taste_and_lineage():
+    m = _startup_model()
+    p, nodes = m.config.params.entry, m.nodes
+    before = nodes.n
+    entry.university_startups(m)
+    rows = np.arange(before, nodes.n)
+    assert len(set(nodes.parent[rows].tolist())) >= 2 and len(rows) >= 5
+    for values in (nodes.intensity[rows], nodes.taste[rows][:, 0], nodes.lineage[rows]):
+        assert len(np.unique(values)) == len(rows)
+    keys = nodes.lineage[rows]
+    for _ in range(5):  # next months' start-ups are other firms
+        m.steps += 1
+        entry.university_startups(m)
+    later = np.arange(rows[-1] + 1, nodes.n)
+    assert not np.isin(nodes.lineage[later], keys).any()
+    rows = np.arange(before, nodes.n)
+    tech = nodes.tech[rows]
+    gap = np.abs(tech - nodes.tech[nodes.parent[rows]])
+    gap = np.minimum(gap, 1.0 - gap)  # the technology line is a circle
+    # normal shifts of sd startup_tech_sd: 68 % within one sd, none beyond four
+    assert len(rows) >= 30 and ((tech >= 0) & (tech < 1)).all()
+    assert gap.max() < 4 * p.startup_tech_sd
+    assert (gap < p.startup_tech_sd).mean() == pytest.approx(0.68, abs=0.2)
+
+
+def test_a_university_with_one_start_up_founds_it_whatever_the_others_draw():
+    m = _startup_model()
+    staff = m.config.params.entry.startup_founders
+    regions = [u.region for u in m.universities]
+    m.talent[:] = 1.5 * staff  # room for one start-up per region
+    m.talent[regions[0]] = 0.0  # none in the first university's region
+    before = m.nodes.n
+    entry.university_startups(m)
+    rows = np.arange(before, m.nodes.n)
+    founded = np.bincount(m.nodes.region[rows], minlength=len(m.region_ids))
+    assert founded[regions[0]] == 0 and founded.max() == 1
+    assert founded.sum() >= 2
+
+
+def test_outside_entrants_each_month_are_new_draws_hired_from_the_pools():
+    m = _spinoff_model(**{"params.entry.outside_per_step": 1})
+    assert entry.entrant_count(m, 200, m.location_base(), m.market.access_value()) == 1
+    assert len(entry.outside_entrants(m, 200)) == 1
+    m = _spinoff_model()
+    m.talent[:] = 1e6  # ample pools: every entrant gets its staff
+    talent, founders_in = m.talent.sum(), m.tally.founders_in
+    n = m.nodes.n
+    rows = entry.outside_entrants(m, 20_000)  # about 200 entrants
+    assert len(rows) > 50 and m.tally.founders_in == founders_in + len(rows)
+    assert m.talent.sum() == pytest.approx(talent - (m.nodes.size[rows] - 1.0).sum())
+    assert (rows == np.arange(n, m.nodes.n)).all()
+    assert ((m.nodes.tech[rows] >= 0) & (m.nodes.tech[rows] < 1)).all()
+    # the k-th entrant of another month draws anew: sizes of a common mean, knowledge
+    # around the live firms' centre, intensity, taste and technology
+    m.mean_firm_size[:] = 1000.0
+    first: dict = {}
+    for month in range(2):
+        m.steps += month
+        centre = innovation.mean_log_knowledge(m.nodes.knowledge[m.firm_rows()])
+        rows = entry.outside_entrants(m, 20_000)
+        now = {a: getattr(m.nodes, a)[rows].copy() for a in ("size", "intensity", "taste", "tech")}
+        now["knowledge"] = np.log(m.nodes.knowledge[rows]) - centre
+        first = first or now
+    k = min(len(rows), len(first["tech"]))
+    for attr, was in first.items():
+        assert not np.allclose(now[attr][:k], was[:k]), attr
+    m = _spinoff_model(**{"params.entry.outside_rate": 0.0})
+    none = entry.outside_entrants(m, 200)
+    assert none.dtype == np.int64 and none.shape == (0,)
+
+
+def test_a_fixed_entrant_sequence_brings_its_staff_without_hiring():
+    m = _spinoff_model(**{"params.entry.outside_per_step": 5})
+    talent, founders_in = m.talent.copy(), m.tally.founders_in
+    rows = entry.outside_entrants(m, 200)
+    assert len(rows) == 5 and m.talent.tolist() == talent.tolist()
+    assert m.tally.founders_in == founders_in
