@@ -15,8 +15,9 @@ import pytest
 from abm import location
 from abm.model import RegionalModel
 from abm.nodes import SPINOFF, STARTUP
-from abm.rules import entry, innovation, labour
-from abm.schema import Entry, Firm
+from abm.rules import entry, finance, innovation, labour
+from abm.schema import Demography, Entry, Firm
+from abm.streams import Draw
 from tests.conftest import FUTURE, small
 from tests.test_mechanisms_channels import _hazard, _innovates, _two_firms
 
@@ -531,3 +532,114 @@ def test_a_fixed_entrant_sequence_brings_its_staff_without_hiring():
     rows = entry.outside_entrants(m, 200)
     assert len(rows) == 5 and m.talent.tolist() == talent.tolist()
     assert m.tally.founders_in == founders_in
+
+
+# ---------------------------------------------------------------------------------- finance
+
+
+def test_zone_relief_is_full_then_half_then_none_by_the_sites_age():
+    m = _spinoff_model()
+    zone = m.config.params.special_zone
+    full, both = round(12 * zone.full_years), round(12 * (zone.full_years + zone.half_years))
+    m.steps = both + 11  # month both + 10: relief that started at month 0 is over
+    rows = m.firm_rows()[:8]
+    ages = [None, 0, full - 1, full, both - 1, both, m.month]
+    m.nodes.zone_from[rows[:7]] = [-1] + [m.month - a for a in ages[1:-1]] + [0]
+    m.nodes.zone_from[rows[7]] = m.month  # a site in the zone since this month
+    share = finance.relief_share(m, rows)
+    assert share.tolist() == [0.0, 1.0, 1.0, 0.5, 0.5, 0.0, 0.0, 1.0]
+    m.nodes.zone_from[rows] = 0  # a relief that started at month 0: full, then half
+    for month, share in [(full // 2, 1.0), (full + 1, 0.5)]:
+        m.steps = month + 1
+        assert finance.relief_share(m, rows).tolist() == [share] * 8
+
+
+def test_a_months_accounts_book_revenue_costs_tax_and_relief():
+    m = _spinoff_model()
+    p, nodes = m.config.params.firm, m.nodes
+    firms = m.firm_rows()
+    last = len(m.region_ids) - 1
+    rows = firms[nodes.region[firms] != last][3:7]  # not the first rows; no firm in the last region
+    nodes.size[rows] = 10.0
+    nodes.knowledge[rows] = 2.0 * np.exp([0.0, 1.0, -1.0, 0.0])  # gaps 0, 1, -1, 0
+    nodes.quality[rows] = [0.0, 0.5, 0.0, 1.0]
+    nodes.zone_from[rows] = [-1, m.month, -1, -1]
+    spend = np.array([0.0, 0.0, 0.0, 1e9])  # the last firm loses money
+    cash = nodes.cash[rows].copy()
+    m.tally.tax_expenditure[:] = 5.0
+    finance.account(m, rows, spend)
+    normal = m.streams.normal(Draw.REVENUE, m.month, nodes.lineage, rows=rows)
+    gap = np.array([0.0, 1.0, -1.0, 0.0])
+    productivity = np.maximum(p.productivity_floor, 1.0 + p.productivity_spread * gap)
+    assert productivity[1] > 1.0 > productivity[2]
+    shock = np.exp(p.revenue_sigma * normal - p.revenue_sigma**2 / 2)
+    base = 10.0 * p.revenue_per_employee_krw * m.price_level[nodes.region[rows]]
+    revenue = base * productivity * (1.0 + nodes.quality[rows]) * shock
+    profit = revenue - base * p.cost_share - spend
+    assert profit[0] > 0 and profit[1] > 0 and profit[3] < 0
+    tax = p.corporate_tax * np.maximum(profit, 0.0)
+    relieved = tax * [0.0, 1.0, 0.0, 0.0]
+    assert nodes.revenue[rows].tolist() == pytest.approx(revenue.tolist())
+    assert (nodes.cash[rows] - cash).tolist() == pytest.approx((profit - tax + relieved).tolist())
+    assert nodes.cash[rows[3]] - cash[3] == pytest.approx(profit[3], abs=1e-3)  # no tax on a loss
+    assert nodes.margin[rows].tolist() == pytest.approx((profit / revenue).tolist())
+    expected = np.full(len(m.region_ids), 5.0)
+    expected[nodes.region[rows[1]]] += relieved[1]
+    assert m.tally.tax_expenditure.tolist() == pytest.approx(expected.tolist())
+    # one firm alone is booked too
+    cash = nodes.cash[rows[0]]
+    finance.account(m, rows[:1], np.zeros(1))
+    assert nodes.cash[rows[0]] != cash
+
+
+def test_revenue_shocks_average_one():
+    m = _spinoff_model(firms=1000)
+    p, nodes = m.config.params.firm, m.nodes
+    rows = m.firm_rows()
+    nodes.knowledge[rows] = 1.0
+    nodes.quality[rows] = 0.0
+    finance.account(m, rows, np.zeros(len(rows)))
+    base = nodes.size[rows] * p.revenue_per_employee_krw * m.price_level[nodes.region[rows]]
+    shock = nodes.revenue[rows] / base
+    assert shock.mean() == pytest.approx(1.0, abs=3 * p.revenue_sigma / len(rows) ** 0.5)
+
+
+def test_the_yearly_closure_hazards_are_monthly_by_age_class():
+    demo = Demography(
+        closure_age1=0.3,
+        closure_age2=0.2,
+        closure_age3=0.15,
+        closure_age4=0.1,
+        closure_mature=0.05,
+    )
+    ages = np.array([0, 11, 12, 23, 24, 36, 47, 48, 600])
+    yearly = np.array([0.3, 0.3, 0.2, 0.2, 0.15, 0.1, 0.1, 0.05, 0.05])
+    monthly = finance.closure_hazard(ages, demo)
+    assert (1.0 - monthly) ** 12 == pytest.approx(1.0 - yearly)
+    certain = finance.closure_hazard(np.array([0]), Demography(closure_age1=1.0))
+    assert 0.5 < certain[0] <= 1.0  # a certain closure is a finite monthly hazard
+
+
+def test_firms_exit_when_out_of_cash_or_closed_by_their_age_hazard():
+    m = _spinoff_model(
+        months=0,
+        **{
+            "params.demography.closure_age1": 1.0,
+            "params.demography.closure_age2": 0.0,
+            "params.demography.closure_age3": 0.0,
+            "params.demography.closure_age4": 0.0,
+            "params.demography.closure_mature": 0.0,
+        },
+    )
+    rows = m.firm_rows()
+    young, old = rows[: len(rows) // 2], rows[len(rows) // 2 :]
+    m.nodes.born[young] = m.month
+    m.nodes.born[old] = m.month - 60
+    m.nodes.cash[rows] = 1e9
+    m.nodes.cash[old[:3]] = [-1.0, 0.0, 0.5]  # only the first is out of cash
+    gone = finance.exits(m, rows)
+    assert np.isin(old[:1], gone).all() and not np.isin(old[1:], gone).any()
+    assert 0.5 * len(young) < np.isin(young, gone).sum() < len(young)
+    m = _spinoff_model(**{"params.firm.exit": False})
+    m.nodes.cash[m.firm_rows()] = -1.0
+    assert len(finance.exits(m, m.firm_rows())) == 0
