@@ -337,6 +337,7 @@ def test_a_lone_firm_spins_off_near_its_technology():
     gap = np.abs(m.nodes.tech[rows] - m.nodes.tech[m.nodes.parent[rows]])
     gap = np.minimum(gap, 1.0 - gap)  # the technology line is a circle
     assert len(rows) > 50 and gap.max() < 5 * sd and gap.mean() > 0.3 * sd
+    assert ((m.nodes.tech[rows] >= 0) & (m.nodes.tech[rows] < 1)).all()
 
 
 def test_a_spin_off_stays_in_its_parents_district_while_it_has_room():
@@ -386,25 +387,28 @@ def test_university_start_ups_are_founded_beside_their_university_from_its_pool(
 def test_an_outside_entrant_brings_its_founder_and_hires_the_rest_pro_rata():
     m = _spinoff_model()
     n = len(m.region_ids)
-    region = np.array([0, 0, 1, 1])
-    size = np.array([5.0, 3.0, 4.0, 1.0])  # want 4, 2, 3, 0 from the pools
+    region = np.array([0, 0, 1, 1, 2, 3])
+    size = np.array([5.0, 3.0, 4.0, 1.0, 1.0, 2.0])  # want 4, 2, 3, 0, 0, 1 from the pools
     m.talent[:] = 100.0
     m.talent[1] = 1.5  # region 1 can fill half of its want
+    m.talent[2] = 0.0  # region 2's lone founder needs no one
+    m.talent[3] = 0.5  # region 3 fills half of its one
     founders_in = m.tally.founders_in
     got = entry.hire_entrant_staff(m, region, size)
-    assert got.tolist() == pytest.approx([5.0, 3.0, 2.5, 1.0])
-    assert m.tally.founders_in == founders_in + 4.0
-    assert m.talent[0] == pytest.approx(94.0) and m.talent[1] == pytest.approx(0.0)
-    assert m.talent[2:].tolist() == [100.0] * (n - 2)
+    assert got.tolist() == pytest.approx([5.0, 3.0, 2.5, 1.0, 1.0, 1.5])
+    assert m.tally.founders_in == founders_in + 6.0
+    assert m.talent[:4].tolist() == pytest.approx([94.0, 0.0, 0.0, 0.0])
+    assert m.talent[4:].tolist() == [100.0] * (n - 4)
 
 
-def test_firm_sizes_are_log_normal_around_the_regions_mean_and_at_least_one():
-    m = _spinoff_model()
+@pytest.mark.parametrize("sigma", [None, 0.5])
+def test_firm_sizes_are_log_normal_around_the_regions_mean_and_at_least_one(sigma):
+    m = _spinoff_model(**({} if sigma is None else {"population.size_sigma": sigma}))
     sigma = m.config.population.size_sigma
     r = int(np.argmax(m.mean_firm_size))
     assert sigma > 0 and m.mean_firm_size[r] > 5
     sizes = entry.draw_sizes(m, np.full(200_000, r), np.random.default_rng(1))
-    assert sizes.min() >= 1.0 and (sizes == np.round(sizes)).all()
+    assert sizes.min() == 1.0 and (sizes == np.round(sizes)).all()
     assert sizes.mean() == pytest.approx(m.mean_firm_size[r], rel=0.03)
     big = sizes[sizes > 3]
     assert np.log(big).std() > 0.5 * sigma
@@ -643,3 +647,10 @@ def test_firms_exit_when_out_of_cash_or_closed_by_their_age_hazard():
     m = _spinoff_model(**{"params.firm.exit": False})
     m.nodes.cash[m.firm_rows()] = -1.0
     assert len(finance.exits(m, m.firm_rows())) == 0
+
+
+def test_in_the_poisson_limit_entry_grows_with_the_pull():
+    m = _spinoff_model(**{"params.location.outside_share": 1.0})
+    base, access = m.location_base(), m.market.access_value()
+    mean = entry.entrant_mean(m, 200, base, access)
+    assert entry.entrant_mean(m, 200, base + 0.5, access) > mean
