@@ -650,7 +650,7 @@ def test_firms_exit_when_out_of_cash_or_closed_by_their_age_hazard():
 
 
 def test_in_the_poisson_limit_entry_grows_with_the_pull():
-    m = _spinoff_model(**{"params.location.outside_share": 1.0})
+    m = _spinoff_model(months=0, **{"params.location.outside_share": 1.0})
     base, access = m.location_base(), m.market.access_value()
     mean = entry.entrant_mean(m, 200, base, access)
     assert entry.entrant_mean(m, 200, base + 0.5, access) > mean
