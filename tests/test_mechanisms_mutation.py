@@ -1,7 +1,8 @@
 """The mutation score the repository commits to (docs/mutation.md, scripts/mutation.py).
 
-The full mutation run (``make mutation``) takes about an hour; CI runs its small version: the
-mutants of one rule against the same tests, which must kill at least the committed share.
+The full mutation run (``make mutation``) takes hours (4,006 mutants, about 15 a minute on a
+loaded 2-core machine); CI runs its small version: the mutants of one rule against the same
+tests, which must kill at least the committed share.
 """
 
 from __future__ import annotations
