@@ -32,7 +32,12 @@ Statistics, on the monthly series of one run (step ``s`` is the month ``start + 
   of ``denominator`` over those months (e.g. entries / firms = a birth rate);
 * ``cumulative``: the flow summed over ``start`` .. ``date``;
 * ``growth``: the annual growth rate from ``start`` to ``date``,
-  ``(v(date) / v(start)) ** (12 / months) - 1``.
+  ``(v(date) / v(start)) ** (12 / months) - 1``;
+* ``location_logit``: an elasticity of the auxiliary location-choice model fitted to the
+  run's outside entrants over ``start`` .. ``date`` (``covariate`` names which;
+  :mod:`abm.calibrate.auxiliary`): indirect inference on the location weights;
+* ``band_exit``: how far the output leaves ``band = [low, high]`` over ``start`` .. ``date``
+  (its largest distance outside, 0 inside): a constraint, observed 0.
 """
 
 from __future__ import annotations
@@ -48,12 +53,21 @@ from typing import Any
 import numpy as np
 
 from abm import inputs, outputs
+from abm.calibrate import auxiliary
 from abm.dates import add_months, months_between
 from abm.errors import Problem, ScenarioError
 from abm.inputs import Month, Name, param
 from abm.specutil import read_spec
 
-STATISTICS = ("value", "mean", "annual_rate", "cumulative", "growth")
+STATISTICS = (
+    "value",
+    "mean",
+    "annual_rate",
+    "cumulative",
+    "growth",
+    "location_logit",
+    "band_exit",
+)
 SCOPES = ("model", "region", "district")
 MARKS = ("V", "S", "U", "derived", "synthetic")
 _ID = re.compile(r"^[a-z0-9_]+$")
@@ -87,6 +101,8 @@ class TargetTable:
     note: str = param("", "A note")
     conflicts_with: str | None = param(None, "The id of a target it conflicts with")
     universe: Any = param(None, "Another population than the model's (compared only)")
+    covariate: str | None = param(None, "location_logit: the elasticity (auxiliary.COVARIATES)")
+    band: Any = param(None, "band_exit: [low, high], the band the output must stay in")
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,8 @@ class Target:
     uncertainty_note: str = ""
     conflicts_with: str | None = None
     universe: str | None = None  # another population than the model's: compared only
+    covariate: str | None = None  # location_logit: which elasticity
+    band: tuple[float, float] | None = None  # band_exit: the band the output must stay in
 
     @property
     def column(self) -> str:
@@ -130,6 +148,11 @@ class Target:
         if self.denominator:
             cols.append(self._col(self.denominator))
         return cols
+
+    @property
+    def region_outputs(self) -> tuple[str, ...]:
+        """Outputs the statistic reads at every region (the auxiliary model's panel)."""
+        return auxiliary.REGION_OUTPUTS if self.statistic == "location_logit" else ()
 
     @property
     def where(self) -> str:
@@ -179,7 +202,16 @@ class Target:
         if i0 not in index or i1 not in index:
             return math.nan
         a, b = index[i0], index[i1]
+        if self.statistic == "location_logit":
+            assert self.covariate is not None
+            # the whole auxiliary model, fitted jointly; the target reads one elasticity
+            return auxiliary.estimate(steps, series, start, first, last)[self.covariate]
         v = np.asarray(series[self.column], dtype=float)
+        if self.statistic == "band_exit":
+            assert self.band is not None
+            lo, hi = self.band
+            part = v[a : b + 1]
+            return float(np.max(np.maximum(np.maximum(lo - part, part - hi), 0.0)))
         if self.statistic == "value":
             return float(v[b])
         if self.statistic == "mean":
@@ -248,7 +280,8 @@ class TargetSet:
 def _record(t: Target) -> dict[str, Any]:
     """A target's fields; ``universe`` only where set (records of specs without it stay as
     they were)."""
-    return {k: v for k, v in t.__dict__.items() if k != "id" and (k, v) != ("universe", None)}
+    optional = ("universe", "covariate", "band")
+    return {k: v for k, v in t.__dict__.items() if k != "id" and not (k in optional and v is None)}
 
 
 def load_targets(path: str | Path | Mapping[str, Any], source: str | None = None) -> TargetSet:
@@ -345,6 +378,16 @@ _RULES: tuple[tuple[str, str, Callable[[TargetTable], bool]], ...] = (
         lambda t: t.statistic != "growth" or t.start is not None,
     ),
     (
+        "covariate",
+        f"a location_logit needs covariate = one of {sorted(auxiliary.COVARIATES)}",
+        lambda t: t.statistic != "location_logit" or t.covariate in auxiliary.COVARIATES,
+    ),
+    (
+        "band",
+        "a band_exit needs band = [low, high], two numbers with low < high",
+        lambda t: t.statistic != "band_exit" or _band(t.band) is not None,
+    ),
+    (
         "start",
         "must not be after date",
         lambda t: (
@@ -379,8 +422,17 @@ def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | N
             )
     if len(bad) > n:
         return None
-    copied = {k: v for k, v in vars(t).items() if k not in ("uncertainty", "mark")}
-    return Target(id=tid, sd=sd, uncertainty_note=unote, mark=t.mark or "", **copied)
+    copied = {k: v for k, v in vars(t).items() if k not in ("uncertainty", "mark", "band")}
+    band = _band(t.band)
+    return Target(id=tid, sd=sd, uncertainty_note=unote, mark=t.mark or "", band=band, **copied)
+
+
+def _band(value: Any) -> tuple[float, float] | None:
+    """``[low, high]`` as a pair of floats, or None when it is not two numbers low < high."""
+    if not isinstance(value, list | tuple) or len(value) != 2 or not all(map(_number, value)):
+        return None
+    lo, hi = float(value[0]), float(value[1])
+    return (lo, hi) if lo < hi else None
 
 
 def _uncertainty(value: Any, observed: Any, f: str, bad: _Problems) -> tuple[float, str]:
