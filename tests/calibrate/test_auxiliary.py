@@ -221,3 +221,43 @@ def test_the_band_exit_is_the_largest_distance_outside_the_band():
     assert target.compute(steps, inside, dt.date(2025, 1, 1)) == 0.0
     out = {"capital_share": np.array([0.75, 0.75, 0.70, 0.80, 0.75])}
     assert math.isclose(target.compute(steps, out, dt.date(2025, 1, 1)), 0.02)
+
+
+def test_the_shortage_outputs_record_unmet_hiring():
+    """The outputs the tightness targets read: with firms that want to grow fast and a fixed
+    labour supply, hiring goes unfilled (shortage rate and share of short firms > 0, tightness
+    near 1); outside entrants by region add up to the model's and never exceed all entries."""
+    scenario = load_scenario(HISTORY).with_overrides(
+        {
+            "population.firms": 500,
+            "params.firm.growth_rate": 0.2,
+            "params.talent.inflow_elasticity": 0.0,
+        }
+    )
+    result = run_scenario(scenario, seed=1, steps=12)
+    model, regions = result.model, result.regions
+    assert model["unfilled"].iloc[-1] > 0
+    assert 0 < model["shortage_rate"].iloc[-1] < 1
+    assert model["short_share"].iloc[-1] > 0
+    assert regions.loc[regions["step"] == 12, "tightness"].min() > 0.5
+    by_step = regions.groupby("step")["outside_entries"].sum()
+    np.testing.assert_allclose(by_step.to_numpy(), model["outside_entries"].to_numpy())
+    assert (model["outside_entries"] <= model["entries"] + 1e-9).all()
+
+
+@pytest.mark.slow
+def test_the_docs_table_of_location_targets_is_what_the_script_prints():
+    """docs/calibration.md shows scripts/location_targets.py's table at its defaults."""
+    import importlib.util
+
+    path = ROOT / "scripts" / "location_targets.py"
+    spec = importlib.util.spec_from_file_location("location_targets", path)
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    chosen = script.targets()
+    results = [script.run(seed, script.FIRMS, chosen) for seed in script.SEEDS]
+    assert script.documented() == script.table(chosen, results), (
+        "docs/calibration.md is out of date: run `.venv/bin/python scripts/location_targets.py "
+        "--write`"
+    )
