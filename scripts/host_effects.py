@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from _doc_tables import interval
 
 from abm.branching import run_options
 from abm.scenario import load_scenario
@@ -32,6 +32,10 @@ SITES = {
     "nacc_gwangju": ("Gwangju", ["gwangju"]),
     "nacc_split": ("Daegu + Gwangju (split)", ["daegu", "gwangju"]),
 }
+HEADER = (
+    "| site | host firms | host jobs | non-capital firms | non-capital jobs |\n"
+    "|---|---|---|---|---|"
+)
 
 
 def _future(seed: int, firms: int, params: dict[str, Any]) -> dict[str, dict]:
@@ -58,10 +62,16 @@ def total(regions: dict, ids: list[str], key: str) -> float:
     return float(sum(regions[r][key] for r in ids))
 
 
-def interval(diff: np.ndarray) -> str:
-    mean = diff.mean()
-    half = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
-    return f"{mean:+,.0f} [{mean - half:+,.0f}, {mean + half:+,.0f}]"
+def effects(runs: list[dict], base: list[dict], groups: list[list[str]]) -> list[str]:
+    """Cells of one row: firms and jobs of each group of regions, site minus baseline."""
+    cells = []
+    for ids in groups:
+        for key in ("firms", "employment"):
+            diff = [
+                total(r, ids, key) - total(b, ids, key) for r, b in zip(runs, base, strict=True)
+            ]
+            cells.append(interval(np.array(diff)))
+    return cells
 
 
 def main() -> None:
@@ -86,20 +96,9 @@ def main() -> None:
         f"Host effects in Dec 2035, {args.seeds} {what}, {args.firms} firm agents; "
         "mean difference from the baseline [95 % interval], real units.\n"
     )
-    print("| site | host firms | host jobs | non-capital firms | non-capital jobs |")
-    print("|---|---|---|---|---|")
+    print(HEADER)
     for name, (label, host) in SITES.items():
-        runs = found[name]
-        cells = []
-        for ids in (host, non_capital):
-            for key in ("firms", "employment"):
-                diff = np.array(
-                    [
-                        total(r, ids, key) - total(b, ids, key)
-                        for r, b in zip(runs, base, strict=True)
-                    ]
-                )
-                cells.append(interval(diff))
+        cells = effects(found[name], base, [host, non_capital])
         print(f"| {label} | " + " | ".join(cells) + " |")
     levels = {k: np.mean([total(b, [k], "firms") for b in base]) for k in base[0]}
     print(

@@ -21,7 +21,7 @@ import argparse
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-from host_effects import ROOT, SITES, interval, total
+from host_effects import ROOT, SITES, effects, total
 
 from abm.run import run_scenario
 from abm.scenario import load_scenario
@@ -36,18 +36,6 @@ def _final(name: str, seed: int, firms: int, share: float) -> dict:
     over = {"population.firms": firms, "params.location.outside_share": share}
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml", over)
     return run_scenario(scenario, seed=seed).summary["final_regions"]
-
-
-def effects(runs: list[dict], base: list[dict], groups: list[list[str]]) -> list[str]:
-    """Cells of one row: firms and jobs of each group of regions, site minus baseline."""
-    cells = []
-    for ids in groups:
-        for key in ("firms", "employment"):
-            diff = [
-                total(r, ids, key) - total(b, ids, key) for r, b in zip(runs, base, strict=True)
-            ]
-            cells.append(interval(np.array(diff)))
-    return cells
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import re
 
 from abm import paramtable
 from tests.conftest import ROOT
+from tests.doc_blocks import block
 
 
 def test_odd_parameter_table_matches_the_schema():
@@ -54,8 +55,7 @@ def test_the_docs_show_the_shipped_posterior():
         return  # nothing shipped: the markers stay empty
     table = ship.posterior_table(SHIPPED)
     for doc in ("ODD.md", "calibration.md"):
-        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
-        assert f"{ship.BEGIN}\n{table}\n{ship.END}" in text, (
+        assert block(f"docs/{doc}", "calibrated").text == table, (
             f"docs/{doc} is out of date: run `python -m abm.calibrate.ship DIR`"
         )
 

@@ -9,8 +9,6 @@ draws workers in.
 from __future__ import annotations
 
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,7 +17,8 @@ from abm import location
 from abm.model import RegionalModel
 from abm.rules import entry, labour
 from abm.streams import Draw
-from tests.conftest import FUTURE, small
+from tests.conftest import FUTURE, ROOT, small
+from tests.doc_blocks import block, interval, script
 
 
 def _model(months: int = 3, firms: int = 600, **overrides) -> RegionalModel:
@@ -179,26 +178,33 @@ def test_the_inflow_grows_the_workforce_over_a_run():
 
 
 def test_the_national_effects_table_in_the_docs_is_the_scripts():
-    """docs/ODD.md 11.1 shows the table scripts/national_effects.py prints: its header, one
-    row per outside share and site, and the command that made it."""
-    import importlib.util
-    import sys
-
-    root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root / "scripts"))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "national_effects", root / "scripts" / "national_effects.py"
-        )
-        script = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(script)
-    finally:
-        sys.path.remove(str(root / "scripts"))
-    text = (root / "docs" / "ODD.md").read_text(encoding="utf-8")
-    for block in re.findall(r"<!-- national-effects(?:-full)?:begin -->\n(.*?)<!--", text, re.S):
-        assert script.HEADER in block
-        rows = [line for line in block.splitlines() if line.startswith("| 0")]
-        labels = {label for label, _ in script.SITES.values()}
-        assert rows and all(row.split(" | ")[1] in labels for row in rows)
+    """docs/ODD.md 11.1 shows the tables scripts/national_effects.py prints: its header, one
+    row per outside share and site, each cell a paired difference centred in its interval, and
+    the command that made each."""
+    national_effects = script("national_effects")
+    labels = [label for label, _ in national_effects.SITES.values()]
+    for name in ("national-effects-full", "national-effects"):
+        found = block("docs/ODD.md", name)
+        assert national_effects.HEADER in found.text, name
+        rows = found.rows()
+        shares = list(dict.fromkeys(row[0] for row in rows))  # in the order printed
+        assert [row[:2] for row in rows] == [[s, site] for s in shares for site in labels]
+        for row in rows:
+            for cell in row[2:]:
+                interval(cell)
+    text = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert "scripts/national_effects.py --seeds 20 --firms 2000" in text
     assert "scripts/national_effects.py --seeds 8 --firms 24000" in text
+
+
+def test_the_host_effects_table_in_the_docs_is_the_scripts():
+    """docs/ODD.md 11 shows the table scripts/host_effects.py prints: its header, a row per
+    site, each cell a paired difference centred in its interval."""
+    host_effects = script("host_effects")
+    found = block("docs/ODD.md", "host-effects")
+    assert host_effects.HEADER in found.text
+    rows = found.rows()
+    assert [row[0] for row in rows] == [label for label, _ in host_effects.SITES.values()]
+    for row in rows:
+        for cell in row[1:]:
+            interval(cell)

@@ -3,16 +3,19 @@ growth channel and bad input. Each test names the mutant it kills."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from abm import location
 from abm.cli import main
 from abm.model import RegionalModel
 from abm.rules import funds
 from tests.conftest import SCENARIOS, small
+from tests.doc_blocks import Block, Number, block, interval, number, script, written
 
 FUND_YEARS = {"scenario.start": "2022-11"}  # the first month an ABB fund invests
 ABB = ("abb_growth_1", "abb_venture_2", "dgb_digital_3", "abb_growth_4")
@@ -245,26 +248,52 @@ def test_a_fund_table_in_a_file_without_a_region_names_the_file(tmp_path: Path, 
     assert err.count("\n") == 1 and "funds.new.region" in err
 
 
+def _check_fund_table(found: Block) -> None:
+    """A table of scripts/fund_effect.py: its header and rows, and numbers its paired arithmetic
+    gives: a difference of the two means, centred in a t-interval as wide as the sd gives, and
+    the detectable difference of that sd."""
+    fund_effect = script("fund_effect")
+    assert found.command == fund_effect.COMMAND
+    assert found.text.splitlines()[2] == fund_effect.HEADER
+    rows = found.rows()
+    assert [row[0] for row in rows] == list(fund_effect.ROWS), "run scripts/fund_effect.py --write"
+    n = int(re.search(r"Daegu, (\d+) paired seeds", found.text).group(1))
+    t = stats.t.ppf(0.975, n - 1) / np.sqrt(n)
+    for label, on, off, cell, sd_cell, detectable in rows:
+        mean, low, high = interval(cell)
+        assert mean.agrees(number(on) - number(off)), label
+        sd = number(sd_cell)  # the half-width and the detectable difference grow with the sd
+        least, most = max(sd.value - sd.slack, 0.0), sd.value + sd.slack
+        half = Number((high.value - low.value) / 2, (high.slack + low.slack) / 2)
+        assert half.agrees(Number(t * (least + most) / 2, t * sd.slack)), label
+        mde = (fund_effect.mde(least, n), fund_effect.mde(most, n))
+        assert number(detectable).agrees(Number(sum(mde) / 2, (mde[1] - mde[0]) / 2)), label
+
+
 def test_the_docs_table_of_the_funds_effect_is_the_scripts():
-    import re
-    import sys
+    """docs/ODD.md 12 shows what scripts/fund_effect.py printed, over at least 10 seeds."""
+    found = block("docs/ODD.md", script("fund_effect").BLOCK)
+    _check_fund_table(found)
+    assert int(re.search(r"Daegu, (\d+) paired seeds", found.text).group(1)) >= 10
 
-    from tests.conftest import ROOT
 
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import fund_effect
-    finally:
-        sys.path.pop(0)
-    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- fund-effect:begin(.*?)-->\n(.*?)<!-- fund-effect:end -->", odd, re.S)
-    assert block and fund_effect.COMMAND in block.group(1)
-    text = block.group(2)
-    n = int(re.search(r"Daegu, (\d+) paired seeds", text).group(1))
-    assert n >= 10
-    for label in fund_effect.ROWS:  # every row the script makes, and the header it writes
-        assert f"| {label} |" in text
-    assert text.splitlines()[2] == fund_effect.HEADER
+def test_the_fund_table_check_passes_the_scripts_own_table_and_fails_an_edited_one(tmp_path):
+    """The table fund_effect.py makes of fixed numbers, written by its ``--write``, passes the
+    docs' check; one edited number (a mean, an sd, a detectable difference) fails it."""
+    fund_effect = script("fund_effect")
+    rng = np.random.default_rng(11)
+    off = [{label: float(rng.uniform(0, 20000)) for label in fund_effect.ROWS} for _ in range(20)]
+    on = [{k: v + float(rng.normal(50, 20)) for k, v in seed.items()} for seed in off]
+    text = fund_effect.table(on, off, 24000)
+    found = written(tmp_path / "doc.md", fund_effect, text)
+    _check_fund_table(found)
+    label = next(iter(fund_effect.ROWS))
+    d = np.array([a[label] - b[label] for a, b in zip(on, off, strict=True)])
+    assert number(found.rows()[0][4]).agrees(float(d.std(ddof=1)))
+    for column in (1, 4, 5):  # the funds' mean, the sd, the detectable difference
+        edited = f"{number(found.rows()[0][column]).value + 1.0:,.1f}"
+        with pytest.raises(AssertionError, match=re.escape(label)):
+            _check_fund_table(found.with_cell(0, column, edited))
 
 
 def _real_won_invested(firms: int) -> tuple[float, int]:

@@ -15,6 +15,7 @@ import pytest
 from abm.model import RegionalModel
 from abm.rules import entry, innovation
 from tests.conftest import small
+from tests.doc_blocks import block, script
 
 
 def _log_k(model: RegionalModel, rows: np.ndarray) -> np.ndarray:
@@ -86,24 +87,13 @@ def test_log_knowledge_dispersion_stays_bounded_to_the_horizon():
 @pytest.mark.slow
 def test_odd_exit_rate_table_is_what_the_script_prints():
     """docs/ODD.md 8.3 shows scripts/exit_rates.py's table at its defaults (4 runs)."""
-    script = _script()
+    exit_rates = script("exit_rates")
+    found = block("docs/ODD.md", exit_rates.BLOCK)
+    assert found.command == exit_rates.COMMAND
     results = [
-        script.run(str(script.ROOT / "scenarios" / "baseline.toml"), s, 2000, {})
-        for s in script.SEEDS
+        exit_rates.run(str(exit_rates.ROOT / "scenarios" / "baseline.toml"), s, 2000, {})
+        for s in exit_rates.SEEDS
     ]
-    assert script.documented() == script.table(results), (
+    assert found.text == exit_rates.table(results), (
         "docs/ODD.md is out of date: run `.venv/bin/python scripts/exit_rates.py --write`"
     )
-
-
-def _script():
-    """scripts/exit_rates.py as a module (scripts/ is not a package)."""
-    import importlib.util
-
-    from tests.conftest import ROOT
-
-    spec = importlib.util.spec_from_file_location("exit_rates", ROOT / "scripts" / "exit_rates.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

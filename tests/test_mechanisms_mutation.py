@@ -6,29 +6,45 @@ mutants of one rule against the same tests, which must kill at least the committ
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
-from pathlib import Path
+from collections import Counter
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("mutation", ROOT / "scripts" / "mutation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import ROOT
+from tests.doc_blocks import block, script
 
 
 def test_the_docs_name_what_ci_mutates_and_commit_a_floor():
-    mutation = _script()
+    mutation = script("mutation")
     doc = mutation.DOC.read_text(encoding="utf-8")
     assert f"`{mutation.CI_MODULE}`" in doc
     assert 0.5 < mutation.committed_floor() <= 1.0
-    assert mutation.BEGIN in doc and mutation.END in doc
+
+
+def test_the_docs_table_of_the_mutation_score_is_the_scripts():
+    """docs/mutation.md's table is what scripts/mutation.py writes for the counts in its rows:
+    the shares killed, and the total row, follow from them."""
+    mutation = script("mutation")
+    found = block("docs/mutation.md", mutation.BLOCK)
+    assert found.command == mutation.COMMAND
+    stamp, table = found.text.split("\n\n", 1)
+    assert stamp.startswith("Made by `make mutation` on ")
+    counts = {}
+    for name, *cells, _ in found.rows()[:-1]:  # the last row is the total
+        n, checked, killed, survived, uncovered = map(int, cells)
+        left = checked - killed - survived - uncovered  # mutmut's other verdicts
+        assert left >= 0, name
+        counts[name.strip("`")] = Counter(
+            killed=killed,
+            survived=survived,
+            other=left,
+            **{"no tests": uncovered, "not checked": n - checked},
+        )
+    assert table == mutation.table(counts), (
+        "docs/mutation.md is not what scripts/mutation.py writes: run `make mutation`"
+    )
 
 
 @pytest.mark.slow

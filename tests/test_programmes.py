@@ -5,17 +5,18 @@ input, and the docs' table of the estimated pulls. Each test names what it prote
 from __future__ import annotations
 
 import re
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from abm.calibrate.targets import load_targets
 from abm.cli import main
 from abm.model import RegionalModel
 from abm.rules import programmes
 from abm.scenario import Scenario
-from tests.conftest import ROOT, SCENARIOS, small
+from tests.conftest import SCENARIOS, small
+from tests.doc_blocks import Number, block, number, script
 
 ALPHA = "suseong_alpha_city"
 SPACE = ("alpha_techbiz_center", "alpha_parcel_buildings", "alpha_later_buildings")
@@ -217,22 +218,27 @@ def test_the_run_function_changes_nothing_without_programmes():
 
 
 def test_the_docs_table_of_the_district_pulls_is_the_scripts():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import district_pulls
-    finally:
-        sys.path.pop(0)
-    doc = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
-    block = re.search(
-        re.escape(district_pulls.BEGIN) + r"\n(.*?)" + re.escape(district_pulls.END), doc, re.S
-    )
-    assert block, "docs/calibration.md has no district-pulls block"
-    lines = block.group(1).splitlines()
+    """docs/calibration.md shows what scripts/district_pulls.py printed: its command, header,
+    a row per target with the target's own observation, band and date, and the z of the
+    model mean against it; the pull it names is the one calibrated.toml ships."""
+
+    district_pulls = script("district_pulls")
+    found = block("docs/calibration.md", district_pulls.BLOCK)
+    assert found.command == district_pulls.COMMAND
+    lines = found.text.splitlines()
     assert lines[0].startswith("`python scripts/district_pulls.py")
     assert lines[2] == district_pulls.HEADER
     ids = [i for ids in (district_pulls.FITTED | district_pulls.REPORTED).values() for i in ids]
-    for target in ids:  # a row per target the script reports
-        assert any(line.startswith(f"| {target} |") for line in lines), target
+    rows = found.rows()
+    assert [row[0] for row in rows] == ids  # a row per target the script reports
+    targets = load_targets(district_pulls.TARGETS)
+    for target, date, observed, band, mean, _, z in rows:
+        t = targets.get(target)
+        assert date == str(t.date)[:7] and number(observed).agrees(t.observed), target
+        low, high = (number(x) for x in band.split("-"))
+        assert low.agrees(t.observed - 2 * t.sd) and high.agrees(t.observed + 2 * t.sd), target
+        gap = number(mean) - Number(t.observed, 0.0)
+        assert number(z).agrees(Number(gap.value / t.sd, gap.slack / t.sd)), target
     pull = re.search(r"suseong_alpha_city ([+-][\d.]+)", lines[0]).group(1)
     calibrated = (SCENARIOS / "calibrated.toml").read_text(encoding="utf-8")
     table = calibrated.split("[districts.suseong_alpha_city]", 1)[1]

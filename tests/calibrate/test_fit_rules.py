@@ -15,6 +15,7 @@ from abm.calibrate.check import information, markdown, miss_reason, predictive
 from abm.calibrate.priors import PriorSet, parse_prior
 from abm.calibrate.report import fit_table
 from abm.calibrate.targets import load_targets
+from tests.doc_blocks import block
 
 KEYS = ["params.a.x", "params.a.y", "params.a.z"]
 
@@ -155,15 +156,13 @@ def test_the_docs_show_the_shipped_check():
     """docs/calibration.md shows calibration/posterior/check.md, which is check.json rendered:
     what `python -m abm.calibrate.check calibration/history.toml calibration/posterior` writes."""
     from abm.calibrate.posterior import SHIPPED
-    from abm.calibrate.ship import CHECK_BEGIN, CHECK_END, ODD
 
     if not (SHIPPED / "check.json").is_file():
         pytest.skip("no predictive check shipped")
     result = json.loads((SHIPPED / "check.json").read_text())
     table = markdown(result)
     assert (SHIPPED / "check.md").read_text() == table + "\n"
-    doc = ODD.with_name("calibration.md").read_text(encoding="utf-8")
-    assert f"{CHECK_BEGIN}\n{table}\n{CHECK_END}" in doc, (
+    assert block("docs/calibration.md", "check").text == table, (
         "docs/calibration.md is out of date: run `python -m abm.calibrate.check "
         "calibration/history.toml calibration/posterior --runs 40`"
     )

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from abm.calibrate import sbc
+from tests.doc_blocks import block
 
 UNITS, PARTICLES = 1000, 200
 PRIOR_WIDTH = 2 * 1.6448536269514722  # the 90 % width of N(0, 1)
@@ -90,9 +91,7 @@ def test_ranks_and_bins():
 def test_the_docs_show_the_committed_summary():
     """docs/calibration.md's SBC section is what calibration/sbc/summary.json gives."""
     summary = json.loads((sbc.SHIPPED / sbc.SUMMARY).read_text())
-    text = sbc.DOC.read_text(encoding="utf-8")
-    section = text.split(sbc.BEGIN, 1)[1].split(sbc.END, 1)[0].strip("\n")
-    assert section == sbc.markdown(summary)
+    assert block(sbc.DOC, "sbc").text == sbc.markdown(summary)
     assert (sbc.SHIPPED / sbc.FIGURE).is_file()
     # the summary states its budget, and every estimated parameter of the spec is in it
     from abm.calibrate.spec import load_calibration_spec
