@@ -17,6 +17,7 @@ from abm.calibrate.targets import TargetsError, load_targets
 from abm.run import run_scenario
 from abm.scenario import load_scenario
 from abm.sweep.model import extract, outputs_read
+from tests import doc_blocks
 from tests.calibrate.calib_helpers import ROOT
 
 HISTORY = ROOT / "scenarios" / "history.toml"
@@ -248,16 +249,31 @@ def test_the_shortage_outputs_record_unmet_hiring():
 @pytest.mark.slow
 def test_the_docs_table_of_location_targets_is_what_the_script_prints():
     """docs/calibration.md shows scripts/location_targets.py's table at its defaults."""
-    import importlib.util
-
-    path = ROOT / "scripts" / "location_targets.py"
-    spec = importlib.util.spec_from_file_location("location_targets", path)
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = doc_blocks.script("location_targets")
     chosen = script.targets()
     results = [script.run(seed, script.FIRMS, chosen) for seed in script.SEEDS]
-    assert script.documented() == script.table(chosen, results), (
+    found = doc_blocks.block("docs/calibration.md", script.BLOCK)
+    assert found.command == script.COMMAND
+    assert found.text == script.table(chosen, results), (
         "docs/calibration.md is out of date: run `.venv/bin/python scripts/location_targets.py "
         "--write`"
     )
+
+
+def test_the_docs_table_of_location_targets_adds_up():
+    """Fast: each printed z is (model mean - observed) / sd of the same row, within the
+    printing's rounding, and the observed values and sds are the shipped targets'."""
+    shipped = load_targets(ROOT / "calibration" / "targets.toml")
+    rows = doc_blocks.block("docs/calibration.md", "location-targets").rows()
+    assert len(rows) == 8
+    for cells in rows:
+        if cells[2] == "none read":
+            assert cells[6] == ""
+            continue
+        target = shipped.get(cells[0].strip("`"))
+        observed, sd, mean = (doc_blocks.number(c) for c in cells[2:5])
+        assert observed.agrees(target.observed) and sd.agrees(target.sd), cells
+        z = doc_blocks.number(cells[6])
+        low = (mean.value - mean.slack - observed.value) / sd.value
+        high = (mean.value + mean.slack - observed.value) / sd.value
+        assert low - z.slack - 1e-9 <= z.value <= high + z.slack + 1e-9, cells
