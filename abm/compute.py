@@ -282,6 +282,18 @@ class ComputeMarket:
         market = self.price
         return max(0.0, 1.0 - price_krw / market) if market > 0 else 0.0
 
+    def price_advantage(self) -> float:
+        """How much cheaper than in 2025 this month's market price is, as a share of the
+        2025 price (``market_price_krw``): negative when scarcity has made it dearer.
+
+        It is what every firm saves on the GPU-months it buys commercially, wherever it
+        is, so it is the same for every region: it cancels in the choice between regions
+        but not against staying out of the sector (:func:`abm.rules.entry.entrant_mean`).
+        Without it, public capacity that lowers the price would only shrink the centers'
+        savings (:meth:`access_value`) and a center would lower entry."""
+        p = self.params
+        return 1.0 - self.price / p.market_price_krw if p.market_price_krw > 0 else 0.0
+
     def access_value(self) -> np.ndarray:
         """Per region: the value (0-1) of the best compute option reachable from there.
 

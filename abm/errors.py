@@ -60,6 +60,11 @@ class ScenarioError(UserError):
         self.problems = list(problems)
         super().__init__("; ".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        """Pickle by the problems, not the joined message, so an error raised in a worker
+        process (a sweep, a decision, a script's pool) reaches the parent unchanged."""
+        return (type(self), (self.problems,))
+
 
 # ----------------------------------------------------------------------- input files
 

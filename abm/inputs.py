@@ -42,6 +42,15 @@ Path_ = Annotated[str, "a file name"]  # checked for what no file system call ta
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+@dataclasses.dataclass(frozen=True)
+class Pattern:
+    """The form of a string field, declared in its type: ``Annotated[str, Pattern(...)]``
+    (``regex`` matched whole; ``what`` says it in a message)."""
+
+    regex: str
+    what: str
+
+
 def param(
     default: Any = dataclasses.MISSING,
     doc: str = "",
@@ -209,6 +218,15 @@ def _string(meta: Mapping[str, Any], say: Wording, nonempty: bool = False) -> Ca
     return check
 
 
+def _formed(form: Pattern, say: Wording) -> Callable[[Any, Any], str]:
+    def check(value: Any, _: Any) -> str:
+        if not isinstance(value, str) or not re.fullmatch(form.regex, value):
+            raise say.refuse(value, form.what)
+        return value
+
+    return check
+
+
 def _path() -> Callable[[Any, Any], str]:
     from abm.errors import InputError, check_path_text
 
@@ -292,6 +310,9 @@ def converter(spec: bool = False) -> Any:
                 return None
             inner = hook(args[0], meta) or (lambda v, t: conv.structure(v, args[0]))
             return lambda v, t: None if v is None else inner(v, t)
+        form = [m for m in getattr(tp, "__metadata__", ()) if isinstance(m, Pattern)]
+        if form:
+            return _formed(form[0], say)
         simple = {
             bool: lambda: _boolean(say),
             int: lambda: _number(True, meta, say),

@@ -763,7 +763,7 @@ class Compute:
         source="NADC price is ~3 % of a ~3 million won market price (honamgoodnews) [V]",
     )
     price_flexibility: float = param(
-        0.0,
+        0.5,
         "Inverse price elasticity of the commercial GPU market: the market price is "
         "market_price_krw x (share of need public GPUs leave short / reference_shortfall) "
         "to this power (0 = a fixed price)",
@@ -771,10 +771,8 @@ class Compute:
         hi=5,
         source="ASSUMPTION, range 0-1: no Korean GPU rate-card series was found (the "
         "international on-demand H100 price spans 2.69-12.29 USD/GPU-hour, datareceipts "
-        "2026-11 [S]); 0.5 turns a doubling of the shortfall share into a x1.41 price. Off "
-        "(0) by default: at 0.5 a center LOWERS national firms (Haenam -564 +/- 59 at 4,000 "
-        "agents, 6 seeds; +468 at 0) because a center's location value is its saving against "
-        "the market price while no term carries the price level itself into entry (ODD 10)",
+        "2026-11 [S]); 0.5 turns a doubling of the shortfall share into a x1.41 price. 0 "
+        "gives the fixed 2025 price",
     )
     reference_shortfall: float = param(
         1.0 - 1.0 / 2.69,

@@ -28,6 +28,7 @@ DEFAULT_MODEL = "abm"
 PROJECT_MODELS = (DEFAULT_MODEL, "abm.sweep.toy", "abm.decide.model", "abm.calibrate.simmodel")
 _TRUSTED = set(PROJECT_MODELS)
 MAX_KEY_CHARS = 200  # a module name or a parameter's dotted key
+RESERVED = ("scenario.seed", "scenario.steps")  # every spec sets these in a field of its own
 
 
 _ALLOWED = contextvars.ContextVar("model_imports_allowed", default=False)
@@ -54,6 +55,10 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _table(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
 def digest(identity: Any) -> str:
     """The short digest of what decides a batch's results (guards ``--resume``)."""
     text = json.dumps(identity, sort_keys=True, default=str)
@@ -78,59 +83,28 @@ class Checker:
             for p in self.problems
         )
 
-    def fields(self, table: Mapping[str, Any], where: str, allowed: set[str] | None) -> None:
-        """One problem per key of ``table`` not in ``allowed`` (None: any key)."""
-        if allowed is None:
-            return
-        for key in table:
-            if key not in allowed:
-                self.add(f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
-
-    def sections(
-        self,
-        data: Mapping[str, Any],
-        allowed: Mapping[str, Any],
-        arrays: tuple[str, ...] = (),
-    ) -> dict[str, Any]:
-        """Each known section of ``data`` (a table, or for ``arrays`` a list of ``[[tables]]``,
-        ``{}`` / ``[]`` when missing or malformed), with its unknown sections and fields
-        reported (``allowed[section]``: the set of its fields, or None for any)."""
-        for section, value in data.items():
-            if section not in allowed:
-                self.add(section, f"unknown section; allowed: {', '.join(allowed)}")
-            elif section in arrays:
-                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                    self.add(section, f"expected [[{section}]] tables")
-            elif not isinstance(value, dict):
-                self.add(section, "expected a table")
-        tables: dict[str, Any] = {}
-        for section, keys in allowed.items():
-            value = data.get(section)
-            if section in arrays:
-                items = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-                for i, item in enumerate(items):
-                    self.fields(item, f"{section}[{i}]", keys)
-                tables[section] = items
-            else:
-                table = value if isinstance(value, dict) else {}
-                self.fields(table, section, keys)
-                tables[section] = table
-        return tables
-
     def declared(self, data: Mapping[str, Any], sections: Mapping[str, Any]) -> dict[str, Any]:
         """The sections of a spec, each a declared dataclass (a list of them for a list of
         classes: ``[[tables]]``; None: the raw table), every refused field reported once.
-        A refused field takes its declared default, so later rules still run."""
-        arrays = tuple(k for k, v in sections.items() if isinstance(v, list))
-        tables = self.sections(data, dict.fromkeys(sections), arrays)
+        A refused field takes its declared default, and a section missing or not a table
+        is all defaults (``{}`` / ``[]``), so later rules still run."""
+        for name in data:
+            if name not in sections:
+                self.add(name, f"unknown section; allowed: {', '.join(sections)}")
         out: dict[str, Any] = {}
         for name, cls in sections.items():
+            value = data.get(name)
             if isinstance(cls, list):
-                out[name] = [
-                    self.table(cls[0], t, f"{name}[{i}]") for i, t in enumerate(tables[name])
-                ]
+                listed = value if isinstance(value, list) else []
+                if value is not None and (listed is not value or not all(map(_table, listed))):
+                    self.add(name, f"expected [[{name}]] tables")
+                tables = [v for v in listed if _table(v)]
+                out[name] = [self.table(cls[0], t, f"{name}[{i}]") for i, t in enumerate(tables)]
             else:
-                out[name] = tables[name] if cls is None else self.table(cls, tables[name], name)
+                if value is not None and not isinstance(value, dict):
+                    self.add(name, "expected a table")
+                table = value if isinstance(value, dict) else {}
+                out[name] = table if cls is None else self.table(cls, table, name)
         return out
 
     def table(self, cls: type, table: Mapping[str, Any], where: str) -> Any:
@@ -216,6 +190,42 @@ class Checker:
                 ("" if p.field in ("", key) else f"{p.field}: ") + p.message for p in exc.problems
             )
             self.add(field, before + why + after)
+        return None
+
+    def overrides(self, table: Any, field: str, reserved: str) -> dict[str, Any]:
+        """A table of overrides of the base scenario (``{ "centers.nacc.site" = "daegu" }``,
+        nested tables alike) as dotted keys; the keys the spec sets elsewhere (the seed, the
+        run length: ``reserved`` says where) and values no scenario holds are refused."""
+        if not isinstance(table, dict):
+            self.add(
+                field, 'expected a table of dotted keys, e.g. { "centers.nacc.site" = "daegu" }'
+            )
+            return {}
+        flat = flatten(table)
+        for key, value in list(flat.items()):
+            if key in RESERVED:
+                self.add(f"{field}.{key}", reserved)
+            elif not isinstance(value, str | bool | int | float | list):
+                self.add(
+                    f"{field}.{key}",
+                    f"{inputs.short(repr(value))} is not allowed; expected a value",
+                )
+            else:
+                continue
+            flat.pop(key)
+        return flat
+
+    def apply(self, scenario: Any, overrides: Mapping[str, Any], field: str) -> Any:
+        """``scenario`` with ``overrides``, or None with its reasons under ``field`` (a key's
+        own under ``field.key``)."""
+        try:
+            return scenario.with_overrides(overrides) if overrides else scenario
+        except ScenarioError as exc:
+            for p in exc.problems:
+                if p.field in overrides:
+                    self.add(f"{field}.{p.field}", p.message)
+                else:
+                    self.add(field, f"{p.field}: {p.message}" if p.field else p.message)
         return None
 
     def trial(

@@ -134,7 +134,7 @@ def table(best, wanted, runs_at, args) -> list[str]:
         f"--grid={args.grid} --refine {args.refine}`: {args.firms} agents"
         + (" (one per real firm)" if args.firms == REAL_FIRMS else " (an approximation)")
         + f", seeds 1-{args.seeds}; estimated pulls: "
-        + ", ".join(f"{d} {v:+.3f}" for d, v in best.items())
+        + ", ".join(f"{d} {v:+g}" for d, v in best.items())
     )
     lines = [
         head,

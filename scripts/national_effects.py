@@ -10,6 +10,7 @@ t-intervals, and the baseline's national levels at each share.
 
     .venv/bin/python scripts/national_effects.py --seeds 20 [--firms 2000] [--workers 2]
         [--shares 0.25 0] [--sites nacc_haenam nacc_daegu nacc_gwangju nacc_split]
+        [--set params.compute.price_flexibility=0.5 ...]
 
 ``--firms``: firm agents at the start; the real count (about 24,000 in 2019) is one agent per
 real firm, the scale effect claims are made at; fewer agents are an approximation.
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 import argparse
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import numpy as np
 from host_effects import ROOT, SITES, effects, total
 
 from abm.run import run_scenario
-from abm.scenario import load_scenario
+from abm.scenario import load_scenario, parse_assignments
 
 HEADER = (
     "| outside share | site | national firms | national jobs | non-capital firms | "
@@ -32,8 +34,8 @@ HEADER = (
 )
 
 
-def _final(name: str, seed: int, firms: int, share: float) -> dict:
-    over = {"population.firms": firms, "params.location.outside_share": share}
+def _final(name: str, seed: int, firms: int, share: float, sets: dict[str, Any]) -> dict:
+    over = {**sets, "population.firms": firms, "params.location.outside_share": share}
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml", over)
     return run_scenario(scenario, seed=seed).summary["final_regions"]
 
@@ -45,12 +47,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shares", type=float, nargs="+", default=[0.25, 0.0])
     parser.add_argument("--sites", nargs="+", default=list(SITES), choices=list(SITES))
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="a scenario override"
+    )
     args = parser.parse_args()
+    sets = parse_assignments(args.set)
     seeds = range(1, args.seeds + 1)
     names = ["baseline", *args.sites]
     with ProcessPoolExecutor(args.workers) as pool:
         jobs = {
-            (share, name): [pool.submit(_final, name, s, args.firms, share) for s in seeds]
+            (share, name): [pool.submit(_final, name, s, args.firms, share, sets) for s in seeds]
             for share in args.shares
             for name in names
         }

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from abm.model import RegionalModel
+from abm.rules import entry
 from abm.scenario import Scenario
 from tests.conftest import FUTURE, small
 
@@ -26,13 +27,15 @@ def _center(site: str, gpus: float, npu_share: float = 0.0, start: str = "2025-0
     }
 
 
-def _with(centers: dict, firms: int = 200, steps: int = 12, **compute) -> RegionalModel:
-    """The baseline with its centers replaced and compute parameters set (a file edit). The
-    moving price is off by default (schema: price_flexibility); these tests switch it on at
-    the ASSUMPTION's middle, 0.5, unless they set it."""
+def _with(
+    centers: dict, firms: int = 200, steps: int = 12, location: dict | None = None, **compute
+) -> RegionalModel:
+    """The baseline with its centers replaced and compute parameters set (a file edit), the
+    moving price at the ASSUMPTION's middle, 0.5 (the default), unless they set it."""
     data = small("baseline", firms=firms, steps=steps, **FUTURE).to_dict()
     data["centers"] = centers
     data["params"]["compute"].update({"price_flexibility": 0.5, **compute})
+    data["params"]["location"].update(location or {})
     return RegionalModel(Scenario.from_dict(data, "test"), rng=1)
 
 
@@ -101,6 +104,39 @@ def test_a_center_is_worth_less_in_the_location_choice_when_public_gpus_are_ampl
     assert price[0.5] == p.market_price_floor_krw  # ample: the price at the cost of supply
     # mutant: the saving as a share of this month's price (1 - 100000 / price)
     assert values[0.5] == pytest.approx((price[0.5] - 100000.0) / p.market_price_krw)
+
+
+def test_the_price_level_against_2025_is_the_same_saving_in_every_region():
+    """``price_advantage``: what a firm saves anywhere on a commercial GPU-month against the
+    2025 price; 0 at the sourced price, positive when public GPUs make it cheaper, negative
+    when scarcity makes it dearer."""
+    model = _with({})
+    market, p = model.market, model.config.params.compute
+    assert market.price_advantage() == 0.0  # before the first month: the 2025 price
+    market.price = 0.8 * p.market_price_krw
+    assert market.price_advantage() == pytest.approx(0.2)
+    market.price = 1.25 * p.market_price_krw
+    assert market.price_advantage() == pytest.approx(-0.25)
+
+
+def test_public_gpus_that_lower_the_price_raise_entry_even_far_from_them():
+    """The defect the price level in entry mends: a center whose GPUs reach nobody still
+    lowers the market price, and that cheaper price must draw entrants into the sector
+    (with an outside option), not only shrink every center's saving."""
+    entrants = {}
+    for gpus in (0.0, 6_000.0):
+        model = _with(
+            {"a": _center("jeonnam", gpus)} if gpus else {},
+            firms=400,
+            location={"outside_share": 0.25},
+        )
+        model.step()
+        for c in model.market.centers:
+            c.expected_fill = 0.0  # nobody can use it: only the price differs
+        base, access = model.location_base(), model.market.access_value()
+        entrants[gpus] = (entry.entrant_mean(model, 1000, base, access), model.market.price)
+    assert entrants[6_000.0][1] < entrants[0.0][1]  # the center made compute cheaper
+    assert entrants[6_000.0][0] > entrants[0.0][0]  # mutant: the price level left out of entry
 
 
 # ----------------------------------------------------------------------------- need growth

@@ -161,3 +161,15 @@ def test_vouchers_ending_before_they_start_are_refused():
             },
             "v.toml",
         )
+
+
+def test_a_scenario_error_raised_in_a_worker_process_keeps_its_message():
+    """Pools pickle a worker's exception back to the parent: the message must survive."""
+    import pickle
+
+    from abm.errors import Problem, ScenarioError
+
+    error = ScenarioError([Problem("a.toml", "params.x", "must be a number in [0, 5], got 'y'")])
+    back = pickle.loads(pickle.dumps(error))
+    assert str(back) == str(error) == "a.toml: params.x: must be a number in [0, 5], got 'y'"
+    assert back.problems == error.problems

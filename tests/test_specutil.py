@@ -3,9 +3,12 @@ that the three readers refuse a bad spec the same way."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from abm.errors import ScenarioError, UsageError
+from abm.inputs import param
 from abm.specutil import Checker, find_file, flatten, is_number, read_spec
 
 
@@ -33,20 +36,31 @@ def test_read_spec_names_the_file_and_what_it_is(tmp_path):
     assert problem.source == str(bad) and problem.field == "" and "invalid TOML" in problem.message
 
 
-def test_sections_reports_unknown_sections_fields_and_shapes_in_one_pass():
+@dataclasses.dataclass(frozen=True)
+class _Run:
+    name: str = param("", "Name")
+    steps: int = param(1, "Steps", lo=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Option:
+    name: str = param("", "Name")
+
+
+def test_declared_reports_unknown_sections_fields_and_shapes_in_one_pass():
     c = Checker("spec.toml")
-    allowed = {"run": {"name", "steps"}, "parameters": None, "options": {"name"}}
+    sections = {"run": _Run, "parameters": None, "options": [_Option]}
     data = {
         "run": {"name": "x", "stepz": 3},
         "parameters": {"anything.goes": 1},
         "options": [{"name": "a"}, {"nme": "b"}],
         "extra": {},
     }
-    tables = c.sections(data, allowed, arrays=("options",))
+    tables = c.declared(data, sections)
     assert tables == {
-        "run": {"name": "x", "stepz": 3},
+        "run": _Run("x"),
         "parameters": {"anything.goes": 1},
-        "options": [{"name": "a"}, {"nme": "b"}],
+        "options": [_Option("a"), _Option()],
     }
     assert [(p.source, p.field, p.message) for p in c.problems] == [
         ("spec.toml", "extra", "unknown section; allowed: run, parameters, options"),
@@ -54,11 +68,16 @@ def test_sections_reports_unknown_sections_fields_and_shapes_in_one_pass():
         ("spec.toml", "options[1].nme", "unknown field; allowed: name"),
     ]
     c = Checker("spec.toml")
-    tables = c.sections({"run": 3, "options": {"name": "a"}}, allowed, arrays=("options",))
-    assert tables == {"run": {}, "parameters": {}, "options": []}
+    tables = c.declared({"run": 3, "options": {"name": "a"}}, sections)
+    assert tables == {"run": _Run(), "parameters": {}, "options": []}
     assert [(p.field, p.message) for p in c.problems] == [
         ("run", "expected a table"),
         ("options", "expected [[options]] tables"),
+    ]
+    c = Checker("spec.toml")
+    assert c.declared({"options": [{"name": "a"}, 3]}, sections)["options"] == [_Option("a")]
+    assert [(p.field, p.message) for p in c.problems] == [
+        ("options", "expected [[options]] tables")
     ]
 
 

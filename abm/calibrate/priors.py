@@ -17,18 +17,17 @@ Written in a spec as ``"dotted.key" = { prior = "uniform", low = 0.1, high = 0.9
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
-KINDS = {
-    "uniform": ({"low", "high"}, set()),
-    "loguniform": ({"low", "high"}, set()),
-    "normal": ({"mean", "sd"}, {"low", "high"}),
-    "lognormal": ({"median", "sigma"}, {"low", "high"}),
-}
+from abm import inputs
+from abm.errors import Problem
+from abm.inputs import param
+
+NAMES = ("uniform", "loguniform", "normal", "lognormal")
 
 
 class PriorError(ValueError):
@@ -106,46 +105,86 @@ class _LogTruncNorm:
         return np.exp(self.inner.ppf(q))
 
 
-def _number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+# The prior tables a spec may write, one declaration per kind: abm/inputs.py checks each
+# field (and names unknown and missing ones) from these; only low < high is a rule here.
+FINITE = 1e300  # a prior's numbers are finite
+_END: dict[str, Any] = {"lo": -FINITE, "hi": FINITE}
+_POSITIVE: dict[str, Any] = {"lo": 0, "above": True, "hi": FINITE}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriorTable:
+    prior: str = param("uniform", "The distribution", choices=NAMES)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Uniform(PriorTable):
+    low: float = param(doc="Lower end of the support", **_END)
+    high: float = param(doc="Upper end of the support", **_END)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogUniform(PriorTable):
+    """For rates and weights whose order of magnitude is unknown."""
+
+    low: float = param(doc="Lower end of the support", **_POSITIVE)
+    high: float = param(doc="Upper end of the support", **_POSITIVE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Truncated(PriorTable):
+    low: float | None = param(None, "Truncated below", **_END)
+    high: float | None = param(None, "Truncated above", **_END)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Normal(_Truncated):
+    mean: float = param(doc="Mean", **_END)
+    sd: float = param(doc="Standard deviation", **_POSITIVE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogNormal(_Truncated):
+    median: float = param(doc="Median", **_POSITIVE)
+    sigma: float = param(doc="Standard deviation of the log", **_POSITIVE)
+
+
+KINDS: dict[str, type[PriorTable]] = dict(
+    zip(NAMES, (Uniform, LogUniform, Normal, LogNormal), strict=True)
+)
+
+
+def read_prior(
+    key: str, table: Any, source: str = "", where: str = ""
+) -> tuple[Prior | None, list[Problem]]:
+    """The prior of ``key`` from its spec table at ``where`` in ``source``, or None and one
+    Problem per field at fault."""
+    if not isinstance(table, dict):
+        what = 'expected a table such as { prior = "uniform", low = 0.1, high = 0.9 }'
+        return None, [Problem(source, where, what)]
+    kind = table.get("prior", "uniform")
+    cls = KINDS.get(kind) if isinstance(kind, str) else None
+    data = table if cls else {"prior": kind}  # (an unknown kind: only it is told)
+    obj, problems = inputs.structure(data, cls or PriorTable, source, where, spec=True)
+    if obj is None:
+        needs = " and ".join(f.name for f in fields(cls or PriorTable) if f.default is MISSING)
+        say = f"missing; a {kind} prior needs {needs}"
+        return None, [replace(p, message=say) if p.message == "missing" else p for p in problems]
+    args = {f.name: getattr(obj, f.name) for f in fields(obj) if f.name != "prior"}
+    args = {k: float(v) for k, v in args.items() if v is not None}
+    if "low" in args and "high" in args and args["low"] >= args["high"]:
+        return None, [
+            Problem(source, where, f"low {args['low']:g} must be below high {args['high']:g}")
+        ]
+    return Prior(key, kind, tuple(sorted(args.items()))), []
 
 
 def parse_prior(key: str, table: Any) -> Prior:
-    """Build a prior from its spec table; PriorError says what is wrong."""
-    if not isinstance(table, dict):
-        raise PriorError('expected a table such as { prior = "uniform", low = 0.1, high = 0.9 }')
-    kind = table.get("prior", "uniform")
-    if not isinstance(kind, str) or kind not in KINDS:  # (a list or table is no kind)
-        raise PriorError(f"prior {kind!r} is not allowed; expected one of {', '.join(KINDS)}")
-    needed, optional = KINDS[kind]
-    extra = set(table) - needed - optional - {"prior"}
-    if extra:
-        allowed = ", ".join(sorted(needed | optional | {"prior"}))
-        raise PriorError(
-            f"unknown field {sorted(extra)[0]!r} for a {kind} prior; allowed: {allowed}"
-        )
-    missing = sorted(needed - set(table))
-    if missing:
-        raise PriorError(
-            f"a {kind} prior needs {' and '.join(sorted(needed))}; missing {missing[0]}"
-        )
-    args = {}
-    for name in sorted(needed | optional):
-        if name in table:
-            if not _number(table[name]):
-                raise PriorError(
-                    f"{name} = {table[name]!r} is not allowed; expected a finite number"
-                )
-            args[name] = float(table[name])
-    if "low" in args and "high" in args and args["low"] >= args["high"]:
-        raise PriorError(f"low {args['low']:g} must be below high {args['high']:g}")
-    if kind == "loguniform" and args["low"] <= 0:
-        raise PriorError("a loguniform prior needs low > 0")
-    if kind == "normal" and args["sd"] <= 0:
-        raise PriorError("sd must be > 0")
-    if kind == "lognormal" and (args["median"] <= 0 or args["sigma"] <= 0):
-        raise PriorError("median and sigma must be > 0")
-    return Prior(key, kind, tuple(sorted(args.items())))
+    """Build a prior from its spec table; PriorError says what is wrong (each field)."""
+    prior, problems = read_prior(key, table)
+    if prior is None:
+        raise PriorError("; ".join(str(p) for p in problems))
+    return prior
 
 
 class PriorSet:

@@ -42,15 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from abm import schema
-from abm.calibrate.priors import Prior, PriorError, PriorSet, parse_prior
-from abm.calibrate.targets import TargetSet, load_targets
+from abm.calibrate.priors import Prior, PriorSet, read_prior
+from abm.calibrate.targets import BY_SCOPE, TargetSet, load_targets
 from abm.errors import Problem, ScenarioError
 from abm.inputs import Name, Path_, param
-from abm.specutil import Checker, digest, flatten, load_spec_data
+from abm.specutil import RESERVED, Checker, digest, flatten, load_spec_data
 
 METHODS = ("abc-smc",)
 DISTANCES = ("uncertainty", "adaptive")
-_RESERVED = {"scenario.seed", "scenario.steps"}
 # a run is at most as long as a scenario may be: the schema's bound on scenario.steps
 _MAX_STEPS = next(f for f in dataclasses.fields(schema.Meta) if f.name == "steps").metadata["hi"]
 
@@ -181,10 +180,11 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
             f"{budget.max_runs} runs cannot fill one generation of {method.particles} particles",
         )
     priors = _priors(t["parameters"], c)
-    fixed, estimated = flatten(t["fixed"]), flatten(t["parameters"], _is_prior)
+    fixed = c.overrides(
+        t["fixed"], "fixed", "set the seed and run length with calibration.seed/steps"
+    )
+    estimated = flatten(t["parameters"], _is_prior)
     for key in fixed:
-        if key in _RESERVED:
-            c.add(f"fixed.{key}", "set the seed and run length with calibration.seed/steps")
         if key in estimated:
             c.add(f"fixed.{key}", "is also a parameter to estimate")
     targets, targets_path = _targets(cal.targets, source, c)
@@ -195,7 +195,7 @@ def load_calibration_spec(spec: str | Path | Mapping[str, Any]) -> CalibrationSp
         "calibration.scenario", scenario_path, lambda p: load_scenario(p, without_layers=True)
     )
     if base is not None:
-        base = _apply_fixed(base, fixed, c)
+        base = c.apply(base, fixed, "fixed")
     steps = 0
     if base is not None:
         steps = cal.steps or base.steps
@@ -225,13 +225,12 @@ def _priors(table: dict[str, Any], c: Checker) -> list[Prior]:
         )
     priors = []
     for key, value in params.items():
-        if key in _RESERVED:
+        if key in RESERVED:
             c.add(f"parameters.{key}", "cannot be estimated (set calibration.seed/steps)")
             continue
-        try:
-            priors.append(parse_prior(key, value))
-        except PriorError as exc:
-            c.add(f"parameters.{key}", str(exc))
+        prior, problems = read_prior(key, value, c.source, f"parameters.{key}")
+        c.problems += problems
+        priors += [prior] if prior else []
     return priors
 
 
@@ -253,16 +252,6 @@ def _targets(raw: Any, source: str, c: Checker) -> tuple[TargetSet | None, Path]
         return None, Path()
 
 
-def _apply_fixed(base: Any, fixed: dict[str, Any], c: Checker) -> Any:
-    try:
-        return base.with_overrides(fixed) if fixed else base
-    except ScenarioError as exc:
-        for p in exc.problems:
-            where = p.field if p.field else ""
-            c.add(f"fixed.{where}".rstrip("."), p.message)
-        return None
-
-
 def _check_priors(base: Any, priors: list[Prior], c: Checker) -> None:
     """Each parameter must be a float scenario key whose schema range holds the prior's
     support (the ends of it, or its 0.1 % and 99.9 % quantiles when unbounded)."""
@@ -277,26 +266,15 @@ def _check_priors(base: Any, priors: list[Prior], c: Checker) -> None:
 
 
 def _check_targets(base: Any, steps: int, targets: TargetSet, c: Checker) -> None:
-    regions, districts = list(base.regions), list(base.districts)
-    used, _ = targets.split(base.start, steps, regions, districts)
+    known = {"region": list(base.regions), "district": list(base.districts)}
+    used, _ = targets.split(base.start, steps, known["region"], known["district"])
     for t in targets:
-        if t.scope == "region" and not t.requires and t.region not in regions:
-            c.problems.append(
-                Problem(
-                    targets.source,
-                    f"targets.{t.id}.region",
-                    f"{t.region!r} is not a region of {base.name}; regions: {', '.join(regions)}",
-                )
-            )
-        if t.scope == "district" and not t.requires and t.district not in districts:
-            c.problems.append(
-                Problem(
-                    targets.source,
-                    f"targets.{t.id}.district",
-                    f"{t.district!r} is not a district of {base.name}; "
-                    f"districts: {', '.join(districts) or 'none'}",
-                )
-            )
+        need = BY_SCOPE[t.scope].needs  # the region or district the target is of
+        where = getattr(t, need) if need else None
+        if need and not t.requires and where not in known[need]:
+            allowed = ", ".join(known[need]) or "none"
+            why = f"{where!r} is not a {need} of {base.name}; {need}s: {allowed}"
+            c.problems.append(Problem(targets.source, f"targets.{t.id}.{need}", why))
     if not used:
         c.add(
             "calibration.targets",

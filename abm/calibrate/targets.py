@@ -45,7 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,23 +55,47 @@ import numpy as np
 from abm import inputs, outputs
 from abm.calibrate import auxiliary
 from abm.dates import add_months, months_between
-from abm.errors import Problem, ScenarioError
+from abm.errors import ScenarioError
 from abm.inputs import Month, Name, param
-from abm.specutil import read_spec
+from abm.specutil import Checker, read_spec
 
-STATISTICS = (
-    "value",
-    "mean",
-    "annual_rate",
-    "cumulative",
-    "growth",
-    "location_logit",
-    "band_exit",
-)
-SCOPES = ("model", "region", "district")
 MARKS = ("V", "S", "U", "derived", "synthetic")
 _ID = re.compile(r"^[a-z0-9_]+$")
 _month = inputs.parse_month
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a scope or a statistic asks of a target's other fields: the field it ``needs``
+    (written as ``example``), and whether it reads a ``window`` from ``start`` to ``date``."""
+
+    needs: str = ""
+    example: str = ""
+    window: bool = False
+
+
+# One declaration per kind of target (its scope, its statistic): _rules applies them.
+BY_SCOPE = {
+    "model": Kind(),
+    "region": Kind("region", '"<region id>"'),
+    "district": Kind("district", '"<district id>"'),
+}
+BY_STATISTIC = {
+    "value": Kind(),
+    "mean": Kind(window=True),
+    "annual_rate": Kind("denominator", '"<stock output>", e.g. firms'),
+    "cumulative": Kind(window=True),
+    "growth": Kind("start", '"YYYY-MM"', window=True),
+    # indirect inference on the location weights (abm/calibrate/auxiliary.py)
+    "location_logit": Kind("covariate", f"one of {sorted(auxiliary.COVARIATES)}", window=True),
+    # a constraint: how far the output leaves the band (0 inside), observed 0
+    "band_exit": Kind("band", "[low, high]", window=True),
+}
+
+
+STATISTICS = tuple(BY_STATISTIC)
+SCOPES = tuple(BY_SCOPE)
+FINITE = 1e300  # an observation and its uncertainty are finite numbers
 
 
 class TargetsError(ScenarioError):
@@ -79,15 +103,26 @@ class TargetsError(ScenarioError):
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """``uncertainty = { sd = x }`` or ``{ relative = r }``: one standard deviation."""
+
+    sd: float | None = param(None, "Absolute", lo=0, above=True, hi=FINITE)
+    relative: float | None = param(
+        None, "A share of the observed value", lo=0, above=True, hi=FINITE
+    )
+    why: str = param("", "Where it comes from")
+
+
+@dataclass(frozen=True)
 class TargetTable:
     """``[targets.ID]``: one observation as the file writes it (see the module's doc)."""
 
-    observed: float = param(doc="The observed value", lo=-1e300, hi=1e300)
+    observed: float = param(doc="The observed value", lo=-FINITE, hi=FINITE)
     unit: str = param(doc="Its unit")
     date: Month = param(doc="The last month the statistic covers")
     output: str = param(doc="A name declared in abm/outputs.py")
     scope: str = param(doc="Where", choices=SCOPES)
-    uncertainty: Any = param(doc="{ sd = x } or { relative = r }, with an optional why")
+    uncertainty: Uncertainty = param(doc="{ sd = x } or { relative = r }, with an optional why")
     definition: str = param(doc="What is counted")
     source: str = param(doc="URL and publication")
     statistic: str = param("value", "How the runs' series are summarised", choices=STATISTICS)
@@ -178,10 +213,12 @@ class Target:
                 f"requires {self.requires}: the model does not report {self.output} "
                 f"for {self.where} yet"
             )
-        if self.scope == "region" and self.region not in regions:
-            return f"region {self.region!r} is not in the scenario"
-        if self.scope == "district" and self.district not in (districts or []):
-            return f"district {self.district!r} is not in the scenario"
+        need = BY_SCOPE[self.scope].needs  # the region or district it is of
+        if (
+            need
+            and getattr(self, need) not in {"region": regions, "district": districts or []}[need]
+        ):
+            return f"{need} {getattr(self, need)!r} is not in the scenario"
         first, last = self.window()
         lo, hi = add_months(start, 0), add_months(start, steps - 1)
         if self.statistic == "growth":
@@ -293,173 +330,88 @@ def load_targets(path: str | Path | Mapping[str, Any], source: str | None = None
     return _build(data, source or str(path))
 
 
-def _number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
-
-class _Problems(list):
-    """Collects problems; called as ``bad(field, message)``."""
-
-    def __init__(self, source: str):
-        super().__init__()
-        self.source = source
-
-    def __call__(self, field: str, message: str) -> None:
-        self.append(Problem(self.source, field, message))
-
-
 def _build(data: dict[str, Any], source: str) -> TargetSet:
-    problems = bad = _Problems(source)
-
-    for key in data:
-        if key not in ("targets", "meta"):
-            bad(key, "unknown section; allowed: meta, targets")
-    meta = data.get("meta", {})
-    description = meta.get("description", "") if isinstance(meta, dict) else ""
-    table = data.get("targets")
-    if not isinstance(table, dict) or not table:
-        bad("targets", "expected tables [targets.ID], one per observation")
-        raise TargetsError(list(problems))
+    c = Checker(source)
+    sections = c.declared(data, {"meta": None, "targets": None})
+    table = sections["targets"]
+    if not table and not c.problems_in("targets"):
+        c.add("targets", "expected tables [targets.ID], one per observation")
     built = []
     for tid, raw in table.items():
-        f = f"targets.{tid}"
         if not _ID.match(tid):
-            bad(f, "target ids are lower-case letters, digits and _")
+            c.add(f"targets.{tid}", "target ids are lower-case letters, digits and _")
             continue
-        if not isinstance(raw, dict):
-            bad(f, "expected a table")
-            continue
-        target = _target(tid, raw, f, bad)
-        if target is not None:
-            built.append(target)
+        target = _target(tid, raw, f"targets.{tid}", c)
+        built += [target] if target is not None else []
     ids = {t.id for t in built}
     for t in built:
         if t.conflicts_with and t.conflicts_with not in ids:
-            bad(f"targets.{t.id}.conflicts_with", f"no target {t.conflicts_with!r} in the file")
-    if problems:
-        raise TargetsError(list(problems))
-    return TargetSet(source, tuple(built), description)
+            c.add(f"targets.{t.id}.conflicts_with", f"no target {t.conflicts_with!r} in the file")
+    if c.problems:
+        raise TargetsError(c.problems)
+    return TargetSet(source, tuple(built), sections["meta"].get("description", ""))
 
 
 def _named(universe: Any) -> bool:
     return isinstance(universe, str) and bool(universe.strip())
 
 
-# The rules between a target's fields, one (field, what is allowed, holds) each.
-_RULES: tuple[tuple[str, str, Callable[[TargetTable], bool]], ...] = (
-    (
-        "universe",
-        'expected the population it counts, e.g. "AI firms"',
-        lambda t: t.universe is None or _named(t.universe),
-    ),
-    (
-        "universe",
-        "a target of another universe is compared only: set use = false",
-        lambda t: not _named(t.universe) or not t.use,
-    ),
-    (
-        "region",
-        'scope region needs region = "<region id>"',
-        lambda t: t.scope != "region" or t.region is not None,
-    ),
-    (
-        "district",
-        'scope district needs district = "<district id>"',
-        lambda t: t.scope != "district" or t.district is not None,
-    ),
-    (
-        "denominator",
-        'an annual_rate needs denominator = "<stock output>", e.g. firms',
-        lambda t: t.statistic != "annual_rate" or t.denominator is not None,
-    ),
-    (
-        "start",
-        'a growth rate needs start = "YYYY-MM"',
-        lambda t: t.statistic != "growth" or t.start is not None,
-    ),
-    (
-        "covariate",
-        f"a location_logit needs covariate = one of {sorted(auxiliary.COVARIATES)}",
-        lambda t: t.statistic != "location_logit" or t.covariate in auxiliary.COVARIATES,
-    ),
-    (
-        "band",
-        "a band_exit needs band = [low, high], two numbers with low < high",
-        lambda t: t.statistic != "band_exit" or _band(t.band) is not None,
-    ),
-    (
-        "start",
-        "must not be after date",
-        lambda t: (
-            t.start is None
-            or t.statistic not in ("mean", "cumulative", "growth")
-            or _month(t.start) <= _month(t.date)
-        ),
-    ),
-)
+def _rules(t: TargetTable) -> Iterator[tuple[str, str]]:
+    """(field, what is allowed) for each rule between fields ``t`` breaks."""
+    for what, kind in (("scope", BY_SCOPE[t.scope]), ("statistic", BY_STATISTIC[t.statistic])):
+        if kind.needs and getattr(t, kind.needs) is None:
+            yield kind.needs, f"{what} {getattr(t, what)} needs {kind.needs} = {kind.example}"
+    window = BY_STATISTIC[t.statistic].window
+    if window and t.start is not None and _month(t.start) > _month(t.date):
+        yield "start", "must not be after date"
+    if not (t.universe is None or _named(t.universe)):
+        yield "universe", 'expected the population it counts, e.g. "AI firms"'
+    elif _named(t.universe) and t.use:
+        yield "universe", "a target of another universe is compared only: set use = false"
+    if t.statistic == "location_logit" and t.covariate not in (None, *auxiliary.COVARIATES):
+        yield "covariate", f"expected one of {sorted(auxiliary.COVARIATES)}"
+    if t.statistic == "band_exit" and t.band is not None and _band(t.band) is None:
+        yield "band", "expected [low, high], two numbers with low < high"
+    u = t.uncertainty
+    if (u.sd is None) == (u.relative is None):
+        yield "uncertainty", "give exactly one of sd (absolute) or relative (share of observed)"
+    elif u.relative is not None and t.observed == 0:
+        yield "uncertainty.relative", "a relative uncertainty needs a non-zero observed value"
 
 
-def _target(tid: str, raw: dict[str, Any], f: str, bad: _Problems) -> Target | None:
-    n = len(bad)
-    t, problems = inputs.structure(raw, TargetTable, bad.source, f, spec=True)
-    bad.extend(problems)
-    observed = raw.get("observed")
-    sd, unote = _uncertainty(raw.get("uncertainty"), observed, f, bad)
+def _target(tid: str, raw: Any, f: str, c: Checker) -> Target | None:
+    t, problems = inputs.structure(raw, TargetTable, c.source, f, spec=True)
+    c.problems += problems
     if t is None:
         return None
-    for key, why, holds in _RULES:
-        if not holds(t):
-            bad(f"{f}.{key}", why)
+    n = len(c.problems)
+    for key, why in _rules(t):
+        c.add(f"{f}.{key}", why)
     # the output must be declared, unless the target says what the model must add first
     declared = {o.name for o in outputs.metrics(t.scope)} if not t.requires else None
     for key in ("output", "denominator"):
         name = getattr(t, key)
         if not (declared is None or name is None or name in declared):
-            bad(
+            c.add(
                 f"{f}.{key}",
                 f"{name!r} is not a {t.scope} output declared in abm/outputs.py; "
                 'declare it there, or add requires = "..."',
             )
-    if len(bad) > n:
+    if len(c.problems) > n:
         return None
+    u = t.uncertainty
+    sd = u.sd if u.sd is not None else (u.relative or 0.0) * abs(t.observed)
     copied = {k: v for k, v in vars(t).items() if k not in ("uncertainty", "mark", "band")}
-    band = _band(t.band)
-    return Target(id=tid, sd=sd, uncertainty_note=unote, mark=t.mark or "", band=band, **copied)
+    return Target(
+        id=tid, sd=sd, uncertainty_note=u.why, mark=t.mark or "", band=_band(t.band), **copied
+    )
 
 
 def _band(value: Any) -> tuple[float, float] | None:
     """``[low, high]`` as a pair of floats, or None when it is not two numbers low < high."""
-    if not isinstance(value, list | tuple) or len(value) != 2 or not all(map(_number, value)):
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in value):
         return None
     lo, hi = float(value[0]), float(value[1])
-    return (lo, hi) if lo < hi else None
-
-
-def _uncertainty(value: Any, observed: Any, f: str, bad: _Problems) -> tuple[float, str]:
-    field = f"{f}.uncertainty"
-    if value is None:
-        return math.nan, ""
-    if not isinstance(value, dict):
-        bad(field, 'expected { sd = x } or { relative = r }, with an optional why = "..."')
-        return math.nan, ""
-    extra = set(value) - {"sd", "relative", "why"}
-    if extra:
-        bad(field, f"unknown field {sorted(extra)[0]!r}; allowed: sd, relative, why")
-        return math.nan, ""
-    if ("sd" in value) == ("relative" in value):
-        bad(field, "give exactly one of sd (absolute) or relative (share of observed)")
-        return math.nan, ""
-    why = value.get("why", "")
-    kind = "sd" if "sd" in value else "relative"
-    x = value[kind]
-    if not _number(x) or x <= 0:
-        bad(f"{field}.{kind}", f"{x!r} is not allowed; expected a number > 0")
-        return math.nan, why
-    if kind == "sd":
-        return float(x), why
-    if not _number(observed):
-        return math.nan, why  # observed itself is reported
-    if observed == 0:
-        bad(f"{field}.relative", "a relative uncertainty needs a non-zero observed value")
-        return math.nan, why
-    return float(x) * abs(float(observed)), why
+    return (lo, hi) if math.isfinite(lo) and math.isfinite(hi) and lo < hi else None

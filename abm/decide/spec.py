@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from abm.decide.objectives import (
 from abm.decide.population import FIRMS, one_agent_per_firm
 from abm.decide.sequential import DEFAULT_WIDTH, StopRule
 from abm.errors import ScenarioError
-from abm.inputs import Name, Path_, param, parse_month
+from abm.inputs import Name, Path_, Pattern, param, parse_month
 from abm.scenario import origin_of
 from abm.specutil import DEFAULT_MODEL, Checker, flatten, is_number, load_spec_data
 from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin hypercube
@@ -47,8 +47,12 @@ from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin
 POSTERIOR_FILE = "posterior.parquet"
 DEFAULT_DRAWS = 32
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# the names a spec gives: of the decision and its options, and of the objectives and the
+# groups of regions (columns of the results)
+_OPTION_FORM = Pattern(r"[A-Za-z0-9][A-Za-z0-9_.-]*", "a name of letters, digits, _, . or -")
+_COLUMN_FORM = Pattern(r"[A-Za-z][A-Za-z0-9_]*", "a name of letters, digits and _ (a letter first)")
+OptionName = Annotated[str, _OPTION_FORM]
+ColumnName = Annotated[str, _COLUMN_FORM]
 _RESERVED = {
     OPTION_KEY,
     DRAW_KEY,
@@ -71,7 +75,7 @@ _RESERVED = {
 class DecisionTable:
     horizon: Any = param(None, 'The last month of the runs ("YYYY-MM") or a step number')
     scenario: Path_ | None = param(None, "The base scenario the options' `set` changes")
-    name: Any = param(None, "Name (default: the spec file's)")
+    name: OptionName | None = param(None, "Name (default: the spec file's)")
     reference: str | None = param(None, "The option the others are compared with")
     set: Any = param({}, "Overrides every option gets")
     model: Name = param(DEFAULT_MODEL, "The model's module")
@@ -80,7 +84,7 @@ class DecisionTable:
 
 @dataclass(frozen=True)
 class OptionTable:
-    name: Any = param(None, "Name")
+    name: OptionName | None = param(None, "Name")
     scenario: Path_ | None = param(None, "Its scenario file (default: decision.scenario)")
     set: Any = param({}, "Overrides of its scenario")
     description: str = param("", "One line")
@@ -100,7 +104,7 @@ class TermTable:
 @dataclass(frozen=True)
 class ObjectiveTable(TermTable):
     direction: str | None = param(None, "max or min", choices=DIRECTIONS)
-    name: Any = param(None, "Name (a column of the results)")
+    name: ColumnName | None = param(None, "Name (a column of the results)")
     label: str | None = param(None, "Label (default: the output's)")
     per: TermTable | None = param(None, "A second term it is divided by")
     threshold: float | None = param(None, "Satisficing threshold")
@@ -272,21 +276,22 @@ class _Builder(Checker):
 
     # ------------------------------------------------------------------ the whole spec
     def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
-        raw_unc = data.get("uncertainty")
+        raw_unc = data.get("uncertainty")  # posterior = "" asks for the point run
         point = isinstance(raw_unc, dict) and raw_unc.get("posterior") == ""  # asked for
         if point and isinstance(raw_unc, dict):
             data = {**data, "uncertainty": {k: v for k, v in raw_unc.items() if k != "posterior"}}
         t = self.declared(data, SECTIONS)
         dec: DecisionTable = t["decision"]
         name = self.name(dec.name, "decision")
-        if not isinstance(name, str) or not _OPTION_NAME.match(name):
-            self.add("decision.name", "expected a name of letters, digits, _, . or -")
+        if not re.fullmatch(_OPTION_FORM.regex, name):  # the file's name; a given one is checked
+            if not self.problems_in("decision.name"):
+                self.add("decision.name", f"missing, and the file's is not {_OPTION_FORM.what}")
             name = "decision"
         api = self.model("decision.model", dec.model, allow)
         common = self._set(dec.set, "decision.set")
         base = self._scenario(api, dec.scenario, "decision.scenario")
         if base is not None and common:
-            base = self._apply(base, common, "decision.set")
+            base = self.apply(base, common, "decision.set")
         options = self._options(api, t["options"], base, common)
         first = options[0][1] if options else None
         model_name = dec.model
@@ -294,36 +299,17 @@ class _Builder(Checker):
         steps, horizon = self._horizon(dec.horizon, first, model_name, options)
         objectives = self._objectives(t["objectives"], first, model_name, steps)
         names = [n for n, _, _ in options]
-        reference = dec.reference
-        if reference is not None and api is not None and reference not in names:
-            self.add(
-                "decision.reference",
-                f"{reference!r} is not an option; options: {', '.join(names) or '(none)'}",
-            )
-            reference = None
+        reference = self._reference(dec.reference, names, api is not None)
         unc: UncertaintyTable = t["uncertainty"]
         seeds: SeedsTable = t["seeds"]
         disc: DiscoveryTable = t["discovery"]
         raw_unc = data.get("uncertainty")
-        raw_unc = raw_unc if isinstance(raw_unc, dict) else {}
-        shipped = not point and "posterior" not in raw_unc and model_name == DEFAULT_MODEL
-        shipped = shipped and _shipped()
+        given = raw_unc if isinstance(raw_unc, dict) else {}
+        if point:
+            given = {**given, "posterior": ""}
         ranges = self._ranges(unc.ranges)
-        posterior, frame = self._posterior(str(SHIPPED) if shipped else unc.posterior or None)
-        if shipped and frame is not None:
-            frame = _applicable(frame, first, ranges)
-            if len(frame.columns) == 1:  # only the weight: nothing of it applies
-                posterior, frame = None, None
-        # (as written: a bad posterior or range is reported once, not again as "no draws")
-        uncertain = posterior is not None or "posterior" in raw_unc or bool(raw_unc.get("ranges"))
-        draws_n = unc.draws or (DEFAULT_DRAWS if uncertain else 1)
-        if not uncertain and draws_n > 1:
-            self.add(
-                "uncertainty.draws",
-                "draws need a posterior or ranges to draw from; without them the parameters "
-                "are the scenario's values (use seeds.count for more futures)",
-            )
-            draws_n = 1
+        posterior, frame = self._posterior_of(unc, given, model_name, first, ranges)
+        draws_n = self._draws(unc.draws, posterior is not None or bool(given.get("ranges")), given)
         self._check_uncertain(options, frame, ranges)
         batch_runs = len(options) * draws_n * seeds.count
         sequential = self._sequential("sequential" in data, t["sequential"], batch_runs)
@@ -364,37 +350,40 @@ class _Builder(Checker):
             posterior_frame=frame,
         )
 
+    def _reference(self, reference: str | None, names: list[str], known: bool) -> str | None:
+        """The option the others are compared with: one of ``names`` (when ``known``)."""
+        if reference is not None and known and reference not in names:
+            options = ", ".join(names) or "(none)"
+            self.add("decision.reference", f"{reference!r} is not an option; options: {options}")
+            return None
+        return reference
+
     # ------------------------------------------------------------------ options
     def _set(self, value: Any, field: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.add(
-                field, 'expected a table of dotted keys, e.g. { "centers.nacc.site" = "daegu" }'
-            )
-            return {}
-        flat = flatten(value)
-        for key, v in list(flat.items()):
-            if key in ("scenario.seed", "scenario.steps"):
-                self.add(f"{field}.{key}", "set by the decision (seeds.seed, decision.horizon)")
-                flat.pop(key)
-            elif not isinstance(v, str | bool | int | float | list):
-                self.add(f"{field}.{key}", f"{v!r} is not allowed; expected a value")
-                flat.pop(key)
-        return flat
+        return self.overrides(value, field, "set by the decision (seeds.seed, decision.horizon)")
 
     def _scenario(self, api: Any, raw: str | None, field: str) -> Any:
         found = self.file(field, raw, Path.is_file)
         return None if api is None else self.scenario(field, found, api.load_scenario)
 
-    def _apply(self, scenario: Any, overrides: dict[str, Any], field: str) -> Any:
-        try:
-            return scenario.with_overrides(overrides)
-        except ScenarioError as exc:
-            for p in exc.problems:
-                if p.field in overrides:
-                    self.add(f"{field}.{p.field}", p.message)
-                else:
-                    self.add(field, f"{p.field}: {p.message}" if p.field else p.message)
-        return None
+    def _unique(
+        self, items: list[Any], section: str, form: Pattern, reserved: Iterable[str] = ()
+    ) -> Iterator[tuple[str, Any, str]]:
+        """(field, item, name) of each ``[[section]]`` item with a name, the first of each;
+        a missing, ``reserved`` or repeated name is refused."""
+        seen: dict[str, str] = {}  # name -> the field of the item that has it
+        for i, item in enumerate(items):
+            field, name = f"{section}[{i}]", getattr(item, "name", None)
+            if item is None or self.problems_in(f"{field}.name"):
+                continue
+            if name is None or name in reserved:
+                why = "missing" if name is None else f"{name!r} is reserved (a column)"
+                self.add(f"{field}.name", f"{why}; give {form.what}")
+            elif name in seen:
+                self.add(f"{field}.name", f"{name!r} is the name of {seen[name]} already")
+            else:
+                seen[name] = field
+                yield field, item, name
 
     def _options(
         self, api: Any, items: list[OptionTable | None], base: Any, common: dict[str, Any]
@@ -402,41 +391,36 @@ class _Builder(Checker):
         if len(items) < 2:
             self.add("options", "a decision needs at least two [[options]] to compare")
         out: list[tuple[str, Any, str]] = []
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            field = f"options[{i}]"
-            if item is None:
-                continue
-            name = item.name
-            if not isinstance(name, str) or not _OPTION_NAME.match(name):
-                self.add(f"{field}.name", "missing or not a name of letters, digits, _, . or -")
-                continue
-            if name in seen:
-                self.add(f"{field}.name", f"{name!r} is used by another option")
-                continue
-            seen.add(name)
-            overrides = self._set(item.set, f"{field}.set")
-            if item.scenario is not None:
-                scenario = self._scenario(api, item.scenario, f"{field}.scenario")
-                if scenario is not None and common:
-                    scenario = self._apply(scenario, common, "decision.set")
-            elif base is not None:
-                scenario = base
-            else:
-                if api is not None and not self.problems_in(f"{field}.scenario"):
-                    self.add(
-                        f"{field}.scenario",
-                        "missing; give a scenario file, or set "
-                        "decision.scenario to the base that `set` overrides",
-                    )
-                continue
-            if scenario is not None and overrides:
-                scenario = self._apply(scenario, overrides, f"{field}.set")
-            if scenario is not None and FIRMS not in common and FIRMS not in overrides:
-                scenario = one_agent_per_firm(scenario)  # the default (abm.decide.population)
+        for field, item, name in self._unique(items, "options", _OPTION_FORM):
+            scenario = self._option(api, item, field, base, common)
             if scenario is not None:
                 out.append((name, scenario, item.description))
         return out
+
+    def _option(
+        self, api: Any, item: OptionTable, field: str, base: Any, common: dict[str, Any]
+    ) -> Any:
+        """An option's scenario: its file (with decision.set) or the base, and its set."""
+        overrides = self._set(item.set, f"{field}.set")
+        if item.scenario is not None:
+            scenario = self._scenario(api, item.scenario, f"{field}.scenario")
+            if scenario is not None and common:
+                scenario = self.apply(scenario, common, "decision.set")
+        elif base is not None:
+            scenario = base
+        else:
+            if api is not None and not self.problems_in(f"{field}.scenario"):
+                self.add(
+                    f"{field}.scenario",
+                    "missing; give a scenario file, or set "
+                    "decision.scenario to the base that `set` overrides",
+                )
+            return None
+        if scenario is not None and overrides:
+            scenario = self.apply(scenario, overrides, f"{field}.set")
+        if scenario is not None and FIRMS not in common and FIRMS not in overrides:
+            scenario = one_agent_per_firm(scenario)  # the default (abm.decide.population)
+        return scenario
 
     def _horizon(
         self, raw: Any, first: Any, model: str, options: list[tuple[str, Any, str]]
@@ -498,60 +482,48 @@ class _Builder(Checker):
         if not items:
             self.add("objectives", "a decision needs at least one [[objectives]] table")
         out: list[Objective] = []
-        seen: set[str] = set()
-        for i, declared in enumerate(items):
-            field = f"objectives[{i}]"
-            if declared is None:
-                continue
-            item = {k: v for k, v in vars(declared).items() if v is not None}
-            name = item.get("name")
-            if not isinstance(name, str) or not _NAME.match(name) or name in _RESERVED:
-                self.add(
-                    f"{field}.name",
-                    "missing, reserved, or not a name of letters, "
-                    "digits and _ (starting with a letter)",
-                )
-                continue
-            if name in seen:
-                self.add(f"{field}.name", f"{name!r} is used by another objective")
-                continue
-            seen.add(name)
-            if declared.direction is None:  # (a refused direction is reported already)
-                if not self.problems_in(f"{field}.direction"):
-                    self.add(f"{field}.direction", "missing; expected max or min")
-                continue
-            at_raw = item.get("at")
-            at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
-            since = None if at is None else self._since(item, field, first, model, at)
-            if at is None or since is None:
-                continue
-            term = self._term(item, field, first, model, at, since)
-            per = None
-            if declared.per is not None:
-                per = self._per(declared.per, f"{field}.per", first, model, at, since, steps)
-                if per is None:
-                    continue
-            if term is None:
-                continue
-            label, unit = self._label(term, per, model)
-            label = declared.label or label
-            if declared.mde is not None:
-                self.mde[name] = declared.mde
-            out.append(
-                Objective(
-                    name,
-                    label,
-                    unit,
-                    term,
-                    per,
-                    declared.direction,
-                    declared.threshold,
-                    str(at_raw)
-                    if at_raw is not None
-                    else str(self._horizon_label(first, model, at)),
-                )
-            )
+        for field, declared, _ in self._unique(items, "objectives", _COLUMN_FORM, _RESERVED):
+            objective = self._objective(declared, field, first, model, steps)
+            if objective is not None:
+                out.append(objective)
         return tuple(out)
+
+    def _objective(
+        self, declared: ObjectiveTable, field: str, first: Any, model: str, steps: int
+    ) -> Objective | None:
+        """One objective: its terms read at its month (default: the horizon), its label."""
+        if declared.direction is None:  # (a refused direction is reported already)
+            if not self.problems_in(f"{field}.direction"):
+                self.add(f"{field}.direction", "missing; expected max or min")
+            return None
+        item = {k: v for k, v in vars(declared).items() if v is not None}
+        at_raw = item.get("at")
+        at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
+        since = None if at is None else self._since(item, field, first, model, at)
+        if at is None or since is None:
+            return None
+        term = self._term(item, field, first, model, at, since)
+        per = None
+        if declared.per is not None:
+            per = self._per(declared.per, f"{field}.per", first, model, at, since, steps)
+            if per is None:
+                return None
+        if term is None:
+            return None
+        label, unit = self._label(term, per, model)
+        if declared.mde is not None:
+            self.mde[declared.name or ""] = declared.mde
+        at_label = str(at_raw) if at_raw is not None else self._horizon_label(first, model, at)
+        return Objective(
+            declared.name or "",
+            declared.label or label,
+            unit,
+            term,
+            per,
+            declared.direction,
+            declared.threshold,
+            at_label,
+        )
 
     def _per(
         self, table: TermTable, field: str, first: Any, model: str, at: int, since: int, steps: int
@@ -632,6 +604,7 @@ class _Builder(Checker):
         return Term(output, regions, at, aggregate, since)
 
     def _regions(self, raw: Any, field: str, first: Any, model: str) -> tuple[str, ...] | None:
+        """The regions an objective reads: a group's name, "noncapital", "all", or ids."""
         known = list(first.region_ids) if model == DEFAULT_MODEL and first is not None else None
         if isinstance(raw, str) and raw in self.named:
             return self.named[raw]
@@ -644,8 +617,10 @@ class _Builder(Checker):
             group = tuple(r for r in known if not first.regions[r].capital)
             self.groups[group] = "non-capital"
             return group
-        if isinstance(raw, str):
-            raw = [raw]
+        return self._listed([raw] if isinstance(raw, str) else raw, field, known)
+
+    def _listed(self, raw: Any, field: str, known: list[str] | None) -> tuple[str, ...] | None:
+        """A list of region ids, each one of ``known`` (None: any), none twice."""
         if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
             named = "".join(f', "{n}"' for n in self.named)
             self.add(
@@ -654,11 +629,10 @@ class _Builder(Checker):
                 f"{named}, or a list of region ids",
             )
             return None
-        if known is not None:
-            bad = [r for r in raw if r not in known]
-            if bad:
-                self.add(field, f"{bad[0]!r} is not a region; regions: {', '.join(known)}")
-                return None
+        bad = [r for r in raw if known is not None and r not in known]
+        if bad:
+            self.add(field, f"{bad[0]!r} is not a region; regions: {', '.join(known or ())}")
+            return None
         if len(set(raw)) != len(raw):
             self.add(field, "a region is listed twice")
             return None
@@ -669,8 +643,8 @@ class _Builder(Checker):
         objective reads ``regions = "candidates"`` and its label says "candidates"."""
         for name, raw in table.items():
             field = f"regions.{name}"
-            if not _NAME.match(name) or name in ("noncapital", "all"):
-                self.add(field, "expected a name of letters, digits and _ (not noncapital or all)")
+            if not re.fullmatch(_COLUMN_FORM.regex, name) or name in ("noncapital", "all"):
+                self.add(field, f"expected {_COLUMN_FORM.what}, not noncapital or all")
             elif not isinstance(raw, list) or not raw:
                 self.add(field, 'expected a list of region ids, e.g. ["daegu", "gwangju"]')
             else:
@@ -723,6 +697,37 @@ class _Builder(Checker):
         return f"{label} per {per_label}", f"{unit}/{per_unit}" if unit or per_unit else ""
 
     # ------------------------------------------------------------------ uncertainty
+    def _posterior_of(
+        self,
+        unc: UncertaintyTable,
+        given: dict[str, Any],
+        model: str,
+        first: Any,
+        ranges: tuple[Range, ...],
+    ) -> tuple[str | None, pd.DataFrame | None]:
+        """The posterior the futures draw from: the spec's, else (the project's model, none
+        named, not asked for the point run) the shipped one, less what it cannot apply."""
+        shipped = "posterior" not in given and model == DEFAULT_MODEL and _shipped()
+        posterior, frame = self._posterior(str(SHIPPED) if shipped else unc.posterior or None)
+        if shipped and frame is not None:
+            frame = _applicable(frame, first, ranges)
+            if len(frame.columns) == 1:  # only the weight: nothing of it applies
+                return None, None
+        return posterior, frame
+
+    def _draws(self, draws: int | None, uncertain: bool, given: dict[str, Any]) -> int:
+        """How many parameter sets: the spec's, else 32 to draw from, else the scenario's one.
+        (A posterior or ranges written but refused are reported once, not as "no draws".)"""
+        if uncertain or given.get("posterior", "") != "" or given.get("ranges"):
+            return draws or DEFAULT_DRAWS
+        if draws is not None and draws > 1:
+            self.add(
+                "uncertainty.draws",
+                "draws need a posterior or ranges to draw from; without them the parameters "
+                "are the scenario's values (use seeds.count for more futures)",
+            )
+        return 1
+
     def _posterior(self, raw: Any) -> tuple[str | None, pd.DataFrame | None]:
         field = "uncertainty.posterior"
         folder = self.file(field, raw)

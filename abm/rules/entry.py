@@ -144,13 +144,17 @@ def entrant_mean(model: RegionalModel, n_firms: int, base: np.ndarray, access: n
     """The Poisson mean of this month's outside entrants: ``outside_rate x firms`` at the
     start's conditions, times the entry factor of the regions' inclusive value now for an
     entrant of mean compute intensity (:func:`abm.location.entry_factor`; 1 with
-    ``outside_share = 0``, the zero-sum model)."""
+    ``outside_share = 0``, the zero-sum model). Its compute term is the value of the public
+    compute each region reaches plus the market price's level against 2025's
+    (``ComputeMarket.price_advantage``): cheaper compute anywhere draws entrants into the
+    sector, dearer compute keeps them out."""
     p = model.config.params
     mean = p.entry.outside_rate * n_firms
     loc = p.location
     if loc.outside_share == 0 or mean == 0:
         return mean
-    pull = base + loc.compute_weight * p.compute.intensity_share * access
+    compute = access + model.market.price_advantage()
+    pull = base + loc.compute_weight * p.compute.intensity_share * compute
     now = location.inclusive_value(pull, loc.temperature)
     return mean * location.entry_factor(
         now, model.entry_reference, loc.outside_share, loc.temperature

@@ -18,12 +18,14 @@ Parameters come in three kinds (see docs/sweeps.md):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from abm import inputs
 from abm.errors import ScenarioError
 from abm.inputs import Name, Path_, param, short
 from abm.specutil import (
@@ -39,8 +41,31 @@ from abm.specutil import (
 
 __all__ = ["DEFAULT_MODEL", "MAX_KEY_CHARS", "PROJECT_MODELS"]
 
-METHODS = ("grid", "random", "lhs", "sobol", "morris")
-SAMPLED_METHODS = METHODS[1:]
+
+@dataclass(frozen=True)
+class DesignKind:
+    """What a design method asks of ``[design]``: a number of ``samples`` (else each range's
+    ``num``), at ``least`` that many (``power_of_2`` for Sobol), and which of the optional
+    fields it ``takes``."""
+
+    samples: bool = True
+    least: int = 1
+    power_of_2: bool = False
+    takes: tuple[str, ...] = ()
+
+
+# One declaration per design method (docs/sweeps.md); _design_rules applies them.
+DESIGNS = {
+    "grid": DesignKind(samples=False),
+    "random": DesignKind(),
+    "lhs": DesignKind(),
+    "sobol": DesignKind(least=2, power_of_2=True, takes=("second_order",)),
+    "morris": DesignKind(least=2, takes=("levels",)),
+}
+METHODS = tuple(DESIGNS)
+SAMPLED_METHODS = tuple(m for m, kind in DESIGNS.items() if kind.samples)
+OPTIONAL = ("levels", "second_order")  # fields only some methods take
+FINITE = 1e300  # a range's ends are finite numbers (and so is high - low)
 
 # Size bounds, checked before anything is allocated. Far beyond real use (a million runs
 # of one second each is 12 days on a core), they stop a typo from asking for terabytes.
@@ -50,7 +75,6 @@ MAX_LEVELS = 1_000  # values in one list parameter
 MAX_PARAMETERS = 200  # parameters in one spec
 MAX_TIMEOUT_S = 7 * 24 * 3600.0  # a run's time limit: finite, at most a week
 
-_RANGE_KEYS = {"low", "high", "num"}
 _NOT_IDENTITY = ("name", "source", "scenario", "scenario_name")
 _RESERVED = {
     "scenario.seed": "each run's seed comes from sweep.seed",
@@ -101,6 +125,15 @@ class Range:
         if self.integer:
             return int(min(math.floor(x), self.high))
         return float(x)
+
+
+@dataclass(frozen=True)
+class RangeTable:
+    """``key = { low = x, high = y }``: a range the design samples (grid: ``num`` values)."""
+
+    low: float = param(doc="Lower end", lo=-FINITE, hi=FINITE)
+    high: float = param(doc="Upper end", lo=-FINITE, hi=FINITE)
+    num: int | None = param(None, "Values of a grid design", lo=2, hi=MAX_DESIGN_POINTS)
 
 
 @dataclass(frozen=True)
@@ -186,23 +219,12 @@ class SweepSpec:
             "seed": self.seed,
             "common_random_numbers": self.common_random_numbers,
             "timeout": self.timeout,
-            "design": {
-                "method": self.design.method,
-                "samples": self.design.samples,
-                "levels": self.design.levels,
-                "second_order": self.design.second_order,
-            },
+            "design": dataclasses.asdict(self.design),
             "parameters": params,
-            "metrics": {
-                "final": None if self.metrics.final is None else list(self.metrics.final),
-                "regions": list(self.metrics.regions),
-                "series": list(self.metrics.series),
-                "region_series": list(self.metrics.region_series),
-                **(
-                    {"district_series": list(self.metrics.district_series)}
-                    if self.metrics.district_series
-                    else {}
-                ),
+            "metrics": {  # (district_series only where given: digests of older specs stay)
+                k: None if v is None else list(v)
+                for k, v in dataclasses.asdict(self.metrics).items()
+                if v or k != "district_series"
             },
         }
 
@@ -269,40 +291,33 @@ def load_spec(
 
 
 def _design_rules(design: Design, table: Any, c: Checker) -> None:
-    """What a design's method allows of its other fields."""
+    """What a design's method allows of its other fields (its DesignKind)."""
     table = table if isinstance(table, dict) else {}
-    method, samples = design.method, design.samples
+    method, n, kind = design.method, design.samples, DESIGNS[design.method]
+    given = "samples" in table
+    odd = n is not None and (n < 2 or n & (n - 1))  # not a power of 2
     rules = [
+        (f"{method} designs take their values from each range's num", given and not kind.samples),
+        (f"missing; {method} designs need a number of samples", kind.samples and not given),
         (
-            "samples",
-            "grid designs take their values from each range's num",
-            method == "grid" and "samples" in table,
+            f"{n} is not allowed; {_title(method)} designs need a power of 2",
+            kind.power_of_2 and odd,
         ),
         (
-            "samples",
-            f"missing; {method} designs need a number of samples",
-            method in SAMPLED_METHODS and "samples" not in table,
-        ),
-        (
-            "samples",
-            f"{samples} is not allowed; Sobol designs need a power of 2",
-            method == "sobol" and samples is not None and (samples < 2 or samples & (samples - 1)),
-        ),
-        (
-            "samples",
-            "Morris designs need at least 2 trajectories",
-            method == "morris" and samples is not None and samples < 2,
-        ),
-        ("levels", "only Morris designs take levels", "levels" in table and method != "morris"),
-        (
-            "second_order",
-            "only Sobol designs take second_order",
-            "second_order" in table and method != "sobol",
+            f"{_title(method)} designs need at least {kind.least} samples",
+            n is not None and n < kind.least,
         ),
     ]
-    for key, why, broken in rules:
-        if broken and not c.problems_in(f"design.{key}"):
-            c.add(f"design.{key}", why)
+    for why, broken in rules:
+        if broken and not c.problems_in("design.samples"):
+            c.add("design.samples", why)
+    for key in sorted(set(OPTIONAL) & set(table) - set(kind.takes)):
+        owner = next(m for m, k in DESIGNS.items() if key in k.takes)
+        c.add(f"design.{key}", f"only {_title(owner)} designs take {key}")
+
+
+def _title(method: str) -> str:
+    return "Sobol" if method == "sobol" else method.capitalize()
 
 
 def _flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
@@ -369,41 +384,38 @@ def _levels(key: str, values: list[Any], field: str, c: Checker) -> Levels | Non
 
 
 def _range(key: str, table: dict[str, Any], field: str, design: Design, c: Checker) -> Range | None:
-    extra = set(table) - _RANGE_KEYS
-    if extra:
-        c.add(field, f"unknown range field {sorted(extra)[0]!r}; allowed: high, low, num")
+    got, problems = inputs.structure(table, RangeTable, c.source, field, spec=True)
+    missing = "missing; a range needs low and high, e.g. { low = 0.1, high = 0.9 }"
+    c.problems += [replace(p, message=missing) if p.message == "missing" else p for p in problems]
+    if got is None:
         return None
-    low, high, num = table.get("low"), table.get("high"), table.get("num")
-    if not (is_number(low) and is_number(high)):
-        c.add(field, "a range needs numbers low and high, e.g. { low = 0.1, high = 0.9 }")
-        return None
-    assert low is not None and high is not None  # is_number says so
-    if not (math.isfinite(low) and math.isfinite(high) and math.isfinite(high - low)):
-        c.add(field, "range bounds must be finite, and so must high - low")
-        return None
-    if isinstance(low, int) and isinstance(high, int) and max(abs(low), abs(high)) >= 2**62:
-        c.add(field, "integer range bounds must lie within +-2**62")
-        return None
-    if low >= high:
-        c.add(field, f"range [{low}, {high}] has low >= high")
-        return None
+    low, high, num = table["low"], table["high"], got.num
     integer = isinstance(low, int) and isinstance(high, int)
-    if design.method == "grid":
-        if num is None:
-            c.add(field, "grid designs need num, the number of values, e.g. { low, high, num = 5 }")
+    grid = design.method == "grid"
+    rules = [
+        (
+            field,
+            "integer range bounds must lie within +-2**62",
+            integer and max(abs(low), abs(high)) >= 2**62,
+        ),
+        (field, f"range [{low}, {high}] has low >= high", low >= high),
+        (
+            field,
+            "grid designs need num, the number of values, e.g. { low, high, num = 5 }",
+            grid and num is None,
+        ),
+        (
+            f"{field}.num",
+            f"only grid designs take num; {design.method} designs sample ranges",
+            not grid and num is not None,
+        ),
+    ]
+    for at, why, broken in rules:
+        if broken:
+            c.add(at, why)
             return None
-        if not isinstance(num, int) or isinstance(num, bool) or not 2 <= num <= MAX_DESIGN_POINTS:
-            c.add(
-                f"{field}.num",
-                f"{short(repr(num))} is not allowed; "
-                f"expected an integer in [2, {MAX_DESIGN_POINTS:,}]",
-            )
-            return None
-        if integer and num > high - low + 1:
-            c.add(f"{field}.num", f"{num} values do not fit in the integers {low}..{high}")
-            return None
-    elif num is not None:
-        c.add(f"{field}.num", f"only grid designs take num; {design.method} designs sample ranges")
+    if integer and num is not None and num > high - low + 1:
+        c.add(f"{field}.num", f"{num} values do not fit in the integers {low}..{high}")
         return None
     return Range(key, low, high, integer, num)
 

@@ -164,7 +164,7 @@ def _clean(fields: dict) -> dict:
 def test_the_agglomeration_elasticity_rises_with_agglomeration_strength():
     """Paired seeds, 2,000 agents (an approximation), the 2019-2025 replay: raising
     params.agglomeration.strength from 0.1 to 0.5 (its prior range) raises the estimated
-    elasticity of entrants to the firms already there in every pair (measured: +0.5 to +1.3
+    elasticity of entrants to the firms already there in every pair (measured: +0.5 to +0.8
     for seeds 1-4; the logit's own slope moves by 0.8 = 0.4 / temperature 0.5)."""
     target = load_targets(
         {

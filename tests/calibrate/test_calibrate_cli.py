@@ -51,7 +51,8 @@ CASES = [
     (_head(extra="steps = -3"), None),  # TOML duplicate key: invalid TOML, named too
     (
         _head(params='"params.firm.cost_share" = { prior = "beta", low = 0, high = 1 }'),
-        "spec.toml: parameters.params.firm.cost_share: prior 'beta' is not allowed",
+        "spec.toml: parameters.params.firm.cost_share.prior: 'beta' is not allowed; "
+        "expected one of uniform, loguniform, normal, lognormal",
     ),
     (
         _head(params='"params.firm.cost_share" = { prior = "uniform", low = 2, high = 1 }'),
@@ -152,11 +153,11 @@ def test_the_example_and_history_specs_validate_or_name_the_missing_scenario(cap
     [
         (
             _head(params='"params.firm.cost_share" = { prior = [], low = 0.98, high = 1.1 }'),
-            "parameters.params.firm.cost_share",
+            "parameters.params.firm.cost_share.prior",
         ),
         (
             _head(params='"params.firm.cost_share" = { prior = {}, low = 0.98, high = 1.1 }'),
-            "parameters.params.firm.cost_share",
+            "parameters.params.firm.cost_share.prior",
         ),
         (_head().replace("steps = 12", "steps = 1000000000"), "calibration.steps"),
         (_head().replace("steps = 12", "steps = 1e300"), "calibration.steps"),
@@ -186,3 +187,18 @@ def test_a_calibration_spec_names_no_model_to_import(tmp_path, capsys, monkeypat
     assert abm_main("calibrate", path, "--out", tmp_path / "out", "--allow-model-import") == 2
     assert "--allow-model-import" in capsys.readouterr().err
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("where", "field", "words"),
+    [
+        ('scope = "region"\nregion = "atlantis"', "targets.t.region", "'atlantis' is not a region"),
+        ('scope = "district"\ndistrict = "nowhere"', "targets.t.district", "not a district of"),
+    ],
+)
+def test_a_target_of_a_place_the_scenario_lacks_is_named(tmp_path, capsys, where, field, words):
+    target = GOOD_TARGET.replace('scope = "model"', where).replace('"oversubscription"', '"firms"')
+    path = _spec(tmp_path, _head(), target)
+    assert abm_main("calibrate", path, "--out", tmp_path / "out") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any(f"targets.toml: {field}: " in line and words in line for line in err), err

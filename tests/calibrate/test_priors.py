@@ -49,3 +49,26 @@ def test_weights_of_a_prior_like_generation_stay_even():
     assert (prior.pdf(theta) > 0).all()
     ess = effective_sample_size(importance_weights(prior, kernel, theta))
     assert ess > 0.6 * n, ess  # mutant: kernel, proposals or weights in the raw space
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "words"),
+    [
+        ({"prior": "beta"}, "prior", "expected one of uniform, loguniform, normal, lognormal"),
+        ({"prior": "normal", "mean": 1}, "sd", "missing; a normal prior needs mean and sd"),
+        ({"prior": "normal", "mean": 1, "sd": 0}, "sd", "expected a number in (0,"),
+        ({"prior": "lognormal", "median": -1, "sigma": 1}, "median", "expected a number in (0,"),
+        ({"prior": "loguniform", "low": 0, "high": 1}, "low", "expected a number in (0,"),
+        ({"low": 0, "high": 1, "sd": 1}, "sd", "unknown field; allowed: high, low, prior"),
+        ({"low": float("nan"), "high": 1}, "low", "not allowed"),
+        ({"low": 2, "high": 1}, "", "low 2 must be below high 1"),
+        (3, "", "expected a table such as"),
+    ],
+)
+def test_each_kind_of_prior_is_checked_as_declared(table, field, words):
+    from abm.calibrate.priors import read_prior
+
+    prior, problems = read_prior("k", table, "spec.toml", "parameters.k")
+    assert prior is None and len(problems) == 1, problems
+    assert problems[0].field == "parameters.k" + (f".{field}" if field else "")
+    assert words in problems[0].message

@@ -120,10 +120,19 @@ def _raw(**fields):
         ({"output": "unicorns"}, "targets.t.output", "abm/outputs.py"),
         ({"scope": "district", "district": "x", "output": "hhi"}, "targets.t.output", "district"),
         ({"uncertainty": {"sd": 1, "relative": 0.1}}, "targets.t.uncertainty", "exactly one"),
-        ({"uncertainty": {"sd": -1}}, "targets.t.uncertainty.sd", "> 0"),
-        ({"statistic": "annual_rate"}, "targets.t.denominator", "denominator"),
+        ({"uncertainty": {"sd": -1}}, "targets.t.uncertainty.sd", "expected a number in (0,"),
+        ({"uncertainty": {"sd": 1, "mean": 2}}, "targets.t.uncertainty.mean", "relative, sd, why"),
+        (
+            {"uncertainty": {"relative": 0.1}, "observed": 0},
+            "targets.t.uncertainty.relative",
+            "non-zero",
+        ),
+        ({"statistic": "annual_rate"}, "targets.t.denominator", "statistic annual_rate needs"),
+        ({"statistic": "growth"}, "targets.t.start", 'statistic growth needs start = "YYYY-MM"'),
+        ({"statistic": "mean", "start": "2026-01"}, "targets.t.start", "not be after date"),
+        ({"scope": "district"}, "targets.t.district", "scope district needs district ="),
         ({"colour": "red"}, "targets.t.colour", "unknown field"),
-        ({"scope": "region"}, "targets.t.region", "region"),
+        ({"scope": "region"}, "targets.t.region", 'scope region needs region = "<region id>"'),
     ],
 )
 def test_malformed_targets_name_the_field(fields, field, words):

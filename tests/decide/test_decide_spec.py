@@ -405,3 +405,32 @@ def test_a_spec_without_a_posterior_draws_from_the_shipped_one_and_says_so(tmp_p
     assert (
         "Latin-hypercube" in spec.uncertainty_note() and "posterior" not in spec.uncertainty_note()
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ('name = "sites"', 'name = "two sites"', "decision.name", "expected a name of letters"),
+        ('name = "haenam"', "name = 3", "options[1].name", "3 is not allowed; expected a name"),
+        ('name = "haenam"', 'description = "x"', "options[1].name", "missing; give a name"),
+        ('name = "noncapital_jobs"', 'name = "1st"', "objectives[0].name", "(a letter first)"),
+        ('name = "noncapital_jobs"', 'name = "seed"', "objectives[0].name", "'seed' is reserved"),
+    ],
+)
+def test_names_are_refused_as_their_form_is_declared(tmp_path, old, new, field, message):
+    path = tmp_path / "spec.toml"
+    path.write_text(textwrap.dedent(REAL_SPEC).replace(old, new, 1))
+    with pytest.raises(DecisionError) as info:
+        load_decision(path)
+    problems = [p for p in info.value.problems if p.field == field]
+    assert len(problems) == 1 and message in problems[0].message, info.value.problems
+
+
+def test_a_name_given_twice_names_the_item_that_has_it(tmp_path):
+    path = tmp_path / "spec.toml"
+    path.write_text(textwrap.dedent(REAL_SPEC).replace('name = "daegu"', 'name = "none"'))
+    with pytest.raises(DecisionError) as info:
+        load_decision(path)
+    assert str(info.value.problems[0]).endswith(
+        "options[2].name: 'none' is the name of options[0] already"
+    )

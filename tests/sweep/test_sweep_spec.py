@@ -123,6 +123,9 @@ def test_every_problem_is_reported_at_once(write_spec):
         assert expected in message, message
 
 
+RANGE = '"params.growth" = { low = 0, high = 1 }'
+
+
 @pytest.mark.parametrize(
     ("design", "parameters", "expected"),
     [
@@ -141,8 +144,26 @@ def test_every_problem_is_reported_at_once(write_spec):
         (
             'method = "lhs"\nsamples = 2',
             '"params.growth" = { low = 0.1, top = 0.2 }',
-            "unknown range field 'top'",
+            "parameters.params.growth.top: unknown field; allowed: high, low, num",
         ),
+        (
+            'method = "morris"\nsamples = 1',
+            '"params.growth" = { low = 0, high = 1 }',
+            "design.samples: Morris designs need at least 2 samples",
+        ),
+        ('method = "lhs"\nsamples = 2\nlevels = 3', RANGE, "design.levels: only Morris designs"),
+        ("second_order = true", '"params.growth" = [0.1]', "design.second_order: only Sobol"),
+        (
+            'method = "grid"',
+            '"params.growth" = { low = "a", high = 1, num = 2 }',
+            "parameters.params.growth.low: 'a' is not allowed; expected a number",
+        ),
+        (
+            'method = "grid"',
+            '"params.growth" = { low = 0, high = 1, num = 1.5 }',
+            "parameters.params.growth.num: 1.5 is not allowed; expected an integer >= 2",
+        ),
+        ('method = "grid"', '"params.growth" = { low = 0 }', "growth.high: missing; a range needs"),
     ],
 )
 def test_design_and_parameter_problems(write_spec, design, parameters, expected):
