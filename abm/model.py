@@ -57,6 +57,8 @@ class Tally:
     n: int
     n_districts: int = 0
     entries: np.ndarray = field(init=False)
+    choices: np.ndarray = field(init=False)  # outside entrants by the region they chose
+    unfilled: np.ndarray = field(init=False)  # staff firms wanted but their pool lacked
     exits: np.ndarray = field(init=False)
     innovations: np.ndarray = field(init=False)
     relocations: np.ndarray = field(init=False)  # origin x destination
@@ -96,6 +98,8 @@ class Tally:
     def reset(self) -> None:
         n = self.n
         self.entries = np.zeros(n, dtype=np.int64)
+        self.choices = np.zeros(n, dtype=np.int64)
+        self.unfilled = np.zeros(n)
         self.exits = np.zeros(n, dtype=np.int64)
         self.innovations = np.zeros(n, dtype=np.int64)
         self.relocations = np.zeros((n, n), dtype=np.int64)
@@ -341,7 +345,7 @@ class RegionalModel(mesa.Model):
             self.log_adoption,
             firms_real,
             self.price_level,
-            labour.tightness(self.hiring_demand, self.talent),
+            self.tightness(),
             location.inclusive_values(
                 value, available, self.district_region, len(self.region_ids), loc.nest_scale
             ),
@@ -350,10 +354,24 @@ class RegionalModel(mesa.Model):
         )
         if not policy:
             return terms
+        return location.with_incentives(terms, self.incentive_rate(firms_real), loc)
+
+    def tightness(self) -> np.ndarray:
+        """Per region: the labour market's tightness, the congestion term of the location
+        utility (:func:`abm.rules.labour.tightness` of last month's hiring and the pool)."""
+        return labour.tightness(self.hiring_demand, self.talent)
+
+    def incentive_rate(self, firms_real: np.ndarray | None = None) -> np.ndarray:
+        """I_r of the location utility, per region: the incentives on offer plus the funds'
+        expected equity, as a share of a typical new site's investment."""
+        if firms_real is None:
+            firms_real = self.region_firm_counts() / self.scale
         equity = location.expected_equity(
-            self.funds.expected(self.month, firms_real), self._typical_site(), p.equity.value
+            self.funds.expected(self.month, firms_real),
+            self._typical_site(),
+            self.config.params.equity.value,
         )
-        return location.with_incentives(terms, self.incentives_on_offer() + equity, loc)
+        return self.incentives_on_offer() + equity
 
     def _typical_site(self) -> np.ndarray:
         """A typical new site's investment per region (won): its mean size x capex per job."""
@@ -496,6 +514,7 @@ class RegionalModel(mesa.Model):
     def note_entry_choices(self, regions: np.ndarray) -> None:
         """Log outside entrants' regions (for lock-in) in the order they chose."""
         self.entry_log.extend(regions.tolist())
+        self.tally.choices += np.bincount(regions, minlength=len(self.region_ids))
         self.recorder.note_entries(regions, self.month)
 
     def open_sites(self, rows: np.ndarray) -> None:

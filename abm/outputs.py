@@ -385,6 +385,47 @@ DECLARATIONS: tuple[Declaration, ...] = (
         ),
     ),
     _d(
+        "outside_entries",
+        "Outside entrants",
+        "외부 진입",
+        "firms/month",
+        scaled=True,
+        kind="count",
+        model=(
+            "Outside entrants this month: the new firms that chose a region (real)",
+            lambda m: int(m.tally.choices.sum()),
+        ),
+        region=(
+            "Outside entrants that chose the region this month (real); the location-choice "
+            "estimator's outcome (abm/calibrate/auxiliary.py)",
+            lambda m: m.tally.choices,
+        ),
+    ),
+    _d(
+        "incentive_rate",
+        "Incentive on offer",
+        "입지 인센티브",
+        "share of investment",
+        kind="share",
+        region=(
+            "I_r of the location utility at the month's end: subsidy, special-zone relief and "
+            "the funds' expected equity as a share of a typical new site's investment",
+            lambda m: m.model.incentive_rate(),
+        ),
+    ),
+    _d(
+        "compute_access",
+        "Compute access",
+        "컴퓨팅 접근성",
+        "index",
+        kind="index",
+        region=(
+            "A_r of the location utility at the month's end: the value (0-1) of the best "
+            "compute option reachable from the region",
+            lambda m: m.market.access_value(),
+        ),
+    ),
+    _d(
         "exits",
         "Exits",
         "퇴출",
@@ -1108,6 +1149,60 @@ DECLARATIONS: tuple[Declaration, ...] = (
         region=(
             "AI/ICT workers available for hire in the region (real)",
             lambda m: m.talent,
+        ),
+    ),
+    _d(
+        "tightness",
+        "Labour tightness",
+        "인력 수급 긴장도",
+        "share",
+        kind="share",
+        region=(
+            "Hiring demand / (demand + pool) at the month's end: the location choice's "
+            "congestion term",
+            lambda m: m.model.tightness(),
+        ),
+    ),
+    _d(
+        "unfilled",
+        "Unfilled hiring",
+        "미충원 인력",
+        "persons",
+        scaled=True,
+        kind="count",
+        model=(
+            "Staff firms wanted this month and their region's pool could not supply (real)",
+            lambda m: float(m.tally.unfilled.sum()),
+        ),
+        region=(
+            "Staff the region's firms wanted this month and its pool could not supply (real)",
+            lambda m: m.tally.unfilled,
+        ),
+    ),
+    _d(
+        "shortage_rate",
+        "Staff shortage rate",
+        "인력 부족률",
+        "share",
+        kind="share",
+        model=(
+            "Unfilled hiring / (employment + unfilled hiring): the industry surveys' shortage "
+            "rate (부족인원 / (현원 + 부족인원))",
+            lambda m: ratio(
+                float(m.tally.unfilled.sum()),
+                float(m.employment.sum()) + float(m.tally.unfilled.sum()),
+            ),
+        ),
+    ),
+    _d(
+        "short_share",
+        "Firms short of staff",
+        "인력 부족 기업 비중",
+        "share",
+        kind="share",
+        model=(
+            "Share of firms in regions whose pool could not supply this month's hiring",
+            lambda m: ratio(float(np.sum(m.count * (m.tally.unfilled > 0))), float(m.total)),
         ),
     ),
     _d(

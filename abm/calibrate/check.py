@@ -178,9 +178,10 @@ def keep_for(targets: Any) -> Metrics:
     """
 
     def names(scope: str) -> tuple[str, ...]:
-        return tuple(
-            sorted({c.split(".")[0] for t in targets if t.scope == scope for c in t.columns()})
-        )
+        read = {c.split(".")[0] for t in targets if t.scope == scope for c in t.columns()}
+        if scope == "region":  # the auxiliary model reads its outputs at every region
+            read |= {name for t in targets for name in t.region_outputs}
+        return tuple(sorted(read))
 
     return Metrics(
         final=(),

@@ -32,7 +32,12 @@ Statistics, on the monthly series of one run (step ``s`` is the month ``start + 
   of ``denominator`` over those months (e.g. entries / firms = a birth rate);
 * ``cumulative``: the flow summed over ``start`` .. ``date``;
 * ``growth``: the annual growth rate from ``start`` to ``date``,
-  ``(v(date) / v(start)) ** (12 / months) - 1``.
+  ``(v(date) / v(start)) ** (12 / months) - 1``;
+* ``location_logit``: an elasticity of the auxiliary location-choice model fitted to the
+  run's outside entrants over ``start`` .. ``date`` (``covariate`` names which;
+  :mod:`abm.calibrate.auxiliary`): indirect inference on the location weights;
+* ``band_exit``: how far the output leaves ``band = [low, high]`` over ``start`` .. ``date``
+  (its largest distance outside, 0 inside): a constraint, observed 0.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from abm import inputs, outputs
+from abm.calibrate import auxiliary
 from abm.dates import add_months, months_between
 from abm.errors import ScenarioError
 from abm.inputs import Month, Name, param
@@ -80,6 +86,10 @@ BY_STATISTIC = {
     "annual_rate": Kind("denominator", '"<stock output>", e.g. firms'),
     "cumulative": Kind(window=True),
     "growth": Kind("start", '"YYYY-MM"', window=True),
+    # indirect inference on the location weights (abm/calibrate/auxiliary.py)
+    "location_logit": Kind("covariate", f"one of {sorted(auxiliary.COVARIATES)}", window=True),
+    # a constraint: how far the output leaves the band (0 inside), observed 0
+    "band_exit": Kind("band", "[low, high]", window=True),
 }
 
 
@@ -126,6 +136,8 @@ class TargetTable:
     note: str = param("", "A note")
     conflicts_with: str | None = param(None, "The id of a target it conflicts with")
     universe: Any = param(None, "Another population than the model's (compared only)")
+    covariate: str | None = param(None, "location_logit: the elasticity (auxiliary.COVARIATES)")
+    band: Any = param(None, "band_exit: [low, high], the band the output must stay in")
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,8 @@ class Target:
     uncertainty_note: str = ""
     conflicts_with: str | None = None
     universe: str | None = None  # another population than the model's: compared only
+    covariate: str | None = None  # location_logit: which elasticity
+    band: tuple[float, float] | None = None  # band_exit: the band the output must stay in
 
     @property
     def column(self) -> str:
@@ -169,6 +183,11 @@ class Target:
         if self.denominator:
             cols.append(self._col(self.denominator))
         return cols
+
+    @property
+    def region_outputs(self) -> tuple[str, ...]:
+        """Outputs the statistic reads at every region (the auxiliary model's panel)."""
+        return auxiliary.REGION_OUTPUTS if self.statistic == "location_logit" else ()
 
     @property
     def where(self) -> str:
@@ -220,7 +239,16 @@ class Target:
         if i0 not in index or i1 not in index:
             return math.nan
         a, b = index[i0], index[i1]
+        if self.statistic == "location_logit":
+            assert self.covariate is not None
+            # the whole auxiliary model, fitted jointly; the target reads one elasticity
+            return auxiliary.estimate(steps, series, start, first, last)[self.covariate]
         v = np.asarray(series[self.column], dtype=float)
+        if self.statistic == "band_exit":
+            assert self.band is not None
+            lo, hi = self.band
+            part = v[a : b + 1]
+            return float(np.max(np.maximum(np.maximum(lo - part, part - hi), 0.0)))
         if self.statistic == "value":
             return float(v[b])
         if self.statistic == "mean":
@@ -289,7 +317,8 @@ class TargetSet:
 def _record(t: Target) -> dict[str, Any]:
     """A target's fields; ``universe`` only where set (records of specs without it stay as
     they were)."""
-    return {k: v for k, v in t.__dict__.items() if k != "id" and (k, v) != ("universe", None)}
+    optional = ("universe", "covariate", "band")
+    return {k: v for k, v in t.__dict__.items() if k != "id" and not (k in optional and v is None)}
 
 
 def load_targets(path: str | Path | Mapping[str, Any], source: str | None = None) -> TargetSet:
@@ -339,6 +368,10 @@ def _rules(t: TargetTable) -> Iterator[tuple[str, str]]:
         yield "universe", 'expected the population it counts, e.g. "AI firms"'
     elif _named(t.universe) and t.use:
         yield "universe", "a target of another universe is compared only: set use = false"
+    if t.statistic == "location_logit" and t.covariate not in (None, *auxiliary.COVARIATES):
+        yield "covariate", f"expected one of {sorted(auxiliary.COVARIATES)}"
+    if t.statistic == "band_exit" and t.band is not None and _band(t.band) is None:
+        yield "band", "expected [low, high], two numbers with low < high"
     u = t.uncertainty
     if (u.sd is None) == (u.relative is None):
         yield "uncertainty", "give exactly one of sd (absolute) or relative (share of observed)"
@@ -368,5 +401,17 @@ def _target(tid: str, raw: Any, f: str, c: Checker) -> Target | None:
         return None
     u = t.uncertainty
     sd = u.sd if u.sd is not None else (u.relative or 0.0) * abs(t.observed)
-    copied = {k: v for k, v in vars(t).items() if k not in ("uncertainty", "mark")}
-    return Target(id=tid, sd=sd, uncertainty_note=u.why, mark=t.mark or "", **copied)
+    copied = {k: v for k, v in vars(t).items() if k not in ("uncertainty", "mark", "band")}
+    return Target(
+        id=tid, sd=sd, uncertainty_note=u.why, mark=t.mark or "", band=_band(t.band), **copied
+    )
+
+
+def _band(value: Any) -> tuple[float, float] | None:
+    """``[low, high]`` as a pair of floats, or None when it is not two numbers low < high."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in value):
+        return None
+    lo, hi = float(value[0]), float(value[1])
+    return (lo, hi) if math.isfinite(lo) and math.isfinite(hi) and lo < hi else None

@@ -92,8 +92,10 @@ def hire(model: RegionalModel, firms: np.ndarray) -> None:
     for block in blocks(len(firms)):
         hired[block] = want[block] * fill[region[block]]
         nodes.size[firms[block]] = size[block] - cut[block] + hired[block]
-    model.talent -= np.bincount(region, weights=hired, minlength=n)
+    taken = np.bincount(region, weights=hired, minlength=n)
+    model.talent -= taken
     np.maximum(model.talent, 0.0, out=model.talent)
+    model.tally.unfilled += np.maximum(demand - taken, 0.0)
     model.hiring_demand = demand.astype(float)
 
 

@@ -236,13 +236,8 @@ def test_the_shipped_posterior_draws_no_pull_fitted_without_the_district_program
 
 
 def district_pulls_fitted() -> list[str]:
-    import importlib.util
+    """scripts/district_pulls.py's FITTED (loaded with scripts/ on the path: it imports
+    scripts/_doc_tables.py, so loading it alone failed outside the full suite's order)."""
+    from tests.doc_blocks import script
 
-    from tests.conftest import ROOT
-
-    path = ROOT / "scripts" / "district_pulls.py"
-    spec = importlib.util.spec_from_file_location("district_pulls", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.FITTED)
+    return list(script("district_pulls").FITTED)
