@@ -44,6 +44,14 @@ def real_firms(scenario: Path) -> int:
     return round(sum(r.firms_real for r in load_scenario(scenario).regions.values()))
 
 
+def scale_label(firms: int, real: int) -> str:
+    """How a table's agent count stands to the real firms: claims are made at one agent per
+    real firm, and fewer agents are an approximation that the table must say it is."""
+    if firms >= real:
+        return "one agent per real firm"
+    return f"an APPROXIMATION: {firms:,} agents for ~{real:,} real firms"
+
+
 def whole(x: float) -> str:
     """A signed count in whole units with thousands separators: ``+1,022``."""
     return f"{x:+,.0f}"

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from _doc_tables import interval, paired_parser, real_firms, spread, write_block
+from _doc_tables import interval, paired_parser, real_firms, scale_label, spread, write_block
 from scipy import stats
 
 from abm.model import RegionalModel
@@ -80,11 +80,12 @@ def _tenth(x: float) -> str:
     return f"{x:+,.1f}"
 
 
-def table(on: list[dict], off: list[dict], firms: int) -> str:
+def table(on: list[dict], off: list[dict], firms: int, real: int) -> str:
     n = len(on)
     lines = [
-        f"ABB funds against size 0, Daegu, {n} paired seeds, {firms:,} firm agents (one per "
-        f"real firm), 2019-01 to {END}; mean paired difference [95 % t-interval], sd of the "
+        f"ABB funds against size 0, Daegu, {n} paired seeds, {firms:,} firm agents "
+        f"({scale_label(firms, real)}), 2019-01 to {END}; mean paired difference [95 % "
+        "t-interval], sd of the "
         "differences, and the smallest difference detectable with 80 % power (paired t, 5 %).",
         "",
         HEADER,
@@ -109,7 +110,7 @@ def main() -> None:
     with ProcessPoolExecutor(args.workers) as pool:
         on = [pool.submit(one, s, firms, False) for s in seeds]
         off = [pool.submit(one, s, firms, True) for s in seeds]
-        text = table([j.result() for j in on], [j.result() for j in off], firms)
+        text = table([j.result() for j in on], [j.result() for j in off], firms, real)
     print(text)
     if args.write:
         write_block(ROOT / "docs" / "ODD.md", BLOCK, COMMAND, text)

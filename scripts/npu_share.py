@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _doc_tables import interval, paired_parser, real_firms, write_block
+from _doc_tables import interval, paired_parser, real_firms, scale_label, write_block
 
 from abm.model import RegionalModel
 from abm.scenario import load_scenario
@@ -91,11 +91,7 @@ def _diff(a: np.ndarray, b: np.ndarray) -> str:
 
 def table(results: dict[float, list[dict]], firms: int, real: int) -> str:
     n = len(results[SHARES[0]])
-    scale = (
-        "one agent per real firm"
-        if firms >= real
-        else f"an APPROXIMATION: {firms:,} agents for ~{real:,} real firms"
-    )
+    scale = scale_label(firms, real)
     lines = [
         f"NACC at Haenam with domestic NPUs, {n} paired seeds, {firms:,} firm agents ({scale}); "
         f"sums over {FROM[:4]}-2035 in real units; mean per share and mean paired difference "

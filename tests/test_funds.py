@@ -284,7 +284,7 @@ def test_the_fund_table_check_passes_the_scripts_own_table_and_fails_an_edited_o
     rng = np.random.default_rng(11)
     off = [{label: float(rng.uniform(0, 20000)) for label in fund_effect.ROWS} for _ in range(20)]
     on = [{k: v + float(rng.normal(50, 20)) for k, v in seed.items()} for seed in off]
-    text = fund_effect.table(on, off, 24000)
+    text = fund_effect.table(on, off, 24000, 24000)
     found = written(tmp_path / "doc.md", fund_effect, text)
     _check_fund_table(found)
     label = next(iter(fund_effect.ROWS))
@@ -340,3 +340,13 @@ def test_one_agent_per_real_firm_is_paid_whole_tickets_or_none():
     assert funds.tickets_payable(100, 250, 0.25).tolist() == [100, 100, 50]  # 2 of 4 fit
     assert funds.tickets_payable(100, 24, 0.25).tolist() == []  # not one real ticket fits
     assert funds.tickets_payable(0, 250, 0.25).tolist() == []
+
+
+def test_the_fund_table_labels_fewer_agents_than_real_firms_an_approximation():
+    """Claims are made at one agent per real firm; a table made with fewer says so."""
+    fund_effect = script("fund_effect")
+    rows = [{label: 1.0 for label in fund_effect.ROWS} for _ in range(3)]
+    assert "(one agent per real firm)" in fund_effect.table(rows, rows, 24000, 24000)
+    fewer = fund_effect.table(rows, rows, 2000, 24000)
+    assert "an APPROXIMATION: 2,000 agents for ~24,000 real firms" in fewer
+    assert "one agent per real firm" not in fewer
