@@ -517,6 +517,7 @@ UNIT_KO = {
     "months": "개월",
     "km": "km",
     "years": "년",
+    "index": "지수",
 }
 
 
