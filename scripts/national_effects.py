@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from host_effects import ROOT, SITES, effects, total
 
+from abm.errors import UserError, one_line
 from abm.run import run_scenario
 from abm.scenario import load_scenario, parse_assignments
 
@@ -51,7 +52,10 @@ def main() -> None:
         "--set", action="append", default=[], metavar="KEY=VALUE", help="a scenario override"
     )
     args = parser.parse_args()
-    sets = parse_assignments(args.set)
+    try:
+        sets = parse_assignments(args.set)
+    except UserError as e:
+        parser.exit(2, f"national_effects.py: error: {one_line(str(e))}\n")
     seeds = range(1, args.seeds + 1)
     names = ["baseline", *args.sites]
     with ProcessPoolExecutor(args.workers) as pool:

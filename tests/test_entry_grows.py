@@ -208,3 +208,19 @@ def test_the_host_effects_table_in_the_docs_is_the_scripts():
     for row in rows:
         for cell in row[1:]:
             interval(cell)
+
+
+def test_national_effects_refuses_a_bad_override_in_one_line():
+    """A malformed ``--set`` is one line and exit status 2 before any run starts."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "national_effects.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--set", "foo"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "national_effects.py: error: --set: foo: expected dotted.key=value"
+    ]
