@@ -3,6 +3,7 @@ growth channel and bad input. Each test names the mutant it kills."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from scipy import stats
 from abm import location
 from abm.cli import main
 from abm.model import RegionalModel
-from abm.rules import funds
+from abm.rules import funds, relocation
+from abm.schema import Fund
 from tests.conftest import SCENARIOS, small
 from tests.doc_blocks import Block, Number, block, interval, number, script, written
 
@@ -350,3 +352,349 @@ def test_the_fund_table_labels_fewer_agents_than_real_firms_an_approximation():
     fewer = fund_effect.table(rows, rows, 2000, 24000)
     assert "an APPROXIMATION: 2,000 agents for ~24,000 real firms" in fewer
     assert "one agent per real firm" not in fewer
+
+
+# ----------------------------------------------------------------------------- the rule's helpers
+#
+# Unit tests of abm/rules/funds.py's own functions on hand-set funds and arrays (docs/mutation.md:
+# each kills survivors of the mutation run). Money at one agent per real firm (scale 1) unless
+# said, a ticket of 10억, region 1 the fund's.
+
+TICKET = 1_000_000_000
+
+
+def _fund(**fields) -> Fund:
+    """A fund of region "b" investing 2026-01 .. 2027-12 (24 months): 12 tickets of local
+    money (200 % of a 60억 city share), none open, half of it public, no movers."""
+    spec = {
+        "region": "b",
+        "size_krw": 12.0 * TICKET,
+        "city_krw": 6.0 * TICKET,
+        "ticket_krw": float(TICKET),
+        "public_share": 0.5,
+        "movers_share": 0.0,
+        "first": "2026-01",
+        "last": "2027-12",
+    }
+    return Fund(**(spec | fields))
+
+
+def _book(scale: float = 1.0, **funds_: Fund) -> funds.FundBook:
+    return funds.FundBook(funds_, dt.date(2026, 1, 1), {"a": 0, "b": 1, "c": 2}, scale)
+
+
+def _pay_month(book: funds.FundBook, month: int, region, weight, eligible=None, keys=None):
+    """One month of ``book`` among hand-set candidates, every clock at 0.5 (the heaviest
+    first), and no firm elsewhere willing to move unless all are."""
+    n = len(region)
+    keys = np.arange(n, dtype=np.uint64) if keys is None else keys
+    eligible = np.ones(n, dtype=bool) if eligible is None else eligible
+    book.appropriate(month)
+    return book.step(
+        month,
+        keys,
+        np.asarray(region),
+        eligible,
+        np.asarray(weight, dtype=float),
+        lambda _: np.full(n, 0.5),
+        lambda idx, _r, _w: np.ones(len(idx), dtype=bool),
+    )
+
+
+def test_a_month_without_investments_has_the_types_of_one_with_them():
+    """Rows index firms, won are whole (integers), ``moved`` is a mask, ``firms`` a share."""
+    none = funds.Investments.empty()
+    for name in ("rows", "won", "public", "dest"):
+        column = getattr(none, name)
+        assert len(column) == 0 and column.dtype.kind == "i", name
+    assert len(none.moved) == 0 and none.moved.dtype == bool
+    assert len(none.firms) == 0 and none.firms.dtype.kind == "f"
+    assert np.arange(5)[none.rows].tolist() == []
+    assert funds.tickets_payable(TICKET, 0, 1.0).dtype.kind == "i"  # concatenated with paid ones
+
+
+def test_a_fund_appropriates_its_size_evenly_from_its_first_month_to_its_last():
+    """2026-03 .. 2026-06 (months 2..5): 20억 of local money (200 % of the city's 10억), a
+    quarter of it a month; at scale 0.5 that is 2.5억 a month, exactly one agent's ticket of
+    5억 (half of each real ticket's 5억 for its two real firms)."""
+    spec = _fund(
+        size_krw=2.0 * TICKET,
+        city_krw=1.0 * TICKET,
+        ticket_krw=0.5 * TICKET,
+        first="2026-03",
+        last="2026-06",
+    )
+    book = _book(0.5, f=spec)
+    f = book.funds[0]
+    assert [f.investing(m) for m in range(8)] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert book.appropriate(0) is False and book.appropriate(1) is False  # not yet investing
+    assert book.appropriate(2) is True  # exactly one agent's ticket
+    for month in range(3, 8):
+        book.appropriate(month)
+    assert f.local.appropriated == 2 * TICKET * 0.5  # its size, scaled, to the won
+    assert f.open.appropriated == 0
+
+
+def test_the_expected_investment_is_a_ticket_times_the_chance_of_one_within_a_year():
+    """Half a ticket a month of local money (12 tickets over 24 months), 100 real firms in
+    the region: a year ahead holds 6 tickets (a 6 % chance of one), the last 4 months 2;
+    money not yet paid counts; the chance is at most 1, and a region of no firm counts as
+    one firm."""
+    book = _book(f=_fund())
+    firms = np.array([500.0, 100.0, 80.0])
+    np.testing.assert_allclose(book.expected(0, firms), [0.0, 0.06 * TICKET, 0.0])
+    assert book.expected(20, firms)[1] == pytest.approx(0.02 * TICKET)  # months 20..23 left
+    assert book.expected(23, firms)[1] == pytest.approx(0.005 * TICKET)  # its last month
+    book.funds[0].local.appropriate(3 * TICKET)  # three tickets not yet paid
+    assert book.expected(20, firms)[1] == pytest.approx(0.05 * TICKET)
+    assert book.expected(0, np.array([0.0, 2.0, 0.0]))[1] == TICKET  # 9 tickets for 2 firms
+    one = _book(f=_fund())
+    assert one.expected(21, np.array([0.0, 0.0, 0.0]))[1] == TICKET  # 1.5 tickets, no firm
+
+
+def test_the_expected_investments_of_funds_in_one_region_add_up():
+    """A fund not yet investing offers nothing and does not hide the funds after it."""
+    late = _fund(first="2027-01", last="2028-12")
+    book = _book(late=late, early=_fund())
+    firms = np.array([500.0, 100.0, 80.0])
+    assert book.expected(0, firms)[1] == pytest.approx(0.06 * TICKET)  # the early one only
+    assert book.expected(12, firms)[1] == pytest.approx(0.06 * TICKET + 0.06 * TICKET)
+
+
+def test_a_fund_invests_once_in_each_eligible_promising_firm():
+    """One ticket a month among five firms of its region: the heaviest first, each once;
+    never the firm that may not receive equity, nor one of weight 0. Lineage keys are exact:
+    the firm whose key follows another's is not taken for it, and key 0 is a firm."""
+    book = _book(f=_fund(size_krw=24.0 * TICKET, city_krw=12.0 * TICKET))  # a ticket a month
+    keys = np.array([0, 2**63, 2**63 + 1, 5, 6], dtype=np.uint64)
+    eligible = np.array([True, True, True, False, True])
+    weight = [3.0, 2.0, 1.0, 1.0, 0.0]
+    paid = []
+    for month in range(5):
+        got = _pay_month(book, month, [1] * 5, weight, eligible, keys)
+        paid.append(got.rows.tolist())
+        assert got.won.tolist() == [TICKET] * len(got.rows)
+        assert got.public.tolist() == [TICKET // 2] * len(got.rows)  # public_share 0.5
+        assert got.dest.tolist() == [1] * len(got.rows) and not got.moved.any()
+        assert got.firms.tolist() == [1.0] * len(got.rows)
+    assert paid == [[0], [1], [2], [], []]
+
+
+def test_funds_not_investing_or_without_money_do_not_stop_the_others():
+    book = _book(
+        later=_fund(first="2027-01"),  # not yet investing
+        empty=_fund(size_krw=0.0),  # investing, no money
+        paying=_fund(size_krw=24.0 * TICKET, city_krw=12.0 * TICKET),  # a ticket a month
+    )
+    got = _pay_month(book, 0, [1, 1, 1], [1.0, 1.0, 1.0])
+    assert len(got.rows) == 1 and got.won.tolist() == [TICKET]
+    assert book.funds[2].local.spent == TICKET
+
+
+def test_a_fund_pays_a_firm_one_ticket_a_month_from_either_budget():
+    """One local and two open tickets, two firms of its region: each paid once."""
+    book = _book(f=_fund(size_krw=3.0 * TICKET, city_krw=0.5 * TICKET, last="2026-01"))
+    got = _pay_month(book, 0, [1, 1], [2.0, 1.0])
+    assert sorted(got.rows.tolist()) == [0, 1]
+    assert book.funds[0].open.remaining == TICKET  # the third ticket found no firm
+
+
+def test_movers_are_the_share_of_the_local_tickets_so_far():
+    """Two local tickets a month, a fifth offered to firms elsewhere that move: after 2, 4,
+    6, 8, 10 tickets, round(0.4), round(0.8), ... = 0, 1, 1, 2, 2 movers."""
+    book = _book(f=_fund(size_krw=48.0 * TICKET, city_krw=24.0 * TICKET, movers_share=0.2))
+    region = np.repeat([0, 1], 40)
+    weight = np.linspace(1.0, 2.0, 80)
+    movers = []
+    for month in range(5):
+        got = _pay_month(book, month, region, weight)
+        assert len(got.rows) == 2
+        k = int(got.moved.sum())
+        assert got.moved.tolist() == [True] * k + [False] * (2 - k)  # movers first
+        assert (region[got.rows[:k]] == 0).all() and (got.dest == 1).all()
+        movers.append(k)
+    assert movers == [0, 1, 0, 1, 0]
+    assert book.funds[0].movers == 2 and book.funds[0].local_tickets == 10
+
+
+def test_the_clock_ranks_a_weighted_draw_and_the_first_acceptors_are_taken_in_its_order():
+    rng = np.random.default_rng(5)
+    u, weight = rng.random(200), rng.uniform(0.5, 2.0, 200)
+    idx = np.arange(200)
+    order = np.argsort(-np.log1p(-u) / weight)  # when each clock rings
+    assert funds._ranked(u, weight, idx, 7).tolist() == order[:7].tolist()
+    f = _book(f=_fund()).funds[0]
+    yes = np.zeros(200, dtype=bool)
+    yes[::10] = True  # one firm in ten would move
+
+    def accepts(ask, _region, _won):
+        return yes[ask]
+
+    first = order[yes[order]]
+
+    def everyone(ask, _region, _won):
+        return np.ones(len(ask), dtype=bool)
+
+    assert funds._first_accepting(u, weight, idx, 1, f, everyone).tolist() == order[:1].tolist()
+    assert funds._first_accepting(u, weight, idx, 5, f, accepts).tolist() == first[:5].tolist()
+    # fewer willing than wanted: all of them, and the search ends
+    assert funds._first_accepting(u, weight, idx, 30, f, accepts).tolist() == first.tolist()
+
+
+def test_an_agents_ticket_counts_the_real_firms_it_pays():
+    """At scale 0.3 an agent's whole ticket pays all its 1 / 0.3 real firms (1 agent); a part
+    worth two real tickets, 2 x 0.3 of an agent."""
+    assert funds._firms(TICKET, TICKET, 0.3) == 1.0
+    assert funds._firms(round(2 * TICKET * 0.3), TICKET, 0.3) == pytest.approx(0.6)
+    assert funds._firms(round(TICKET * 0.25), TICKET, 0.25) == pytest.approx(0.25)
+
+
+def _one_month_in() -> RegionalModel:
+    """Baseline from 2022-11 (ABB fund 1's first month), one month run: fund 1 investing."""
+    model = _model(firms=600, steps=6)
+    model.step()
+    return model
+
+
+def test_only_firms_below_the_sme_threshold_receive_equity():
+    """population.sme_threshold: SMEs are firms *below* it; a firm at it gets no ticket."""
+    model = _one_month_in()
+    firms = model.firm_rows()
+    book = model.funds.funds[0]
+    threshold = model.config.population.sme_threshold
+    model.nodes.size[firms] = threshold
+    book.local.appropriate(5 * book.ticket)
+    assert len(funds.invest(model, firms).rows) == 0
+    model.nodes.size[firms] = threshold - 0.5
+    assert len(funds.invest(model, firms).rows) > 0
+
+
+def test_each_fund_draws_its_own_firms():
+    """The clock of each candidate is keyed by the fund: two funds of one region with the
+    same money and candidates pick different firms (the same firms with a shared clock)."""
+    model = _one_month_in()
+    firms = model.firm_rows()
+    a, b = model.funds.funds[:2]
+    for f in (a, b):
+        f.first, f.movers_share = 0, 0.0
+        f.local.appropriate(3 * f.ticket)
+    funds.invest(model, firms)
+    assert len(a.held) >= 3 and len(b.held) >= 3
+    assert set(a.held.tolist()) != set(b.held.tolist())
+
+
+def test_a_firm_moves_for_a_ticket_worth_more_than_its_lost_utility_and_the_move():
+    """A firm elsewhere accepts a ticket of ``won`` when its utility in the fund's region,
+    plus the ticket valued as equity against its new site (incentive_weight x equity.value x
+    won / (staff x capex per job), like the expected subsidy), beats its own region's by the
+    moving cost; and its cash with the ticket pays the move (moving_cost_months of revenue).
+    So the least ticket that moves it is (moving_cost - utility gain) x site / weights."""
+    model = _one_month_in()
+    p, nodes = model.config.params, model.nodes
+    firms = model.firm_rows()
+    daegu = model.region_index["daegu"]
+    away = firms[nodes.region[firms] != daegu][:40]
+    utility = relocation._utilities(model, away)  # a firm's location choice
+    gain = utility[:, daegu] - utility[np.arange(len(away)), nodes.region[away]]
+    site = nodes.size[away] * p.firm.capex_per_job_krw
+    least = (p.firm.moving_cost - gain) * site / (p.location.incentive_weight * p.equity.value)
+    nodes.cash[away] = 1e15
+    checked = 0
+    for row, won in zip(away.tolist(), least.tolist(), strict=True):
+        if won < 1e6:
+            continue
+        one = np.array([row])
+        assert funds._accepts(model, one, daegu, round(won * 1.001))[0], row
+        assert not funds._accepts(model, one, daegu, round(won * 0.999))[0], row
+        # cash: with the ticket it must pay the move
+        cost = p.firm.moving_cost_months * nodes.revenue[row]
+        big = round(won * 2)
+        nodes.cash[row] = cost - big + 1e6
+        assert funds._accepts(model, one, daegu, big)[0]
+        nodes.cash[row] = cost - big - 1e6
+        assert not funds._accepts(model, one, daegu, big)[0]
+        nodes.cash[row] = 1e15
+        checked += 1
+    assert checked >= 5
+
+
+def _investments(rows, won, public, dest, moved, firms) -> funds.Investments:
+    return funds.Investments(
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(won, dtype=np.int64),
+        np.asarray(public, dtype=np.int64),
+        np.asarray(dest, dtype=np.int64),
+        np.asarray(moved, dtype=bool),
+        np.asarray(firms, dtype=float),
+    )
+
+
+def test_a_months_tickets_move_the_movers_pay_for_staff_and_add_to_the_tally():
+    """Twenty firms move to Daegu for a ticket, two of Daegu are paid one (the last half a
+    ticket): the movers counted as relocations from their regions and as district move-ins,
+    each ticket hires runway_months of staff at the region's monthly cost of an employee
+    where the pool has them, and the month's tallies add the won, the public part, the real
+    firms and the movers to what they held."""
+    model = _one_month_in()
+    p, nodes, t = model.config.params, model.nodes, model.tally
+    firms = model.firm_rows()
+    daegu, n = model.region_index["daegu"], len(model.region_ids)
+    away = firms[nodes.region[firms] != daegu][:20]
+    home = firms[nodes.region[firms] == daegu][:2]
+    rows = np.concatenate([away, home])
+    won = np.array([TICKET] * 21 + [TICKET // 2])
+    got = _investments(
+        rows, won, won * 3 // 10, [daegu] * 22, [True] * 20 + [False] * 2, [1.0] * 21 + [0.5]
+    )
+    origin = nodes.region[away].astype(np.int64)
+    model.talent[daegu] = 1e6  # ample
+    size = nodes.size[rows].copy()
+    for name in ("fund_invested", "fund_public", "fund_firms", "fund_movers"):
+        getattr(t, name)[:] = 7
+    relocations = t.relocations.copy()
+    entries, moves_in = t.district_entries.copy(), t.district_moves_in.copy()
+    funds._apply(model, got)
+    moved = np.zeros_like(relocations)
+    np.add.at(moved, (origin, daegu), 1)
+    np.testing.assert_array_equal(t.relocations - relocations, moved)
+    assert (nodes.region[rows] == daegu).all()
+    np.testing.assert_array_equal(t.district_entries, entries)  # moves, not entries
+    in_district = int((nodes.district[away] >= 0).sum())
+    assert in_district > 0 and (t.district_moves_in - moves_in).sum() == in_district
+    monthly = p.firm.revenue_per_employee_krw * p.firm.cost_share * model.price_level[daegu]
+    np.testing.assert_allclose(nodes.size[rows] - size, won / (p.equity.runway_months * monthly))
+    at = np.zeros(n)
+    at[daegu] = 1.0
+    np.testing.assert_allclose(t.fund_invested, 7 + at * won.sum())
+    np.testing.assert_allclose(t.fund_public, 7 + at * (won * 3 // 10).sum())
+    np.testing.assert_allclose(t.fund_firms, 7 + at * 21.5)
+    np.testing.assert_allclose(t.fund_movers, 7 + at * 20)
+
+
+def test_a_short_pool_is_shared_in_proportion_to_what_each_ticket_pays_for():
+    """Two tickets each paying for 0.4 of an employee, 0.4 in Daegu's pool: each hires 0.2,
+    the pool is empty, and no other pool changes."""
+    model = _one_month_in()
+    p, nodes = model.config.params, model.nodes
+    firms = model.firm_rows()
+    daegu = model.region_index["daegu"]
+    rows = firms[nodes.region[firms] == daegu][:2]
+    monthly = p.firm.revenue_per_employee_krw * p.firm.cost_share * model.price_level[daegu]
+    won = np.full(2, 0.4 * p.equity.runway_months * monthly)
+    got = _investments(rows, np.round(won), [0, 0], [daegu] * 2, [False] * 2, [1.0, 1.0])
+    model.talent[:] = 0.5
+    model.talent[daegu] = 0.4
+    size = nodes.size[rows].copy()
+    funds._apply(model, got)
+    np.testing.assert_allclose(nodes.size[rows] - size, [0.2, 0.2], rtol=1e-6)
+    assert model.talent[daegu] == pytest.approx(0.0, abs=1e-9)
+    assert np.delete(model.talent, daegu).tolist() == [0.5] * (len(model.talent) - 1)
