@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--grid", default="-1,-0.5,0,0.5,1,1.5,2", help="pulls to try")
     parser.add_argument("--refine", type=int, default=2, help="halvings of the grid step")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="no estimate: the replay at the pulls calibrated.toml ships (the posterior's "
+        "medians), as a check at one agent per real firm; --write then updates the docs only",
+    )
     parser.add_argument("--write", action="store_true", help="update docs/calibration.md")
     args = parser.parse_args(argv)
     try:
@@ -92,14 +99,21 @@ def main(argv: list[str]) -> int:
     seeds = range(1, args.seeds + 1)
     best: dict[str, float] = {}
     for d in FITTED:
-        best[d] = estimate(args, d, wanted[d], grid, dates)
+        best[d] = shipped_pull(d) if args.check else estimate(args, d, wanted[d], grid, dates)
     runs_at = [district_series(args.scenario, args.firms, s, best, dates) for s in seeds]
     lines = table(best, wanted, runs_at, args)
     print("\n".join(lines))
     if args.write:
         write_block(DOC, BLOCK, COMMAND, "\n".join(lines))
-        write_pulls(best, lines[0])
+        if not args.check:
+            write_pulls(best, lines[0])
     return 0
+
+
+def shipped_pull(d: str) -> float:
+    """District ``d``'s pull in calibrated.toml (the calibration's posterior median)."""
+    with CALIBRATED.open("rb") as f:
+        return float(tomllib.load(f)["districts"][d]["pull"])
 
 
 def estimate(args, d: str, ts: list, grid: list[float], dates: dict[str, list[str]]) -> float:
@@ -128,12 +142,19 @@ def estimate(args, d: str, ts: list, grid: list[float], dates: dict[str, list[st
 
 
 def table(best, wanted, runs_at, args) -> list[str]:
-    """The replay at the estimated pulls, one row per target (the doc's table)."""
+    """The replay at the estimated (or, with ``--check``, shipped) pulls, one row per target
+    (the doc's table)."""
+    how = "--check" if args.check else f"--grid={args.grid} --refine {args.refine}"
     head = (
         f"`python scripts/district_pulls.py --firms {args.firms} --seeds {args.seeds} "
-        f"--grid={args.grid} --refine {args.refine}`: {args.firms} agents"
+        f"{how}`: {args.firms} agents"
         + (" (one per real firm)" if args.firms == REAL_FIRMS else " (an approximation)")
-        + f", seeds 1-{args.seeds}; estimated pulls: "
+        + f", seeds 1-{args.seeds}; "
+        + (
+            "shipped pulls (posterior medians, calibrated.toml): "
+            if args.check
+            else "estimated pulls: "
+        )
         + ", ".join(f"{d} {v:+g}" for d, v in best.items())
     )
     lines = [

@@ -24,6 +24,7 @@ the problem, not the estimate; *not reached* otherwise. ``z_predictive`` is
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import json
@@ -34,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm.calibrate import adjust
 from abm.calibrate.check import (
     INFORMATION_MEANS,
     Z_FORMULA,
@@ -54,7 +56,10 @@ def _generations(root: Path) -> list[int]:
 
 
 def write_outputs(root: Path, spec: CalibrationSpec) -> dict[str, Path]:
-    """Write the three outputs from the generations stored in ``root``."""
+    """Write the three outputs from the generations stored in ``root``: the posterior is the
+    last generation as the spec's ``[method]`` keeps and adjusts it
+    (:func:`abm.calibrate.adjust.posterior`); fit.json's posterior bands stay those of the
+    last generation's own runs."""
     from abm.calibrate.smc import Calibrator
 
     cal = Calibrator(spec, root, log=lambda m: None)
@@ -62,6 +67,17 @@ def write_outputs(root: Path, spec: CalibrationSpec) -> dict[str, Path]:
     last = load_population(root, gens[-1], cal.keys, cal.ids)
     first = load_population(root, gens[0], cal.keys, cal.ids)
     assert last is not None and first is not None
+    m = spec.method
+    params, weights = adjust.posterior(
+        last.params, last.stats, last.weights, cal.observed, cal.sd, spec.prior,
+        accept=m.accept, how=m.adjust, ridge=m.ridge,
+    )  # fmt: skip
+    if params is not last.params:  # the posterior the spec keeps: its runs' statistics
+        keep = adjust.kept(last.stats, cal.observed, cal.sd, m.accept)
+        last = dataclasses.replace(
+            last, params=params, weights=weights, stats=last.stats[keep],
+            distances=last.distances[keep], where=[last.where[k] for k in keep],
+        )  # fmt: skip
     posterior = pd.DataFrame({k: last.params[:, i] for i, k in enumerate(cal.keys)})
     posterior["weight"] = last.weights
     path = root / "posterior.parquet"

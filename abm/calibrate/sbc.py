@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from abm.calibrate.abc import weighted_quantile
+from abm.calibrate.adjust import posterior
 from abm.calibrate.smc import (
     Calibrator,
     _int_seed,
@@ -68,6 +69,15 @@ FORMAT = "abm-sbc/1"
 MANIFEST = "sbc.json"
 SUMMARY = "summary.json"
 FIGURE = "ranks.png"
+# the posteriors each unit is judged on: the sampler's last generation, and the same
+# particles after the regression adjustment (abm/calibrate/adjust.py), at no extra runs
+METHODS = {
+    "parameters": ("ABC-SMC (abm calibrate), last generation", FIGURE),
+    "adjusted": (
+        "the same particles after the regression adjustment (abm/calibrate/adjust.py)",
+        "ranks-adjusted.png",
+    ),
+}
 LEVELS = (0.5, 0.9)
 # the issue's acceptance bands for the coverage of each central interval
 BANDS = {0.5: (0.45, 0.55), 0.9: (0.85, 0.95)}
@@ -381,9 +391,22 @@ class SBC:
             stopped=report.stopped,
             epsilon=report.epsilon,
             ess=float(last.meta["ess"]),
-            parameters=self._statistics(i, truth[0], last.params, last.weights),
+            parameters=self._posterior(i, truth[0], observed, last, "none"),
+            adjusted=self._posterior(i, truth[0], observed, last, "linear"),
         )
         write_json(self._unit_path(i), record)
+
+    def _posterior(
+        self, i: int, truth: np.ndarray, observed: np.ndarray, last: Any, how: str
+    ) -> Any:
+        """The unit's statistics on the posterior its last generation gives, as the spec
+        keeps it, plain (``how = "none"``) or regression-adjusted (``"linear"``)."""
+        m = self.spec.method
+        params, weights = posterior(
+            last.params, last.stats, last.weights, observed, self.sd, self.spec.prior,
+            accept=m.accept, how=how, ridge=m.ridge,
+        )  # fmt: skip
+        return self._statistics(i, truth, params, weights)
 
     def _statistics(
         self, i: int, truth: np.ndarray, params: np.ndarray, weights: np.ndarray
@@ -402,7 +425,21 @@ class SBC:
 
     # ------------------------------------------------------------ summary
     def units(self, n: int) -> list[dict[str, Any]]:
-        return [json.loads(self._unit_path(i).read_text()) for i in range(n)]
+        """The finished units; a unit written before the adjustment existed gets it from
+        its calibration folder (the last generation's particles and statistics)."""
+        out = []
+        for i in range(n):
+            unit = json.loads(self._unit_path(i).read_text())
+            if unit.get("status") == "ok" and "adjusted" not in unit:
+                folder = self.root / "units" / f"{i:03d}" / "calibration"
+                ids = [t.id for t in self.targets]
+                last = load_population(folder, unit["generations"] - 1, self.spec.keys, ids)
+                if last is not None:
+                    truth = np.array([unit["truth"][k] for k in self.spec.keys])
+                    observed = np.array([unit["observed"][t] for t in ids])
+                    unit["adjusted"] = self._posterior(i, truth, observed, last, "linear")
+            out.append(unit)
+        return out
 
     def write_summary(self, n: int, wall_s: float = math.nan) -> dict[str, Any]:
         units = self.units(n)
@@ -413,7 +450,7 @@ class SBC:
             "spec": _relative(self.source.source),
             "name": self.source.name,
             "command": command_line(self.source.source, n, s),
-            "method": "ABC-SMC (abm calibrate), last generation",
+            "method": METHODS["parameters"][0],
             "units": n,
             "calibrated": len(done),
             "truth_failed": n - len(done),
@@ -442,8 +479,14 @@ class SBC:
             "ess_min": float(np.min([u["ess"] for u in done])) if done else math.nan,
             **summarize(done, self.spec.keys, s.draws),
         }
+        if done and all("adjusted" in u for u in done):
+            summary["adjusted"] = summarize(
+                [{"parameters": u["adjusted"]} for u in done], self.spec.keys, s.draws
+            ) | {"method": METHODS["adjusted"][0]}
         write_json(self.root / SUMMARY, summary)
         figure(summary, self.root / FIGURE)
+        if "adjusted" in summary:
+            figure(summary, self.root / METHODS["adjusted"][1], "adjusted")
         self.log(
             f"sbc {self.source.name}: {len(done)} calibrations, {summary['runs']} runs"
             + (f", {wall_s:.0f} s" if math.isfinite(wall_s) else "")
@@ -470,15 +513,16 @@ def command_line(spec: str, n: int, s: Settings) -> str:
 # ----------------------------------------------------------------------------- report
 
 
-def figure(summary: dict[str, Any], path: Path) -> None:
-    """The rank histograms, one panel per parameter, with the band where 99 % of a bin's
-    counts fall when the ranks are uniform (Talts et al.'s figure)."""
+def figure(summary: dict[str, Any], path: Path, method: str = "parameters") -> None:
+    """The rank histograms of one method (:data:`METHODS`), one panel per parameter, with
+    the band where 99 % of a bin's counts fall when the ranks are uniform (Talts et al.'s
+    figure)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    params = summary["parameters"]
+    params = (summary if method == "parameters" else summary[method])["parameters"]
     cols = min(4, max(1, len(params)))
     rows = math.ceil(len(params) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
@@ -495,8 +539,9 @@ def figure(summary: dict[str, Any], path: Path) -> None:
     for ax in list(axes.flat)[len(params) :]:
         ax.axis("off")
     kind = "" if summary["full"] else "TOY run: "
+    what = "" if method == "parameters" else " after the regression adjustment"
     fig.suptitle(
-        f"{kind}SBC rank histograms, {summary['calibrated']} synthetic calibrations "
+        f"{kind}SBC rank histograms{what}, {summary['calibrated']} synthetic calibrations "
         "(grey: 99 % band of uniform ranks)",
         fontsize=9,
     )
@@ -536,11 +581,31 @@ def markdown(summary: dict[str, Any], figure_path: str = "../calibration/sbc/ran
         f"least, of {b['particles']} particles; {summary['truth_failed']} truth run(s) failed. "
         f"Ranks among L = {b['draws']} posterior draws.",
         "",
+    ]
+    lines += _table(summary, summary["priors"])
+    lines += ["", f"![SBC rank histograms]({figure_path})"]
+    if "adjusted" in summary:
+        adjusted = figure_path.replace(FIGURE, METHODS["adjusted"][1])
+        lines += [
+            "",
+            f"**After the regression adjustment** ({summary['adjusted']['method']}; the same "
+            "units, particles and runs):",
+            "",
+            *_table(summary["adjusted"], summary["priors"]),
+            "",
+            f"![SBC rank histograms after the regression adjustment]({adjusted})",
+        ]
+    return "\n".join(lines)
+
+
+def _table(result: dict[str, Any], priors: dict[str, str]) -> list[str]:
+    """One method's coverage table and verdict."""
+    lines = [
         "| parameter | prior | 50 % coverage [95 % CI] | 90 % coverage [95 % CI] | "
         "rank uniformity p | contraction (mean) | 90 % in 85-95 % |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key, p in summary["parameters"].items():
+    for key, p in result["parameters"].items():
         cells = []
         for level in (50, 90):
             c = p[f"coverage_{level}"]
@@ -549,16 +614,16 @@ def markdown(summary: dict[str, Any], figure_path: str = "../calibration/sbc/ran
                 f"{_pct(c['share'])} ({c['covered']}/{p['units']}) [{_pct(lo)}, {_pct(hi)}]"
             )
         lines.append(
-            f"| `{key}` | {summary['priors'][key]} | {cells[0]} | {cells[1]} | "
+            f"| `{key}` | {priors[key]} | {cells[0]} | {cells[1]} | "
             f"{p['uniformity_p']:.2f} | {p['contraction_mean']:.2f} | "
             f"{'yes' if p['passed'] else '**no**'} |"
         )
     verdict = (
         "every parameter's 90 % coverage lies within 85-95 %"
-        if summary["passed"]
-        else "90 % coverage outside 85-95 % for " + ", ".join(f"`{k}`" for k in summary["failed"])
+        if result["passed"]
+        else "90 % coverage outside 85-95 % for " + ", ".join(f"`{k}`" for k in result["failed"])
     )
-    shares = [p["coverage_90"]["share"] for p in summary["parameters"].values()]
+    shares = [p["coverage_90"]["share"] for p in result["parameters"].values()]
     mean = float(np.mean(shares)) if shares else math.nan
     lo, hi = BANDS[0.9]
     reading = (
@@ -568,13 +633,11 @@ def markdown(summary: dict[str, Any], figure_path: str = "../calibration/sbc/ran
         if mean > hi
         else "within the band"
     )
-    lines += [
+    return [
+        *lines,
         "",
         f"Verdict: {verdict}. Mean 90 % coverage over the parameters {_pct(mean)}, {reading}.",
-        "",
-        f"![SBC rank histograms]({figure_path})",
     ]
-    return "\n".join(lines)
 
 
 def write(folder: Path, dest: Path = SHIPPED, doc: Path | None = DOC) -> list[Path]:
@@ -586,9 +649,10 @@ def write(folder: Path, dest: Path = SHIPPED, doc: Path | None = DOC) -> list[Pa
         raise UserError(f"{folder}: no {SUMMARY} (run the SBC first)")
     dest.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in (SUMMARY, FIGURE):
-        shutil.copyfile(folder / name, dest / name)
-        written.append(dest / name)
+    for name in (SUMMARY, *(f for _, f in METHODS.values())):
+        if (folder / name).is_file():
+            shutil.copyfile(folder / name, dest / name)
+            written.append(dest / name)
     if doc is not None:
         summary = json.loads((dest / SUMMARY).read_text())
         if write_table(doc, markdown(summary), BEGIN, END):

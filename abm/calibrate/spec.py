@@ -50,6 +50,7 @@ from abm.specutil import RESERVED, Checker, digest, flatten, load_spec_data
 
 METHODS = ("abc-smc",)
 DISTANCES = ("uncertainty", "adaptive")
+ADJUSTMENTS = ("none", "linear")
 # a run is at most as long as a scenario may be: the schema's bound on scenario.steps
 _MAX_STEPS = next(f for f in dataclasses.fields(schema.Meta) if f.name == "steps").metadata["hi"]
 
@@ -79,6 +80,30 @@ class Method:
     epsilon_quantile: float = param(0.5, "Next tolerance: this quantile", lo=0.05, hi=0.95)
     distance: str = param("uncertainty", "Distance", choices=DISTANCES)
     kernel_scaling: float = param(1.0, "Multiplies the kernel's covariance", lo=0.01, hi=10.0)
+    # The posterior written from the last generation (abm/calibrate/adjust.py): its runs
+    # nearest the observations, then the regression adjustment. With `generations = 0` the
+    # last generation is a prior sample and this is rejection ABC on a reference table.
+    accept: float = param(
+        1.0,
+        "Share of the last generation's particles kept for the posterior, nearest the "
+        "observations first (1 = all; rejection ABC on a prior sample keeps a share)",
+        lo=0.001,
+        hi=1,
+    )
+    adjust: str = param(
+        "none",
+        "The posterior written: the kept particles as sampled ('none'), or after the "
+        "regression adjustment of Beaumont, Zhang and Balding (2002) ('linear'), chosen by "
+        "the SBC (docs/calibration.md)",
+        choices=ADJUSTMENTS,
+    )
+    ridge: float = param(
+        1.0,
+        "The adjustment's ridge penalty, in pseudo-observations (statistics in units of each "
+        "target's sd): larger shrinks the adjustment towards none",
+        lo=0,
+        hi=1e9,
+    )
 
 
 @dataclass(frozen=True)
@@ -154,6 +179,8 @@ class CalibrationSpec:
         data = json.loads(json.dumps(self.resolved(), default=str))
         for key in ("name", "source", "scenario", "targets_file", "budget"):
             data.pop(key)
+        for key in ("accept", "adjust", "ridge"):  # post-process the last generation: same runs
+            data["method"].pop(key)
         data["base"].pop("name", None)
         data["base"].pop("description", None)
         for target in data["targets"].values():

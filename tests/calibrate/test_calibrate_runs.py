@@ -59,6 +59,25 @@ def test_same_seed_same_posterior_and_outputs(tmp_path, targets, capsys):
     assert abm_main("calibrate", spec, "--out", a, "--resume") == 0
     pd.testing.assert_frame_equal(pd.read_parquet(a / "posterior.parquet"), pa_)
 
+    # the regression adjustment post-processes the same runs: the folder accepts the spec,
+    # and the posterior is the same particles moved, inside the prior
+    linear = spec.with_name("linear.toml")
+    linear.write_text(spec.read_text().replace("[method]", '[method]\nadjust = "linear"', 1))
+    assert abm_main("calibrate", linear, "--out", a, "--resume") == 0
+    adjusted = pd.read_parquet(a / "posterior.parquet")
+    assert adjusted.shape == pa_.shape and not adjusted.equals(pa_)
+    for p in load_calibration_spec(linear).priors:
+        low, high = p.bounds
+        assert adjusted[p.key].between(low, high).all()
+    # the small version of `make sbc`: the SBC on the folder's reference table (generation 0)
+    from tests.doc_blocks import script
+
+    table = script("sbc_table").run(linear, a, n=8, seed=1, accept=0.5, ridge=None)
+    assert table["units"] == 8 and table["table_runs"] == 16 and table["accepted"] == 8
+    for method in ("rejection", "adjusted"):
+        for p in table[method]["parameters"].values():
+            assert p["units"] == 8 and 0 <= p["coverage_90"]["share"] <= 1
+
     # another seed: another posterior; the old folder refuses the changed spec
     other = write_spec(tmp_path, targets=targets, seed=4, name="other.toml")
     assert abm_main("calibrate", other, "--out", tmp_path / "c") == 0
