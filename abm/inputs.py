@@ -67,14 +67,16 @@ def param(
     or_empty: bool = False,
     within: str = "",
     after: str = "",
+    at_most: str = "",
 ) -> Any:
     """A declared field: default (none: required), one-line doc, allowed range ``[lo, hi]``
     (``above``: ``lo`` itself excluded) or ``choices``, unit and source.
 
     What it must agree with (checked by :mod:`abm.scenario` once the whole file is read):
     ``refers`` names the scenario's table the value is an id of (``"regions"``; ``or_empty``:
-    or ""), ``within`` the sibling naming the region such a district must lie in, and
-    ``after`` the sibling month this month must not precede.
+    or ""), ``within`` the sibling naming the region such a district must lie in,
+    ``after`` the sibling month this month must not precede, and ``at_most`` the sibling
+    number this one must not exceed.
 
     When it acts (read by :mod:`abm.branching`, which finds the month two scenarios first
     differ): ``starts`` on a month (or a schedule's first month) says no rule reads
@@ -83,6 +85,7 @@ def param(
     meta = {"doc": doc, "lo": lo, "hi": hi, "above": above, "choices": choices}
     meta |= {"source": source, "unit": unit, "starts": starts, "dated_by": dated_by}
     meta |= {"refers": refers, "or_empty": or_empty, "within": within, "after": after}
+    meta |= {"at_most": at_most}
     if isinstance(default, (list, dict, tuple)):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)

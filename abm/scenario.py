@@ -473,12 +473,14 @@ _SHAPES: dict[type, tuple[tuple[dataclasses.Field, ...], tuple[str, ...]]] = {}
 
 
 def _shape(cls: type) -> tuple[tuple[dataclasses.Field, ...], tuple[str, ...]]:
-    """A table class's fields that declare a link (refers, after), and those that hold
+    """A table class's fields that declare a link (refers, after, at_most), and those that hold
     tables (a section, a table of tables, an array): read once per class, not per check."""
     if cls in _SHAPES:
         return _SHAPES[cls]
     hints, fields = typing.get_type_hints(cls), dataclasses.fields(cls)
-    links = tuple(f for f in fields if f.metadata.get("refers") or f.metadata.get("after"))
+    links = tuple(
+        f for f in fields if any(f.metadata.get(k) for k in ("refers", "after", "at_most"))
+    )
     nested = tuple(
         f.name
         for f in fields
@@ -508,7 +510,7 @@ def _tables(obj: Any, path: str) -> Iterable[tuple[str, Any]]:
 
 
 def _links(s: Scenario) -> Iterable[tuple[str, str]]:
-    """(field, what is allowed) for each declared id or month order a value breaks."""
+    """(field, what is allowed) for each declared id, month order or bound a value breaks."""
     for at, table in _tables(s, ""):
         for f in _shape(type(table))[0]:
             meta, value = f.metadata, getattr(table, f.name)
@@ -528,6 +530,9 @@ def _links(s: Scenario) -> Iterable[tuple[str, str]]:
             first = getattr(table, after) if after else ""
             if value and first and parse_month(value) < parse_month(first):
                 yield f"{at}.{f.name}", f"is before {after} ({first})"
+            most = meta.get("at_most")
+            if most and value > getattr(table, most):
+                yield f"{at}.{f.name}", f"must be <= {most} ({getattr(table, most):g})"
 
 
 def _cross_check(s: Scenario, source: str) -> list[Problem]:
@@ -551,12 +556,6 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
     )
     capitals = [r for r in regions if regions[r].capital]
     need(len(capitals) <= 1, "regions", f"at most one capital region, got {capitals}")
-    talent = s.params.talent
-    need(
-        talent.retention_min <= talent.retention_max,
-        "params.talent.retention_min",
-        "must be <= params.talent.retention_max",
-    )
     for did, d in districts.items():
         cap = regions[d.region].firms_real if d.region in regions else math.inf
         why = f"must be <= its region's firms_real ({cap:g})"
@@ -573,12 +572,6 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
             f"must be 0 for channel {prog.channel!r} (a {prog.channel} programme uses "
             f"{'budget_krw' if prog.channel == 'money' else 'space_firms'})",
         )
-    for rid, r in regions.items():
-        inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
-        for name in ("status_quo_rate", "subsidy_rate"):
-            need(
-                getattr(inc, name) <= inc.subsidy_rate_max, f"regions.{rid}.incentives.{name}", most
-            )
     loc, ent = s.params.location, s.params.entry
     if loc.outside_share > 0 and ent.outside_rate > 0 and ent.outside_per_step == 0:
         why = "must be > 0 when params.location.outside_share > 0 (entry grows with a logit)"
