@@ -155,14 +155,14 @@ class Wording:
         what = "an integer" if integer else "a number"
         span = f"{'(' if above else '['}{_g(lo, '-inf')}, {_g(hi, 'inf')}]"
         if self.spec:  # a count says its least (or its most); a share says its range
-            if integer and hi is not None and _is_number(value) and value > hi:
+            if integer and hi is not None and is_number(value) and value > hi:
                 return Invalid(f"{value:,} is too large; at most {hi:,}")
             if lo is None and hi is None:
                 return self.refuse(value, what)
             least = f"{what} {'>' if above else '>='} {_g(lo, '-inf')}"
             return self.refuse(value, least if hi is None or integer else f"{what} in {span}")
         fraction = isinstance(value, float) and not value.is_integer()  # (NaN, inf too)
-        if _is_number(value) and value == value and not (integer and fraction):
+        if is_number(value) and value == value and not (integer and fraction):
             return Invalid(f"must be in {span}, got {short(repr(value))}")
         return self.refuse(value, f"{what} in {span}")
 
@@ -171,7 +171,8 @@ def _g(x: float | None, none: str) -> str:
     return none if x is None else f"{x:g}"
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """An int or float, not a bool (TOML's ``true`` is no number)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -182,7 +183,7 @@ def _number(integer: bool, meta: Mapping[str, Any], say: Wording) -> Callable[[A
     lo, hi, above = meta.get("lo"), meta.get("hi"), meta.get("above")
 
     def check(value: Any, _: Any) -> Any:
-        ok = _is_number(value)
+        ok = is_number(value)
         if ok and isinstance(value, float):  # NaN never; inf only without an upper bound
             ok = (value.is_integer() or not integer) and (
                 math.isfinite(value) or (hi is None and value > 0 and not integer)
@@ -279,7 +280,7 @@ def _schedule(meta: Mapping[str, Any]) -> Callable[[Any, Any], tuple]:
             try:
                 ok = isinstance(point, list) and len(point) == 2
                 m, gpus = (month(point[0], None), point[1]) if ok else ("", math.nan)
-                ok = ok and _is_number(gpus) and 0 <= gpus <= hi and math.isfinite(gpus)
+                ok = ok and is_number(gpus) and 0 <= gpus <= hi and math.isfinite(gpus)
             except Invalid:
                 ok = False
             if not ok:

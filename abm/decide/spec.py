@@ -39,9 +39,9 @@ from abm.decide.objectives import (
 from abm.decide.population import FIRMS, one_agent_per_firm
 from abm.decide.sequential import DEFAULT_WIDTH, StopRule
 from abm.errors import ScenarioError
-from abm.inputs import Name, Path_, Pattern, param, parse_month
+from abm.inputs import Name, Path_, Pattern, is_number, param, parse_month
 from abm.scenario import origin_of
-from abm.specutil import DEFAULT_MODEL, Checker, flatten, is_number, load_spec_data
+from abm.specutil import DEFAULT_MODEL, Checker, flatten, load_spec_data
 from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin hypercube
 
 POSTERIOR_FILE = "posterior.parquet"
