@@ -384,8 +384,6 @@ def _apply_overrides(
         why = check_override_key(data, key)
         if why is None and isinstance(value, dict) and not value:
             why = "an empty table sets nothing; give the fields to set"
-        if why is None and isinstance(_lookup(data, key), dict) and not isinstance(value, dict):
-            why = f"is a section; set one of its fields, e.g. {key}.FIELD"
         if why is not None:
             problems.append(Problem(where, _short(key), why))
             continue
@@ -404,8 +402,12 @@ def _apply_overrides(
                 break
             node = child
         else:
-            if isinstance(value, dict) and isinstance(node.get(parts[-1]), dict):
-                node[parts[-1]] = _merge(node[parts[-1]], value)  # a table sets its fields
+            current = node.get(parts[-1])
+            if isinstance(current, dict) and not isinstance(value, dict):
+                why = f"is a section; set one of its fields, e.g. {key}.FIELD"
+                problems.append(Problem(where, _short(key), why))
+            elif isinstance(current, dict):
+                node[parts[-1]] = _merge(current, value)  # a table sets its fields
             else:
                 node[parts[-1]] = value
     if problems:
@@ -431,16 +433,6 @@ def _follow_moved_centers(data: dict[str, Any], overrides: Mapping[str, Any]) ->
         district = districts.get(center["district"])
         if not isinstance(district, dict) or district.get("region") != center.get("site"):
             center["district"] = ""
-
-
-def _lookup(data: Mapping[str, Any], key: str) -> Any:
-    """The value at a dotted key, or None."""
-    node: Any = data
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def safe_name(name: str, limit: int = 80) -> str:
