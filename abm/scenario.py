@@ -138,24 +138,27 @@ class Scenario:
 # ------------------------------------------------------------------------------- I/O
 
 
+def _refused(source: Any, field: str, why: str) -> ScenarioError:
+    """The error of one problem of a file (or of ``--set``), raised before any other check."""
+    return ScenarioError([Problem(str(source), field, why)])
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Read one TOML file, turning every failure into a ScenarioError naming the file."""
     try:
         return read_toml_file(path)
     except InputError as exc:
-        raise ScenarioError([Problem(str(path), "", str(exc))]) from None
+        raise _refused(path, "", str(exc)) from None
 
 
 def _parent_path(current: Path, parent: Any) -> Path:
     """The file an ``inherit`` value names; a bad value names the file and field at fault."""
     if not isinstance(parent, str) or not parent.endswith(".toml"):
-        raise ScenarioError(
-            [Problem(str(current), "inherit", f"must be a .toml file name, got {_short(parent)}")]
-        )
+        raise _refused(current, "inherit", f"must be a .toml file name, got {_short(parent)}")
     try:
         check_path_text(parent)
     except InputError as exc:
-        raise ScenarioError([Problem(str(current), "inherit", str(exc))]) from None
+        raise _refused(current, "inherit", str(exc)) from None
     return current.parent / parent
 
 
@@ -174,18 +177,15 @@ def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
         try:
             resolved = current.resolve()
         except (OSError, RuntimeError, ValueError) as exc:
-            where = (
-                Problem(str(pointer[0]), "inherit", f"{pointer[1]!r}: {exc}")
-                if pointer
-                else (Problem(str(path), "", f"cannot resolve the path: {exc}"))
-            )
-            raise ScenarioError([where]) from None
+            if pointer is None:
+                raise _refused(path, "", f"cannot resolve the path: {exc}") from None
+            raise _refused(pointer[0], "inherit", f"{pointer[1]!r}: {exc}") from None
         if pointer is not None and not any(resolved.is_relative_to(r) for r in roots):
-            raise ScenarioError([Problem(str(pointer[0]), "inherit", _outside(pointer[1], roots))])
+            raise _refused(pointer[0], "inherit", _outside(pointer[1], roots))
         if resolved in chain:
-            raise ScenarioError([Problem(str(path), "inherit", f"inheritance loop via {current}")])
+            raise _refused(path, "inherit", f"inheritance loop via {current}")
         if len(chain) >= _MAX_INHERIT:
-            raise ScenarioError([Problem(str(path), "inherit", "inheritance deeper than 16 files")])
+            raise _refused(path, "inherit", "inheritance deeper than 16 files")
         chain.append(resolved)
         if pointer is None:
             roots = inherit_roots(resolved)
@@ -194,9 +194,8 @@ def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
             try:
                 data = read_toml_file(current)
             except InputError as exc:
-                raise ScenarioError(
-                    [Problem(str(pointer[0]), "inherit", f"{pointer[1]!r} ({current}): {exc}")]
-                ) from None
+                why = f"{pointer[1]!r} ({current}): {exc}"
+                raise _refused(pointer[0], "inherit", why) from None
         parent = data.pop("inherit", None)
         if pointer is not None:
             data.pop(ORIGIN_KEY, None)  # only the file loaded names the origin
@@ -254,9 +253,7 @@ def load_scenario(
     data = load_raw(path, without_layers)
     origin = data.pop(ORIGIN_KEY, None)  # a resolved scenario.toml names the file it came from
     if origin is not None and not (isinstance(origin, str) and 0 < len(origin) <= 4096):
-        raise ScenarioError(
-            [Problem(str(path), ORIGIN_KEY, f"must be a file name, got {_short(origin)}")]
-        )
+        raise _refused(path, ORIGIN_KEY, f"must be a file name, got {_short(origin)}")
     origin = origin or origin_of(path)
     _apply_overrides(data, overrides or {}, via, str(path))
     return Scenario.from_dict(data, str(path), origin=origin)
@@ -303,16 +300,8 @@ def parse_value(text: str) -> Any:
         return value
     except (tomllib.TOMLDecodeError, RecursionError, InputError):
         if text[:1] in "[{":  # meant as an array or table, but not one TOML can read
-            raise ScenarioError(
-                [
-                    Problem(
-                        "--set",
-                        "",
-                        f"{_short(text)} is not a valid TOML array or table "
-                        f"(nested at most {MAX_NESTING} levels)",
-                    )
-                ]
-            ) from None
+            why = f"is not a valid TOML array or table (nested at most {MAX_NESTING} levels)"
+            raise _refused("--set", "", f"{_short(text)} {why}") from None
         return text
 
 

@@ -327,7 +327,7 @@ def _parameters(
         c.add("parameters", f"{len(flat):,} parameters; at most {MAX_PARAMETERS}")
         return (), (), ()
     for key, value in flat.items():
-        field = f"parameters.{key if len(key) <= 80 else key[:77] + '...'}"
+        field = f"parameters.{short(key)}"
         if len(key) > MAX_KEY_CHARS:
             c.add(field, f"key of {len(key):,} characters; at most {MAX_KEY_CHARS}")
         elif isinstance(value, dict) and not value:
