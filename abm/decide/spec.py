@@ -725,30 +725,12 @@ class _Builder(Checker):
         except (OSError, ValueError) as exc:
             self.add(field, f"{path}: cannot read the posterior ({type(exc).__name__})")
             return None, None
-        if WEIGHT not in frame.columns:
-            self.add(
-                field,
-                f"{path}: no {WEIGHT!r} column (one row per draw, a column per "
-                "parameter, and a weight)",
-            )
+        problem = _posterior_problem(frame)
+        if problem is not None:
+            column, why = problem
+            at, why = (field, f"{path}: {why}") if column is None else (f"{field}.{column}", why)
+            self.add(at, why)
             return None, None
-        weights = pd.to_numeric(frame[WEIGHT], errors="coerce").to_numpy(dtype=np.float64)
-        if (
-            len(frame) == 0
-            or not np.all(np.isfinite(weights))
-            or np.any(weights < 0)
-            or (weights.sum() <= 0)
-        ):
-            self.add(field, f"{path}: weights must be finite, >= 0, and not all 0")
-            return None, None
-        params = [c for c in frame.columns if c != WEIGHT]
-        if not params:
-            self.add(field, f"{path}: no parameter columns")
-            return None, None
-        for column in params:
-            if frame[column].isna().any():
-                self.add(f"{field}.{column}", "has missing values")
-                return None, None
         return str(path.parent if path.name == POSTERIOR_FILE else path), frame
 
     def _ranges(self, table: Any) -> tuple[Range, ...]:
@@ -796,6 +778,25 @@ class _Builder(Checker):
         for name, scenario, _ in options:
             done = {p.field for p in self.problems}
             self.trial(scenario, [t for t in trials if t[0] not in done], f" (option {name})")
+
+
+def _posterior_problem(frame: pd.DataFrame) -> tuple[str | None, str] | None:
+    """What makes a posterior unusable, if anything: (the column at fault or None, why). The
+    first rule broken is told: a weight column, weights to draw by, parameters, no gaps."""
+    if WEIGHT not in frame.columns:
+        return (
+            None,
+            f"no {WEIGHT!r} column (one row per draw, a column per parameter, and a weight)",
+        )
+    weights = pd.to_numeric(frame[WEIGHT], errors="coerce").to_numpy(dtype=np.float64)
+    finite = np.all(np.isfinite(weights)) and not np.any(weights < 0)
+    if len(frame) == 0 or not finite or weights.sum() <= 0:
+        return None, "weights must be finite, >= 0, and not all 0"
+    params = [c for c in frame.columns if c != WEIGHT]
+    if not params:
+        return None, "no parameter columns"
+    gaps = [c for c in params if frame[c].isna().any()]
+    return (gaps[0], "has missing values") if gaps else None
 
 
 def _shipped() -> bool:
