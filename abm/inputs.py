@@ -67,14 +67,16 @@ def param(
     or_empty: bool = False,
     within: str = "",
     after: str = "",
+    at_most: str = "",
 ) -> Any:
     """A declared field: default (none: required), one-line doc, allowed range ``[lo, hi]``
     (``above``: ``lo`` itself excluded) or ``choices``, unit and source.
 
     What it must agree with (checked by :mod:`abm.scenario` once the whole file is read):
     ``refers`` names the scenario's table the value is an id of (``"regions"``; ``or_empty``:
-    or ""), ``within`` the sibling naming the region such a district must lie in, and
-    ``after`` the sibling month this month must not precede.
+    or ""), ``within`` the sibling naming the region such a district must lie in,
+    ``after`` the sibling month this month must not precede, and ``at_most`` the sibling
+    number this one must not exceed.
 
     When it acts (read by :mod:`abm.branching`, which finds the month two scenarios first
     differ): ``starts`` on a month (or a schedule's first month) says no rule reads
@@ -83,6 +85,7 @@ def param(
     meta = {"doc": doc, "lo": lo, "hi": hi, "above": above, "choices": choices}
     meta |= {"source": source, "unit": unit, "starts": starts, "dated_by": dated_by}
     meta |= {"refers": refers, "or_empty": or_empty, "within": within, "after": after}
+    meta |= {"at_most": at_most}
     if isinstance(default, (list, dict, tuple)):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -152,14 +155,14 @@ class Wording:
         what = "an integer" if integer else "a number"
         span = f"{'(' if above else '['}{_g(lo, '-inf')}, {_g(hi, 'inf')}]"
         if self.spec:  # a count says its least (or its most); a share says its range
-            if integer and hi is not None and _is_number(value) and value > hi:
+            if integer and hi is not None and is_number(value) and value > hi:
                 return Invalid(f"{value:,} is too large; at most {hi:,}")
             if lo is None and hi is None:
                 return self.refuse(value, what)
             least = f"{what} {'>' if above else '>='} {_g(lo, '-inf')}"
             return self.refuse(value, least if hi is None or integer else f"{what} in {span}")
         fraction = isinstance(value, float) and not value.is_integer()  # (NaN, inf too)
-        if _is_number(value) and value == value and not (integer and fraction):
+        if is_number(value) and value == value and not (integer and fraction):
             return Invalid(f"must be in {span}, got {short(repr(value))}")
         return self.refuse(value, f"{what} in {span}")
 
@@ -168,7 +171,8 @@ def _g(x: float | None, none: str) -> str:
     return none if x is None else f"{x:g}"
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """An int or float, not a bool (TOML's ``true`` is no number)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -179,7 +183,7 @@ def _number(integer: bool, meta: Mapping[str, Any], say: Wording) -> Callable[[A
     lo, hi, above = meta.get("lo"), meta.get("hi"), meta.get("above")
 
     def check(value: Any, _: Any) -> Any:
-        ok = _is_number(value)
+        ok = is_number(value)
         if ok and isinstance(value, float):  # NaN never; inf only without an upper bound
             ok = (value.is_integer() or not integer) and (
                 math.isfinite(value) or (hi is None and value > 0 and not integer)
@@ -276,7 +280,7 @@ def _schedule(meta: Mapping[str, Any]) -> Callable[[Any, Any], tuple]:
             try:
                 ok = isinstance(point, list) and len(point) == 2
                 m, gpus = (month(point[0], None), point[1]) if ok else ("", math.nan)
-                ok = ok and _is_number(gpus) and 0 <= gpus <= hi and math.isfinite(gpus)
+                ok = ok and is_number(gpus) and 0 <= gpus <= hi and math.isfinite(gpus)
             except Invalid:
                 ok = False
             if not ok:

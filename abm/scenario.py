@@ -138,24 +138,27 @@ class Scenario:
 # ------------------------------------------------------------------------------- I/O
 
 
+def _refused(source: Any, field: str, why: str) -> ScenarioError:
+    """The error of one problem of a file (or of ``--set``), raised before any other check."""
+    return ScenarioError([Problem(str(source), field, why)])
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Read one TOML file, turning every failure into a ScenarioError naming the file."""
     try:
         return read_toml_file(path)
     except InputError as exc:
-        raise ScenarioError([Problem(str(path), "", str(exc))]) from None
+        raise _refused(path, "", str(exc)) from None
 
 
 def _parent_path(current: Path, parent: Any) -> Path:
     """The file an ``inherit`` value names; a bad value names the file and field at fault."""
     if not isinstance(parent, str) or not parent.endswith(".toml"):
-        raise ScenarioError(
-            [Problem(str(current), "inherit", f"must be a .toml file name, got {_short(parent)}")]
-        )
+        raise _refused(current, "inherit", f"must be a .toml file name, got {_short(parent)}")
     try:
         check_path_text(parent)
     except InputError as exc:
-        raise ScenarioError([Problem(str(current), "inherit", str(exc))]) from None
+        raise _refused(current, "inherit", str(exc)) from None
     return current.parent / parent
 
 
@@ -174,18 +177,15 @@ def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
         try:
             resolved = current.resolve()
         except (OSError, RuntimeError, ValueError) as exc:
-            where = (
-                Problem(str(pointer[0]), "inherit", f"{pointer[1]!r}: {exc}")
-                if pointer
-                else (Problem(str(path), "", f"cannot resolve the path: {exc}"))
-            )
-            raise ScenarioError([where]) from None
+            if pointer is None:
+                raise _refused(path, "", f"cannot resolve the path: {exc}") from None
+            raise _refused(pointer[0], "inherit", f"{pointer[1]!r}: {exc}") from None
         if pointer is not None and not any(resolved.is_relative_to(r) for r in roots):
-            raise ScenarioError([Problem(str(pointer[0]), "inherit", _outside(pointer[1], roots))])
+            raise _refused(pointer[0], "inherit", _outside(pointer[1], roots))
         if resolved in chain:
-            raise ScenarioError([Problem(str(path), "inherit", f"inheritance loop via {current}")])
+            raise _refused(path, "inherit", f"inheritance loop via {current}")
         if len(chain) >= _MAX_INHERIT:
-            raise ScenarioError([Problem(str(path), "inherit", "inheritance deeper than 16 files")])
+            raise _refused(path, "inherit", "inheritance deeper than 16 files")
         chain.append(resolved)
         if pointer is None:
             roots = inherit_roots(resolved)
@@ -194,9 +194,8 @@ def load_raw(path: str | Path, without_layers: bool = False) -> dict[str, Any]:
             try:
                 data = read_toml_file(current)
             except InputError as exc:
-                raise ScenarioError(
-                    [Problem(str(pointer[0]), "inherit", f"{pointer[1]!r} ({current}): {exc}")]
-                ) from None
+                why = f"{pointer[1]!r} ({current}): {exc}"
+                raise _refused(pointer[0], "inherit", why) from None
         parent = data.pop("inherit", None)
         if pointer is not None:
             data.pop(ORIGIN_KEY, None)  # only the file loaded names the origin
@@ -254,9 +253,7 @@ def load_scenario(
     data = load_raw(path, without_layers)
     origin = data.pop(ORIGIN_KEY, None)  # a resolved scenario.toml names the file it came from
     if origin is not None and not (isinstance(origin, str) and 0 < len(origin) <= 4096):
-        raise ScenarioError(
-            [Problem(str(path), ORIGIN_KEY, f"must be a file name, got {_short(origin)}")]
-        )
+        raise _refused(path, ORIGIN_KEY, f"must be a file name, got {_short(origin)}")
     origin = origin or origin_of(path)
     _apply_overrides(data, overrides or {}, via, str(path))
     return Scenario.from_dict(data, str(path), origin=origin)
@@ -303,16 +300,8 @@ def parse_value(text: str) -> Any:
         return value
     except (tomllib.TOMLDecodeError, RecursionError, InputError):
         if text[:1] in "[{":  # meant as an array or table, but not one TOML can read
-            raise ScenarioError(
-                [
-                    Problem(
-                        "--set",
-                        "",
-                        f"{_short(text)} is not a valid TOML array or table "
-                        f"(nested at most {MAX_NESTING} levels)",
-                    )
-                ]
-            ) from None
+            why = f"is not a valid TOML array or table (nested at most {MAX_NESTING} levels)"
+            raise _refused("--set", "", f"{_short(text)} {why}") from None
         return text
 
 
@@ -384,8 +373,6 @@ def _apply_overrides(
         why = check_override_key(data, key)
         if why is None and isinstance(value, dict) and not value:
             why = "an empty table sets nothing; give the fields to set"
-        if why is None and isinstance(_lookup(data, key), dict) and not isinstance(value, dict):
-            why = f"is a section; set one of its fields, e.g. {key}.FIELD"
         if why is not None:
             problems.append(Problem(where, _short(key), why))
             continue
@@ -404,8 +391,12 @@ def _apply_overrides(
                 break
             node = child
         else:
-            if isinstance(value, dict) and isinstance(node.get(parts[-1]), dict):
-                node[parts[-1]] = _merge(node[parts[-1]], value)  # a table sets its fields
+            current = node.get(parts[-1])
+            if isinstance(current, dict) and not isinstance(value, dict):
+                why = f"is a section; set one of its fields, e.g. {key}.FIELD"
+                problems.append(Problem(where, _short(key), why))
+            elif isinstance(current, dict):
+                node[parts[-1]] = _merge(current, value)  # a table sets its fields
             else:
                 node[parts[-1]] = value
     if problems:
@@ -431,16 +422,6 @@ def _follow_moved_centers(data: dict[str, Any], overrides: Mapping[str, Any]) ->
         district = districts.get(center["district"])
         if not isinstance(district, dict) or district.get("region") != center.get("site"):
             center["district"] = ""
-
-
-def _lookup(data: Mapping[str, Any], key: str) -> Any:
-    """The value at a dotted key, or None."""
-    node: Any = data
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def safe_name(name: str, limit: int = 80) -> str:
@@ -473,12 +454,14 @@ _SHAPES: dict[type, tuple[tuple[dataclasses.Field, ...], tuple[str, ...]]] = {}
 
 
 def _shape(cls: type) -> tuple[tuple[dataclasses.Field, ...], tuple[str, ...]]:
-    """A table class's fields that declare a link (refers, after), and those that hold
+    """A table class's fields that declare a link (refers, after, at_most), and those that hold
     tables (a section, a table of tables, an array): read once per class, not per check."""
     if cls in _SHAPES:
         return _SHAPES[cls]
     hints, fields = typing.get_type_hints(cls), dataclasses.fields(cls)
-    links = tuple(f for f in fields if f.metadata.get("refers") or f.metadata.get("after"))
+    links = tuple(
+        f for f in fields if any(f.metadata.get(k) for k in ("refers", "after", "at_most"))
+    )
     nested = tuple(
         f.name
         for f in fields
@@ -508,7 +491,7 @@ def _tables(obj: Any, path: str) -> Iterable[tuple[str, Any]]:
 
 
 def _links(s: Scenario) -> Iterable[tuple[str, str]]:
-    """(field, what is allowed) for each declared id or month order a value breaks."""
+    """(field, what is allowed) for each declared id, month order or bound a value breaks."""
     for at, table in _tables(s, ""):
         for f in _shape(type(table))[0]:
             meta, value = f.metadata, getattr(table, f.name)
@@ -528,6 +511,9 @@ def _links(s: Scenario) -> Iterable[tuple[str, str]]:
             first = getattr(table, after) if after else ""
             if value and first and parse_month(value) < parse_month(first):
                 yield f"{at}.{f.name}", f"is before {after} ({first})"
+            most = meta.get("at_most")
+            if most and value > getattr(table, most):
+                yield f"{at}.{f.name}", f"must be <= {most} ({getattr(table, most):g})"
 
 
 def _cross_check(s: Scenario, source: str) -> list[Problem]:
@@ -551,12 +537,6 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
     )
     capitals = [r for r in regions if regions[r].capital]
     need(len(capitals) <= 1, "regions", f"at most one capital region, got {capitals}")
-    talent = s.params.talent
-    need(
-        talent.retention_min <= talent.retention_max,
-        "params.talent.retention_min",
-        "must be <= params.talent.retention_max",
-    )
     for did, d in districts.items():
         cap = regions[d.region].firms_real if d.region in regions else math.inf
         why = f"must be <= its region's firms_real ({cap:g})"
@@ -573,12 +553,6 @@ def _cross_check(s: Scenario, source: str) -> list[Problem]:
             f"must be 0 for channel {prog.channel!r} (a {prog.channel} programme uses "
             f"{'budget_krw' if prog.channel == 'money' else 'space_firms'})",
         )
-    for rid, r in regions.items():
-        inc, most = r.incentives, f"must be <= subsidy_rate_max ({r.incentives.subsidy_rate_max:g})"
-        for name in ("status_quo_rate", "subsidy_rate"):
-            need(
-                getattr(inc, name) <= inc.subsidy_rate_max, f"regions.{rid}.incentives.{name}", most
-            )
     loc, ent = s.params.location, s.params.entry
     if loc.outside_share > 0 and ent.outside_rate > 0 and ent.outside_per_step == 0:
         why = "must be > 0 when params.location.outside_share > 0 (entry grows with a logit)"

@@ -49,6 +49,7 @@ class Incentives:
         "Local investment subsidy as a share of a new site's investment",
         lo=0,
         hi=0.5,
+        at_most="subsidy_rate_max",
         source="지방투자촉진보조금 covers 4-50 % of investment (asiae 2026-02-09) [V]",
     )
     status_quo_rate: float = param(
@@ -58,6 +59,7 @@ class Incentives:
         "only a rate above or below it moves entrants",
         lo=0,
         hi=0.5,
+        at_most="subsidy_rate_max",
     )
     subsidy_rate_max: float = param(
         0.5,
@@ -897,7 +899,9 @@ class Talent:
         lo=0,
         hi=1,
     )
-    retention_min: float = param(0.3, "Graduate retention with no local openings", lo=0, hi=1)
+    retention_min: float = param(
+        0.3, "Graduate retention with no local openings", lo=0, hi=1, at_most="retention_max"
+    )
     retention_max: float = param(0.9, "Graduate retention with ample local openings", lo=0, hi=1)
     attrition: float = param(
         0.01, "Monthly share of the pool leaving the AI labour market", lo=0, hi=1

@@ -50,11 +50,6 @@ def trust_model(name: str) -> None:
     _TRUSTED.add(name)
 
 
-def is_number(value: Any) -> bool:
-    """An int or float, not a bool (TOML's ``true`` is no number)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _table(value: Any) -> bool:
     return isinstance(value, dict)
 

@@ -41,6 +41,7 @@ SUMMARY = ROOT / "calibration" / "sbc" / "table.json"
 COMMAND = "scripts/sbc_table.py"
 BLOCK = "sbc-table"
 DRAWS = 99
+FIGURES = ("table-ranks.png", "table-ranks-rejection.png")  # adjusted, rejection
 
 
 def reference(
@@ -141,10 +142,10 @@ def markdown(s: dict) -> str:
     )
     lines = [head, "", "**Rejection ABC** (the nearest runs, equally weighted):", ""]
     lines += _table(s["rejection"], s["priors"])
-    lines += ["", "![SBC rank histograms, rejection](../calibration/sbc/table-ranks-rejection.png)", ""]
+    lines += ["", f"![SBC rank histograms, rejection](../calibration/sbc/{FIGURES[1]})", ""]
     lines += ["**After the regression adjustment** (abm/calibrate/adjust.py):", ""]
     lines += _table(s["adjusted"], s["priors"])
-    lines += ["", "![SBC rank histograms, adjusted](../calibration/sbc/table-ranks.png)"]
+    lines += ["", f"![SBC rank histograms, adjusted](../calibration/sbc/{FIGURES[0]})"]
     return "\n".join(lines)
 
 
@@ -165,7 +166,7 @@ def main() -> None:
         SUMMARY.parent.mkdir(parents=True, exist_ok=True)
         SUMMARY.write_text(json.dumps(summary, indent=1) + "\n")
         write_block(DOC, BLOCK, COMMAND, block)
-        for key, name in (("adjusted", "table-ranks.png"), ("rejection", "table-ranks-rejection.png")):
+        for key, name in zip(("adjusted", "rejection"), FIGURES, strict=True):
             what = {"parameters": summary[key]["parameters"], "full": True,
                     "calibrated": summary["units"]}  # fmt: skip
             figure(what, SUMMARY.parent / name)

@@ -150,6 +150,26 @@ def test_ids_and_month_order_a_table_declares_are_checked_with_the_file():
     ]
 
 
+def test_a_number_above_the_sibling_it_is_declared_at_most_is_refused():
+    """param(at_most=...) bounds a field by a sibling: retention with no openings cannot
+    exceed retention with ample openings, nor a region's subsidy its ceiling."""
+    data = {
+        **BASE,
+        "params": {"talent": {"retention_min": 0.95, "retention_max": 0.9}},
+        "regions": {
+            **BASE["regions"],
+            "daegu": {**BASE["regions"]["daegu"], "incentives": {"subsidy_rate_max": 0.2}},
+        },
+    }
+    data["regions"]["daegu"]["incentives"] |= {"subsidy_rate": 0.3, "status_quo_rate": 0.2}
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_dict(data, "b.toml")
+    assert [str(p) for p in err.value.problems] == [
+        "b.toml: params.talent.retention_min: must be <= retention_max (0.9)",
+        "b.toml: regions.daegu.incentives.subsidy_rate: must be <= subsidy_rate_max (0.2)",
+    ]
+
+
 def test_vouchers_ending_before_they_start_are_refused():
     """Before the month order was declared (param after=), only the tables whose rule was
     written by hand had it: vouchers ending before they start were accepted."""

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from abm.errors import ScenarioError, UsageError
-from abm.inputs import param
-from abm.specutil import Checker, find_file, flatten, is_number, read_spec
+from abm.inputs import is_number, param
+from abm.specutil import Checker, find_file, flatten, read_spec
 
 
 class _Error(ScenarioError):

@@ -39,9 +39,9 @@ from abm.decide.objectives import (
 from abm.decide.population import FIRMS, one_agent_per_firm
 from abm.decide.sequential import DEFAULT_WIDTH, StopRule
 from abm.errors import ScenarioError
-from abm.inputs import Name, Path_, Pattern, param, parse_month
+from abm.inputs import Name, Path_, Pattern, is_number, param, parse_month
 from abm.scenario import origin_of
-from abm.specutil import DEFAULT_MODEL, Checker, flatten, is_number, load_spec_data
+from abm.specutil import DEFAULT_MODEL, Checker, flatten, load_spec_data
 from abm.sweep.spec import Range  # a deep-uncertainty range: sampled by a Latin hypercube
 
 POSTERIOR_FILE = "posterior.parquet"
@@ -273,13 +273,18 @@ class _Builder(Checker):
         self.groups: dict[tuple[str, ...], str] = {}  # region groups named in the spec
         self.named: dict[str, tuple[str, ...]] = {}  # [regions] name -> its region ids
         self.mde: dict[str, float] = {}  # objectives' minimum detectable effects
+        # the first option's scenario, and whether it is the project's model (with months
+        # and regions); `calendar` is that scenario when both hold, else None
+        self.first: Any = None
+        self.real = True
+        self.calendar: Any = None
 
     # ------------------------------------------------------------------ the whole spec
     def build(self, data: dict[str, Any], text: str | None, allow: bool) -> DecisionSpec:
-        raw_unc = data.get("uncertainty")  # posterior = "" asks for the point run
-        point = isinstance(raw_unc, dict) and raw_unc.get("posterior") == ""  # asked for
-        if point and isinstance(raw_unc, dict):
-            data = {**data, "uncertainty": {k: v for k, v in raw_unc.items() if k != "posterior"}}
+        raw_unc = data.get("uncertainty")
+        given = dict(raw_unc) if isinstance(raw_unc, dict) else {}  # as written, refused or not
+        if given.get("posterior") == "":  # posterior = "" asks for the point run
+            data = {**data, "uncertainty": {k: v for k, v in given.items() if k != "posterior"}}
         t = self.declared(data, SECTIONS)
         dec: DecisionTable = t["decision"]
         name = self.name(dec.name, "decision")
@@ -293,23 +298,21 @@ class _Builder(Checker):
         if base is not None and common:
             base = self.apply(base, common, "decision.set")
         options = self._options(api, t["options"], base, common)
-        first = options[0][1] if options else None
         model_name = dec.model
-        self._named_regions(t["regions"], first, model_name)
-        steps, horizon = self._horizon(dec.horizon, first, model_name, options)
-        objectives = self._objectives(t["objectives"], first, model_name, steps)
+        self.first, self.real = (options[0][1] if options else None), model_name == DEFAULT_MODEL
+        self.calendar = self.first if self.real else None
+        self._named_regions(t["regions"])
+        steps, horizon = self._horizon(dec.horizon, options)
+        objectives = self._objectives(t["objectives"], steps)
         names = [n for n, _, _ in options]
         reference = self._reference(dec.reference, names, api is not None)
         unc: UncertaintyTable = t["uncertainty"]
         seeds: SeedsTable = t["seeds"]
         disc: DiscoveryTable = t["discovery"]
-        raw_unc = data.get("uncertainty")
-        given = raw_unc if isinstance(raw_unc, dict) else {}
-        if point:
-            given = {**given, "posterior": ""}
         ranges = self._ranges(unc.ranges)
-        posterior, frame = self._posterior_of(unc, given, model_name, first, ranges)
-        draws_n = self._draws(unc.draws, posterior is not None or bool(given.get("ranges")), given)
+        posterior, frame = self._posterior_of(unc, "posterior" in given, ranges)
+        written = given.get("posterior", "") != "" or bool(given.get("ranges"))
+        draws_n = self._draws(unc.draws, posterior is not None or written)
         self._check_uncertain(options, frame, ranges)
         batch_runs = len(options) * draws_n * seeds.count
         sequential = self._sequential("sequential" in data, t["sequential"], batch_runs)
@@ -422,13 +425,11 @@ class _Builder(Checker):
             scenario = one_agent_per_firm(scenario)  # the default (abm.decide.population)
         return scenario
 
-    def _horizon(
-        self, raw: Any, first: Any, model: str, options: list[tuple[str, Any, str]]
-    ) -> tuple[int, str]:
+    def _horizon(self, raw: Any, options: list[tuple[str, Any, str]]) -> tuple[int, str]:
         if raw is None:
             self.add("decision.horizon", 'missing; give the last month, e.g. "2035-12"')
             return 1, ""
-        if model == DEFAULT_MODEL and first is not None:
+        if self.calendar is not None:
             starts = {s.scenario.start for _, s, _ in options}
             if len(starts) > 1:
                 self.add(
@@ -436,38 +437,35 @@ class _Builder(Checker):
                     f"options start in different months ({', '.join(sorted(starts))})"
                     "; the futures must be the same",
                 )
-        step = self._step(raw, first, model, "decision.horizon", None)
-        if step is not None and model == DEFAULT_MODEL and first is not None:
+        step = self._step(raw, "decision.horizon", None)
+        if step is not None and self.calendar is not None:
             # the scenario's own bound on the run length
-            self.override(first, "scenario.steps", step, "decision.horizon", f"{raw!r}: ")
+            self.override(self.calendar, "scenario.steps", step, "decision.horizon", f"{raw!r}: ")
         return (step or 1), str(raw)
 
-    def _step(self, raw: Any, first: Any, model: str, field: str, limit: int | None) -> int | None:
+    def _step(self, raw: Any, field: str, limit: int | None) -> int | None:
         """A month "YYYY-MM" (the project's model) or a step number, as a step."""
         if isinstance(raw, int) and not isinstance(raw, bool):
             step = raw
-        elif isinstance(raw, str) and inputs.MONTH_PATTERN.match(raw) and model == DEFAULT_MODEL:
-            if first is None:
+        elif isinstance(raw, str) and inputs.MONTH_PATTERN.match(raw) and self.real:
+            if self.calendar is None:
                 return None
             try:
-                step = months_between(first.start, parse_month(raw)) + 1
+                step = months_between(self.calendar.start, parse_month(raw)) + 1
             except ValueError:
                 self.add(field, f'{raw!r} is not allowed; expected a month "YYYY-MM"')
                 return None
         else:
             allowed = (
                 'a month "YYYY-MM" or a step number'
-                if model == DEFAULT_MODEL
-                else ("a step number (this model has no calendar)")
+                if self.real
+                else "a step number (this model has no calendar)"
             )
             self.add(field, f"{raw!r} is not allowed; expected {allowed}")
             return None
         if step < 1:
-            start = (
-                f" (the runs start in {first.scenario.start})"
-                if first is not None and (model == DEFAULT_MODEL)
-                else ""
-            )
+            calendar = self.calendar
+            start = "" if calendar is None else f" (the runs start in {calendar.scenario.start})"
             self.add(field, f"{raw!r} is before the first month{start}")
             return None
         if limit is not None and step > limit:
@@ -476,44 +474,41 @@ class _Builder(Checker):
         return step
 
     # ------------------------------------------------------------------ objectives
-    def _objectives(
-        self, items: list[ObjectiveTable | None], first: Any, model: str, steps: int
-    ) -> tuple[Objective, ...]:
+    def _objectives(self, items: list[ObjectiveTable | None], steps: int) -> tuple[Objective, ...]:
         if not items:
             self.add("objectives", "a decision needs at least one [[objectives]] table")
         out: list[Objective] = []
         for field, declared, _ in self._unique(items, "objectives", _COLUMN_FORM, _RESERVED):
-            objective = self._objective(declared, field, first, model, steps)
+            objective = self._objective(declared, field, steps)
             if objective is not None:
                 out.append(objective)
         return tuple(out)
 
-    def _objective(
-        self, declared: ObjectiveTable, field: str, first: Any, model: str, steps: int
-    ) -> Objective | None:
+    def _objective(self, declared: ObjectiveTable, field: str, steps: int) -> Objective | None:
         """One objective: its terms read at its month (default: the horizon), its label."""
         if declared.direction is None:  # (a refused direction is reported already)
             if not self.problems_in(f"{field}.direction"):
                 self.add(f"{field}.direction", "missing; expected max or min")
             return None
-        item = {k: v for k, v in vars(declared).items() if v is not None}
-        at_raw = item.get("at")
-        at = steps if at_raw is None else self._step(at_raw, first, model, f"{field}.at", steps)
-        since = None if at is None else self._since(item, field, first, model, at)
-        if at is None or since is None:
+        when = self._when(declared, field, (steps, 0), steps)
+        if when is None:
             return None
-        term = self._term(item, field, first, model, at, since)
+        at, since = when
+        term = self._term(declared, field, at, since)
         per = None
         if declared.per is not None:
-            per = self._per(declared.per, f"{field}.per", first, model, at, since, steps)
+            per_field = f"{field}.per"  # read at its objective's month and start by default
+            per_when = self._when(declared.per, per_field, when, steps)
+            if per_when is not None:
+                per = self._term(declared.per, per_field, *per_when)
             if per is None:
                 return None
         if term is None:
             return None
-        label, unit = self._label(term, per, model)
+        label, unit = self._label(term, per)
         if declared.mde is not None:
             self.mde[declared.name or ""] = declared.mde
-        at_label = str(at_raw) if at_raw is not None else self._horizon_label(first, model, at)
+        at_label = str(declared.at) if declared.at is not None else self._horizon_label(at)
         return Objective(
             declared.name or "",
             declared.label or label,
@@ -525,57 +520,48 @@ class _Builder(Checker):
             at_label,
         )
 
-    def _per(
-        self, table: TermTable, field: str, first: Any, model: str, at: int, since: int, steps: int
-    ) -> Term | None:
-        """The term an objective is divided by: read at the objective's month and from its
-        start unless it says otherwise."""
-        per = {k: v for k, v in vars(table).items() if v is not None}
-        when = at if "at" not in per else self._step(per["at"], first, model, f"{field}.at", steps)
-        if when is None:
-            return None
-        start = since if "start" not in per else self._since(per, field, first, model, when)
-        if start is None:
-            return None
-        return self._term(per, field, first, model, when, start)
+    def _when(
+        self,
+        table: TermTable,
+        field: str,
+        default: tuple[int, int],
+        steps: int,
+    ) -> tuple[int, int] | None:
+        """(the step a term is read at, the step before the first month it counts: 0 = the
+        run's start): its own ``at`` and ``start``, else ``default``. Measuring from the
+        decision month keeps history out of a future's cost."""
+        at, since = default
+        if table.at is not None:
+            step = self._step(table.at, f"{field}.at", steps)
+            if step is None:
+                return None
+            at = step
+        if table.start is not None:
+            limit = None if self.problems_in("decision.horizon") else at
+            step = self._step(table.start, f"{field}.start", limit)
+            if step is None:
+                return None
+            since = step - 1
+        return at, since
 
-    @staticmethod
-    def _horizon_label(first: Any, model: str, step: int) -> str:
-        if model == DEFAULT_MODEL and first is not None:
-            return f"{add_months(first.start, step - 1):%Y-%m}"
+    def _horizon_label(self, step: int) -> str:
+        if self.calendar is not None:
+            return f"{add_months(self.calendar.start, step - 1):%Y-%m}"
         return str(step)
 
-    def _since(
-        self, item: dict[str, Any], field: str, first: Any, model: str, at: int
-    ) -> int | None:
-        """The step before ``start`` (the first month a change or sum counts): 0 = the run's
-        start. Measuring from the decision month keeps history out of a future's cost."""
-        if "start" not in item:
-            return 0
-        horizon_bad = any(p.field == "decision.horizon" for p in self.problems)
-        step = self._step(
-            item["start"], first, model, f"{field}.start", None if horizon_bad else at
-        )
-        if step is None:
-            return None
-        return step - 1
-
-    def _term(
-        self, item: dict[str, Any], field: str, first: Any, model: str, at: int, since: int = 0
-    ) -> Term | None:
+    def _term(self, table: TermTable, field: str, at: int, since: int = 0) -> Term | None:
         from abm import outputs
 
-        output, aggregate = item.get("output"), item.get("aggregate", "value")
+        output, aggregate = table.output, table.aggregate
         if not output:
             self.add(f"{field}.output", "missing; name an output declared in abm/outputs.py")
             return None
-        raw_regions = item.get("regions")
         regions: tuple[str, ...] | None = None
-        if raw_regions is not None:
-            regions = self._regions(raw_regions, f"{field}.regions", first, model)
+        if table.regions is not None:
+            regions = self._regions(table.regions, f"{field}.regions")
             if regions is None:
                 return None
-        if model != DEFAULT_MODEL:
+        if not self.real:
             return Term(output, regions, at, aggregate, since)
         scope = outputs.REGION if regions is not None else outputs.MODEL
         declared = {o.name: o for o in outputs.metrics(scope)}
@@ -603,9 +589,10 @@ class _Builder(Checker):
             return None
         return Term(output, regions, at, aggregate, since)
 
-    def _regions(self, raw: Any, field: str, first: Any, model: str) -> tuple[str, ...] | None:
+    def _regions(self, raw: Any, field: str) -> tuple[str, ...] | None:
         """The regions an objective reads: a group's name, "noncapital", "all", or ids."""
-        known = list(first.region_ids) if model == DEFAULT_MODEL and first is not None else None
+        calendar = self.calendar
+        known = None if calendar is None else list(calendar.region_ids)
         if isinstance(raw, str) and raw in self.named:
             return self.named[raw]
         if raw in ("noncapital", "all"):
@@ -614,7 +601,7 @@ class _Builder(Checker):
                 return None
             if raw == "all":
                 return tuple(known)
-            group = tuple(r for r in known if not first.regions[r].capital)
+            group = tuple(r for r in known if not calendar.regions[r].capital)
             self.groups[group] = "non-capital"
             return group
         return self._listed([raw] if isinstance(raw, str) else raw, field, known)
@@ -638,7 +625,7 @@ class _Builder(Checker):
             return None
         return tuple(raw)
 
-    def _named_regions(self, table: dict[str, Any], first: Any, model: str) -> None:
+    def _named_regions(self, table: dict[str, Any]) -> None:
         """``[regions]``: names for sets of regions (``candidates = ["daegu", ...]``), so an
         objective reads ``regions = "candidates"`` and its label says "candidates"."""
         for name, raw in table.items():
@@ -648,7 +635,7 @@ class _Builder(Checker):
             elif not isinstance(raw, list) or not raw:
                 self.add(field, 'expected a list of region ids, e.g. ["daegu", "gwangju"]')
             else:
-                group = self._regions(raw, field, first, model)
+                group = self._regions(raw, field)
                 if group is not None:
                     self.named[name] = group
                     self.groups[group] = name
@@ -670,13 +657,13 @@ class _Builder(Checker):
             return None
         return StopRule(table.width, table.max_runs, table.max_minutes)
 
-    def _label(self, term: Term, per: Term | None, model: str) -> tuple[str, str]:
+    def _label(self, term: Term, per: Term | None) -> tuple[str, str]:
         from abm import outputs
 
         def one(t: Term) -> tuple[str, str]:
             if t.output in DERIVED and t.regions is None:
                 label, unit, _ = DERIVED[t.output]
-            elif model == DEFAULT_MODEL:
+            elif self.real:
                 o = outputs.get(t.output, outputs.REGION if t.regions else outputs.MODEL)
                 label, unit = o.label, o.unit
             else:
@@ -700,25 +687,24 @@ class _Builder(Checker):
     def _posterior_of(
         self,
         unc: UncertaintyTable,
-        given: dict[str, Any],
-        model: str,
-        first: Any,
+        named: bool,
         ranges: tuple[Range, ...],
     ) -> tuple[str | None, pd.DataFrame | None]:
         """The posterior the futures draw from: the spec's, else (the project's model, none
         named, not asked for the point run) the shipped one, less what it cannot apply."""
-        shipped = "posterior" not in given and model == DEFAULT_MODEL and _shipped()
+        shipped = not named and self.real and _shipped()
         posterior, frame = self._posterior(str(SHIPPED) if shipped else unc.posterior or None)
         if shipped and frame is not None:
-            frame = _applicable(frame, first, ranges)
+            frame = _applicable(frame, self.first, ranges)
             if len(frame.columns) == 1:  # only the weight: nothing of it applies
                 return None, None
         return posterior, frame
 
-    def _draws(self, draws: int | None, uncertain: bool, given: dict[str, Any]) -> int:
+    def _draws(self, draws: int | None, uncertain: bool) -> int:
         """How many parameter sets: the spec's, else 32 to draw from, else the scenario's one.
-        (A posterior or ranges written but refused are reported once, not as "no draws".)"""
-        if uncertain or given.get("posterior", "") != "" or given.get("ranges"):
+        (``uncertain`` holds for a posterior or ranges written but refused too: they are
+        reported once, not as "no draws".)"""
+        if uncertain:
             return draws or DEFAULT_DRAWS
         if draws is not None and draws > 1:
             self.add(
@@ -739,30 +725,12 @@ class _Builder(Checker):
         except (OSError, ValueError) as exc:
             self.add(field, f"{path}: cannot read the posterior ({type(exc).__name__})")
             return None, None
-        if WEIGHT not in frame.columns:
-            self.add(
-                field,
-                f"{path}: no {WEIGHT!r} column (one row per draw, a column per "
-                "parameter, and a weight)",
-            )
+        problem = _posterior_problem(frame)
+        if problem is not None:
+            column, why = problem
+            at, why = (field, f"{path}: {why}") if column is None else (f"{field}.{column}", why)
+            self.add(at, why)
             return None, None
-        weights = pd.to_numeric(frame[WEIGHT], errors="coerce").to_numpy(dtype=np.float64)
-        if (
-            len(frame) == 0
-            or not np.all(np.isfinite(weights))
-            or np.any(weights < 0)
-            or (weights.sum() <= 0)
-        ):
-            self.add(field, f"{path}: weights must be finite, >= 0, and not all 0")
-            return None, None
-        params = [c for c in frame.columns if c != WEIGHT]
-        if not params:
-            self.add(field, f"{path}: no parameter columns")
-            return None, None
-        for column in params:
-            if frame[column].isna().any():
-                self.add(f"{field}.{column}", "has missing values")
-                return None, None
         return str(path.parent if path.name == POSTERIOR_FILE else path), frame
 
     def _ranges(self, table: Any) -> tuple[Range, ...]:
@@ -810,6 +778,25 @@ class _Builder(Checker):
         for name, scenario, _ in options:
             done = {p.field for p in self.problems}
             self.trial(scenario, [t for t in trials if t[0] not in done], f" (option {name})")
+
+
+def _posterior_problem(frame: pd.DataFrame) -> tuple[str | None, str] | None:
+    """What makes a posterior unusable, if anything: (the column at fault or None, why). The
+    first rule broken is told: a weight column, weights to draw by, parameters, no gaps."""
+    if WEIGHT not in frame.columns:
+        return (
+            None,
+            f"no {WEIGHT!r} column (one row per draw, a column per parameter, and a weight)",
+        )
+    weights = pd.to_numeric(frame[WEIGHT], errors="coerce").to_numpy(dtype=np.float64)
+    finite = np.all(np.isfinite(weights)) and not np.any(weights < 0)
+    if len(frame) == 0 or not finite or weights.sum() <= 0:
+        return None, "weights must be finite, >= 0, and not all 0"
+    params = [c for c in frame.columns if c != WEIGHT]
+    if not params:
+        return None, "no parameter columns"
+    gaps = [c for c in params if frame[c].isna().any()]
+    return (gaps[0], "has missing values") if gaps else None
 
 
 def _shipped() -> bool:

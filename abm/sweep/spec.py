@@ -27,7 +27,7 @@ from typing import Any
 
 from abm import inputs
 from abm.errors import ScenarioError
-from abm.inputs import Name, Path_, param, short
+from abm.inputs import Name, Path_, is_number, param, short
 from abm.specutil import (
     DEFAULT_MODEL,
     MAX_KEY_CHARS,
@@ -35,7 +35,6 @@ from abm.specutil import (
     Checker,
     digest,
     flatten,
-    is_number,
     load_spec_data,
 )
 
@@ -194,19 +193,13 @@ class SweepSpec:
 
     def resolved(self) -> dict[str, Any]:
         """A JSON-ready record of the spec with defaults filled in and the base scenario inlined."""
-        params: dict[str, Any] = {}
-        for f in self.fixed:
-            params[f.key] = {"kind": "fixed", "value": f.value}
-        for lv in self.levels:
-            params[lv.key] = {"kind": "levels", "values": list(lv.values)}
-        for r in self.ranges:
-            params[r.key] = {
-                "kind": "range",
-                "low": r.low,
-                "high": r.high,
-                "integer": r.integer,
-                "num": r.num,
-            }
+        kinds = (("fixed", self.fixed), ("levels", self.levels), ("range", self.ranges))
+        params = {  # each parameter's declared fields, its kind first (values as a list)
+            p.key: {"kind": kind}
+            | {k: list(v) if isinstance(v, tuple) else v for k, v in vars(p).items() if k != "key"}
+            for kind, group in kinds
+            for p in group
+        }
         return {
             "name": self.name,
             "source": self.source,
@@ -334,7 +327,7 @@ def _parameters(
         c.add("parameters", f"{len(flat):,} parameters; at most {MAX_PARAMETERS}")
         return (), (), ()
     for key, value in flat.items():
-        field = f"parameters.{key if len(key) <= 80 else key[:77] + '...'}"
+        field = f"parameters.{short(key)}"
         if len(key) > MAX_KEY_CHARS:
             c.add(field, f"key of {len(key):,} characters; at most {MAX_KEY_CHARS}")
         elif isinstance(value, dict) and not value:

@@ -98,7 +98,7 @@ def test_the_docs_show_the_committed_sbc_of_the_shipped_method():
     table = script("sbc_table")
     summary = json.loads(table.SUMMARY.read_text())
     assert block(sbc.DOC, table.BLOCK).text == table.markdown(summary)
-    for name in ("table-ranks.png", "table-ranks-rejection.png"):
+    for name in table.FIGURES:
         assert (table.SUMMARY.parent / name).is_file()
     spec = load_calibration_spec(sbc.REPO / "calibration" / "history.toml")
     assert list(summary["priors"]) == spec.keys

@@ -229,6 +229,29 @@ def test_posterior_needs_weights_and_known_parameters(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize(
+    ("columns", "field", "message"),
+    [
+        ({"params.pull": [1.0], "weight": [-1.0]}, "uncertainty.posterior", "weights must be"),
+        ({"params.pull": [1.0], "weight": [0.0]}, "uncertainty.posterior", "not all 0"),
+        ({"weight": [1.0]}, "uncertainty.posterior", "no parameter columns"),
+        (
+            {"params.pull": [1.0, None], "weight": [1.0, 1.0]},
+            "uncertainty.posterior.params.pull",
+            "has missing values",
+        ),
+    ],
+)
+def test_a_posterior_that_cannot_be_drawn_from_is_one_problem(tmp_path, columns, field, message):
+    folder = tmp_path / "post"
+    folder.mkdir()
+    pd.DataFrame(columns).to_parquet(folder / "posterior.parquet")
+    text = PLANTED_SPEC.replace("draws = 24", 'draws = 24\nposterior = "post"')
+    with pytest.raises(DecisionError) as err:
+        load_decision(write_spec(tmp_path, text))
+    assert [(p.field, message in p.message) for p in err.value.problems] == [(field, True)]
+
+
 def test_posterior_draws_follow_the_weights(tmp_path):
     folder = tmp_path / "post"
     folder.mkdir()
