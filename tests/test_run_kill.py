@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 
 import pytest
 
@@ -64,6 +65,11 @@ def test_an_interrupt_while_publishing_waits_until_the_folder_is_in_place(tmp_pa
     try:
         with pytest.raises(KeyboardInterrupt):
             run_module.publish(staging, out)
+            # the kernel may hand the signal to the other thread, whose handler then runs in
+            # the main thread only once that thread is scheduled (late on a loaded machine):
+            # wait for the interrupt itself, never for a fixed time
+            for _ in range(6000):
+                time.sleep(0.005)
     finally:
         done.set()
         other.join()
