@@ -58,8 +58,9 @@ def _generations(root: Path) -> list[int]:
 def write_outputs(root: Path, spec: CalibrationSpec) -> dict[str, Path]:
     """Write the three outputs from the generations stored in ``root``: the posterior is the
     last generation as the spec's ``[method]`` keeps and adjusts it
-    (:func:`abm.calibrate.adjust.posterior`); fit.json's posterior bands stay those of the
-    last generation's own runs."""
+    (:func:`abm.calibrate.adjust.posterior`); fit.json's posterior bands are those of the
+    kept runs' statistics, weighted as the posterior is (an adjusted particle's own runs do not
+    exist; the strict check, :mod:`abm.calibrate.check`, reruns the model at its draws)."""
     from abm.calibrate.smc import Calibrator
 
     cal = Calibrator(spec, root, log=lambda m: None)
