@@ -58,6 +58,9 @@ def test_an_interrupt_while_publishing_waits_until_the_folder_is_in_place(tmp_pa
             os.kill(os.getpid(), signal.SIGINT)
 
     monkeypatch.setattr(run_module.os, "replace", replace)
+    # Python's own Ctrl-C handler, whatever an earlier test (a server, a Dask cluster) left
+    # installed: publish re-raises a held signal to the handler that was there before it
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     # another thread, as numpy's or a pool's: a signal to the process may go to it
     done = threading.Event()
     other = threading.Thread(target=done.wait)
@@ -71,6 +74,7 @@ def test_an_interrupt_while_publishing_waits_until_the_folder_is_in_place(tmp_pa
             for _ in range(6000):
                 time.sleep(0.005)
     finally:
+        signal.signal(signal.SIGINT, previous)
         done.set()
         other.join()
     assert len(calls) == 2 and (out / "summary.json").read_text() == "new"
