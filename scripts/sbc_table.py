@@ -25,15 +25,25 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
 from _doc_tables import write_block
 
 from abm.calibrate.adjust import posterior
-from abm.calibrate.sbc import _rng, _table, figure, resample, summarize, unit_statistics
+from abm.calibrate.sbc import (
+    _rng,
+    _table,
+    figure,
+    prior_width,
+    resample,
+    summarize,
+    unit_statistics,
+)
 from abm.calibrate.smc import load_population
 from abm.calibrate.spec import CalibrationSpec, load_calibration_spec
+from abm.errors import ScenarioError, UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "calibration.md"
@@ -56,7 +66,7 @@ def reference(
     )
     pop = load_population(folder, 0, spec.keys, [t.id for t in targets])
     if pop is None:
-        raise SystemExit(f"sbc_table: error: {folder}: no generation 0 of {spec_path}")
+        raise UserError(f"{folder}: no generation 0 of {spec_path} (run abm calibrate first)")
     ok = np.all(np.isfinite(pop.stats), axis=1)
     return spec, pop.params[ok], pop.stats[ok], targets
 
@@ -83,18 +93,13 @@ def unit(
                 params[i, j],
                 x[:, j],
                 weights,
-                _prior_width(p, bool(spec.prior.log_scaled[j])),
+                prior_width(p, bool(spec.prior.log_scaled[j])),
                 x[idx, j],
                 bool(spec.prior.log_scaled[j]),
             )
             for j, p in enumerate(spec.priors)
         }
     return out
-
-
-def _prior_width(p, log: bool) -> float:
-    lo, hi = p.quantiles([0.05, 0.95])
-    return math.log(hi) - math.log(lo) if log else hi - lo
 
 
 def run(
@@ -159,7 +164,17 @@ def main() -> None:
     ap.add_argument("--ridge", type=float, help="the adjustment's ridge (the spec's)")
     ap.add_argument("--write", action="store_true", help="update docs/calibration.md")
     args = ap.parse_args()
-    summary = run(args.spec, args.folder, args.n, args.seed, args.accept, args.ridge)
+    if args.accept is not None and not 0 < args.accept <= 1:
+        ap.error(f"--accept {args.accept:g}: a share of the runs, in (0, 1]")
+    if args.ridge is not None and args.ridge < 0:
+        ap.error(f"--ridge {args.ridge:g}: at least 0")
+    try:
+        summary = run(args.spec, args.folder, args.n, args.seed, args.accept, args.ridge)
+    except (ScenarioError, UserError, OSError) as exc:  # a spec or folder: one line, status 2
+        problems = getattr(exc, "problems", None) or [exc]
+        for problem in problems:
+            print(f"sbc_table: error: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
     block = markdown(summary)
     print(block)
     if args.write:

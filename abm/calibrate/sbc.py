@@ -140,6 +140,12 @@ def unit_statistics(
     return out
 
 
+def prior_width(prior: Any, log: bool) -> float:
+    """A prior's central 90 % width, in logs when ``log``: what contraction is measured against."""
+    lo, hi = prior.quantiles([0.05, 0.95])
+    return math.log(hi) - math.log(lo) if log else hi - lo
+
+
 def resample(weights: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """Indices of ``size`` draws from a weighted sample, with replacement, by weight: the L
     posterior draws the ranks are taken among."""
@@ -416,8 +422,7 @@ class SBC:
         out = {}
         for j, p in enumerate(self.spec.priors):
             log = bool(prior.log_scaled[j])
-            lo, hi = p.quantiles([0.05, 0.95])
-            width = math.log(hi) - math.log(lo) if log else hi - lo
+            width = prior_width(p, log)
             out[p.key] = unit_statistics(
                 truth[j], params[:, j], weights, width, params[idx, j], log
             )

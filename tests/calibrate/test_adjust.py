@@ -146,3 +146,12 @@ def test_the_posterior_keeps_the_nearest_share_and_nothing_else() -> None:
     x, wx = posterior(params, stats, w, observed, sd, prior, accept=0.1)
     np.testing.assert_array_equal(x, params[keep])
     assert abs(wx.sum() - 1) < 1e-12
+
+
+def test_the_kernel_weighs_near_runs_more_and_the_farthest_not_at_all() -> None:
+    from abm.calibrate.adjust import kernel_weights
+
+    w = kernel_weights(np.array([0.2, 0.3, 0.5]), np.array([0.0, 1.0, 2.0]))
+    # Epanechnikov in the distance (bandwidth: the farthest), times the importance weights
+    expected = np.array([0.2 * 1.0, 0.3 * 0.75, 0.5 * 0.0]) / (0.2 + 0.3 * 0.75)
+    np.testing.assert_allclose(w, expected, atol=1e-8)

@@ -109,3 +109,22 @@ def test_the_docs_show_the_committed_sbc_of_the_shipped_method():
         m.accept, m.ridge, m.adjust,
     )  # fmt: skip
     assert summary["table_runs"] <= m.particles and summary["firms"] == spec.base.population.firms
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["nosuch.toml", "results/x"], "nosuch.toml: no such calibration spec"),
+        (["calibration/history.toml", "."], "no generation 0 of calibration/history.toml"),
+        (["calibration/history.toml", ".", "--accept", "2"], "--accept 2: a share of the runs"),
+    ],
+)
+def test_the_table_sbc_refuses_bad_input_in_one_line(argv, needle, monkeypatch, capsys):
+    from tests.doc_blocks import script
+
+    monkeypatch.chdir(sbc.REPO)
+    monkeypatch.setattr("sys.argv", ["sbc_table.py", *argv])
+    with pytest.raises(SystemExit) as exit_:
+        script("sbc_table").main()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_.value.code == 2 and needle in err[-1] and "Traceback" not in "\n".join(err)
